@@ -1,0 +1,41 @@
+"""Translation markers and translatable messages, without depending on Flask-Babel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def N_(string: str) -> str:
+    """Mark a string for extraction (``pybabel extract -k N_``) and return it untranslated."""
+    return string
+
+
+def _identity(string: str) -> str:
+    return string
+
+
+@dataclass(frozen=True)
+class Message:
+    """An English message template with ``%(name)s`` parameters, translated by the caller.
+
+    The engine cannot call Flask-Babel, so it hands over the template and its
+    parameters; the app renders with ``message.render(flask_babel.gettext)``.
+    """
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Read-only copy: a message travels inside exceptions and must not change.
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
+        """The message in the language of ``translate`` (English by default)."""
+        text = translate(self.template)
+        return text % dict(self.params) if self.params else text
+
+    def __str__(self) -> str:
+        return self.render()
