@@ -1,0 +1,164 @@
+"""Organisations, fields and experts."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..core.errors import ApiError, ValidationFailed
+from ..core.text import clean_line
+from ..directory.models import (
+    Field,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Person,
+    can_create_person,
+)
+from ..directory.operations import create_person, update_person
+from ..directory.schemas import ExpertSchema
+from ..directory.serialize import field_json, organization_json, person_json
+from ..extensions import db
+from . import bp, doc, json_body, load, page_args, page_of, require_login
+
+_PERSON_LOAD = (
+    selectinload(Person.memberships).selectinload(Membership.organization),
+    selectinload(Person.fields),
+    selectinload(Person.employer),
+)
+
+
+def _member_counts(ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Membership.organization_id, func.count())
+        .where(Membership.organization_id.in_(ids), Membership.ended_on.is_(None))
+        .group_by(Membership.organization_id)
+    )
+    return dict(rows.all())
+
+
+@bp.get("/organizations")
+@doc(
+    "List organisations",
+    query={"kind": "one of " + ", ".join(OrganizationKind.values()), "q": "name contains"},
+    response="page of organisations",
+    auth=False,
+)
+def organizations():
+    page, per_page = page_args()
+    stmt = select(Organization)
+    kind = request.args.get("kind")
+    if kind:
+        if kind not in OrganizationKind.values():
+            raise ValidationFailed({"kind": _("Unknown kind of organisation.")})
+        stmt = stmt.where(Organization.kind == kind)
+    q = clean_line(request.args.get("q") or "")
+    if q:
+        stmt = stmt.where(or_(Organization.name.ilike(f"%{q}%"), Organization.code.ilike(f"%{q}%")))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    orgs = db.session.scalars(
+        stmt.order_by(Organization.kind, Organization.code)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    counts = _member_counts([o.id for o in orgs])
+    items = [organization_json(o, counts.get(o.id, 0)) for o in orgs]
+    return jsonify(page_of(items, total, page, per_page))
+
+
+@bp.get("/organizations/<int:org_id>")
+@doc("One organisation", response="organisation", auth=False)
+def organization(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    return jsonify(organization_json(org, _member_counts([org.id]).get(org.id, 0)))
+
+
+@bp.get("/fields")
+@doc("The field taxonomy (areas and disciplines)", response="list of fields", auth=False)
+def field_list():
+    fields = db.session.scalars(
+        select(Field).options(selectinload(Field.parent)).order_by(Field.code)
+    ).all()
+    return jsonify({"items": [field_json(f) for f in fields], "total": len(fields)})
+
+
+def _visible_people(stmt):
+    """Restrict a query of people to those the caller may see."""
+    user = current_user
+    if user.is_authenticated and user.role in ("admin", "coordinator", "approver"):
+        return stmt
+    conds = [Person.public_profile.is_(True)]
+    if user.is_authenticated and user.person_id:
+        conds.append(Person.id == user.person_id)
+    if user.is_authenticated and user.role == "liaison" and user.organization_id:
+        conds.append(
+            Person.id.in_(
+                select(Membership.person_id).where(
+                    Membership.organization_id == user.organization_id
+                )
+            )
+        )
+    return stmt.where(or_(*conds))
+
+
+@bp.get("/experts")
+@doc(
+    "Search experts",
+    query={
+        "q": "words, with or without diacritics",
+        "organization": "organisation id",
+        "field": "field code",
+        "degree": "degree code",
+        "page": "page number",
+        "per_page": "at most 100",
+    },
+    response="page of experts with facets",
+    auth=False,
+)
+def experts():
+    from ..search.service import search_experts
+
+    return jsonify(search_experts(request.args, current_user))
+
+
+@bp.get("/experts/<int:person_id>")
+@doc("One expert", response="expert", auth=False)
+def expert(person_id: int):
+    person = db.session.scalar(select(Person).options(*_PERSON_LOAD).where(Person.id == person_id))
+    if person is None or not person.can_view(current_user):
+        # Not revealing whether a non-consenting person exists.
+        raise ApiError(404, _("No such expert."))
+    return jsonify(person_json(person, current_user))
+
+
+@bp.post("/experts")
+@doc("Create an expert", body=ExpertSchema, response="expert", statuses=(201, 403, 422))
+@require_login
+def expert_create():
+    if not can_create_person(current_user):
+        raise ApiError(403, _("Your role may not add experts."))
+    data = load(ExpertSchema(), json_body())
+    data.pop("version", None)
+    liaison_org = current_user.organization_id if current_user.role == "liaison" else None
+    person = create_person(data, liaison_org_id=liaison_org)
+    db.session.commit()
+    return jsonify(person_json(person, current_user)), 201
+
+
+@bp.patch("/experts/<int:person_id>")
+@doc("Change an expert", body=ExpertSchema, response="expert", statuses=(403, 404, 409, 422))
+@require_login
+def expert_update(person_id: int):
+    person = db.session.scalar(select(Person).options(*_PERSON_LOAD).where(Person.id == person_id))
+    if person is None or not person.can_view(current_user):
+        raise ApiError(404, _("No such expert."))
+    if not person.can_edit(current_user):
+        raise ApiError(403, _("You may not change this profile."))
+    data = load(ExpertSchema(), json_body(), partial=True)
+    liaison_org = current_user.organization_id if current_user.role == "liaison" else None
+    update_person(person, data, liaison_org_id=liaison_org)
+    db.session.commit()
+    return jsonify(person_json(person, current_user))

@@ -1,0 +1,113 @@
+"""User accounts and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.i18n import N_
+from ..core.types import NFCString, TitledEnum, UTCDateTime, utcnow
+from ..directory.models import Organization, Person, _in
+from ..extensions import db
+
+
+class Role(TitledEnum):
+    admin = "admin", N_("Administrator")
+    coordinator = "coordinator", N_("Coordinator")
+    approver = "approver", N_("Approver")
+    expert = "expert", N_("Expert")
+    agency = "agency", N_("Agency")
+    liaison = "liaison", N_("Liaison")
+
+
+#: The union's own staff: they see every profile with contact details.
+STAFF_ROLES = frozenset({Role.admin, Role.coordinator, Role.approver})
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role"),
+        # Agencies and liaisons act for an organisation; experts are a person.
+        CheckConstraint(
+            "role NOT IN ('agency', 'liaison') OR organization_id IS NOT NULL", name="org"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(NFCString(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person | None] = relationship(back_populates="user")
+    organization: Mapped[Organization | None] = relationship()
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        from flask import current_app
+
+        # scrypt by default; the test suite configures a cheap method to stay fast.
+        method = current_app.config.get("EXPERTNET_PASSWORD_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random, so one round of SHA-256 is enough to keep them unusable if leaked."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    @classmethod
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
+        """Create a token for ``user``; the plain value is returned once and never stored."""
+        plain = "exn_" + secrets.token_urlsafe(32)
+        token = cls(user=user, token_hash=hash_token(plain))
+        db.session.add(token)
+        return token, plain

@@ -1,0 +1,128 @@
+"""Sign in, sign out, and each user's own account page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from ..core.errors import ApiError, wants_json
+from ..core.types import utcnow
+from ..extensions import db, limiter, login_manager
+from .forms import AccountForm, LoginForm
+from .models import ApiToken, User, hash_token
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+@login_manager.request_loader
+def _load_from_token(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None or not token.user.active:
+        # A wrong token must not fall back to anonymous access silently.
+        raise ApiError(401, _("The API token is not valid."), "invalid_token")
+    g.token_auth = True
+    return token.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if wants_json():
+        raise ApiError(401, _("Please sign in or send an API token."))
+    flash(_("Please sign in to see this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would help phishing.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.netloc and not parts.scheme:
+            return target
+    return url_for("main.home")
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["EXPERTNET_LOGIN_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(
+            select(User).where(func.lower(User.email) == form.email.data.strip().lower())
+        )
+        if user is None or not user.active or not user.check_password(form.password.data):
+            form.password.errors.append(_("Wrong e-mail or password."))
+        else:
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            response = redirect(_safe_next(request.args.get("next")))
+            if user.locale:
+                from ..core.i18n import LANG_COOKIE
+
+                response.set_cookie(
+                    LANG_COOKIE, user.locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+                )
+            return response
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or "vi"
+    if form.validate_on_submit():
+        if form.new_password.data:
+            if not current_user.check_password(form.current_password.data or ""):
+                form.current_password.errors.append(_("The current password is wrong."))
+                return render_template("auth/account.html", form=form), 422
+            current_user.set_password(form.new_password.data)
+        current_user.name = form.name.data
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Your account was saved."), "success")
+        response = redirect(url_for("auth.account"))
+        from ..core.i18n import LANG_COOKIE
+
+        response.set_cookie(
+            LANG_COOKIE, current_user.locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+        return response
+    return render_template("auth/account.html", form=form), (422 if form.errors else 200)

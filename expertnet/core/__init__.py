@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: column types, time, errors, security, i18n."""

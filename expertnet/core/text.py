@@ -1,0 +1,36 @@
+"""Unicode handling: everything we store is NFC, whatever form the user typed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str | None) -> str | None:
+    """Return ``value`` in Unicode NFC, or None unchanged."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_line(value: str | None) -> str | None:
+    """NFC, control characters dropped, runs of white space folded: for one-line fields."""
+    if value is None:
+        return None
+    return _SPACES.sub(" ", _CONTROL.sub("", nfc(value))).strip()
+
+
+def clean_text(value: str | None) -> str | None:
+    """NFC and control characters dropped, line breaks kept: for multi-line fields."""
+    if value is None:
+        return None
+    return _CONTROL.sub("", nfc(value)).replace("\r\n", "\n").strip()
+
+
+def fold(value: str) -> str:
+    """Lower case without diacritics, đ as d: for comparing names loosely."""
+    value = unicodedata.normalize("NFD", value.lower()).replace("đ", "d")
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Mn")

@@ -1,0 +1,1 @@
+"""The union's directory: organisations, the field taxonomy, people and memberships."""

@@ -1,0 +1,341 @@
+"""Organisations, fields, people (members and experts) and their memberships."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.i18n import N_
+from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..auth.models import User
+
+
+class OrganizationKind(TitledEnum):
+    member_association = "member_association", N_("Member association")
+    institute = "institute", N_("Institute or centre")
+    club = "club", N_("Club")
+    collective_member = "collective_member", N_("Collective member")
+    agency = "agency", N_("Government agency")
+    university = "university", N_("University")
+    enterprise = "enterprise", N_("Enterprise")
+
+
+#: Kinds that belong to the union itself (the other kinds are outside bodies).
+UNION_KINDS = (
+    OrganizationKind.member_association,
+    OrganizationKind.institute,
+    OrganizationKind.club,
+    OrganizationKind.collective_member,
+)
+
+
+class FormerProvince(TitledEnum):
+    hai_phong = "hai_phong", N_("Former Hải Phòng")
+    hai_duong = "hai_duong", N_("Former Hải Dương")
+
+
+class AcademicTitle(TitledEnum):
+    GS = "GS", N_("Professor (GS.)")
+    PGS = "PGS", N_("Associate professor (PGS.)")
+
+
+class Degree(TitledEnum):
+    TSKH = "TSKH", N_("Doctor of Science (TSKH.)")
+    TS = "TS", N_("Doctor (TS.)")
+    ThS = "ThS", N_("Master (ThS.)")
+    BSCKII = "BSCKII", N_("Specialist physician II (BSCKII.)")
+    BSCKI = "BSCKI", N_("Specialist physician I (BSCKI.)")
+    KTS = "KTS", N_("Architect (KTS.)")
+    KS = "KS", N_("Engineer (KS.)")
+    BS = "BS", N_("Physician (BS.)")
+    DS = "DS", N_("Pharmacist (DS.)")
+    LS = "LS", N_("Lawyer (LS.)")
+    CN = "CN", N_("Bachelor (CN.)")
+
+
+#: Rank of each degree for seniority: higher is more senior.
+DEGREE_RANK = {
+    "TSKH": 6,
+    "TS": 5,
+    "BSCKII": 4,
+    "ThS": 4,
+    "BSCKI": 3,
+    "KTS": 2,
+    "KS": 2,
+    "BS": 2,
+    "DS": 2,
+    "LS": 2,
+    "CN": 1,
+}
+
+
+class Gender(TitledEnum):
+    male = "male", N_("Male")
+    female = "female", N_("Female")
+    other = "other", N_("Other")
+
+
+class MembershipRole(TitledEnum):
+    member = "member", N_("Member")
+    board_member = "board_member", N_("Board member")
+    chair = "chair", N_("Chair")
+    vice_chair = "vice_chair", N_("Vice-chair")
+    secretary = "secretary", N_("Secretary")
+
+
+#: Roles that hold office in an organisation (relevant to conflicts of interest).
+OFFICE_ROLES = (
+    MembershipRole.board_member,
+    MembershipRole.chair,
+    MembershipRole.vice_chair,
+    MembershipRole.secretary,
+)
+
+
+def _in(column: str, enum_cls: type[TitledEnum], nullable: bool = False) -> str:
+    values = ", ".join(f"'{v}'" for v in enum_cls.values())
+    check = f"{column} IN ({values})"
+    return f"{column} IS NULL OR {check}" if nullable else check
+
+
+def _role(user) -> str | None:
+    """The role of a signed-in user, None for the public."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.role
+
+
+def can_create_person(user) -> bool:
+    return _role(user) in ("admin", "coordinator", "liaison")
+
+
+def can_view_members(user, organization: Organization) -> bool:
+    """Rosters are personal data: staff and the organisation's own liaison."""
+    return _role(user) in ("admin", "coordinator", "approver") or (
+        _role(user) == "liaison" and user.organization_id == organization.id
+    )
+
+
+class Audited:
+    """Marker: changes to instances are written to the audit log (see ``audit``)."""
+
+    __audited__ = True
+
+
+class Organization(Audited, db.Model):
+    __tablename__ = "organization"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OrganizationKind), name="kind"),
+        CheckConstraint(_in("former_province", FormerProvince, nullable=True), name="province"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(NFCString(255), index=True)
+    short_name: Mapped[str | None] = mapped_column(NFCString(80))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    former_province: Mapped[str | None] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    address: Mapped[str | None] = mapped_column(NFCString(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    website: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(NFCText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    parent: Mapped[Organization | None] = relationship(remote_side=[id])
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan"
+    )
+
+    @property
+    def kind_enum(self) -> OrganizationKind:
+        return OrganizationKind(self.kind)
+
+    @property
+    def is_union_member(self) -> bool:
+        return self.kind in UNION_KINDS
+
+    def can_edit(self, user) -> bool:
+        return _role(user) == "admin" or (
+            _role(user) == "liaison" and user.organization_id == self.id
+        )
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.code}>"
+
+
+class Field(db.Model):
+    """A discipline in the two-level taxonomy (six national areas, disciplines beneath)."""
+
+    __tablename__ = "field"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(NFCString(160))
+    name_en: Mapped[str] = mapped_column(String(160))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("field.id"))
+
+    parent: Mapped[Field | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Field]] = relationship(back_populates="parent", order_by="Field.code")
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name
+
+    def __repr__(self) -> str:
+        return f"<Field {self.code}>"
+
+
+person_field = Table(
+    "person_field",
+    db.metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", ForeignKey("field.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_person_field_field_id", "field_id"),
+)
+
+
+class Person(Audited, db.Model):
+    """A member of the union; an expert is a person with expertise."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint(_in("academic_title", AcademicTitle, nullable=True), name="title"),
+        CheckConstraint(_in("degree", Degree, nullable=True), name="degree"),
+        CheckConstraint(_in("gender", Gender, nullable=True), name="gender"),
+        CheckConstraint("max_assignments >= 0", name="cap"),
+        CheckConstraint(
+            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)", name="birth_year"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(NFCString(200), index=True)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    academic_title: Mapped[str | None] = mapped_column(String(8))
+    degree: Mapped[str | None] = mapped_column(String(8))
+    position: Mapped[str | None] = mapped_column(NFCString(200))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    employer_name: Mapped[str | None] = mapped_column(NFCString(255))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    bio: Mapped[str | None] = mapped_column(NFCText)
+    expertise: Mapped[list[str]] = mapped_column(JSON, default=list)
+    public_profile: Mapped[bool] = mapped_column(Boolean, default=False)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_assignments: Mapped[int] = mapped_column(Integer, default=3)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    employer: Mapped[Organization | None] = relationship(foreign_keys=[employer_id])
+    fields: Mapped[list[Field]] = relationship(secondary=person_field, order_by=Field.code)
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    user: Mapped[User | None] = relationship(back_populates="person", uselist=False)
+
+    # Optimistic locking: two editors saving the same profile cannot silently overwrite.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        """Name with title and degree as Vietnamese write it: "PGS. TS. Nguyễn Văn A"."""
+        prefix = " ".join(f"{p}." for p in (self.academic_title, self.degree) if p)
+        return f"{prefix} {self.full_name}".strip()
+
+    @property
+    def organizations(self) -> list[Organization]:
+        return [m.organization for m in self.memberships if m.ended_on is None]
+
+    @property
+    def is_expert(self) -> bool:
+        return bool(self.expertise or self.fields)
+
+    def organization_ids(self) -> set[int]:
+        return {m.organization_id for m in self.memberships if m.ended_on is None}
+
+    def _liaison_of(self, user) -> bool:
+        return (
+            _role(user) == "liaison"
+            and user.organization_id is not None
+            and user.organization_id in self.organization_ids()
+        )
+
+    def _is_self(self, user) -> bool:
+        return _role(user) is not None and user.person_id == self.id
+
+    def can_view(self, user) -> bool:
+        """The public sees consenting experts only; staff, the person and their liaison see all."""
+        return (
+            self.public_profile
+            or _role(user) in ("admin", "coordinator", "approver")
+            or self._is_self(user)
+            or self._liaison_of(user)
+        )
+
+    def can_view_contact(self, user) -> bool:
+        """Contact details and birth year are personal data: staff, self and liaison only."""
+        return (
+            _role(user) in ("admin", "coordinator", "approver")
+            or self._is_self(user)
+            or self._liaison_of(user)
+        )
+
+    def can_edit(self, user) -> bool:
+        return (
+            _role(user) in ("admin", "coordinator")
+            or self._is_self(user)
+            or (self._liaison_of(user))
+        )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.full_name!r}>"
+
+
+class Membership(Audited, db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("person_id", "organization_id", name="uq_membership_person_org"),
+        CheckConstraint(_in("role", MembershipRole), name="role"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=MembershipRole.member.value)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+    @property
+    def holds_office(self) -> bool:
+        return self.role in OFFICE_ROLES
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.person_id}@{self.organization_id} {self.role}>"

@@ -1,0 +1,90 @@
+"""Home page for each role, language switch, and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from ..api import doc
+from ..auth.views import _safe_next
+from ..core.i18n import LANG_COOKIE
+from ..directory.models import Organization, OrganizationKind, Person
+from ..extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The main navigation for the current user's role."""
+    from flask_babel import gettext as _
+
+    items = [
+        ("main.home", _("Home")),
+        ("directory.search", _("Experts")),
+        ("directory.organizations", _("Organisations")),
+    ]
+    if current_user.is_authenticated and current_user.role in ("admin", "coordinator", "liaison"):
+        items.append(("directory.expert_new", _("Add an expert")))
+    return items
+
+
+@bp.get("/")
+def home():
+    counts = dict(
+        db.session.execute(
+            select(Organization.kind, func.count()).group_by(Organization.kind)
+        ).all()
+    )
+    stats = {
+        "organizations": sum(
+            counts.get(k.value, 0)
+            for k in OrganizationKind
+            if k.value in ("member_association", "institute", "club", "collective_member")
+        ),
+        "members": db.session.scalar(select(func.count(Person.id))) or 0,
+        "public_experts": db.session.scalar(
+            select(func.count(Person.id)).where(Person.public_profile.is_(True))
+        )
+        or 0,
+    }
+    role = current_user.role if current_user.is_authenticated else "public"
+    return render_template("main/home.html", stats=stats, role=role)
+
+
+@bp.post("/language")
+def language():
+    """Switch language without JavaScript: a small form on every page posts here."""
+    from flask import current_app
+
+    lang = request.form.get("lang")
+    response = redirect(_safe_next(request.form.get("next")))
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+@doc("Health of the database and the search index", response="status", auth=False, statuses=(503,))
+def healthz():
+    status = {"database": "ok", "index": "unknown"}
+    code = 200
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # the health check reports, it does not raise
+        status["database"] = f"error: {type(exc).__name__}"
+        code = 503
+    from ..search.index import index_status
+
+    status["index"] = index_status()
+    return jsonify({"status": "ok" if code == 200 else "degraded", **status}), code

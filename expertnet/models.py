@@ -1,0 +1,16 @@
+"""Imports every model so that the metadata (and Alembic) sees all tables."""
+
+from .audit.models import AuditEntry
+from .auth.models import ApiToken, User
+from .directory.models import Field, Membership, Organization, Person, person_field
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Field",
+    "Membership",
+    "Organization",
+    "Person",
+    "User",
+    "person_field",
+]

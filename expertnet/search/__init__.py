@@ -1,0 +1,1 @@
+"""The app side of expert search: keeping the index fresh, and querying it."""

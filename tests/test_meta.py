@@ -1,0 +1,29 @@
+"""Health check and the generated OpenAPI document."""
+
+from __future__ import annotations
+
+
+def test_healthz_reports_database_and_index(client):
+    res = client.get("/healthz")
+    assert res.status_code == 200
+    assert res.json["database"] == "ok"
+    assert "index" in res.json
+
+
+def test_openapi_covers_every_api_route(app, client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = rule.rule
+        for conv in ("<int:", "<"):
+            path = path.replace(conv, "{")
+        path = path.replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, (path, method)
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            assert op["summary"]
+    assert "ExpertSchema" in str(spec) or "Expert" in spec["components"]["schemas"]
