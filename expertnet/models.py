@@ -3,14 +3,17 @@
 from .audit.models import AuditEntry
 from .auth.models import ApiToken, User
 from .directory.models import Field, Membership, Organization, Person, person_field
+from .panel.models import GraphVersion, PersonRelationship
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "Field",
+    "GraphVersion",
     "Membership",
     "Organization",
     "Person",
+    "PersonRelationship",
     "User",
     "person_field",
 ]
