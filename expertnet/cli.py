@@ -126,13 +126,21 @@ def users_token(email) -> None:
     help="number of people",
 )
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when data exists")
 @with_appcontext
-def demo_command(n_people: int, seed: int) -> None:
+def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     """Fill an empty database with a realistic synthetic union."""
+    from sqlalchemy import select
+
     from .demo.accounts import create_demo_accounts
     from .demo.loader import DemoError, load_demo
+    from .directory.models import Person
     from .extensions import db
     from .search.index import rebuild_index
+
+    if if_empty and db.session.scalar(select(Person.id).limit(1)) is not None:
+        click.echo("the database already has data; demo not loaded", err=True)
+        return
 
     with click.progressbar(length=n_people, label="people", file=sys.stderr) as bar:
         try:
