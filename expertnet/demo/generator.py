@@ -101,74 +101,158 @@ _DEGREE_MIX: dict[str, tuple[tuple[str | None, float], ...]] = {
     "ENG": ((None, 27), ("CN", 12), ("KS", 45), ("ThS", 11), ("TS", 3.6), ("TSKH", 0.1)),
     "ARC": ((None, 15), ("CN", 5), ("KTS", 55), ("KS", 10), ("ThS", 12), ("TS", 3)),
     "NAT": ((None, 28), ("CN", 45), ("KS", 2), ("ThS", 17), ("TS", 7.5), ("TSKH", 0.3)),
-    "MED": ((None, 20), ("CN", 18), ("BS", 30), ("BSCKI", 11), ("BSCKII", 4), ("ThS", 11),
-            ("TS", 4.5), ("DS", 1)),
+    "MED": (
+        (None, 20),
+        ("CN", 18),
+        ("BS", 30),
+        ("BSCKI", 11),
+        ("BSCKII", 4),
+        ("ThS", 11),
+        ("TS", 4.5),
+        ("DS", 1),
+    ),
     "PHA": ((None, 24), ("CN", 12), ("DS", 48), ("ThS", 12), ("TS", 3.5)),
     "NUR": ((None, 35), ("CN", 55), ("ThS", 9), ("TS", 0.6)),
-    "TRD": ((None, 55), ("CN", 8), ("BS", 22), ("BSCKI", 7), ("BSCKII", 2), ("ThS", 4),
-            ("TS", 1.5)),
+    "TRD": (
+        (None, 55),
+        ("CN", 8),
+        ("BS", 22),
+        ("BSCKI", 7),
+        ("BSCKII", 2),
+        ("ThS", 4),
+        ("TS", 1.5),
+    ),
     "AGR": ((None, 40), ("CN", 12), ("KS", 35), ("ThS", 9), ("TS", 3.2)),
     "LAW": ((None, 22), ("CN", 48), ("LS", 14), ("ThS", 12), ("TS", 3.5)),
     "SOC": ((None, 30), ("CN", 50), ("ThS", 15), ("TS", 4.5), ("TSKH", 0.1)),
-}  # fmt: skip
+}
 
 #: Chance that a member with this degree (or title) keeps an expert profile.
 _EXPERT_CHANCE: dict[str | None, float] = {
-    "GS": 1.0, "PGS": 1.0, "TSKH": 1.0, "TS": 0.92, "BSCKII": 0.8, "ThS": 0.37,
-    "BSCKI": 0.35, "KTS": 0.18, "LS": 0.18, "KS": 0.045, "BS": 0.06, "DS": 0.06, "CN": 0.01,
+    "GS": 1.0,
+    "PGS": 1.0,
+    "TSKH": 1.0,
+    "TS": 0.92,
+    "BSCKII": 0.8,
+    "ThS": 0.37,
+    "BSCKI": 0.35,
+    "KTS": 0.18,
+    "LS": 0.18,
+    "KS": 0.045,
+    "BS": 0.06,
+    "DS": 0.06,
+    "CN": 0.01,
     None: 0.002,
-}  # fmt: skip
+}
 
 #: Share of women by profile; engineering is still mostly men, nursing mostly women.
 _FEMALE_SHARE = {
-    "ENG": 0.22, "ARC": 0.3, "NAT": 0.45, "MED": 0.55, "PHA": 0.7, "NUR": 0.85, "TRD": 0.35,
-    "AGR": 0.35, "LAW": 0.35, "SOC": 0.6,
-}  # fmt: skip
+    "ENG": 0.22,
+    "ARC": 0.3,
+    "NAT": 0.45,
+    "MED": 0.55,
+    "PHA": 0.7,
+    "NUR": 0.85,
+    "TRD": 0.35,
+    "AGR": 0.35,
+    "LAW": 0.35,
+    "SOC": 0.6,
+}
 
 _POSITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     # category: positions by seniority level 0 (junior) .. 3 (head)
-    "university": (("Trợ giảng", "Giảng viên"), ("Giảng viên", "Giảng viên chính"),
-                   ("Giảng viên chính", "Trưởng bộ môn", "Phó Trưởng khoa"),
-                   ("Giảng viên cao cấp", "Trưởng khoa", "Phó Hiệu trưởng")),
-    "institute": (("Nghiên cứu viên",), ("Nghiên cứu viên", "Nghiên cứu viên chính"),
-                  ("Nghiên cứu viên chính", "Trưởng phòng nghiên cứu"),
-                  ("Nghiên cứu viên cao cấp", "Phó Viện trưởng", "Phó Giám đốc Trung tâm")),
-    "agency": (("Chuyên viên",), ("Chuyên viên", "Chuyên viên chính"),
-               ("Phó Trưởng phòng", "Trưởng phòng"),
-               ("Trưởng phòng", "Phó Chánh Văn phòng", "Thanh tra viên chính")),
-    "company": (("Nhân viên", "Kỹ thuật viên"), ("Chuyên viên",),
-                ("Trưởng phòng Kỹ thuật", "Trưởng phòng Kế hoạch", "Phó Giám đốc"),
-                ("Giám đốc", "Phó Tổng Giám đốc", "Giám đốc kỹ thuật")),
-    "doctor": (("Bác sĩ",), ("Bác sĩ điều trị",), ("Phó Trưởng khoa", "Trưởng khoa"),
-               ("Trưởng khoa", "Phó Giám đốc bệnh viện")),
-    "nurse": (("Điều dưỡng", "Kỹ thuật viên y", "Y sĩ"), ("Điều dưỡng", "Hộ sinh"),
-              ("Điều dưỡng trưởng khoa",), ("Điều dưỡng trưởng bệnh viện",)),
-    "pharmacist": (("Dược sĩ",), ("Dược sĩ",), ("Trưởng khoa Dược", "Chủ nhà thuốc"),
-                   ("Trưởng khoa Dược", "Giám đốc công ty dược")),
-    "school": (("Giáo viên",), ("Giáo viên",), ("Tổ trưởng chuyên môn", "Phó Hiệu trưởng"),
-               ("Hiệu trưởng",)),
-    "farm": (("Xã viên", "Kỹ thuật viên"), ("Kỹ thuật viên", "Cán bộ khuyến nông"),
-             ("Phó Giám đốc hợp tác xã", "Chủ trang trại"),
-             ("Giám đốc hợp tác xã", "Chủ trang trại")),
-    "law": (("Chuyên viên pháp lý",), ("Chuyên viên pháp lý", "Công chứng viên"),
-            ("Công chứng viên", "Trưởng văn phòng"), ("Trưởng văn phòng",)),
-    "office": (("Chuyên viên",), ("Chuyên viên",), ("Phó Trưởng phòng", "Trưởng phòng"),
-               ("Giám đốc",)),
-}  # fmt: skip
+    "university": (
+        ("Trợ giảng", "Giảng viên"),
+        ("Giảng viên", "Giảng viên chính"),
+        ("Giảng viên chính", "Trưởng bộ môn", "Phó Trưởng khoa"),
+        ("Giảng viên cao cấp", "Trưởng khoa", "Phó Hiệu trưởng"),
+    ),
+    "institute": (
+        ("Nghiên cứu viên",),
+        ("Nghiên cứu viên", "Nghiên cứu viên chính"),
+        ("Nghiên cứu viên chính", "Trưởng phòng nghiên cứu"),
+        ("Nghiên cứu viên cao cấp", "Phó Viện trưởng", "Phó Giám đốc Trung tâm"),
+    ),
+    "agency": (
+        ("Chuyên viên",),
+        ("Chuyên viên", "Chuyên viên chính"),
+        ("Phó Trưởng phòng", "Trưởng phòng"),
+        ("Trưởng phòng", "Phó Chánh Văn phòng", "Thanh tra viên chính"),
+    ),
+    "company": (
+        ("Nhân viên", "Kỹ thuật viên"),
+        ("Chuyên viên",),
+        ("Trưởng phòng Kỹ thuật", "Trưởng phòng Kế hoạch", "Phó Giám đốc"),
+        ("Giám đốc", "Phó Tổng Giám đốc", "Giám đốc kỹ thuật"),
+    ),
+    "doctor": (
+        ("Bác sĩ",),
+        ("Bác sĩ điều trị",),
+        ("Phó Trưởng khoa", "Trưởng khoa"),
+        ("Trưởng khoa", "Phó Giám đốc bệnh viện"),
+    ),
+    "nurse": (
+        ("Điều dưỡng", "Kỹ thuật viên y", "Y sĩ"),
+        ("Điều dưỡng", "Hộ sinh"),
+        ("Điều dưỡng trưởng khoa",),
+        ("Điều dưỡng trưởng bệnh viện",),
+    ),
+    "pharmacist": (
+        ("Dược sĩ",),
+        ("Dược sĩ",),
+        ("Trưởng khoa Dược", "Chủ nhà thuốc"),
+        ("Trưởng khoa Dược", "Giám đốc công ty dược"),
+    ),
+    "school": (
+        ("Giáo viên",),
+        ("Giáo viên",),
+        ("Tổ trưởng chuyên môn", "Phó Hiệu trưởng"),
+        ("Hiệu trưởng",),
+    ),
+    "farm": (
+        ("Xã viên", "Kỹ thuật viên"),
+        ("Kỹ thuật viên", "Cán bộ khuyến nông"),
+        ("Phó Giám đốc hợp tác xã", "Chủ trang trại"),
+        ("Giám đốc hợp tác xã", "Chủ trang trại"),
+    ),
+    "law": (
+        ("Chuyên viên pháp lý",),
+        ("Chuyên viên pháp lý", "Công chứng viên"),
+        ("Công chứng viên", "Trưởng văn phòng"),
+        ("Trưởng văn phòng",),
+    ),
+    "office": (
+        ("Chuyên viên",),
+        ("Chuyên viên",),
+        ("Phó Trưởng phòng", "Trưởng phòng"),
+        ("Giám đốc",),
+    ),
+}
 
 _RETIRED_POSITIONS = (
-    "Nguyên Trưởng khoa", "Nguyên Giám đốc", "Nguyên Phó Giám đốc Sở", "Nguyên Trưởng phòng",
-    "Nguyên Viện trưởng", "Nguyên Hiệu trưởng", "Nguyên Chánh Văn phòng",
-    "Nguyên Giảng viên cao cấp", "Nguyên Phó Chủ tịch Ủy ban nhân dân",
-)  # fmt: skip
+    "Nguyên Trưởng khoa",
+    "Nguyên Giám đốc",
+    "Nguyên Phó Giám đốc Sở",
+    "Nguyên Trưởng phòng",
+    "Nguyên Viện trưởng",
+    "Nguyên Hiệu trưởng",
+    "Nguyên Chánh Văn phòng",
+    "Nguyên Giảng viên cao cấp",
+    "Nguyên Phó Chủ tịch Ủy ban nhân dân",
+)
 
 _PERSONAL_DOMAINS = ("example.com", "example.net", "example.org")
 
 
 def _profile(discipline: str) -> str:
     """The professional profile that sets a person's likely degrees and positions."""
-    special = {"ENG-ARC": "ARC", "MED-PHA": "PHA", "MED-NUR": "NUR", "MED-TRD": "TRD",
-               "SOC-LAW": "LAW"}  # fmt: skip
+    special = {
+        "ENG-ARC": "ARC",
+        "MED-PHA": "PHA",
+        "MED-NUR": "NUR",
+        "MED-TRD": "TRD",
+        "SOC-LAW": "LAW",
+    }
     if discipline in special:
         return special[discipline]
     area = area_of(discipline)
@@ -269,8 +353,9 @@ class _Pools:
 
 
 def _free_employer_category(name: str) -> str:
-    if name.startswith(("Bệnh viện", "Trung tâm Y tế", "Trạm Y tế", "Phòng khám",
-                        "Trung tâm Kiểm soát")):  # fmt: skip
+    if name.startswith(
+        ("Bệnh viện", "Trung tâm Y tế", "Trạm Y tế", "Phòng khám", "Trung tâm Kiểm soát")
+    ):
         return "health"
     if name.startswith("Nhà thuốc"):
         return "pharmacy"
@@ -349,8 +434,14 @@ def _name(rng: random.Random, pools: _Pools, gender: str) -> tuple[str, str, str
     return " ".join(parts), family, given
 
 
-def _email(rng: random.Random, pools: _Pools, full_name: str, birth_year: int,
-           employer: OrgSpec | None, used: dict[str, int]) -> str:  # fmt: skip
+def _email(
+    rng: random.Random,
+    pools: _Pools,
+    full_name: str,
+    birth_year: int,
+    employer: OrgSpec | None,
+    used: dict[str, int],
+) -> str:
     words = full_name.split()
     given, family, middles = words[-1], words[0], words[1:-1]
     a = pools.ascii
@@ -385,8 +476,9 @@ def _level(age: int, degree: str | None, title: str | None, rng: random.Random) 
     return max(0, min(3, level))
 
 
-def _position(category: str, profile: str, degree: str | None, level: int,
-              rng: random.Random) -> str:  # fmt: skip
+def _position(
+    category: str, profile: str, degree: str | None, level: int, rng: random.Random
+) -> str:
     if category in ("health", "pharmacy"):
         if profile == "PHA" or degree == "DS" or category == "pharmacy":
             category = "pharmacist"
@@ -412,8 +504,16 @@ _ORG_CATEGORY = {
 }
 
 
-def _bio(rng: random.Random, position: str | None, employer: str | None, fields: list[str],
-         keywords: list[str], age: int, degree: str | None, retired: bool) -> str:  # fmt: skip
+def _bio(
+    rng: random.Random,
+    position: str | None,
+    employer: str | None,
+    fields: list[str],
+    keywords: list[str],
+    age: int,
+    degree: str | None,
+    retired: bool,
+) -> str:
     field = _lower_first(FIELDS_BY_CODE[fields[0]].name)
     years = max(3, age - 24 - rng.randint(0, 4))
     kw = keywords[0]
@@ -437,8 +537,9 @@ def _bio(rng: random.Random, position: str | None, employer: str | None, fields:
     return f"{first} {rng.choice(options)}"
 
 
-def _person(rng: random.Random, pools: _Pools, org: OrgSpec,
-            used_emails: dict[str, int]) -> PersonData:  # fmt: skip
+def _person(
+    rng: random.Random, pools: _Pools, org: OrgSpec, used_emails: dict[str, int]
+) -> PersonData:
     # The primary organisation decides the discipline, which decides everything else.
     discipline = org.fields[0] if rng.random() < 0.55 else rng.choice(org.fields)
     profile = _profile(discipline)
@@ -560,8 +661,9 @@ def _seniority(p: PersonData) -> float:
     return DEGREE_RANK.get(p.degree or "", 0) + title + age_score + (1.5 if p.is_expert else 0)
 
 
-def _memberships(rng: random.Random, pools: _Pools, people: Sequence[PersonData],
-                 primary: Sequence[OrgSpec]) -> tuple[MembershipData, ...]:  # fmt: skip
+def _memberships(
+    rng: random.Random, pools: _Pools, people: Sequence[PersonData], primary: Sequence[OrgSpec]
+) -> tuple[MembershipData, ...]:
     n = len(people)
     joined: dict[tuple[int, str], date] = {}
     members: dict[str, list[int]] = {o.code: [] for o in pools.union}
@@ -640,5 +742,4 @@ def generate_union(n_people: int, seed: int = 1) -> UnionData:
     primary = [pools.union_pick(rng) for _ in range(n_people)]
     people = tuple(_person(rng, pools, org, used_emails) for org in primary)
     memberships = _memberships(rng, pools, people, primary)
-    return UnionData(seed=seed, organizations=organizations, people=people,
-                     memberships=memberships)  # fmt: skip
+    return UnionData(seed=seed, organizations=organizations, people=people, memberships=memberships)

@@ -1,0 +1,122 @@
+"""Bulk loading of the demo union into a plain SQLite database (no app needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy.orm import Session
+
+import expertnet.models  # noqa: F401  (registers every table on the metadata)
+from expertnet.core.types import utcnow
+from expertnet.demo.generator import generate_union
+from expertnet.demo.loader import DemoError, load_demo
+from expertnet.directory.models import Field, Membership, Organization, Person, person_field
+from expertnet.directory.taxonomy import FIELDS, ensure_fields
+from expertnet.extensions import db
+
+N = 3000
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    db.metadata.create_all(engine)
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
+def _count(session: Session, table) -> int:
+    return session.scalar(select(func.count()).select_from(table))
+
+
+def test_ensure_fields_is_idempotent(session):
+    assert ensure_fields(session) == len(FIELDS)
+    assert ensure_fields(session) == 0
+    session.commit()
+    assert _count(session, Field) == len(FIELDS)
+    it = session.scalars(select(Field).where(Field.code == "ENG-IT")).one()
+    assert it.parent.code == "ENG" and it.name == "Công nghệ thông tin và trí tuệ nhân tạo"
+
+
+def test_load_demo_writes_the_generated_union(session):
+    seen: list[int] = []
+    counts = load_demo(session, n_people=N, seed=1, progress=seen.append)
+    session.commit()
+    union = generate_union(N, seed=1)
+
+    assert sum(seen) == N
+    assert counts["people"] == _count(session, Person) == N
+    assert counts["memberships"] == _count(session, Membership) == len(union.memberships)
+    assert counts["person_fields"] == _count(session, person_field)
+    assert counts["person_fields"] == sum(len(p.field_codes) for p in union.people)
+    assert counts["experts"] == sum(p.is_expert for p in union.people)
+    assert counts["organizations_created"] == _count(session, Organization)
+    assert counts["fields_created"] == len(FIELDS)
+
+    kinds = Counter(session.execute(select(Organization.kind, Organization.former_province)).all())
+    assert kinds[("member_association", "hai_phong")] == 29
+    assert kinds[("member_association", "hai_duong")] == 20
+    by_kind = Counter(k for (k, _p), n in kinds.items() for _ in range(n))
+    assert (by_kind["institute"], by_kind["club"], by_kind["collective_member"]) == (12, 8, 15)
+
+
+def test_loaded_rows_carry_the_model_defaults_and_relations(session):
+    load_demo(session, n_people=N, seed=1)
+    session.commit()
+    union = generate_union(N, seed=1)
+    first = union.people[0]
+    person = session.scalars(select(Person).order_by(Person.id).limit(1)).one()
+    assert person.full_name == first.full_name
+    assert person.version == 1 and person.created_at.tzinfo is not None
+    assert person.created_at == person.updated_at
+    assert person.expertise == list(first.expertise)
+    assert [f.code for f in person.fields] == sorted(first.field_codes)
+    assert {m.organization.code for m in person.memberships} == {
+        m.org_code for m in union.memberships if m.person == 0
+    }
+
+    expert = session.scalars(select(Person).where(Person.bio.is_not(None)).limit(1)).one()
+    assert expert.is_expert and expert.fields and expert.expertise
+    # Editing a loaded person works with optimistic locking from version 1.
+    expert.position = "Giảng viên"
+    session.commit()
+    assert expert.version == 2
+
+    sos = session.scalars(select(Organization).where(Organization.code == "SO-YT")).one()
+    assert sos.parent.code == "UBND-HP"
+    chairs = session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.role == "chair")
+    )
+    assert chairs == 84
+    employed = session.scalars(select(Person).where(Person.employer_id.is_not(None)).limit(5))
+    assert all(p.employer is not None and p.employer_name is None for p in employed)
+
+
+def test_load_demo_refuses_a_database_with_people(session):
+    load_demo(session, n_people=10, seed=1)
+    session.commit()
+    with pytest.raises(DemoError, match="already has people"):
+        load_demo(session, n_people=10, seed=1)
+    assert _count(session, Person) == 10
+
+
+def test_load_demo_reuses_organisations_already_there(session):
+    now = utcnow()
+    session.execute(
+        insert(Organization.__table__),
+        [
+            {
+                "code": "DH-HP",
+                "name": "Trường Đại học Hải Phòng",
+                "kind": "university",
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
+    counts = load_demo(session, n_people=50, seed=1)
+    assert counts["organizations_created"] == counts["organizations"] - 1
+    assert _count(session, Organization) == counts["organizations"]
