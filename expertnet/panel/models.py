@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -60,11 +60,12 @@ class GraphVersion(db.Model):
     """One row whose counter rises whenever data the expert graph is built from changes.
 
     Every process compares it with the version of its cached graph (one cheap SELECT),
-    so a change committed by any worker invalidates every worker's cache.
+    so a change committed by any worker invalidates every worker's cache. The value is
+    never reused (see ``panel.cache.bump``), so a rolled-back bump cannot alias a later one.
     """
 
     __tablename__ = "graph_version"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
