@@ -68,4 +68,7 @@ class GraphVersion(db.Model):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: People, organisations, memberships, fields, relationships: a full rebuild.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Requests and invitations: only the small consultation layer is rebuilt.
+    activity_version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -20,6 +20,7 @@ def upgrade():
     op.create_table('graph_version',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('activity_version', sa.BigInteger(), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_graph_version_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_graph_version'))
     )
@@ -46,7 +47,7 @@ def upgrade():
     # ### end Alembic commands ###
 
     # The counter's single row exists from the start, so bumping it is always an UPDATE.
-    op.execute("INSERT INTO graph_version (id, version) VALUES (1, 0)")
+    op.execute("INSERT INTO graph_version (id, version, activity_version) VALUES (1, 0, 0)")
 
 
 def downgrade():
