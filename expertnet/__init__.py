@@ -15,11 +15,12 @@ _HERE = Path(__file__).resolve().parent
 
 
 def _templates_dir() -> str:
-    # A source checkout keeps templates at the top level; a wheel carries them inside the package.
-    for candidate in (_HERE.parent / "templates", _HERE / "templates"):
-        if candidate.is_dir():
-            return str(candidate)
-    raise RuntimeError("expertnet templates not found")
+    # ``expertnet/templates`` links to the top-level ``templates/`` in a checkout, and is a
+    # real folder inside an installed wheel.
+    path = _HERE / "templates"
+    if not path.is_dir():
+        raise RuntimeError(f"expertnet templates not found at {path}")
+    return str(path)
 
 
 def create_app(config_override: dict | None = None) -> Flask:

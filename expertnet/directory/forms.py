@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..core.forms import Form
 from .schemas import PHONE_RE
 
 
@@ -35,7 +35,7 @@ def choices(pairs, blank: bool = False) -> list[SelectChoice]:
     return [SelectChoice("", "—"), *out] if blank else out
 
 
-class ExpertForm(FlaskForm):
+class ExpertForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(min=2, max=200)])
     academic_title = SelectField(_l("Academic title"), validators=[Optional()])
     degree = SelectField(_l("Degree"), validators=[Optional()])
