@@ -112,6 +112,41 @@ def rebuild_index(progress_label: str | None = None, app=None) -> int:
     return total
 
 
+#: Above this many people one rebuild is faster than replacing their documents one by one.
+BULK_REINDEX_THRESHOLD = 5000
+
+
+def index_people(
+    ids: Iterable[int], progress_label: str | None = None, app=None, wait: bool = True
+) -> int:
+    """Index people changed by bulk Core statements, which the flush hooks do not see.
+
+    Call after the commit. Many people at once cause one rebuild instead (in the
+    background unless ``wait``); returns how many people were (re)indexed or queued.
+    """
+    ids = set(ids)
+    if not ids:
+        return 0
+    app = app or current_app._get_current_object()
+    if len(ids) > BULK_REINDEX_THRESHOLD:
+        if wait:
+            return rebuild_index(progress_label=progress_label, app=app)
+        rebuild_in_background(app)
+        return len(ids)
+    with Session(bind=db.session.connection()) as session:
+        docs = list(iter_docs(session, ids))
+    idx = get_index(app)
+    try:
+        idx.upsert(docs)
+        gone = ids - {d["id"] for d in docs}
+        if gone:
+            idx.remove(gone)
+    except Exception:
+        log.exception("search index update failed; rebuilding")
+        rebuild_in_background(app)
+    return len(ids)
+
+
 def ensure_index() -> str:
     """Create the index if it is missing or unreadable (``expertnet init``)."""
     status = get_index().status()
