@@ -1,0 +1,226 @@
+"""How well an expert fits a request, as a number in [0, 1] comparable across requests.
+
+The choice, and why: affinity is the cosine between TF-IDF vectors of the request's text
+and of the expert's topical profile (expertise keywords, field names, position, bio),
+mixed half and half with the overlap of their field codes when the request names fields.
+
+- Cosine of non-negative vectors lies in [0, 1] by construction, and it depends only on
+  the two texts and the corpus statistics, never on which other experts or requests are
+  being compared. So the same expert and the same text give the same number in any
+  request (within one graph version; the IDF moves slightly as people are added).
+- ``ExpertIndex.search`` was not usable for this: it requires every query word to match
+  (right for a search box, wrong for a two-page request text) and BM25 scores have no
+  fixed scale. We use ``search_index``'s own normalisation and diacritic folding, so
+  "thuy san" and "thủy sản" are one term here exactly as in the search box.
+- Terms are folded syllables and pairs of adjacent syllables: most Vietnamese words are
+  two syllables ("thủy sản", "kinh tế"), and a pair is far more telling than either half.
+- Request terms that no expert uses are dropped before normalising: they cannot favour
+  any expert, and keeping them would only shrink every score by the same factor.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from search_index import fold, normalize_text
+
+from ..directory.taxonomy import area_of
+
+#: Weight of the text cosine and of the field overlap when the request names fields.
+TEXT_WEIGHT = 0.5
+FIELD_WEIGHT = 0.5
+#: Request documents are long; the first part carries the subject and is enough to rank.
+MAX_REQUEST_CHARS = 200_000
+
+_SEGMENT_RE = re.compile(r"[^\w\s]+")
+_WORD_RE = re.compile(r"\w+")
+
+# Function words that carry no topic; IDF would mostly flatten them, but pairs such as
+# "của các" would otherwise survive as rare bigrams.
+_STOPWORD_TEXT = (
+    "và của các những cho trong với được là có về theo tại đến từ một này đó khi đã sẽ "
+    "thì mà như để do bởi trên dưới hoặc hay cũng vào ra nên nếu vì phải không chưa rất "
+    "nhiều ít hơn số việc người năm ngày tháng the and of for in on to a an with by"
+)
+STOPWORDS = frozenset(fold(w) for w in _STOPWORD_TEXT.split())
+
+
+def terms(text: str) -> list[str]:
+    """Folded syllables and adjacent-syllable pairs of a text, stopwords left out."""
+    out: list[str] = []
+    for segment in _SEGMENT_RE.split(normalize_text(text)):
+        prev: str | None = None
+        for raw in _WORD_RE.findall(segment):
+            w = fold(raw)
+            if w in STOPWORDS or len(w) < 2 or w.isdigit():
+                prev = None
+                continue
+            out.append(w)
+            if prev is not None:
+                out.append(f"{prev} {w}")
+            prev = w
+    return out
+
+
+def field_match(expert_codes: Sequence[str], request_codes: Sequence[str]) -> float:
+    """Mean over the request's fields: 1 for the same field (or a discipline of a requested
+    area), 0.5 for a sibling discipline in the same area, else 0."""
+    if not request_codes:
+        return 0.0
+    mine = set(expert_codes)
+    my_areas = {area_of(c) for c in mine}
+    total = 0.0
+    for code in request_codes:
+        area = area_of(code)
+        if code in mine or (area == code and area in my_areas):
+            total += 1.0
+        elif area in my_areas:
+            total += 0.5
+    return total / len(request_codes)
+
+
+@dataclass
+class AffinityModel:
+    """TF-IDF vectors of every expert's profile, one L2-normalised row per expert."""
+
+    person_ids: np.ndarray  # row -> person id
+    row_of: dict[int, int]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    matrix: sparse.csr_matrix
+    #: folded term -> how it was first written, for human-readable reasons.
+    surface: dict[str, str]
+
+    @classmethod
+    def build(
+        cls,
+        expert_texts: Mapping[int, tuple[Iterable[str], str | None, str | None, Sequence[str]]],
+        field_by_code: Mapping[str, Any],
+    ) -> AffinityModel:
+        person_ids = np.array(sorted(expert_texts), dtype=np.int64)
+        vocabulary: dict[str, int] = {}
+        surface: dict[str, str] = {}
+        docs: list[Counter[str]] = []
+        df: Counter[str] = Counter()
+        for pid in person_ids.tolist():
+            expertise, position, bio, codes = expert_texts[pid]
+            parts: list[str] = []
+            for kw in expertise or ():
+                parts.append(kw)
+                for t in terms(kw):
+                    if t not in surface:
+                        surface[t] = _surface(kw, t)
+            for code in codes:
+                f = field_by_code.get(code)
+                if f is not None:
+                    parts.extend((f.name, f.name_en))
+            if position:
+                parts.append(position)
+            if bio:
+                parts.append(bio)
+            counts = Counter(terms("\n".join(parts)))
+            docs.append(counts)
+            df.update(counts.keys())
+        for t in sorted(df):
+            vocabulary[t] = len(vocabulary)
+        n = len(docs)
+        idf = np.zeros(len(vocabulary), dtype=np.float64)
+        for t, j in vocabulary.items():
+            idf[j] = math.log((n + 1) / (df[t] + 1)) + 1.0
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for counts in docs:
+            cols = [vocabulary[t] for t in counts]
+            vals = [
+                (1.0 + math.log(c)) * idf[j] for c, j in zip(counts.values(), cols, strict=True)
+            ]
+            norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+            indices.extend(cols)
+            data.extend(v / norm for v in vals)
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix(
+            (np.array(data), np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
+            shape=(n, len(vocabulary)),
+        )
+        return cls(
+            person_ids=person_ids,
+            row_of={int(p): i for i, p in enumerate(person_ids.tolist())},
+            vocabulary=vocabulary,
+            idf=idf,
+            matrix=matrix,
+            surface=surface,
+        )
+
+    def query_vector(self, text: str) -> dict[int, float]:
+        """The request text as a normalised sparse vector over the experts' vocabulary."""
+        counts = Counter(t for t in terms(text[:MAX_REQUEST_CHARS]) if t in self.vocabulary)
+        vec = {
+            self.vocabulary[t]: (1.0 + math.log(c)) * float(self.idf[self.vocabulary[t]])
+            for t, c in counts.items()
+        }
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        return {j: v / norm for j, v in vec.items()} if norm else {}
+
+    def text_scores(self, qvec: Mapping[int, float]) -> np.ndarray:
+        """Cosine of every expert's profile with the query vector, in row order."""
+        if not qvec:
+            return np.zeros(len(self.person_ids))
+        cols = np.fromiter(qvec.keys(), dtype=np.int64)
+        weights = np.fromiter(qvec.values(), dtype=np.float64)
+        scores = self.matrix[:, cols] @ weights
+        return np.clip(np.asarray(scores).ravel(), 0.0, 1.0)
+
+    def matched_terms(self, person_id: int, qvec: Mapping[int, float], limit: int = 3) -> list[str]:
+        """The terms that contribute most to an expert's text score, as people wrote them."""
+        row = self.row_of.get(person_id)
+        if row is None or not qvec:
+            return []
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        contrib = []
+        for j, v in zip(self.matrix.indices[start:end], self.matrix.data[start:end], strict=True):
+            w = qvec.get(int(j))
+            if w:
+                contrib.append((v * w, int(j)))
+        contrib.sort(reverse=True)
+        inverse = self._inverse()
+        out: list[str] = []
+        for _score, j in contrib:
+            term = inverse[j]
+            shown = self.surface.get(term, term)
+            # A pair already says what its syllables say.
+            if any(shown in o for o in out):
+                continue
+            out = [o for o in out if o not in shown]
+            out.append(shown)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _inverse(self) -> list[str]:
+        inv = getattr(self, "_inv", None)
+        if inv is None:
+            inv = [""] * len(self.vocabulary)
+            for t, j in self.vocabulary.items():
+                inv[j] = t
+            self._inv = inv
+        return inv
+
+
+def _surface(keyword: str, term: str) -> str:
+    """The words of ``keyword`` whose folded forms make ``term``, with their diacritics."""
+    words = _WORD_RE.findall(normalize_text(keyword).lower())
+    want = term.split(" ")
+    n = len(want)
+    for i in range(len(words) - n + 1):
+        if [fold(w) for w in words[i : i + n]] == want:
+            return " ".join(words[i : i + n])
+    return term

@@ -1,0 +1,477 @@
+"""The expert graph: people, organisations, fields and requests, built with bulk Core selects.
+
+Nodes are plain integers, ``id * 4 + kind`` (see ``node``), because 108,000 tuple nodes
+cost roughly twice the memory of ints in networkx's dict-of-dicts. Each edge carries one
+attribute, ``k``: a tuple of kinds (a person can be both a member and an employee of the
+same organisation, and a Graph holds one edge per pair). The tuples are interned, so
+300,000 edges share a dozen tuple objects.
+
+Facts that suggestions read for every candidate (titles, provinces, workload) live in
+side tables on ``ExpertGraph`` rather than in node attributes: scoring 10,000 experts
+then walks dicts, not the graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import networkx as nx
+from sqlalchemy import Connection, MetaData, Table, select
+
+from ..directory.models import OFFICE_ROLES, UNION_KINDS
+from ..directory.taxonomy import area_of
+
+log = logging.getLogger(__name__)
+
+PERSON, ORG, FIELD, REQUEST = 0, 1, 2, 3
+KIND_NAMES = ("person", "organization", "field", "request")
+
+# Edge kinds.
+MEMBER = "member"
+OFFICE = "office"
+EMPLOYED = "employed"
+EXPERTISE = "expertise"
+PANEL = "panel"
+SUBJECT = "subject"
+REQUESTED_BY = "requested_by"
+ABOUT = "about"
+RELATIONSHIP = "relationship"
+
+#: Invitation states in which the expert sits on (or is asked onto) a panel.
+SEATED_STATES = ("invited", "accepted")
+#: Request states after which a seat no longer costs the expert time.
+CLOSED_REQUEST_STATES = frozenset({"published", "closed", "declined", "withdrawn"})
+#: Declines within this window lower a candidate's score (they may be overloaded).
+RECENT_DECLINE_DAYS = 180
+
+_OFFICE_VALUES = frozenset(r.value for r in OFFICE_ROLES)
+_UNION_KIND_VALUES = frozenset(k.value for k in UNION_KINDS)
+
+
+def node(kind: int, ident: int) -> int:
+    """The graph node of a person, organisation, field or request."""
+    return ident * 4 + kind
+
+
+def pnode(person_id: int) -> int:
+    return person_id * 4 + PERSON
+
+
+def onode(org_id: int) -> int:
+    return org_id * 4 + ORG
+
+
+def fnode(field_id: int) -> int:
+    return field_id * 4 + FIELD
+
+
+def rnode(request_id: int) -> int:
+    return request_id * 4 + REQUEST
+
+
+def kind_of(n: int) -> int:
+    return n & 3
+
+
+def id_of(n: int) -> int:
+    return n >> 2
+
+
+def node_key(n: int) -> str:
+    """A stable public name of a node: ``person:12``, ``organization:3``."""
+    return f"{KIND_NAMES[n & 3]}:{n >> 2}"
+
+
+@dataclass(slots=True)
+class PersonInfo:
+    full_name: str
+    academic_title: str | None
+    degree: str | None
+    employer_id: int | None
+    public: bool
+    available: bool
+    max_assignments: int
+    is_expert: bool
+    #: Active memberships in the union's own organisations (associations, institutes, …).
+    union_orgs: tuple[int, ...] = ()
+    provinces: frozenset[str] = frozenset()
+    field_codes: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        prefix = " ".join(f"{p}." for p in (self.academic_title, self.degree) if p)
+        return f"{prefix} {self.full_name}".strip()
+
+
+@dataclass(slots=True)
+class OrgInfo:
+    code: str
+    name: str
+    short_name: str | None
+    kind: str
+    former_province: str | None
+
+    @property
+    def is_union_member(self) -> bool:
+        return self.kind in _UNION_KIND_VALUES
+
+
+@dataclass(slots=True)
+class FieldInfo:
+    id: int
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(slots=True)
+class RequestInfo:
+    title: str
+    summary: str
+    state: str
+    agency_id: int | None
+    confidential: bool
+    subject_ids: tuple[int, ...] = ()
+    field_codes: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Seat:
+    person_id: int
+    role: str
+    state: str
+    has_conflict: bool
+
+
+@dataclass
+class ExpertGraph:
+    """One immutable snapshot of the graph and its side tables, for one data version."""
+
+    version: tuple[int, int]
+    #: People, organisations, fields and their ties; rebuilt only when those change.
+    graph: nx.Graph
+    people: dict[int, PersonInfo]
+    orgs: dict[int, OrgInfo]
+    fields: dict[int, FieldInfo]
+    field_by_code: dict[str, FieldInfo]
+    #: Requests and their edges (panel, subject, requested-by, about): a small overlay
+    #: rebuilt on its own when invitations change, so the big graph is never copied.
+    activity: nx.Graph = field(default_factory=nx.Graph)
+    requests: dict[int, RequestInfo] = field(default_factory=dict)
+    #: request id -> its invitations that still count (invited, accepted, declined).
+    seats: dict[int, list[Seat]] = field(default_factory=dict)
+    #: person id -> accepted seats on requests that are still open.
+    load: dict[int, int] = field(default_factory=dict)
+    #: person id -> declines in the last ``RECENT_DECLINE_DAYS`` days.
+    recent_declines: dict[int, int] = field(default_factory=dict)
+    #: field code -> ids of experts with that field (areas include their disciplines).
+    experts_by_field: dict[str, set[int]] = field(default_factory=dict)
+    affinity: Any = None  # panel.affinity.AffinityModel, set by the builder
+    build_seconds: float = 0.0
+    #: Lazily computed, per snapshot (e.g. sampled betweenness): safe because immutable.
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def experts(self) -> Iterator[int]:
+        return (pid for pid, p in self.people.items() if p.is_expert)
+
+    def label(self, n: int) -> str:
+        kind, ident = n & 3, n >> 2
+        if kind == PERSON:
+            p = self.people.get(ident)
+            return p.display_name if p else f"#{ident}"
+        if kind == ORG:
+            o = self.orgs.get(ident)
+            return o.name if o else f"#{ident}"
+        if kind == FIELD:
+            f = self.fields.get(ident)
+            return f.name if f else f"#{ident}"
+        r = self.requests.get(ident)
+        return r.title if r else f"#{ident}"
+
+    def edge_kinds(self, u: int, v: int) -> tuple[str, ...]:
+        data = self.graph.get_edge_data(u, v) or self.activity.get_edge_data(u, v)
+        return data["k"] if data else ()
+
+    def adjacency(self, n: int) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """(neighbour, edge kinds) of ``n`` in the directory graph and the overlay."""
+        for g in (self.graph, self.activity):
+            for m, data in g._adj.get(n, {}).items():  # type: ignore[attr-defined]
+                yield m, data["k"]
+
+    def neighbours_by(self, n: int, kinds: Iterable[str]) -> Iterator[int]:
+        """Neighbours of ``n`` joined by an edge of any of ``kinds``."""
+        wanted = frozenset(kinds)
+        for m, k in self.adjacency(n):
+            if wanted.intersection(k):
+                yield m
+
+    def has_node(self, n: int) -> bool:
+        return n in self.graph or n in self.activity
+
+    def degree(self, n: int) -> int:
+        return len(self.graph._adj.get(n, ())) + len(self.activity._adj.get(n, ()))  # type: ignore[attr-defined]
+
+    def combined(self) -> nx.Graph:
+        """Directory graph and overlay as one graph view (read-only, no copy)."""
+        return nx.compose(self.graph, self.activity) if self.activity else self.graph
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+class _Interner:
+    """Shares one tuple (and one edge-attribute dict) per distinct combination of kinds."""
+
+    def __init__(self) -> None:
+        self._dicts: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+
+    def attrs(self, kinds: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        d = self._dicts.get(kinds)
+        if d is None:
+            d = self._dicts[kinds] = {"k": kinds}
+        return d
+
+
+def _add(adj: dict[int, dict[int, Any]], interner: _Interner, u: int, v: int, kind: str) -> None:
+    """Add ``kind`` to the edge u–v, writing the adjacency dicts directly.
+
+    This is networkx's own storage (``Graph._adj``); writing it directly skips a dict per
+    edge and about half the build time. Attribute dicts are shared and never mutated:
+    changing an edge replaces its dict.
+    """
+    au = adj.setdefault(u, {})
+    old = au.get(v)
+    if old is None:
+        d = interner.attrs((kind,))
+    elif kind in old["k"]:
+        return
+    else:
+        d = interner.attrs(tuple(sorted((*old["k"], kind))))
+    au[v] = d
+    adj.setdefault(v, {})[u] = d
+
+
+def _tables(conn: Connection) -> dict[str, Table]:
+    """The tables to read, reflected from the models' metadata (no import cycles)."""
+    from ..extensions import db
+
+    md: MetaData = db.metadata
+    return dict(md.tables)
+
+
+def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
+    """Read everything the graph needs with a few bulk selects and build a snapshot."""
+    from .affinity import AffinityModel
+
+    started = time.perf_counter()
+    t = _tables(conn)
+    person, org, membership = t["person"], t["organization"], t["membership"]
+    fld, person_field, rel = t["field"], t["person_field"], t["person_relationship"]
+
+    g = nx.Graph()
+    adj: dict[int, dict[int, Any]] = g._adj  # type: ignore[attr-defined]
+    interner = _Interner()
+
+    orgs = {
+        r.id: OrgInfo(r.code, r.name, r.short_name, r.kind, r.former_province)
+        for r in conn.execute(
+            select(
+                org.c.id,
+                org.c.code,
+                org.c.name,
+                org.c.short_name,
+                org.c.kind,
+                org.c.former_province,
+            )
+        )
+    }
+    fields: dict[int, FieldInfo] = {}
+    parent_of: dict[str, str | None] = {}
+    for r in conn.execute(select(fld.c.id, fld.c.code, fld.c.name, fld.c.name_en)):
+        fields[r.id] = FieldInfo(r.id, r.code, r.name, r.name_en)
+    field_by_code = {f.code: f for f in fields.values()}
+    for code in field_by_code:
+        area = area_of(code)
+        parent_of[code] = area if area != code else None
+
+    people: dict[int, PersonInfo] = {}
+    texts: dict[int, tuple[Any, ...]] = {}
+    for r in conn.execute(
+        select(
+            person.c.id,
+            person.c.full_name,
+            person.c.academic_title,
+            person.c.degree,
+            person.c.employer_id,
+            person.c.public_profile,
+            person.c.available,
+            person.c.max_assignments,
+            person.c.expertise,
+            person.c.position,
+            person.c.bio,
+        )
+    ):
+        expertise = r.expertise or []
+        people[r.id] = PersonInfo(
+            full_name=r.full_name,
+            academic_title=r.academic_title,
+            degree=r.degree,
+            employer_id=r.employer_id,
+            public=bool(r.public_profile),
+            available=bool(r.available),
+            max_assignments=int(r.max_assignments or 0),
+            is_expert=bool(expertise),
+        )
+        if expertise or r.bio:
+            texts[r.id] = (expertise, r.position, r.bio)
+        if r.employer_id is not None:
+            _add(adj, interner, pnode(r.id), onode(r.employer_id), EMPLOYED)
+
+    person_fields: dict[int, list[str]] = defaultdict(list)
+    for pid, fid in conn.execute(select(person_field.c.person_id, person_field.c.field_id)):
+        f = fields[fid]
+        person_fields[pid].append(f.code)
+        _add(adj, interner, pnode(pid), fnode(fid), EXPERTISE)
+
+    union_orgs: dict[int, list[int]] = defaultdict(list)
+    for pid, oid, role in conn.execute(
+        select(membership.c.person_id, membership.c.organization_id, membership.c.role).where(
+            membership.c.ended_on.is_(None)
+        )
+    ):
+        _add(adj, interner, pnode(pid), onode(oid), OFFICE if role in _OFFICE_VALUES else MEMBER)
+        if orgs[oid].is_union_member:
+            union_orgs[pid].append(oid)
+
+    for a, b in conn.execute(select(rel.c.person_a_id, rel.c.person_b_id)):
+        _add(adj, interner, pnode(a), pnode(b), RELATIONSHIP)
+
+    experts_by_field: dict[str, set[int]] = defaultdict(set)
+    for pid, info in people.items():
+        codes = person_fields.get(pid)
+        if codes:
+            info.is_expert = True
+            info.field_codes = tuple(sorted(codes))
+        if not info.is_expert:
+            continue
+        mine = union_orgs.get(pid, ())
+        info.union_orgs = tuple(sorted(set(mine)))
+        provinces = {orgs[o].former_province for o in mine if orgs[o].former_province}
+        if info.employer_id is not None and orgs[info.employer_id].former_province:
+            provinces.add(orgs[info.employer_id].former_province)  # type: ignore[arg-type]
+        info.provinces = frozenset(provinces)  # type: ignore[arg-type]
+        for code in info.field_codes:
+            experts_by_field[code].add(pid)
+            parent = parent_of.get(code)
+            if parent:
+                experts_by_field[parent].add(pid)
+
+    # Every person, organisation and field is a node, linked or not.
+    for pid in people:
+        adj.setdefault(pnode(pid), {})
+    for oid in orgs:
+        adj.setdefault(onode(oid), {})
+    for fid in fields:
+        adj.setdefault(fnode(fid), {})
+    # Graph._node must know every node that _adj has.
+    g._node.update((n, {}) for n in adj if n not in g._node)  # type: ignore[attr-defined]
+
+    eg = ExpertGraph(
+        version=version,
+        graph=g,
+        people=people,
+        orgs=orgs,
+        fields=fields,
+        field_by_code=field_by_code,
+        experts_by_field=dict(experts_by_field),
+    )
+    expert_texts = {
+        pid: (*texts.get(pid, ((), None, None)), people[pid].field_codes)
+        for pid in people
+        if people[pid].is_expert
+    }
+    eg.affinity = AffinityModel.build(expert_texts, field_by_code)
+    add_consultation_layer(eg, conn)
+    eg.build_seconds = time.perf_counter() - started
+    log.info(
+        "expert graph built in %.2fs: %d nodes, %d edges",
+        eg.build_seconds,
+        g.number_of_nodes(),
+        g.number_of_edges(),
+    )
+    return eg
+
+
+def add_consultation_layer(eg: ExpertGraph, conn: Connection) -> None:
+    """(Re)build request nodes, panel seats, workload and declines on an existing snapshot.
+
+    Cheap (tens of requests, hundreds of invitations), so invitation changes rebuild only
+    this layer instead of the whole graph.
+    """
+    g = nx.Graph()
+    adj: dict[int, dict[int, Any]] = g._adj  # type: ignore[attr-defined]
+    eg.activity = g
+    eg.requests, eg.seats, eg.load, eg.recent_declines = {}, {}, {}, {}
+    t = _tables(conn)
+    req = t.get("consultation_request")
+    inv = t.get("invitation")
+    if req is None or inv is None:
+        return  # the consultation module is not installed
+    interner = _Interner()
+    rf, rs = t["request_field"], t["request_subject_organization"]
+    for r in conn.execute(
+        select(
+            req.c.id, req.c.title, req.c.summary, req.c.state, req.c.agency_id, req.c.confidential
+        )
+    ):
+        eg.requests[r.id] = RequestInfo(
+            r.title, r.summary or "", r.state, r.agency_id, bool(r.confidential)
+        )
+        g.add_node(rnode(r.id))
+        if r.agency_id is not None:
+            _add(adj, interner, rnode(r.id), onode(r.agency_id), REQUESTED_BY)
+    subjects: dict[int, list[int]] = defaultdict(list)
+    for rid, oid in conn.execute(select(rs.c.request_id, rs.c.organization_id)):
+        subjects[rid].append(oid)
+        _add(adj, interner, rnode(rid), onode(oid), SUBJECT)
+    rfields: dict[int, list[str]] = defaultdict(list)
+    for rid, fid in conn.execute(select(rf.c.request_id, rf.c.field_id)):
+        rfields[rid].append(eg.fields[fid].code)
+        _add(adj, interner, rnode(rid), fnode(fid), ABOUT)
+    for rid, info in eg.requests.items():
+        info.subject_ids = tuple(sorted(subjects.get(rid, ())))
+        info.field_codes = tuple(sorted(rfields.get(rid, ())))
+
+    since = datetime.now(UTC) - timedelta(days=RECENT_DECLINE_DAYS)
+    for r in conn.execute(
+        select(
+            inv.c.request_id,
+            inv.c.person_id,
+            inv.c.role,
+            inv.c.state,
+            inv.c.conflict_declaration,
+            inv.c.responded_at,
+        )
+    ):
+        declared = r.conflict_declaration or {}
+        has_conflict = bool(declared.get("has_conflict")) if isinstance(declared, dict) else False
+        if r.state != "revoked":
+            eg.seats.setdefault(r.request_id, []).append(
+                Seat(r.person_id, r.role, r.state, has_conflict)
+            )
+        if r.state in SEATED_STATES:
+            _add(adj, interner, pnode(r.person_id), rnode(r.request_id), PANEL)
+        req_state = eg.requests[r.request_id].state
+        if r.state == "accepted" and req_state not in CLOSED_REQUEST_STATES:
+            eg.load[r.person_id] = eg.load.get(r.person_id, 0) + 1
+        if r.state == "declined" and r.responded_at is not None:
+            at = r.responded_at if r.responded_at.tzinfo else r.responded_at.replace(tzinfo=UTC)
+            if at >= since:
+                eg.recent_declines[r.person_id] = eg.recent_declines.get(r.person_id, 0) + 1
+    g._node.update((n, {}) for n in adj if n not in g._node)  # type: ignore[attr-defined]

@@ -1,0 +1,515 @@
+"""Panel suggestions for one request: fit, conflicts, workload, seniority and composition.
+
+``suggest(profile, size)`` is the function pages and the API call; ``alternatives`` gives
+replacements for one seat that keep the rest of the panel valid. Both take a
+``RequestProfile``, a plain dataclass, so they do not depend on the consultation model
+(``profile_for_request`` builds one from a stored request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import gettext as _
+
+from ..directory.models import DEGREE_RANK, FormerProvince
+from .affinity import FIELD_WEIGHT, TEXT_WEIGHT, field_match
+from .cache import get_graph
+from .conflicts import (
+    DEFAULT_RULES,
+    Conflict,
+    ConflictContext,
+    ConflictRule,
+    find_conflicts,
+)
+from .graph import ExpertGraph, PersonInfo
+
+#: At most this many seats; a panel of 30 is a conference, not a panel.
+MAX_PANEL_SIZE = 25
+#: Titles and degrees that count as "senior" for the composition rule.
+SENIOR_TITLES = frozenset({"GS", "PGS"})
+SENIOR_DEGREES = frozenset({"TS", "TSKH"})
+#: How many ranked candidates (beyond the panel) are kept for swaps and alternatives.
+RANKED_KEEP = 200
+
+
+@dataclass(frozen=True)
+class RequestProfile:
+    """What suggestions need to know about a request; ``request_id`` is None for a draft."""
+
+    request_id: int | None
+    title: str
+    summary: str = ""
+    field_codes: tuple[str, ...] = ()
+    agency_id: int | None = None
+    subject_ids: tuple[int, ...] = ()
+    document_text: str = ""
+    #: People not to propose (already invited, or left out by the coordinator).
+    excluded_person_ids: frozenset[int] = frozenset()
+    #: People who declared a conflict on this request.
+    declared_person_ids: frozenset[int] = frozenset()
+
+    def text(self) -> str:
+        # The title names the subject; counting it twice keeps a long document from
+        # drowning it.
+        return "\n".join((self.title, self.title, self.summary, self.document_text))
+
+
+@dataclass(frozen=True)
+class PanelConstraints:
+    """Composition rules; each can be switched off or changed."""
+
+    max_per_organization: int | None = 2
+    both_provinces: bool = True
+    senior_member: bool = True
+    propose_chair: bool = True
+    #: Below this affinity an expert is not "qualified" for the request at all.
+    min_affinity: float = 0.05
+
+
+@dataclass
+class Candidate:
+    person_id: int
+    name: str
+    affinity: float
+    text_score: float
+    field_score: float
+    score: float
+    senior: bool
+    seniority: float
+    orgs: tuple[int, ...]
+    provinces: frozenset[str]
+    load: int
+    cap: int
+    recent_declines: int
+    potential_conflicts: list[Conflict] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    person_id: int
+    reason: str
+    rule: str
+    affinity: float
+    conflict: Conflict | None = None
+
+
+@dataclass(frozen=True)
+class Unmet:
+    constraint: str
+    message: str
+
+
+@dataclass
+class Suggestion:
+    """A proposed panel, the ranked pool behind it, who was left out and why."""
+
+    size: int
+    panel: list[Candidate]
+    chair_id: int | None
+    ranked: list[Candidate]
+    excluded: list[Exclusion]
+    unmet: list[Unmet]
+    constraints: PanelConstraints
+    qualified_count: int
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+def seniority(p: PersonInfo) -> float:
+    """0..1 from academic title and degree: GS 1, PGS 0.9, TSKH 0.8, TS 0.7, …"""
+    if p.academic_title == "GS":
+        return 1.0
+    if p.academic_title == "PGS":
+        return 0.9
+    return min(0.8, DEGREE_RANK.get(p.degree or "", 0) * 0.14)
+
+
+def is_senior(p: PersonInfo) -> bool:
+    return p.academic_title in SENIOR_TITLES or p.degree in SENIOR_DEGREES
+
+
+def affinities(
+    eg: ExpertGraph, profile: RequestProfile, qvec: dict[int, float] | None = None
+) -> dict[int, tuple[float, float, float]]:
+    """person id -> (affinity, text cosine, field overlap) for every expert with any fit."""
+    model = eg.affinity
+    if qvec is None:
+        qvec = model.query_vector(profile.text())
+    text = model.text_scores(qvec)
+    out: dict[int, tuple[float, float, float]] = {}
+    codes = tuple(c for c in profile.field_codes if c in eg.field_by_code)
+    if codes:
+        touched: set[int] = set()
+        for code in codes:
+            # Candidates sharing the field's area can score 0.5; gather the whole area.
+            area = code.split("-", 1)[0]
+            touched |= eg.experts_by_field.get(code, set())
+            touched |= eg.experts_by_field.get(area, set())
+        for row in np.flatnonzero(text).tolist():
+            touched.add(int(model.person_ids[row]))
+        for pid in touched:
+            row = model.row_of.get(pid)
+            t = float(text[row]) if row is not None else 0.0
+            f = field_match(eg.people[pid].field_codes, codes)
+            a = TEXT_WEIGHT * t + FIELD_WEIGHT * f
+            if a > 0:
+                out[pid] = (round(a, 6), t, f)
+    else:
+        for row in np.flatnonzero(text).tolist():
+            t = float(text[row])
+            out[int(model.person_ids[row])] = (round(t, 6), t, 0.0)
+    return out
+
+
+def affinity_of(eg: ExpertGraph, person_id: int, profile: RequestProfile) -> float:
+    """One expert's affinity to one request text: the number batch assignment uses."""
+    return affinities(eg, profile).get(person_id, (0.0, 0.0, 0.0))[0]
+
+
+@dataclass
+class _Evaluation:
+    eg: ExpertGraph
+    profile: RequestProfile
+    candidates: list[Candidate]  # eligible and qualified, best first
+    excluded: list[Exclusion]
+    qvec: dict[int, float]
+
+
+def _evaluate(
+    eg: ExpertGraph,
+    profile: RequestProfile,
+    constraints: PanelConstraints,
+    rules: Sequence[ConflictRule],
+) -> _Evaluation:
+    qvec = eg.affinity.query_vector(profile.text())
+    fits = affinities(eg, profile, qvec)
+    ctx = ConflictContext(
+        graph=eg,
+        request_id=profile.request_id,
+        agency_id=profile.agency_id,
+        subject_ids=tuple(profile.subject_ids),
+        declared_person_ids=frozenset(profile.declared_person_ids),
+    )
+    conflicts = find_conflicts(ctx, rules)
+    seated: dict[int, str] = {}
+    if profile.request_id is not None:
+        seated = {s.person_id: s.state for s in eg.seats.get(profile.request_id, ())}
+    candidates: list[Candidate] = []
+    excluded: list[Exclusion] = []
+    for pid, (aff, t, f) in fits.items():
+        if aff < constraints.min_affinity:
+            continue
+        p = eg.people[pid]
+        mine = conflicts.get(pid, [])
+        blocking = next((c for c in mine if c.excludes), None)
+        load = eg.load.get(pid, 0)
+        if blocking is not None:
+            excluded.append(Exclusion(pid, blocking.reason, blocking.rule, aff, blocking))
+            continue
+        if pid in seated:
+            state = seated[pid]
+            reason = (
+                _("Declined this request's invitation.")
+                if state == "declined"
+                else _("Already invited to this panel.")
+            )
+            excluded.append(Exclusion(pid, reason, f"already_{state}", aff))
+            continue
+        if pid in profile.excluded_person_ids:
+            excluded.append(Exclusion(pid, _("Left out by the coordinator."), "left_out", aff))
+            continue
+        if not p.available:
+            excluded.append(
+                Exclusion(pid, _("Marked as not available for panels."), "unavailable", aff)
+            )
+            continue
+        if load >= p.max_assignments:
+            excluded.append(
+                Exclusion(
+                    pid,
+                    _(
+                        "At the workload cap: %(load)s of %(cap)s panels.",
+                        load=load,
+                        cap=p.max_assignments,
+                    ),
+                    "workload_cap",
+                    aff,
+                )
+            )
+            continue
+        sen = seniority(p)
+        headroom = 1.0 - load / p.max_assignments if p.max_assignments else 0.0
+        declines = eg.recent_declines.get(pid, 0)
+        modifiers = (sen + headroom + 1.0 / (1 + declines)) / 3
+        # Affinity leads; the modifiers reorder experts of similar fit but can never
+        # lift a poor fit above a good one by more than 30 %.
+        score = round(aff * (0.7 + 0.3 * modifiers), 6)
+        candidates.append(
+            Candidate(
+                person_id=pid,
+                name=p.display_name,
+                affinity=aff,
+                text_score=t,
+                field_score=f,
+                score=score,
+                senior=is_senior(p),
+                seniority=sen,
+                orgs=p.union_orgs,
+                provinces=p.provinces,
+                load=load,
+                cap=p.max_assignments,
+                recent_declines=declines,
+                potential_conflicts=[c for c in mine if not c.excludes],
+            )
+        )
+    candidates.sort(key=lambda c: (-c.score, -c.affinity, c.person_id))
+    excluded.sort(key=lambda e: (-e.affinity, e.person_id))
+    return _Evaluation(eg, profile, candidates, excluded, qvec)
+
+
+# --- composition ------------------------------------------------------------------------
+
+
+def _org_ok(panel: Iterable[Candidate], c: Candidate, cap: int | None) -> bool:
+    if cap is None:
+        return True
+    counts: dict[int, int] = {}
+    for m in panel:
+        for o in m.orgs:
+            counts[o] = counts.get(o, 0) + 1
+    return all(counts.get(o, 0) < cap for o in c.orgs)
+
+
+def _requirements(
+    constraints: PanelConstraints,
+) -> list[tuple[str, str | None]]:
+    reqs: list[tuple[str, str | None]] = []
+    if constraints.both_provinces:
+        reqs += [("province", p.value) for p in FormerProvince]
+    if constraints.senior_member:
+        reqs.append(("senior", None))
+    return reqs
+
+
+def _satisfies(c: Candidate, req: tuple[str, str | None]) -> bool:
+    kind, value = req
+    if kind == "province":
+        return value in c.provinces
+    return c.senior
+
+
+def _met(panel: Sequence[Candidate], req: tuple[str, str | None]) -> bool:
+    return any(_satisfies(c, req) for c in panel)
+
+
+def _unmet_message(req: tuple[str, str | None], exists: bool, cap: int | None) -> Unmet:
+    kind, value = req
+    if kind == "province":
+        label = FormerProvince(value).label if value else ""
+        if not exists:
+            return Unmet(
+                f"province:{value}",
+                _(
+                    "No qualified, available expert from %(province)s for this request.",
+                    province=_(label),
+                ),
+            )
+        return Unmet(
+            f"province:{value}",
+            _(
+                "Could not seat an expert from %(province)s without breaking the limit of "
+                "%(cap)s per organisation or another rule.",
+                province=_(label),
+                cap=cap,
+            ),
+        )
+    if not exists:
+        return Unmet(
+            "senior",
+            _("No qualified, available professor, associate professor or doctor (GS, PGS, TS)."),
+        )
+    return Unmet(
+        "senior",
+        _("Could not seat a GS, PGS or TS without breaking another rule."),
+    )
+
+
+def compose(
+    candidates: Sequence[Candidate], size: int, constraints: PanelConstraints
+) -> tuple[list[Candidate], list[Unmet]]:
+    """Pick ``size`` candidates greedily by score, then swap in what coverage rules need."""
+    cap = constraints.max_per_organization
+    panel: list[Candidate] = []
+    for c in candidates:
+        if len(panel) >= size:
+            break
+        if _org_ok(panel, c, cap):
+            panel.append(c)
+    unmet: list[Unmet] = []
+    reqs = _requirements(constraints)
+    for req in reqs:
+        if _met(panel, req):
+            continue
+        pool = [c for c in candidates if _satisfies(c, req) and c not in panel]
+        if not pool:
+            unmet.append(_unmet_message(req, False, cap))
+            continue
+        done = False
+        met_before = [r for r in reqs if r != req and _met(panel, r)]
+        for c in pool:  # best first
+            if len(panel) < size and _org_ok(panel, c, cap):
+                panel.append(c)
+                done = True
+                break
+            # Replace the weakest member whose loss keeps the other rules met.
+            for m in sorted(panel, key=lambda x: (x.score, -x.person_id)):
+                rest = [x for x in panel if x is not m]
+                trial = [*rest, c]
+                if _org_ok(rest, c, cap) and all(_met(trial, r) for r in met_before):
+                    panel = trial
+                    done = True
+                    break
+            if done:
+                break
+        if not done:
+            unmet.append(_unmet_message(req, True, cap))
+    if len(panel) < size:
+        unmet.insert(
+            0,
+            Unmet(
+                "size",
+                _(
+                    "Only %(n)s qualified, available experts without a conflict fit the "
+                    "rules; %(size)s seats were asked for.",
+                    n=len(panel),
+                    size=size,
+                ),
+            ),
+        )
+    panel.sort(key=lambda c: (-c.score, c.person_id))
+    return panel, unmet
+
+
+def propose_chair(panel: Sequence[Candidate]) -> Candidate | None:
+    """The most senior member, the better fit among equals."""
+    if not panel:
+        return None
+    return max(panel, key=lambda c: (c.seniority, c.affinity, -c.person_id))
+
+
+# --- reasons ----------------------------------------------------------------------------
+
+
+def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
+    eg = ev.eg
+    p = eg.people[c.person_id]
+    out: list[str] = [_("Affinity %(a).2f with the request.", a=c.affinity)]
+    matched = eg.affinity.matched_terms(c.person_id, ev.qvec)
+    if matched:
+        out.append(_("Expertise matches: %(terms)s.", terms=", ".join(matched)))
+    if ev.profile.field_codes:
+        same = [
+            eg.field_by_code[code].name
+            for code in ev.profile.field_codes
+            if code in p.field_codes and code in eg.field_by_code
+        ]
+        if same:
+            out.append(_("Works in the requested field: %(fields)s.", fields=", ".join(same)))
+        elif c.field_score > 0:
+            out.append(_("Works in a related field of the same area."))
+    if c.orgs:
+        names = ", ".join(eg.orgs[o].short_name or eg.orgs[o].name for o in c.orgs[:3])
+        out.append(_("Member of %(orgs)s.", orgs=names))
+    for prov in sorted(c.provinces):
+        out.append(_("From %(province)s.", province=_(FormerProvince(prov).label)))
+    if c.senior:
+        title = " ".join(f"{x}." for x in (p.academic_title, p.degree) if x)
+        out.append(_("Senior: %(title)s", title=title))
+    out.append(_("Workload: %(load)s of %(cap)s panels.", load=c.load, cap=c.cap))
+    if c.recent_declines:
+        out.append(_("Declined %(n)s invitations in the last six months.", n=c.recent_declines))
+    for conflict in c.potential_conflicts:
+        out.append(_("Potential conflict: %(reason)s", reason=conflict.reason))
+    return out
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+def suggest(
+    profile: RequestProfile,
+    size: int = 5,
+    *,
+    constraints: PanelConstraints | None = None,
+    rules: Sequence[ConflictRule] = DEFAULT_RULES,
+    graph: ExpertGraph | None = None,
+) -> Suggestion:
+    """Propose a panel of ``size`` for the request, with reasons, exclusions and unmet rules."""
+    if not 1 <= size <= MAX_PANEL_SIZE:
+        raise ValueError(f"size must be between 1 and {MAX_PANEL_SIZE}")
+    constraints = constraints or PanelConstraints()
+    eg = graph or get_graph()
+    ev = _evaluate(eg, profile, constraints, rules)
+    panel, unmet = compose(ev.candidates, size, constraints)
+    chair = propose_chair(panel) if constraints.propose_chair else None
+    in_panel = {c.person_id for c in panel}
+    ranked = [c for c in ev.candidates[: RANKED_KEEP + size] if c.person_id not in in_panel]
+    for c in panel:
+        c.reasons = _reasons(ev, c)
+        if chair is not None and c.person_id == chair.person_id:
+            c.reasons.insert(0, _("Proposed chair: the most senior member with a strong fit."))
+    for c in ranked[:20]:
+        c.reasons = _reasons(ev, c)
+    return Suggestion(
+        size=size,
+        panel=panel,
+        chair_id=chair.person_id if chair else None,
+        ranked=ranked,
+        excluded=ev.excluded,
+        unmet=unmet,
+        constraints=constraints,
+        qualified_count=len(ev.candidates),
+    )
+
+
+def alternatives(
+    profile: RequestProfile,
+    panel_ids: Sequence[int],
+    seat_person_id: int,
+    *,
+    limit: int = 10,
+    constraints: PanelConstraints | None = None,
+    rules: Sequence[ConflictRule] = DEFAULT_RULES,
+    graph: ExpertGraph | None = None,
+) -> list[Candidate]:
+    """Replacements for one seat that keep every rule the rest of the panel meets.
+
+    A rule the current panel meets stays met; the per-organisation limit always holds.
+    """
+    constraints = constraints or PanelConstraints()
+    eg = graph or get_graph()
+    ev = _evaluate(eg, profile, constraints, rules)
+    by_id = {c.person_id: c for c in ev.candidates}
+    current = [by_id[p] for p in panel_ids if p in by_id]
+    rest = [c for c in current if c.person_id != seat_person_id]
+    taken = set(panel_ids)
+    keep = [r for r in _requirements(constraints) if _met(current, r)]
+    out: list[Candidate] = []
+    for c in ev.candidates:
+        if c.person_id in taken:
+            continue
+        trial = [*rest, c]
+        if not _org_ok(rest, c, constraints.max_per_organization):
+            continue
+        if not all(_met(trial, r) for r in keep):
+            continue
+        c.reasons = _reasons(ev, c)
+        out.append(c)
+        if len(out) >= limit:
+            break
+    return out
