@@ -229,18 +229,6 @@ _POSITIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
 }
 
-_RETIRED_POSITIONS = (
-    "Nguyên Trưởng khoa",
-    "Nguyên Giám đốc",
-    "Nguyên Phó Giám đốc Sở",
-    "Nguyên Trưởng phòng",
-    "Nguyên Viện trưởng",
-    "Nguyên Hiệu trưởng",
-    "Nguyên Chánh Văn phòng",
-    "Nguyên Giảng viên cao cấp",
-    "Nguyên Phó Chủ tịch Ủy ban nhân dân",
-)
-
 _PERSONAL_DOMAINS = ("example.com", "example.net", "example.org")
 
 
@@ -470,15 +458,40 @@ def _email(
 
 
 def _level(age: int, degree: str | None, title: str | None, rng: random.Random) -> int:
-    """Seniority 0 (junior) to 3 (head) from age and qualifications, with some luck."""
-    level = (age - 25) // 11 + (1 if title else 0) + (1 if degree in ("TS", "TSKH") else 0)
-    level += rng.choice((-1, 0, 0, 0, 1))
-    return max(0, min(3, level))
+    """Seniority 0 (junior) to 3 (head): a pyramid, heads are few and rarely young."""
+    rank = DEGREE_RANK.get(degree or "", 0) + (2 if title else 0)
+    if age < 32:
+        return 0
+    roll = rng.random()
+    head = 0.03 + 0.04 * (rank >= 5) + 0.08 * (title is not None)
+    if age >= 45 and roll < head:
+        return 3
+    if age >= 38 and roll < head + 0.12 + 0.1 * (rank >= 4):
+        return 2
+    return 1 if roll < 0.8 else 0
+
+
+#: Posts an employer has only one (or a few) of; beyond that a person gets a lower post.
+_POST_CAPS = {
+    "Hiệu trưởng": 1, "Phó Hiệu trưởng": 3, "Phó Viện trưởng": 3, "Phó Giám đốc Trung tâm": 2,
+    "Giám đốc": 1, "Phó Giám đốc": 3, "Phó Tổng Giám đốc": 3, "Giám đốc kỹ thuật": 1,
+    "Phó Giám đốc bệnh viện": 3, "Điều dưỡng trưởng bệnh viện": 1, "Giám đốc hợp tác xã": 1,
+    "Phó Giám đốc hợp tác xã": 2, "Phó Chánh Văn phòng": 2, "Trưởng văn phòng": 1,
+    "Giám đốc công ty dược": 1, "Trưởng khoa Dược": 1, "Chủ trang trại": 1,
+    "Chủ nhà thuốc": 1, "Trưởng phòng Kỹ thuật": 1, "Trưởng phòng Kế hoạch": 1,
+}  # fmt: skip
 
 
 def _position(
-    category: str, profile: str, degree: str | None, level: int, rng: random.Random
+    category: str,
+    profile: str,
+    degree: str | None,
+    level: int,
+    rng: random.Random,
+    employer: str | None = None,
+    posts: dict[tuple[str, str], int] | None = None,
 ) -> str:
+    """A plausible post for this kind of employer; capped posts are given out once each."""
     if category in ("health", "pharmacy"):
         if profile == "PHA" or degree == "DS" or category == "pharmacy":
             category = "pharmacist"
@@ -492,16 +505,41 @@ def _position(
         return "Luật sư"
     if category == "company" and degree in ("KS", "KTS") and level <= 1:
         return "Kiến trúc sư" if degree == "KTS" else "Kỹ sư"
-    return rng.choice(_POSITIONS[category][level])
+    for lvl in range(level, -1, -1):
+        post = rng.choice(_POSITIONS[category][lvl])
+        cap = _POST_CAPS.get(post)
+        if cap is None or employer is None or posts is None:
+            return post
+        taken = posts.get((employer, post), 0)
+        if taken < cap:
+            posts[(employer, post)] = taken + 1
+            return post
+    return _POSITIONS[category][0][0]
 
 
-_ORG_CATEGORY = {
-    "university": "university",
-    "institute": "institute",
-    "agency": "agency",
-    "enterprise": "company",
-    "collective_member": "company",
-}
+def _org_category(org: OrgSpec) -> str:
+    if org.kind == "collective_member":
+        # Collective members are schools, institutes and firms; their posts differ.
+        if org.name.startswith("Trường"):
+            return "university"
+        if org.name.startswith("Viện"):
+            return "institute"
+        return "company"
+    return {"university": "university", "institute": "institute", "agency": "agency"}.get(
+        org.kind, "company"
+    )
+
+
+#: Where a retired expert most likely worked, by profile (their former post is shown).
+_RETIRED_FROM = {
+    "ENG": ("company", "agency", "university", "institute"),
+    "ARC": ("company", "agency", "university"),
+    "NAT": ("university", "institute", "school", "agency"),
+    "MED": ("health",), "PHA": ("pharmacy", "health"), "NUR": ("health",), "TRD": ("health",),
+    "AGR": ("agency", "farm", "institute", "university"),
+    "LAW": ("law", "agency", "university"),
+    "SOC": ("university", "agency", "school", "office"),
+}  # fmt: skip
 
 
 def _bio(
@@ -538,7 +576,11 @@ def _bio(
 
 
 def _person(
-    rng: random.Random, pools: _Pools, org: OrgSpec, used_emails: dict[str, int]
+    rng: random.Random,
+    pools: _Pools,
+    org: OrgSpec,
+    used_emails: dict[str, int],
+    posts: dict[tuple[str, str], int],
 ) -> PersonData:
     # The primary organisation decides the discipline, which decides everything else.
     discipline = org.fields[0] if rng.random() < 0.55 else rng.choice(org.fields)
@@ -595,7 +637,9 @@ def _person(
     position: str | None = None
     if retired:
         if is_expert:
-            position = rng.choice(_RETIRED_POSITIONS)
+            category = rng.choice(_RETIRED_FROM[profile])
+            level = rng.choice((2, 2, 2, 3))
+            position = "Nguyên " + _position(category, profile, degree, level, rng)
         elif rng.random() < 0.5:
             position = "Cán bộ hưu trí"
     elif degree is None and not is_expert and rng.random() < 0.4:
@@ -610,13 +654,14 @@ def _person(
                 if academic and rng.random() < 0.75:
                     candidates = tuple(academic)
             employer = rng.choice(candidates)
-            position = _position(_ORG_CATEGORY[employer.kind], profile, degree, level, rng)
+            category = _org_category(employer)
+            position = _position(category, profile, degree, level, rng, employer.code, posts)
         else:
             province = org.province or (HD if rng.random() < 0.4 else HP)
             area = area_of(discipline)
             name, category = rng.choice(pools.free_employers[(area, province)])
             employer_name = name
-            position = _position(category, profile, degree, level, rng)
+            position = _position(category, profile, degree, level, rng, name, posts)
 
     has_email = rng.random() < (0.95 if is_expert else 0.7)
     email = _email(rng, pools, full_name, birth_year, employer, used_emails) if has_email else None
@@ -739,7 +784,8 @@ def generate_union(n_people: int, seed: int = 1) -> UnionData:
     organizations = _organizations(seed, rng)
     pools = _pools()
     used_emails: dict[str, int] = {}
+    posts: dict[tuple[str, str], int] = {}
     primary = [pools.union_pick(rng) for _ in range(n_people)]
-    people = tuple(_person(rng, pools, org, used_emails) for org in primary)
+    people = tuple(_person(rng, pools, org, used_emails, posts) for org in primary)
     memberships = _memberships(rng, pools, people, primary)
     return UnionData(seed=seed, organizations=organizations, people=people, memberships=memberships)
