@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from faker import Faker
 
@@ -26,6 +27,8 @@ from ..directory.models import DEGREE_RANK
 from ..directory.taxonomy import DISCIPLINES, EXPERTISE, FIELDS_BY_CODE, area_of
 from . import data
 from .data import HD, HP, OrgSpec
+
+T = TypeVar("T")
 
 #: The year the demo union "is" in; a fixed year keeps output independent of the clock.
 REFERENCE_YEAR = 2025
@@ -247,17 +250,16 @@ def _profile(discipline: str) -> str:
     return {"HUM": "SOC", "MED": "MED", "AGR": "AGR", "NAT": "NAT", "SOC": "SOC"}.get(area, "ENG")
 
 
-class _Picker:
-    """Weighted choice with the cumulative weights computed once."""
+class _Picker(Generic[T]):
+    """Weighted choice with the cumulative weights computed once, not on every call."""
 
-    __slots__ = ("cum", "items", "total")
+    __slots__ = ("cum", "items")
 
-    def __init__(self, pairs: Sequence[tuple[object, float]]):
+    def __init__(self, pairs: Sequence[tuple[T, float]]):
         self.items = [p[0] for p in pairs]
         self.cum = list(itertools.accumulate(p[1] for p in pairs))
-        self.total = self.cum[-1]
 
-    def __call__(self, rng: random.Random):
+    def __call__(self, rng: random.Random) -> T:
         return rng.choices(self.items, cum_weights=self.cum)[0]
 
 
@@ -328,12 +330,12 @@ def _organizations(seed: int, rng: random.Random) -> tuple[OrganizationData, ...
 class _Pools:
     """Everything precomputed once per run so that each person is cheap."""
 
-    family: _Picker
-    middle: dict[str, _Picker]
+    family: _Picker[str]
+    middle: dict[str, _Picker[str]]
     given: dict[str, tuple[str, ...]]
-    degree: dict[str, _Picker]
+    degree: dict[str, _Picker[str | None]]
     union: tuple[OrgSpec, ...]
-    union_pick: _Picker
+    union_pick: _Picker[OrgSpec]
     union_by_area: dict[str, tuple[OrgSpec, ...]]
     employers_by_field: dict[str, tuple[OrgSpec, ...]]
     free_employers: dict[tuple[str, str], tuple[tuple[str, str], ...]]
@@ -386,10 +388,9 @@ def _pools() -> _Pools:
             free[(area, province)] = tuple((n, _free_employer_category(n)) for n in names)
     given_m = tuple(dict.fromkeys(data.GIVEN_MALE))
     given_f = tuple(dict.fromkeys(data.GIVEN_FEMALE))
-    words = {w for n in (*given_m, *given_f) for w in [n]}
-    words |= {n for n, _ in data.FAMILY_NAMES}
-    words |= {n for n, _ in (*data.MIDDLE_MALE, *data.MIDDLE_FEMALE)}
-    words |= set(data.SECOND_MIDDLE_FEMALE) | set(data.SECOND_MIDDLE_MALE)
+    # Every word a name can contain, folded to ASCII once, for e-mail addresses.
+    words = {*given_m, *given_f, *data.SECOND_MIDDLE_FEMALE, *data.SECOND_MIDDLE_MALE}
+    words |= {n for n, _ in (*data.FAMILY_NAMES, *data.MIDDLE_MALE, *data.MIDDLE_FEMALE)}
     return _Pools(
         family=_Picker(data.FAMILY_NAMES),
         middle={"male": _Picker(data.MIDDLE_MALE), "female": _Picker(data.MIDDLE_FEMALE)},
@@ -404,8 +405,8 @@ def _pools() -> _Pools:
     )
 
 
-def _name(rng: random.Random, pools: _Pools, gender: str) -> tuple[str, str, str]:
-    """(full name, family name, given name), family name first as Vietnamese write it."""
+def _name(rng: random.Random, pools: _Pools, gender: str) -> str:
+    """A full name, family name first as Vietnamese write it: "Nguyễn Thị Thu Hằng"."""
     family = pools.family(rng)
     given = rng.choice(pools.given[gender])
     middle = pools.middle[gender](rng)
@@ -419,7 +420,7 @@ def _name(rng: random.Random, pools: _Pools, gender: str) -> tuple[str, str, str
     if second == given:
         second = ""
     parts = [family, middle, second, given] if second else [family, middle, given]
-    return " ".join(parts), family, given
+    return " ".join(parts)
 
 
 def _email(
@@ -586,7 +587,7 @@ def _person(
     discipline = org.fields[0] if rng.random() < 0.55 else rng.choice(org.fields)
     profile = _profile(discipline)
     gender = "female" if rng.random() < _FEMALE_SHARE[profile] else "male"
-    full_name, _family, _given = _name(rng, pools, gender)
+    full_name = _name(rng, pools, gender)
     birth_year = round(rng.triangular(REFERENCE_YEAR - 80, REFERENCE_YEAR - 24, 1975))
     age = REFERENCE_YEAR - birth_year
 

@@ -223,3 +223,18 @@ def test_the_full_union_generates_well_under_a_minute():
     assert len(union.people) == 108_000
     emails = [p.email for p in union.people if p.email]
     assert len(set(emails)) == len(emails)
+
+
+def test_an_employer_has_one_rector_and_few_deputies():
+    union = generate_union(30_000, seed=3)
+    posts = Counter(
+        (p.employer_code or p.employer_name, p.position)
+        for p in union.people
+        if p.employer_code or p.employer_name
+    )
+    rectors = [n for (_, post), n in posts.items() if post == "Hiệu trưởng"]
+    deputies = [n for (_, post), n in posts.items() if post == "Phó Hiệu trưởng"]
+    assert rectors and max(rectors) == 1
+    assert deputies and max(deputies) <= 3
+    heads = sum(n for (_, post), n in posts.items() if post.startswith(("Giám đốc", "Hiệu")))
+    assert heads < 0.05 * sum(posts.values())
