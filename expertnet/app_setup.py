@@ -58,6 +58,9 @@ def configure(app: Flask) -> None:
     from .search.index import install as install_search
 
     install_search()
+    from .consultation.notify import install as install_mail
+
+    install_mail()
     errors.register(app)
     security.register(app)
     i18n.register(app)

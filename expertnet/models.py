@@ -2,6 +2,21 @@
 
 from .audit.models import AuditEntry
 from .auth.models import ApiToken, User
+from .consultation.models import (  # noqa: F401 - consultation tables
+    AgencyResponse,
+    Consolidation,
+    Document,
+    Invitation,
+    Meeting,
+    MeetingParticipant,
+    Notification,
+    Opinion,
+    OutboxMail,
+    PublishedOpinion,
+    PublishedRecommendation,
+    Request,
+    RequestHistory,
+)
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
 

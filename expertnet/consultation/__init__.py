@@ -1,0 +1,1 @@
+"""The consultation workflow: requests, panels, opinions, publication, the agency's response."""
