@@ -205,5 +205,8 @@ def serve_command(host: str, port: int, workers: int) -> None:
 
 
 def register_commands(app) -> None:
+    from .roster.commands import import_group
+
     for command in (init_command, users_group, demo_command, index_group, serve_command):
         app.cli.add_command(command)
+    app.cli.add_command(import_group)

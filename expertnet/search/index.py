@@ -143,7 +143,10 @@ def index_people(
             idx.remove(gone)
     except Exception:
         log.exception("search index update failed; rebuilding")
-        rebuild_in_background(app)
+        if wait:
+            rebuild_index(app=app)
+        else:
+            rebuild_in_background(app)
     return len(ids)
 
 

@@ -1,0 +1,227 @@
+"""Roster pages: import with a preview (liaisons and admins), exports (staff, liaisons)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+from ..auth.models import STAFF_ROLES
+from ..core.errors import ApiError
+from ..directory.models import Organization, can_view_members
+from ..extensions import db
+from .export import MAX_SEARCH_EXPORT, export_rows, roster_ids, to_csv, to_xlsx
+from .forms import ConfirmForm, UploadForm
+from .importer import RosterImport
+from .messages import _
+from .reader import MAX_FILE_BYTES, RosterError
+from .uploads import find_report, load_upload, report_dir, save_upload
+
+bp = Blueprint("roster", __name__)
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_import_roster(user, organization: Organization) -> bool:
+    """Admins, and the organisation's own liaison."""
+    return organization.can_edit(user)
+
+
+def _org_for_import(org_id: int) -> Organization:
+    org = db.get_or_404(Organization, org_id)
+    if not can_import_roster(current_user, org):
+        abort(403)
+    return org
+
+
+@bp.route("/organizations/<int:org_id>/roster/import", methods=["GET", "POST"])
+@login_required
+def upload(org_id: int):
+    org = _org_for_import(org_id)
+    # Rosters may be larger than the application's general upload limit.
+    request.max_content_length = MAX_FILE_BYTES + 1024 * 1024
+    form = UploadForm()
+    if form.validate_on_submit():
+        stored = save_upload(
+            form.file.data.stream, form.file.data.filename or "", org.id, current_user.id
+        )
+        job = RosterImport(db.session, org, stored.path, dry_run=True, report_dir=report_dir())
+        try:
+            result = job.run()
+        except RosterError as exc:
+            stored.discard_file()
+            form.file.errors.append(str(exc))
+        else:
+            stored.meta["preview"] = result.preview()
+            stored.save_meta()
+            return redirect(url_for("roster.preview", org_id=org.id, token=stored.token))
+        finally:
+            db.session.rollback()
+    return render_template("roster/import.html", org=org, form=form), (422 if form.errors else 200)
+
+
+def _upload_or_404(org: Organization, token: str):
+    stored = load_upload(token, org.id, current_user.id)
+    if stored is None:
+        abort(404)
+    return stored
+
+
+@bp.get("/organizations/<int:org_id>/roster/import/<token>")
+@login_required
+def preview(org_id: int, token: str):
+    org = _org_for_import(org_id)
+    stored = _upload_or_404(org, token)
+    return render_template(
+        "roster/preview.html",
+        org=org,
+        token=token,
+        filename=stored.meta.get("filename"),
+        preview=stored.meta.get("preview") or {},
+        result=stored.meta.get("result"),
+        form=ConfirmForm(),
+    )
+
+
+def _decisions(preview: dict) -> dict[int, str]:
+    """The choices made on uncertain rows, limited to the options the preview offered."""
+    out: dict[int, str] = {}
+    for item in preview.get("uncertain_rows", []):
+        choice = request.form.get(f"decision-{item['row']}", "skip")
+        allowed = {"new"} | {c["ref"] for c in item["candidates"]}
+        if choice in allowed:
+            out[int(item["row"])] = choice
+    return out
+
+
+@bp.post("/organizations/<int:org_id>/roster/import/<token>")
+@login_required
+def confirm(org_id: int, token: str):
+    from ..search.index import index_people
+
+    org = _org_for_import(org_id)
+    stored = _upload_or_404(org, token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if stored.meta.get("result") or not stored.path.exists():
+        flash(_("This file was imported already."), "info")
+        return redirect(url_for("roster.preview", org_id=org.id, token=token))
+    decisions = _decisions(stored.meta.get("preview") or {})
+    job = RosterImport(db.session, org, stored.path, decisions=decisions, report_dir=report_dir())
+    try:
+        result = job.run()
+        db.session.commit()
+    except RosterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("roster.upload", org_id=org.id))
+    index_people(result.touched_ids, wait=False)
+    stored.meta["result"] = result.preview()
+    stored.save_meta()
+    stored.discard_file()
+    flash(
+        _(
+            "Import finished: %(created)s created, %(updated)s updated, %(merged)s merged, "
+            "%(rejected)s rejected.",
+            created=result.created,
+            updated=result.updated,
+            merged=result.merged,
+            rejected=result.rejected,
+        ),
+        "success",
+    )
+    return redirect(url_for("roster.preview", org_id=org.id, token=token))
+
+
+@bp.get("/organizations/<int:org_id>/roster/reports/<token>.csv")
+@login_required
+def report(org_id: int, token: str):
+    org = _org_for_import(org_id)
+    path = find_report(token, org.id)
+    if path is None:
+        abort(404)
+    response = send_file(
+        path, mimetype="text/csv", as_attachment=True, download_name=f"roster-report-{org.code}.csv"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def _download(rows, fmt: str, name: str) -> Response:
+    if fmt == "csv":
+        response = Response(to_csv(rows), mimetype="text/csv")
+        response.charset = "utf-8"
+    else:
+        response = Response(to_xlsx(rows, title=name), mimetype=_XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/organizations/<int:org_id>/roster.<any(csv, xlsx):fmt>")
+@login_required
+def roster_export(org_id: int, fmt: str):
+    org = db.get_or_404(Organization, org_id)
+    if not can_view_members(current_user, org):
+        abort(403)
+    ids = roster_ids(db.session, org.id)
+    return _download(export_rows(db.session, ids, current_user, org.id), fmt, f"roster-{org.code}")
+
+
+def _search_ids() -> list[int]:
+    """Every id the search finds, in its order, page by page.
+
+    ``search_experts`` takes its paging from the request, so the request's arguments are
+    replaced for each page and restored afterwards.
+    """
+    from ..search.service import search_experts
+
+    original = request.args
+    ids: list[int] = []
+    page = 1
+    try:
+        while True:
+            args = MultiDict(original)
+            args.setlist("page", [str(page)])
+            args.setlist("per_page", ["100"])
+            request.args = ImmutableMultiDict(args)
+            result = search_experts(request.args, current_user)
+            if result["total"] > MAX_SEARCH_EXPORT:
+                raise ApiError(
+                    422,
+                    _(
+                        "The search found %(n)s experts; narrow it to at most %(max)s to export.",
+                        n=result["total"],
+                        max=MAX_SEARCH_EXPORT,
+                    ),
+                    "too_many_rows",
+                )
+            ids.extend(item["id"] for item in result["items"])
+            if not result["items"] or len(ids) >= result["total"]:
+                return ids
+            page += 1
+    finally:
+        request.args = original
+
+
+@bp.get("/experts/export.<any(csv, xlsx):fmt>")
+@login_required
+def search_export(fmt: str):
+    if current_user.role not in STAFF_ROLES:
+        abort(403)
+    ids = list(dict.fromkeys(_search_ids()))
+    return _download(export_rows(db.session, ids, current_user), fmt, "experts")
