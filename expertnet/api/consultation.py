@@ -1,0 +1,615 @@
+"""Requests and their workflow, panels, opinions, documents, meetings and the published register."""
+
+from __future__ import annotations
+
+from flask import jsonify, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..consultation import operations as ops
+from ..consultation.models import (
+    STAFF,
+    Document,
+    Invitation,
+    Meeting,
+    Notification,
+    PublishedOpinion,
+    Request,
+    request_field,
+)
+from ..consultation.schemas import (
+    AcceptSchema,
+    ConsolidationSchema,
+    DeclineSchema,
+    InvitationSchema,
+    MeetingSchema,
+    OpinionSchema,
+    ReplaceSchema,
+    RequestCreateSchema,
+    RequestUpdateSchema,
+    ResolveConflictSchema,
+    RevokeSchema,
+)
+from ..consultation.serialize import (
+    consolidation_json,
+    document_json,
+    history_json,
+    invitation_json,
+    meeting_json,
+    notification_json,
+    opinion_json,
+    published_json,
+    published_summary_json,
+    request_json,
+)
+from ..core.errors import ApiError, ValidationFailed
+from ..core.text import clean_line
+from ..directory.models import Field, Person
+from ..extensions import db
+from . import bp, doc, int_arg, json_body, load, page_args, page_of, require_login
+
+WRITE_ERRORS = (400, 403, 404, 409, 422)
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _request_or_404(request_id: int) -> Request:
+    """The request if the caller may see it; 404 otherwise, so its existence is not revealed."""
+    req = db.session.get(Request, request_id)
+    if req is None or not req.can_view(current_user):
+        raise ApiError(404, _("No such request."))
+    return req
+
+
+def _invitation_or_404(invitation_id: int) -> Invitation:
+    inv = db.session.get(Invitation, invitation_id)
+    if inv is None or not inv.can_view(current_user):
+        raise ApiError(404, _("No such invitation."))
+    return inv
+
+
+def _person(person_id: int | None) -> Person | None:
+    return db.session.get(Person, person_id) if person_id is not None else None
+
+
+def _optional_body() -> dict:
+    """The JSON body of an action, or an empty one when nothing was sent."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
+def _request_answer(req: Request, status: int = 200):
+    body = request_json(req, allowed_actions=ops.allowed_actions_for(req, current_user))
+    return jsonify(body), status
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+@bp.post("/requests")
+@doc(
+    "File a request (draft)", body=RequestCreateSchema, response="request", statuses=(201, 403, 422)
+)
+@require_login
+def request_create():
+    if not ops.can_file_request(current_user):
+        raise ApiError(403, _("Only agencies and coordinators may file requests."))
+    data = load(RequestCreateSchema(), json_body())
+    req = ops.create_request(current_user, data)
+    db.session.commit()
+    return _request_answer(req, 201)
+
+
+@bp.get("/requests")
+@doc(
+    "Requests the caller may see",
+    query={
+        "state": "a workflow state",
+        "kind": "consultation, critique or assessment",
+        "page": "page number",
+        "per_page": "at most 100",
+    },
+    response="page of requests",
+    statuses=(422,),
+)
+@require_login
+def request_list():
+    page, per_page = page_args()
+    stmt = ops.visible_requests(current_user)
+    state = request.args.get("state")
+    if state:
+        if state not in {s.value for s in ops.State}:
+            raise ValidationFailed({"state": _("Unknown state.")})
+        stmt = stmt.where(Request.state == state)
+    kind = request.args.get("kind")
+    if kind:
+        if kind not in ops.WF.policies:
+            raise ValidationFailed({"kind": _("Unknown request kind.")})
+        stmt = stmt.where(Request.kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    reqs = db.session.scalars(
+        stmt.order_by(Request.updated_at.desc(), Request.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(page_of([request_json(r) for r in reqs], total, page, per_page))
+
+
+@bp.get("/requests/<int:request_id>")
+@doc("One request, with the actions the caller may take now", response="request", statuses=(404,))
+@require_login
+def request_detail(request_id: int):
+    return _request_answer(_request_or_404(request_id))
+
+
+@bp.patch("/requests/<int:request_id>")
+@doc(
+    "Change a draft or returned request (filer); set the opinion deadline (coordinator)",
+    body=RequestUpdateSchema,
+    response="request",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def request_update(request_id: int):
+    req = _request_or_404(request_id)
+    data = load(RequestUpdateSchema(), json_body(), partial=True)
+    ops.update_request(req, current_user, data)
+    db.session.commit()
+    return _request_answer(req)
+
+
+@bp.post("/requests/<int:request_id>/actions/<action>")
+@doc(
+    "Take a workflow action (submit, return, accept, approve, record_response, …)",
+    response="request",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def request_action(request_id: int, action: str):
+    req = _request_or_404(request_id)
+    body = _optional_body()
+    ops.perform_action(req, action, current_user, body, body.get("version"))
+    db.session.commit()
+    return _request_answer(req)
+
+
+@bp.get("/requests/<int:request_id>/history")
+@doc("Every transition of a request", response="list of transitions", statuses=(404,))
+@require_login
+def request_history(request_id: int):
+    req = _request_or_404(request_id)
+    items = [history_json(h) for h in ops.history_of(req)]
+    return jsonify({"items": items, "total": len(items)})
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+@bp.post("/requests/<int:request_id>/documents")
+@doc(
+    "Upload a document (multipart field `file`; PDF, DOCX, ODT or XLSX, at most 25 MB)",
+    response="document",
+    statuses=(201, 403, 404, 413, 422),
+)
+@require_login
+def document_upload(request_id: int):
+    req = _request_or_404(request_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed({"file": _("Attach the file in the form field “file”.")})
+    document = ops.add_document(req, current_user, upload.filename or "", upload.stream)
+    db.session.commit()
+    return jsonify(document_json(document)), 201
+
+
+@bp.get("/requests/<int:request_id>/documents")
+@doc("The documents of a request", response="list of documents", statuses=(404,))
+@require_login
+def document_list(request_id: int):
+    req = _request_or_404(request_id)
+    items = [document_json(d) for d in req.documents]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/documents/<int:document_id>")
+@doc("Download a document", response="the file", statuses=(404,))
+@require_login
+def document_download(document_id: int):
+    document = db.session.get(Document, document_id)
+    if document is None or not document.can_download(current_user):
+        raise ApiError(404, _("No such document."))
+    path = ops.document_path(document)
+    if not path.is_file():
+        raise ApiError(404, _("The file is missing from the store."))
+    return send_file(
+        path,
+        mimetype=document.media_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+
+
+# --- panel ------------------------------------------------------------------------------------
+
+
+@bp.post("/requests/<int:request_id>/invitations")
+@doc(
+    "Invite an expert to the panel",
+    body=InvitationSchema,
+    response="invitation",
+    statuses=(201, 403, 404, 409, 422),
+)
+@require_login
+def invitation_create(request_id: int):
+    req = _request_or_404(request_id)
+    data = load(InvitationSchema(), json_body())
+    inv = ops.invite(
+        req, _person(data["expert_id"]), data["role"], data["respond_by"], current_user
+    )
+    db.session.commit()
+    return jsonify(invitation_json(inv)), 201
+
+
+@bp.get("/requests/<int:request_id>/panel")
+@doc(
+    "The panel: invitations, their states and each expert's workload",
+    response="panel",
+    statuses=(403, 404),
+)
+@require_login
+def panel(request_id: int):
+    req = _request_or_404(request_id)
+    if not (current_user.role in STAFF or req.is_panel_member(current_user)):
+        raise ApiError(403, _("The panel is shown to staff and to its members."))
+    loads = ops.workload(i.person_id for i in req.invitations)
+    items = [invitation_json(i, workload=loads.get(i.person_id)) for i in req.invitations]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/me/invitations")
+@doc("The caller's invitations (experts)", response="list of invitations")
+@require_login
+def my_invitations():
+    invitations = ops.invitations_of(current_user)
+    items = [invitation_json(i) for i in invitations]
+    person_id = current_user.person_id
+    load_now = ops.workload([person_id])[person_id] if person_id else 0
+    return jsonify({"items": items, "total": len(items), "workload": load_now})
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+@doc(
+    "Accept an invitation with a conflict-of-interest declaration",
+    body=AcceptSchema,
+    response="invitation",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def invitation_accept(invitation_id: int):
+    inv = _invitation_or_404(invitation_id)
+    data = load(AcceptSchema(), json_body())
+    ops.accept_invitation(inv, current_user, data["conflict_declaration"])
+    db.session.commit()
+    return jsonify(invitation_json(inv))
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+@doc(
+    "Decline an invitation with a reason",
+    body=DeclineSchema,
+    response="invitation",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def invitation_decline(invitation_id: int):
+    inv = _invitation_or_404(invitation_id)
+    data = load(DeclineSchema(), json_body())
+    ops.decline_invitation(inv, current_user, data["reason"])
+    db.session.commit()
+    return jsonify(invitation_json(inv))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@doc(
+    "Revoke an invitation or a seat (coordinator)",
+    body=RevokeSchema,
+    response="invitation",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def invitation_revoke(invitation_id: int):
+    inv = _invitation_or_404(invitation_id)
+    data = load(RevokeSchema(), _optional_body())
+    ops.revoke_invitation(inv, current_user, data.get("reason"))
+    db.session.commit()
+    return jsonify(invitation_json(inv))
+
+
+@bp.post("/invitations/<int:invitation_id>/replace")
+@doc(
+    "Give the seat to another expert (coordinator)",
+    body=ReplaceSchema,
+    response="the new invitation",
+    statuses=(201, 400, 403, 404, 409, 422),
+)
+@require_login
+def invitation_replace(invitation_id: int):
+    inv = _invitation_or_404(invitation_id)
+    data = load(ReplaceSchema(), json_body())
+    new = ops.replace_invitation(inv, _person(data["expert_id"]), current_user, data["respond_by"])
+    db.session.commit()
+    return jsonify(invitation_json(new)), 201
+
+
+@bp.post("/invitations/<int:invitation_id>/resolve_conflict")
+@doc(
+    "Resolve a declared conflict: keep with a note, or replace (coordinator)",
+    body=ResolveConflictSchema,
+    response="invitation",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def invitation_resolve_conflict(invitation_id: int):
+    inv = _invitation_or_404(invitation_id)
+    data = load(ResolveConflictSchema(), json_body())
+    ops.resolve_conflict(
+        inv,
+        current_user,
+        data["resolution"],
+        data["note"],
+        _person(data["replacement_expert_id"]),
+        data["respond_by"],
+    )
+    db.session.commit()
+    return jsonify(invitation_json(inv))
+
+
+# --- opinions and consolidation ---------------------------------------------------------------
+
+
+@bp.put("/requests/<int:request_id>/opinion")
+@doc(
+    "Save the caller's own opinion (draft)",
+    body=OpinionSchema,
+    response="opinion",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def opinion_save(request_id: int):
+    req = _request_or_404(request_id)
+    data = load(OpinionSchema(), json_body())
+    opinion = ops.save_opinion(req, current_user, data)
+    db.session.commit()
+    return jsonify(opinion_json(opinion))
+
+
+@bp.post("/requests/<int:request_id>/opinion/submit")
+@doc("Submit the caller's opinion", response="opinion", statuses=WRITE_ERRORS)
+@require_login
+def opinion_submit(request_id: int):
+    req = _request_or_404(request_id)
+    opinion = ops.submit_opinion(req, current_user)
+    db.session.commit()
+    return jsonify(opinion_json(opinion))
+
+
+@bp.get("/requests/<int:request_id>/opinions")
+@doc(
+    "Opinions: staff see all; an expert only their own until publication",
+    response="list of opinions",
+    statuses=(404,),
+)
+@require_login
+def opinion_list(request_id: int):
+    req = _request_or_404(request_id)
+    items = [opinion_json(o) for o in ops.visible_opinions(req, current_user)]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.put("/requests/<int:request_id>/consolidation")
+@doc(
+    "Write the consolidated opinion",
+    body=ConsolidationSchema,
+    response="consolidation",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def consolidation_save(request_id: int):
+    req = _request_or_404(request_id)
+    data = load(ConsolidationSchema(), json_body())
+    consolidation = ops.save_consolidation(req, current_user, data)
+    db.session.commit()
+    return jsonify(consolidation_json(consolidation))
+
+
+@bp.get("/requests/<int:request_id>/consolidation")
+@doc("The consolidated opinion being written", response="consolidation", statuses=(403, 404))
+@require_login
+def consolidation_detail(request_id: int):
+    req = _request_or_404(request_id)
+    if not req.can_view_consolidation(current_user):
+        raise ApiError(403, _("The consolidation is shown to staff and to the panel."))
+    if req.consolidation is None:
+        raise ApiError(404, _("The consolidated opinion has not been written yet."))
+    return jsonify(consolidation_json(req.consolidation))
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not meeting.request.can_view_meetings(current_user):
+        raise ApiError(404, _("No such meeting."))
+    return meeting
+
+
+@bp.post("/requests/<int:request_id>/meetings")
+@doc(
+    "Schedule a workshop, conference or panel meeting",
+    body=MeetingSchema,
+    response="meeting",
+    statuses=(201, 400, 403, 404, 422),
+)
+@require_login
+def meeting_create(request_id: int):
+    req = _request_or_404(request_id)
+    data = load(MeetingSchema(), json_body())
+    meeting = ops.create_meeting(req, current_user, data)
+    db.session.commit()
+    return jsonify(meeting_json(meeting)), 201
+
+
+@bp.get("/requests/<int:request_id>/meetings")
+@doc("The meetings of a request", response="list of meetings", statuses=(403, 404))
+@require_login
+def meeting_list(request_id: int):
+    req = _request_or_404(request_id)
+    if not req.can_view_meetings(current_user):
+        raise ApiError(403, _("Meetings are shown to staff and to the panel."))
+    items = [meeting_json(m) for m in req.meetings]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@doc("One meeting", response="meeting", statuses=(404,))
+@require_login
+def meeting_detail(meeting_id: int):
+    return jsonify(meeting_json(_meeting_or_404(meeting_id)))
+
+
+@bp.patch("/meetings/<int:meeting_id>")
+@doc(
+    "Change a meeting: time, place, agenda, attendance, minutes",
+    body=MeetingSchema,
+    response="meeting",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def meeting_update(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    data = load(MeetingSchema(), json_body(), partial=True)
+    ops.update_meeting(meeting, current_user, data)
+    db.session.commit()
+    return jsonify(meeting_json(meeting))
+
+
+# --- the published register -------------------------------------------------------------------
+
+
+def _visible_published(stmt):
+    user = current_user
+    if user.is_authenticated and user.role in STAFF:
+        return stmt
+    if user.is_authenticated and user.role == "agency":
+        return stmt.where(
+            or_(
+                PublishedOpinion.confidential.is_(False),
+                Request.agency_id == user.organization_id,
+                Request.filed_by_id == user.id,
+            )
+        )
+    return stmt.where(PublishedOpinion.confidential.is_(False))
+
+
+@bp.get("/opinions")
+@doc(
+    "The register of published opinions (confidential ones only for their agency and staff)",
+    query={
+        "kind": "request kind",
+        "year": "year of publication",
+        "field": "field code",
+        "agency": "organisation id",
+        "q": "words of the title",
+        "page": "page number",
+        "per_page": "at most 100",
+    },
+    response="page of published opinions",
+    auth=False,
+    statuses=(422,),
+)
+def published_list():
+    page, per_page = page_args()
+    stmt = _visible_published(
+        select(PublishedOpinion).join(Request, Request.id == PublishedOpinion.request_id)
+    )
+    kind = request.args.get("kind")
+    if kind:
+        if kind not in ops.WF.policies:
+            raise ValidationFailed({"kind": _("Unknown request kind.")})
+        stmt = stmt.where(Request.kind == kind)
+    if request.args.get("year"):
+        stmt = stmt.where(PublishedOpinion.year == int_arg("year", 0, minimum=1900))
+    if request.args.get("agency"):
+        stmt = stmt.where(Request.agency_id == int_arg("agency", 0))
+    code = request.args.get("field")
+    if code:
+        stmt = stmt.where(
+            Request.id.in_(
+                select(request_field.c.request_id)
+                .join(Field, Field.id == request_field.c.field_id)
+                .where(Field.code == code)
+            )
+        )
+    q = clean_line(request.args.get("q") or "")
+    if q:
+        stmt = stmt.where(Request.title.ilike(f"%{q}%"))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(
+        stmt.order_by(PublishedOpinion.published_at.desc(), PublishedOpinion.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(page_of([published_summary_json(o) for o in items], total, page, per_page))
+
+
+@bp.get("/opinions/<int:opinion_id>")
+@doc(
+    "One published opinion: panel, recommendations with dissent, and the agency's response",
+    response="published opinion",
+    auth=False,
+    statuses=(404,),
+)
+def published_detail(opinion_id: int):
+    opinion = db.session.scalar(
+        select(PublishedOpinion)
+        .options(selectinload(PublishedOpinion.recommendations))
+        .where(PublishedOpinion.id == opinion_id)
+    )
+    if opinion is None or not opinion.can_view(current_user):
+        raise ApiError(404, _("No such published opinion."))
+    return jsonify(published_json(opinion))
+
+
+# --- inbox ------------------------------------------------------------------------------------
+
+
+@bp.get("/me/notifications")
+@doc(
+    "The caller's in-app inbox",
+    query={"unread": "1 for unread only", "page": "page number", "per_page": "at most 100"},
+    response="page of notifications",
+)
+@require_login
+def my_notifications():
+    page, per_page = page_args()
+    stmt = ops.inbox(current_user, unread_only=request.args.get("unread") == "1")
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify(page_of([notification_json(n) for n in items], total, page, per_page))
+
+
+@bp.post("/me/notifications/<int:notification_id>/read")
+@doc("Mark a notification as read", response="notification", statuses=(404,))
+@require_login
+def notification_read(notification_id: int):
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        raise ApiError(404, _("Not found."))
+    ops.mark_read(notification, current_user)
+    db.session.commit()
+    return jsonify(notification_json(notification))
