@@ -48,6 +48,17 @@ def base_app(tmp_path_factory, database_url):
             "SERVER_NAME": "localhost",
         }
     )
+    def _fresh_request_globals():
+        # Tests keep one app context open around their requests, so Flask reuses it and
+        # its ``g`` (where Flask-Login and Flask-Babel cache the user and the locale).
+        # A real server has a fresh ``g`` per request; so must the tests.
+        from flask import g
+
+        for key in list(g.__dict__):
+            g.pop(key)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+
     with app.app_context():
         from flask_migrate import upgrade
 

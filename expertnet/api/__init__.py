@@ -24,9 +24,10 @@ MAX_PER_PAGE = 100
 
 @bp.before_request
 def _csrf_for_sessions():
-    if request.method in SAFE_METHODS or g.get("token_auth"):
+    if request.method in SAFE_METHODS:
         return
-    if current_user.is_authenticated:
+    # Resolve the user first: that is what marks a bearer-token request.
+    if current_user.is_authenticated and not g.get("token_auth"):
         csrf.protect()
 
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from browsing import PASSWORD
 from werkzeug.serving import make_server
 
 from expertnet import create_app
@@ -15,7 +16,6 @@ from expertnet.extensions import db
 
 CHROMIUM = os.environ.get("EXPERTNET_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "browser-test-password"
 
 
 def pytest_collection_modifyitems(items):
@@ -155,11 +155,3 @@ def users(live_app):
             out[key] = email
         db.session.commit()
     return out
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)

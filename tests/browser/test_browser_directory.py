@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import sign_in
+from browsing import sign_in
 
 
 def test_public_visitor_searches_and_switches_language(page, live_server, shots):
