@@ -292,8 +292,8 @@ class ConsultationMachine(RuleBasedStateMachine):
 
 
 ConsultationMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=100,
+    max_examples=40,
+    stateful_step_count=50,
     deadline=None,
     database=None,  # no .hypothesis folder in the work tree; failures print their example
     suppress_health_check=[HealthCheck.too_slow],
