@@ -9,6 +9,12 @@ from typing import Any
 from .i18n import N_, Message
 
 
+def _label(member: object) -> Message | str:
+    """A state's or action's translatable label; a variant's enum without labels shows its value."""
+    label = getattr(member, "label", None)
+    return Message(label) if isinstance(label, str) else str(member)
+
+
 class WorkflowError(Exception):
     """Base of every refusal; nothing was changed when one is raised.
 
@@ -94,7 +100,7 @@ class TransitionNotAllowed(WorkflowError):
         super().__init__(
             Message(
                 N_("The action “%(action)s” is not possible while the request is %(state)s."),
-                {"action": str(action), "state": str(state)},
+                {"action": _label(action), "state": _label(state)},
             )
         )
         self.state = state
@@ -111,7 +117,7 @@ class ActionForbidden(WorkflowError):
         super().__init__(
             Message(
                 N_("You are not allowed to “%(action)s” this request."),
-                {"action": str(action)},
+                {"action": _label(action)},
             )
         )
         self.state = state

@@ -33,9 +33,19 @@ class Message:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     def render(self, translate: Callable[[str], str] = _identity) -> str:
-        """The message in the language of ``translate`` (English by default)."""
+        """The message in the language of ``translate`` (English by default).
+
+        A parameter that is itself a :class:`Message` (a state's or action's label) is
+        translated too, so no English word is left inside a Vietnamese sentence.
+        """
         text = translate(self.template)
-        return text % dict(self.params) if self.params else text
+        if not self.params:
+            return text
+        params = {
+            name: value.render(translate) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        return text % params
 
     def __str__(self) -> str:
         return self.render()

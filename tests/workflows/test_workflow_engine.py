@@ -143,9 +143,17 @@ def test_message_parameters_are_filled_in_after_translation(
         apply_action(WF, make_facts("closed"), "approve", cast["approver"])
     message = caught.value.message
     assert "%(action)s" in message.template
-    vietnamese = {message.template: "Không thể “%(action)s” khi hồ sơ ở trạng thái %(state)s."}
+    assert (
+        str(message)
+        == "The action “Approve and publish” is not possible while the request is Closed."
+    )
+    vietnamese = {
+        message.template: "Không thể “%(action)s” khi hồ sơ ở trạng thái %(state)s.",
+        "Approve and publish": "Phê duyệt và công bố",
+        "Closed": "Đã đóng",
+    }
     assert message.render(vietnamese.__getitem__) == (
-        "Không thể “approve” khi hồ sơ ở trạng thái closed."
+        "Không thể “Phê duyệt và công bố” khi hồ sơ ở trạng thái Đã đóng."
     )
 
 
