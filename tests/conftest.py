@@ -45,6 +45,8 @@ def base_app(tmp_path_factory, database_url):
             "EXPERTNET_INDEX_DIR": str(instance / "index"),
             "EXPERTNET_LOGIN_LIMIT": "1000 per minute",
             "EXPERTNET_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+            # A rebuild thread would share the test's connection; tests rebuild explicitly.
+            "EXPERTNET_INDEX_AUTOREBUILD": False,
             "SERVER_NAME": "localhost",
         }
     )

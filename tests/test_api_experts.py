@@ -136,7 +136,7 @@ def test_unknown_expert_is_404(client):
     assert res.json["error"]["code"] == "not_found"
 
 
-def test_public_sees_only_consenting_experts_and_no_contact(client, make_person):
+def test_public_sees_only_consenting_experts_and_no_contact(client, make_person, session):
     shown = make_person(
         full_name="Vũ Văn Hiện",
         public_profile=True,
@@ -145,6 +145,7 @@ def test_public_sees_only_consenting_experts_and_no_contact(client, make_person)
         birth_year=1970,
     )
     hidden = make_person(full_name="Vũ Văn Ẩn", public_profile=False)
+    session.commit()  # indexed after the commit
     res = client.get(f"/api/v1/experts/{shown.id}")
     assert res.status_code == 200
     assert "email" not in res.json and "phone" not in res.json and "birth_year" not in res.json

@@ -168,6 +168,8 @@ def index_status() -> dict:
 
 def rebuild_in_background(app) -> bool:
     """Start one rebuild thread per index folder; False when one is already running."""
+    if not app.config.get("EXPERTNET_INDEX_AUTOREBUILD", True):
+        return False
     path = app.config["EXPERTNET_INDEX_DIR"]
     with _lock:
         if path in _rebuilding:

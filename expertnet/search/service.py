@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from search_index import IndexUnavailable, SearchQuery
+
 from ..api import page_args, page_of
 from ..core.errors import ValidationFailed
 from ..core.text import clean_line
@@ -32,8 +34,100 @@ def _str_list(args, name: str) -> list[str]:
     return [p.strip() for raw in args.getlist(name) for p in raw.split(",") if p.strip()]
 
 
+STAFF = ("admin", "coordinator", "approver")
+
+
+def _query_from_args(args, user) -> SearchQuery:
+    page, per_page = page_args()
+    text = clean_line(args.get("q") or "")[:MAX_QUERY]
+    sort = args.get("sort") or "relevance"
+    if sort not in ("relevance", "name"):
+        raise ValidationFailed({"sort": _("Sort by relevance or name.")})
+    available = args.get("available")
+    if available not in (None, "", "0", "1", "true", "false"):
+        raise ValidationFailed({"available": _("Must be true or false.")})
+    orgs = _int_list(args, "organization")
+    role = user.role if user.is_authenticated else None
+    # The public directory shows consenting experts; staff search everyone; a liaison
+    # searching their own organisation sees its whole roster.
+    public_only = role not in STAFF and not (
+        role == "liaison" and orgs and set(orgs) == {user.organization_id}
+    )
+    return SearchQuery(
+        text=text,
+        organization=orgs,
+        field=_str_list(args, "field"),
+        degree=_str_list(args, "degree"),
+        academic_title=_str_list(args, "academic_title"),
+        former_province=_str_list(args, "former_province"),
+        available=None if available in (None, "") else available in ("1", "true"),
+        public_only=public_only,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        facets=True,
+    )
+
+
 def search_experts(args, user, per_page_default: int = 20) -> dict:
-    """Filter people in the database (the Whoosh index replaces this in the search issue)."""
+    """Search the index; while it is missing or rebuilding, answer from the database."""
+    from flask import current_app
+
+    from .index import get_index, is_rebuilding, rebuild_in_background
+
+    query = _query_from_args(args, user)
+    app = current_app._get_current_object()
+    try:
+        if is_rebuilding(app):
+            raise IndexUnavailable("rebuilding")
+        result = get_index(app).search(query)
+    except IndexUnavailable:
+        rebuild_in_background(app)
+        answer = search_in_database(args, user)
+        answer["notice"] = _(
+            "The search index is being rebuilt; results come from a simpler search meanwhile."
+        )
+        return answer
+    ids = [hit["id"] for hit in result.hits]
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person)
+            .where(Person.id.in_(ids))
+            .options(
+                selectinload(Person.memberships).selectinload(Membership.organization),
+                selectinload(Person.fields),
+            )
+        )
+    }
+    items = []
+    for hit in result.hits:
+        person = people.get(hit["id"])
+        if person is None:
+            continue  # deleted since it was indexed; the after-commit hook removes it
+        items.append(
+            {
+                **person_json(person, user, summary=True),
+                "score": round(float(hit["score"]), 4) if hit.get("score") is not None else None,
+                "highlights": hit.get("highlights") or {},
+            }
+        )
+    facets = {
+        name: {str(k): v for k, v in counts.items()} for name, counts in result.facets.items()
+    }
+    return page_of(
+        items,
+        result.total,
+        result.page,
+        result.per_page,
+        facets=facets,
+        suggestion=result.suggestion,
+        notice=result.notice,
+    )
+
+
+def search_in_database(args, user) -> dict:
+    """Name and filter search in the database: the fallback while the index is unavailable."""
     from ..api.directory import _visible_people
 
     page, per_page = page_args()

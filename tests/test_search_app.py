@@ -1,0 +1,139 @@
+"""Search as the app uses it: fresh after commit, never before; visibility; bad queries."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from helpers import bearer
+
+from expertnet.search.index import get_index, rebuild_index
+
+
+@pytest.fixture
+def people(session, make_org, make_person):
+    org = make_org(name="Hội Tin học thành phố", former_province="hai_phong")
+    aqua = make_org(name="Hội Nghề cá", former_province="hai_duong")
+    an = make_person(
+        full_name="Nguyễn Văn An", academic_title="GS", degree="TS", public_profile=True,
+        organizations=[org], fields=["ENG-IT"], expertise=["trí tuệ nhân tạo", "học máy"],
+        email="an@example.org",
+    )  # fmt: skip
+    dung = make_person(
+        full_name="Đặng Thị Dung", degree="ThS", public_profile=True, organizations=[aqua],
+        fields=["AGR-AQU"], expertise=["nuôi trồng thủy sản"],
+    )  # fmt: skip
+    secret = make_person(
+        full_name="Nguyễn Văn Kín", degree="TS", public_profile=False, organizations=[org],
+        fields=["ENG-IT"], expertise=["trí tuệ nhân tạo"],
+    )  # fmt: skip
+    session.commit()
+    return {"an": an, "dung": dung, "secret": secret, "org": org, "aqua": aqua}
+
+
+def ids(res) -> list[int]:
+    assert res.status_code == 200, res.json
+    return [item["id"] for item in res.json["items"]]
+
+
+def test_search_finds_with_and_without_diacritics_and_nfd(client, people):
+    an = people["an"].id
+    assert an in ids(client.get("/api/v1/experts?q=trí tuệ nhân tạo"))
+    assert an in ids(client.get("/api/v1/experts?q=tri tue nhan tao"))
+    nfd = unicodedata.normalize("NFD", "Trí Tuệ")
+    assert an in ids(client.get("/api/v1/experts", query_string={"q": nfd}))
+    assert people["dung"].id in ids(client.get("/api/v1/experts?q=dang thi dung"))
+
+
+def test_answer_has_the_contract_shape_and_facets(client, people):
+    res = client.get("/api/v1/experts?q=nguyen")
+    body = res.json
+    assert {"items", "total", "page", "per_page", "facets"} <= set(body)
+    item = body["items"][0]
+    assert {"id", "full_name", "academic_title", "degree", "organizations", "fields", "score",
+            "highlights"} <= set(item)  # fmt: skip
+    assert set(body["facets"]) >= {"organization", "field", "degree"}
+
+
+def test_public_search_never_shows_non_consenting_people(client, people, make_user):
+    assert people["secret"].id not in ids(client.get("/api/v1/experts?q=nguyen"))
+    _, token = make_user("coordinator")
+    staff = ids(client.get("/api/v1/experts?q=nguyen", headers=bearer(token)))
+    assert people["secret"].id in staff
+
+
+def test_filters_by_organisation_field_and_degree(client, people):
+    org = people["aqua"].id
+    assert ids(client.get(f"/api/v1/experts?organization={org}")) == [people["dung"].id]
+    assert ids(client.get("/api/v1/experts?field=AGR-AQU")) == [people["dung"].id]
+    assert ids(client.get("/api/v1/experts?degree=ThS")) == [people["dung"].id]
+
+
+def test_a_change_is_searchable_after_commit(client, people, session):
+    an = people["an"]
+    an.expertise = [*an.expertise, "an toàn thông tin"]
+    session.flush()
+    assert an.id not in ids(client.get("/api/v1/experts?q=an toan thong tin"))  # not before
+    session.commit()
+    assert an.id in ids(client.get("/api/v1/experts?q=an toan thong tin"))
+
+
+def test_a_rolled_back_change_never_reaches_the_index(client, people, session):
+    an = people["an"]
+    an.expertise = [*an.expertise, "kinh tế biển"]
+    session.flush()
+    session.rollback()
+    assert an.id not in ids(client.get("/api/v1/experts?q=kinh te bien"))
+
+
+def test_renaming_an_organisation_updates_its_members(client, people, session):
+    people["org"].name = "Hội Công nghệ Số"
+    session.commit()
+    assert people["an"].id in ids(client.get("/api/v1/experts?q=cong nghe so"))
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"unbalanced', "AND", "-", "OR OR", "bio:x", "*", "x" * 5000, "\x00\x01ab\x1f", "((", "~2",
+     "full_name:[a TO z]", "'; DROP TABLE person; --"],
+)  # fmt: skip
+def test_malformed_queries_never_fail(client, people, q):
+    res = client.get("/api/v1/experts", query_string={"q": q})
+    assert res.status_code in (200, 422)
+    if res.status_code == 422:
+        assert res.json["error"]["fields"]
+
+
+def test_search_page_works_without_javascript(client, people):
+    page = client.get("/experts?q=nuoi trong thuy san").text
+    assert "Đặng Thị Dung" in page
+    assert "<mark>" in page
+
+
+def test_corrupt_index_answers_from_the_database_with_a_notice(app, client, people):
+    index_dir = Path(app.config["EXPERTNET_INDEX_DIR"])
+    get_index(app).close()
+    for child in index_dir.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+    res = client.get("/api/v1/experts?q=Nguyễn Văn An")
+    assert res.status_code == 200
+    assert res.json["notice"]
+    assert people["an"].id in ids(res)
+    page = client.get("/experts?q=Nguyễn")
+    assert page.status_code == 200
+    health = client.get("/healthz").json
+    assert health["index"]["ok"] is False
+    rebuild_index()
+    assert client.get("/healthz").json["index"]["ok"] is True
+    assert "notice" not in client.get("/api/v1/experts?q=nguyen").json or not client.get(
+        "/api/v1/experts?q=nguyen"
+    ).json.get("notice")
+
+
+def test_index_rebuild_command(runner, people):
+    res = runner.invoke(args=["index", "rebuild"])
+    assert res.exit_code == 0, res.output
+    assert "indexed" in res.output
