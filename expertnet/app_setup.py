@@ -74,6 +74,9 @@ def configure(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
+    from .panel.views import register as register_panel  # graph-version hooks and pages
+
+    register_panel(app)
     from .roster.views import bp as roster_bp
 
     app.register_blueprint(roster_bp)

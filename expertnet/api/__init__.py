@@ -138,3 +138,4 @@ def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
 
 from . import directory, meta  # noqa: E402,F401 - routes register on ``bp``
 from . import consultation  # noqa: E402,F401 - consultation routes
+from . import panel  # noqa: E402,F401 - panel suggestions and network routes

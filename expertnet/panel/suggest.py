@@ -115,6 +115,8 @@ class Suggestion:
     unmet: list[Unmet]
     constraints: PanelConstraints
     qualified_count: int
+    #: The snapshot the suggestion was computed on (for paths and labels).
+    graph: ExpertGraph | None = field(default=None, repr=False)
 
 
 # --- scoring ----------------------------------------------------------------------------
@@ -474,6 +476,7 @@ def suggest(
         unmet=unmet,
         constraints=constraints,
         qualified_count=len(ev.candidates),
+        graph=eg,
     )
 
 

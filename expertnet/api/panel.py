@@ -1,0 +1,81 @@
+"""Panel suggestions, an expert's network and graph statistics."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..core.errors import ApiError, ValidationFailed
+from ..extensions import db
+from ..panel.cache import get_graph
+from ..panel.network import Viewer, network_stats, person_visible
+from ..panel.network import ego_network as build_ego
+from ..panel.service import (
+    can_view_suggestions,
+    check_panel_state,
+    parse_size,
+    suggestion_json,
+    suggestions_for_request,
+)
+from . import bp, doc, require_login
+
+
+@bp.get("/requests/<int:request_id>/panel/suggestions")
+@doc(
+    "Suggested panel for a request: ranked experts with reasons, exclusions with paths",
+    query={"size": "seats to fill, 1 to 25 (default 5)"},
+    response="suggestions",
+    statuses=(401, 403, 404, 409, 422),
+)
+@require_login
+def panel_suggestions(request_id: int):
+    from ..consultation.models import Request
+
+    if not can_view_suggestions(current_user):
+        raise ApiError(403, _("Only the union's staff may see panel suggestions."))
+    size = parse_size(request.args.get("size"))
+    req = db.session.get(Request, request_id)
+    if req is None or not req.can_view(current_user):
+        raise ApiError(404, _("No such request."))
+    check_panel_state(req)
+    return jsonify(suggestion_json(suggestions_for_request(req, size), req.id))
+
+
+@bp.get("/experts/<int:person_id>/network")
+@doc(
+    "An expert's ego network: organisations, fields, panels and ties within 1 or 2 steps. "
+    "The public sees only consenting people; others are left out, not anonymised; "
+    "personal ties and requests are shown to staff only.",
+    query={"depth": "1 or 2 (default 1)"},
+    response="nodes and edges",
+    auth=False,
+    statuses=(404, 422),
+)
+def expert_network(person_id: int):
+    raw = request.args.get("depth") or "1"
+    if raw not in ("1", "2"):
+        raise ValidationFailed({"depth": _("Must be 1 or 2.")})
+    result = build_ego(get_graph(), person_id, int(raw), Viewer.of(current_user))
+    if result is None:
+        raise ApiError(404, _("No such expert."))
+    return jsonify(result)
+
+
+@bp.get("/network/stats")
+@doc(
+    "Graph statistics: size, how the two former provinces' experts work together, thin "
+    "fields, the people and organisations that connect the most",
+    response="statistics",
+    statuses=(401,),
+)
+@require_login
+def network_statistics():
+    eg = get_graph()
+    stats = dict(network_stats(eg))
+    viewer = Viewer.of(current_user)
+    # Names of people follow the directory's consent rule, as everywhere else.
+    stats["connecting_people"] = [
+        p for p in stats["connecting_people"] if person_visible(eg, p["id"], viewer)
+    ]
+    return jsonify(stats)
