@@ -223,6 +223,18 @@ class Workflow:
         source = self.state(state)
         return [self._index[(source, a)] for a in self.action_type if (source, a) in self._index]
 
+    def describe(self) -> str:
+        """The table as Markdown (state, action, next state, who, guards), for docs and reviews."""
+        lines = [
+            "| from | action | to | who may (role: relation) | guards |",
+            "|---|---|---|---|---|",
+        ]
+        for t in self.transitions:
+            who = ", ".join(f"{p.role}: {p.relation}" for p in t.permits)
+            guards = ", ".join(g.name for g in t.guards) or "-"
+            lines.append(f"| {t.source} | {t.action} | {t.target} | {who} | {guards} |")
+        return "\n".join(lines)
+
     @property
     def terminal_states(self) -> frozenset[StrEnum]:
         sources = {t.source for t in self.transitions}

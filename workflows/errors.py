@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -43,9 +43,12 @@ class WorkflowError(Exception):
         if status is not None:
             self.status = status
 
-    def to_dict(self, translate: Any = None) -> dict[str, Any]:
+    def to_dict(self, translate: Callable[[str], str] | None = None) -> dict[str, Any]:
         """API.md's error body, rendered with ``translate`` (e.g. ``flask_babel.gettext``)."""
-        render = (lambda m: m.render(translate)) if translate else str
+
+        def render(message: Message) -> str:
+            return message.render(translate) if translate else message.render()
+
         return {
             "error": {
                 "code": self.code,

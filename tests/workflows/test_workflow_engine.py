@@ -374,6 +374,14 @@ def test_a_row_with_an_unknown_relation_is_refused() -> None:
         WF.derive(add=[row])
 
 
+def test_the_table_describes_itself_one_row_per_transition() -> None:
+    text = WF.describe()
+    assert len(text.splitlines()) == 2 + len(WF.transitions)
+    assert "| approval | approve | published | approver: any | has_consolidation, four_eyes |" in (
+        text
+    )
+
+
 def test_terminal_states_are_closed_declined_and_withdrawn() -> None:
     assert WF.terminal_states == {"closed", "declined", "withdrawn"}
 

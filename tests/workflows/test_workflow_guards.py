@@ -365,6 +365,15 @@ def test_a_kind_may_add_its_own_guard_to_an_action(
     assert apply_action(wf, make_facts("approval"), "approve", cast["approver"])
 
 
+def test_a_new_kind_is_one_more_policy(make_facts: Facts, cast: dict[str, Actor]) -> None:
+    quick = KindPolicy(min_panel_size=1, required_panel_roles=frozenset())
+    wf = replace(WF, policies={**WF.policies, "quick_advice": quick})
+    facts = make_facts("panel_forming", kind="quick_advice", panel=seats("member"))
+    assert apply_action(wf, facts, "start_review", cast["coordinator"]).to_state == "in_review"
+    with pytest.raises(UnknownKind):
+        apply_action(WF, facts, "start_review", cast["coordinator"])
+
+
 def test_a_request_of_an_unknown_kind_is_refused_with_422(
     make_facts: Facts, cast: dict[str, Actor]
 ) -> None:
