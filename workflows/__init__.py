@@ -32,6 +32,22 @@ Integration, in one view function's worth::
     db.session.add(History(**out.history_entry.to_dict()))   # append-only
     queue(out.effects)          # send after the commit, never before
 
+The facts, and where they come from (all ids are only compared, never looked up):
+
+- ``state``, ``version``, ``kind``: the request's columns (``kind`` selects the policy);
+- ``filed_by_user_id``, ``agency_organization_id``: who filed it; the agency is None for
+  work the union starts itself;
+- ``assigned_coordinator_id``: the coordinator's user id, None until ``accept``;
+- ``panel``: one ``PanelSeat(person_id, role, opinion_submitted, user_id)`` per *accepted*
+  invitation (``role`` chair/secretary/reviewer/member);
+- ``unresolved_conflicts``: accepted members' declared conflicts not yet resolved;
+- ``opinion_deadline``: when the experts' opinions are due (None: no late close);
+- ``has_consolidation``, ``consolidation_author_user_id``: the consolidated opinion;
+- ``recommendation_ids``: the published opinion's recommendations (``record_response``).
+
+The actor: ``Actor(user_id, roles, organization_id, person_id)`` — ``organization_id`` is
+the organisation an agency user speaks for, ``person_id`` an expert user's expert record.
+
 Checks run in this order, and the first that fails raises (status for the API):
 
 1. ``UnknownAction`` (404) — not one of the 13 actions;
@@ -43,6 +59,9 @@ Checks run in this order, and the first that fails raises (status for the API):
 6. ``GuardFailed`` (403 ``four_eyes`` / 409 request not ready / 422 bad input, ``fields``
    names each field) — every guard of the row and of the kind's policy runs, and all
    failures are reported together in ``failures``.
+
+(A body that is not a mapping is a ``WorkflowError`` 400 ``malformed``; a stored state
+outside the workflow is a 500 ``unknown_state``.)
 
 All are :class:`WorkflowError`: ``status``, ``code``, ``message`` and ``fields`` (values are
 :class:`Message`, rendered with ``.render(gettext)``), and ``to_dict(gettext)`` gives
@@ -66,6 +85,9 @@ Decisions the app can rely on:
 - Naive datetimes are taken as UTC.
 - ``replay(WF, history)`` re-walks stored history from ``draft`` and raises
   ``HistoryCorrupt`` if an entry does not follow the table.
+
+Who may do what is ``WF.describe()`` (a Markdown table) and, in words, the docstring of
+:mod:`workflows.consultation`.
 
 Translations: every English label and message template is a literal inside ``N_()``;
 extract with ``pybabel extract -k N_ ... workflows`` and show ``gettext(State.X.label)``.
