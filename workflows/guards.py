@@ -126,9 +126,13 @@ def _deadline_passed(ctx: GuardContext) -> bool:
 
 
 def _opinions_in(ctx: GuardContext) -> GuardFailure | None:
-    if _all_opinions_in(ctx.facts):
-        return None
     submitted, total = _submitted_share(ctx.facts)
+    if total == 0:
+        # Every member revoked after the review started: "all opinions in" would be vacuous.
+        msg = Message(N_("No panel member has accepted, so there are no opinions to close on."))
+        return GuardFailure("opinions_missing", msg)
+    if submitted == total:
+        return None
     # Fractions, not floats: 2 of 3 must meet a 2/3 quorum exactly.
     if _deadline_passed(ctx) and Fraction(submitted, total) >= ctx.policy.late_close_quorum:
         return None

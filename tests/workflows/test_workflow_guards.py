@@ -210,6 +210,15 @@ def test_close_review_without_a_deadline_needs_every_opinion(
         apply_action(WF, facts, "close_review", cast["coordinator"], {"comment": "x"}, now=now)
 
 
+def test_close_review_with_no_accepted_member_left_is_refused(
+    make_facts: Facts, cast: dict[str, Actor], now: datetime
+) -> None:
+    facts = make_facts("in_review", panel=(), opinion_deadline=now - timedelta(days=1))
+    with pytest.raises(GuardFailed) as caught:
+        apply_action(WF, facts, "close_review", cast["coordinator"], {"comment": "x"}, now=now)
+    assert failure_codes(caught) == ["opinions_missing"]
+
+
 def test_naive_deadline_is_read_as_utc(
     make_facts: Facts, cast: dict[str, Actor], now: datetime
 ) -> None:
