@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
 from sqlalchemy import Connection, Engine, event, select, update
 from sqlalchemy.orm import Session
@@ -80,8 +80,9 @@ def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
         raise ValueError(f"unknown notification kind {kind!r}")
     base_url = current_app.config.get("EXPERTNET_BASE_URL", "").rstrip("/")
     with force_locale(locale):
-        text = render_template(
-            f"mail/{kind}.txt",
+        # Straight from the environment: the pages' context processors need an HTTP request,
+        # and mail is also written by `expertnet remind`, outside of one.
+        text = current_app.jinja_env.get_template(f"mail/{kind}.txt").render(
             base_url=base_url,
             localdt=_localdt,
             role_title=_role_title,
