@@ -4,7 +4,9 @@ Each valid row is matched against the people already in the directory and the ro
 before it in the same file:
 
 * **sure** — the same e-mail or phone (and a name that agrees), else the same name,
-  birth year and employer: the row is merged into that person. Merging only fills what
+  birth year and employer (or, for someone already on this roster, the same name, birth
+  year and employer even where those are blank — a re-import of the same entry): the row
+  is merged into that person. Merging only fills what
   is blank, adds fields and keywords, and records the membership; it never overwrites.
 * **uncertain** — the same name and birth year with another or no employer; the same
   name where a birth year is missing; an e-mail or phone that belongs to someone with
@@ -238,11 +240,11 @@ class _Matcher:
                 continue  # two e-mail addresses: two people
             if r.birth_year and k.birth_year and r.birth_year != k.birth_year:
                 continue  # two birth years: two people
-            if (
-                r.birth_year
-                and k.birth_year
-                and employer
-                and employer == self.employer_key(k.employer_id, k.employer_name)
+            same_employer = employer == self.employer_key(k.employer_id, k.employer_name)
+            if (r.birth_year and k.birth_year and employer and same_employer) or (
+                # Already on this roster with the very same name, birth year and employer,
+                # blanks included: the row is that entry again (a re-import).
+                k.member_before and r.birth_year == k.birth_year and same_employer
             ):
                 sure.append(k)
             else:

@@ -96,8 +96,19 @@ def _refuse_formula(row: int, col: int, value: str) -> None:
     )
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+#: Latin-1 symbols wedged between letters: the mark of text decoded with the wrong code page.
+_MOJIBAKE = re.compile(r"[^\W\d_][\u00a1-\u00bf\u00d7\u00f7][^\W\d_]")
+
+
 def _plausible_vietnamese(text: str) -> bool:
-    """Every non-ASCII letter is a Vietnamese letter and no tone mark is left loose."""
+    """Every non-ASCII letter is Vietnamese, no tone mark is loose, words look like words.
+
+    cp1258 decodes almost any bytes, so text in another encoding comes out as Vietnamese
+    letters in impossible places: two tone marks in one syllable, đ inside a word, or
+    symbols between letters.
+    """
     for ch in set(text):
         if ch < "\x80":
             continue
@@ -105,6 +116,16 @@ def _plausible_vietnamese(text: str) -> bool:
         if cat == "Mn":
             return False
         if cat[0] == "L" and ch not in _VIETNAMESE:
+            return False
+    if _MOJIBAKE.search(text):
+        return False
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        if any(c in "đĐ" for c in word[1:]):
+            return False
+        toned = sum(1 for c in word if _TONE_MARKS & set(unicodedata.normalize("NFD", c)))
+        if toned > 1:
             return False
     return True
 

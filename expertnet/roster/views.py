@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -10,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -30,6 +31,10 @@ from .uploads import find_report, load_upload, report_dir, save_upload
 bp = Blueprint("roster", __name__)
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text) or "roster"
 
 
 def can_import_roster(user, organization: Organization) -> bool:
@@ -151,8 +156,10 @@ def report(org_id: int, token: str):
     path = find_report(token, org.id)
     if path is None:
         abort(404)
-    response = send_file(
-        path, mimetype="text/csv", as_attachment=True, download_name=f"roster-report-{org.code}.csv"
+    # Read whole (reports are small) rather than streamed: the file handle never outlives us.
+    response = Response(path.read_bytes(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="roster-report-{_file_name(org.code)}.csv"'
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -179,7 +186,9 @@ def roster_export(org_id: int, fmt: str):
     if not can_view_members(current_user, org):
         abort(403)
     ids = roster_ids(db.session, org.id)
-    return _download(export_rows(db.session, ids, current_user, org.id), fmt, f"roster-{org.code}")
+    return _download(
+        export_rows(db.session, ids, current_user, org.id), fmt, f"roster-{_file_name(org.code)}"
+    )
 
 
 def _search_ids() -> list[int]:

@@ -1,0 +1,182 @@
+"""Exports of rosters and search results: who may, what they see, formula safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from expertnet.directory.models import Field
+from expertnet.roster.export import COLUMNS, export_rows, safe_cell
+
+ROLES = [
+    "public",
+    "admin",
+    "coordinator",
+    "approver",
+    "expert",
+    "agency",
+    "liaison",
+    "liaison_other",
+]
+ROSTER_ALLOWED = {"admin", "coordinator", "approver", "liaison"}
+SEARCH_ALLOWED = {"admin", "coordinator", "approver"}
+
+EVIL = {
+    "full_name": '=HYPERLINK("http://evil.example","Bấm vào")',
+    "position": "+cmd|' /C calc'!A0",
+    "employer_name": "@SUM(1+1)*cmd",
+    "expertise": ["-2+3", "\tcài đặt"],
+}
+
+
+@pytest.fixture
+def world(session, make_org, make_person, make_user, org):
+    other = make_org(name="Hội Luật gia")
+    member = make_person(
+        full_name="Nguyễn Văn An",
+        email="an@example.org",
+        phone="0912345678",
+        birth_year=1970,
+        organizations=[org],
+    )
+    # (make_person cannot take organisations and fields at once without an autoflush warning)
+    member.fields = list(session.scalars(select(Field).where(Field.code == "ENG-IT")))
+    session.flush()
+    evil = make_person(organizations=[org], **EVIL)
+    outsider = make_person(
+        full_name="Trần Văn Ngoài", email="ngoai@example.org", organizations=[other]
+    )
+    users = {}
+    for role in ROLES[1:]:
+        if role == "liaison":
+            users[role] = make_user("liaison", organization=org)[0]
+        elif role == "liaison_other":
+            users[role] = make_user("liaison", organization=other)[0]
+        else:
+            users[role] = make_user(role)[0]
+    return {"member": member, "evil": evil, "outsider": outsider, "users": users}
+
+
+def _rows_csv(res) -> list[dict]:
+    text = res.data.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _rows_xlsx(res) -> list[dict]:
+    ws = load_workbook(io.BytesIO(res.data)).active
+    values = list(ws.iter_rows(values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_export_a_roster(client, auth, world, org, role, fmt):
+    if role != "public":
+        auth.login(world["users"][role].email)
+    res = client.get(f"/organizations/{org.id}/roster.{fmt}")
+    if role == "public":
+        assert res.status_code == 302
+    elif role in ROSTER_ALLOWED:
+        assert res.status_code == 200
+        assert res.headers["Cache-Control"] == "no-store"
+        assert "attachment" in res.headers["Content-Disposition"]
+        rows = _rows_csv(res) if fmt == "csv" else _rows_xlsx(res)
+        names = {r["full_name"] for r in rows}
+        assert "Nguyễn Văn An" in names and "Trần Văn Ngoài" not in names
+        an = next(r for r in rows if r["full_name"] == "Nguyễn Văn An")
+        assert an["email"] == "an@example.org" and str(an["phone"]) == "0912345678"
+        assert an["fields"] == "ENG-IT"
+    else:
+        assert res.status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_export_search_results(client, auth, world, role, fmt):
+    if role != "public":
+        auth.login(world["users"][role].email)
+    res = client.get(f"/experts/export.{fmt}?q=Nguyễn")
+    if role == "public":
+        assert res.status_code == 302
+    elif role in SEARCH_ALLOWED:
+        assert res.status_code == 200
+        rows = _rows_csv(res) if fmt == "csv" else _rows_xlsx(res)
+        assert [r["full_name"] for r in rows] == ["Nguyễn Văn An"]
+    else:
+        assert res.status_code == 403
+
+
+def test_search_export_goes_through_every_page(client, auth, world, make_person):
+    for i in range(130):
+        make_person(full_name=f"Phạm Văn Số {i:03d}")
+    auth.login(world["users"]["coordinator"].email)
+    rows = _rows_csv(client.get("/experts/export.csv?q=Phạm"))
+    assert len(rows) == 130 and len({r["id"] for r in rows}) == 130
+
+
+def test_search_export_is_bounded(client, auth, world, monkeypatch):
+    monkeypatch.setattr("expertnet.roster.views.MAX_SEARCH_EXPORT", 1)
+    auth.login(world["users"]["admin"].email)
+    res = client.get("/experts/export.csv")
+    assert res.status_code == 422
+
+
+def test_contact_details_are_blank_for_who_may_not_see_them(session, world, org):
+    expert = world["users"]["expert"]
+    rows = list(export_rows(session, [world["member"].id], expert, org.id))
+    row = dict(zip(COLUMNS, rows[0], strict=True))
+    assert row["full_name"] == "Nguyễn Văn An"
+    assert row["email"] is None and row["phone"] is None and row["birth_year"] is None
+    staff = list(export_rows(session, [world["member"].id], world["users"]["approver"], org.id))
+    assert dict(zip(COLUMNS, staff[0], strict=True))["email"] == "an@example.org"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_cannot_carry_formulas(client, auth, world, org, fmt):
+    auth.login(world["users"]["liaison"].email)
+    res = client.get(f"/organizations/{org.id}/roster.{fmt}")
+    if fmt == "csv":
+        rows = _rows_csv(res)
+    else:
+        ws = load_workbook(io.BytesIO(res.data)).active
+        assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+        rows = _rows_xlsx(res)
+    evil = next(r for r in rows if "HYPERLINK" in (r["full_name"] or ""))
+    assert evil["full_name"] == "'" + EVIL["full_name"]
+    assert evil["position"] == "'" + EVIL["position"]
+    assert evil["employer"] == "'" + EVIL["employer_name"]
+    assert evil["expertise"] == "'-2+3; \tcài đặt"
+    for value in evil.values():
+        assert not (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize("value", ["=1", "+1", "-1", "@a", "\tx", "\rx"])
+def test_safe_cell_prefixes_formula_starts(value):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("Nguyễn") == "Nguyễn" and safe_cell(5) == 5
+
+
+def test_exported_roster_imports_back_unchanged(
+    client, auth, world, make_org, tmp_path, run_import
+):
+    club = make_org(kind="club", name="Câu lạc bộ Trí thức trẻ")
+    rows = [
+        ["full_name", "email", "phone", "birth_year", "degree", "fields", "expertise"],
+        ["Hoàng Thị Lan", "lan@example.org", "0987654321", "1991", "ThS", "ENG-IT", "dữ liệu lớn"],
+        ["Đinh Văn Quý", "", "", "1979", "", "", ""],
+    ]
+    source = tmp_path / "source.csv"
+    source.write_text("\n".join(",".join(r) for r in rows), "utf-8")
+    assert run_import(source, club).created == 2
+    auth.login(world["users"]["admin"].email)
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"export.{fmt}"
+        path.write_bytes(client.get(f"/organizations/{club.id}/roster.{fmt}").data)
+        result = run_import(path, club)
+        assert (result.created, result.updated, result.merged, result.rejected) == (0, 0, 0, 0)
+        assert result.unchanged == 2
+        assert set(result.unknown_columns) == {"id", "organizations", "role"}
