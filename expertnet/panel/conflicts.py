@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from flask_babel import gettext as _
-
 from .graph import (
     EMPLOYED,
     MEMBER,
@@ -26,6 +24,7 @@ from .graph import (
     pnode,
     rnode,
 )
+from .i18n import _
 
 EXCLUDE = "exclude"
 POTENTIAL = "potential"

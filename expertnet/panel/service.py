@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import gettext as _
-
 from ..core.errors import ApiError
 from .cache import get_graph
 from .conflicts import Conflict, path_json
 from .graph import ExpertGraph
+from .i18n import _
 from .suggest import (
     MAX_PANEL_SIZE,
     Candidate,

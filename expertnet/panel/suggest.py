@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from flask_babel import gettext as _
 
 from ..directory.models import DEGREE_RANK, FormerProvince
 from .affinity import FIELD_WEIGHT, TEXT_WEIGHT, field_match
@@ -25,6 +24,7 @@ from .conflicts import (
     find_conflicts,
 )
 from .graph import ExpertGraph, PersonInfo
+from .i18n import _
 
 #: At most this many seats; a panel of 30 is a conference, not a panel.
 MAX_PANEL_SIZE = 25
@@ -312,7 +312,7 @@ def _met(panel: Sequence[Candidate], req: tuple[str, str | None]) -> bool:
 def _unmet_message(req: tuple[str, str | None], exists: bool, cap: int | None) -> Unmet:
     kind, value = req
     if kind == "province":
-        label = FormerProvince(value).label if value else ""
+        label = FormerProvince(value).title_en if value else ""
         if not exists:
             return Unmet(
                 f"province:{value}",
@@ -428,7 +428,7 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
         names = ", ".join(eg.orgs[o].short_name or eg.orgs[o].name for o in c.orgs[:3])
         out.append(_("Member of %(orgs)s.", orgs=names))
     for prov in sorted(c.provinces):
-        out.append(_("From %(province)s.", province=_(FormerProvince(prov).label)))
+        out.append(_("Province: %(province)s.", province=_(FormerProvince(prov).title_en)))
     if c.senior:
         title = " ".join(f"{x}." for x in (p.academic_title, p.degree) if x)
         out.append(_("Senior: %(title)s", title=title))
