@@ -209,13 +209,13 @@ def _response_item_errors(
         )
     else:
         seen.add(rec)
-    try:
-        status = ResponseStatus(item.get("status"))
-    except ValueError:
+    raw_status = item.get("status")
+    if not isinstance(raw_status, str) or raw_status not in {s.value for s in ResponseStatus}:
         errors[f"{prefix}.status"] = Message(
             N_("Choose adopted, partially_adopted or not_adopted.")
         )
         return errors
+    status = ResponseStatus(raw_status)
     explanation = item.get("explanation")
     if explanation is not None and not isinstance(explanation, str):
         errors[f"{prefix}.explanation"] = Message(N_("The explanation must be text."))

@@ -155,7 +155,8 @@ class Actor:
     """
 
     user_id: int
-    roles: frozenset[Role]
+    # Plain strings are accepted (they come from the database) and become Role members.
+    roles: frozenset[str]
     organization_id: int | None = None
     person_id: int | None = None
 
@@ -169,7 +170,7 @@ class PanelSeat:
     """One accepted panel member (invited, declined and revoked invitations are left out)."""
 
     person_id: int
-    role: PanelRole
+    role: str  # a PanelRole value; stored as the PanelRole member
     opinion_submitted: bool = False
     user_id: int | None = None
 

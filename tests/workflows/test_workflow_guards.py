@@ -263,7 +263,7 @@ def test_approve_by_another_approver_than_the_author_passes(
 # --- record_response: one valid answer per recommendation -------------------------------------
 
 
-def answer(rec: object, status: str = "adopted", explanation: object = "") -> dict[str, object]:
+def answer(rec: object, status: object = "adopted", explanation: object = "") -> dict[str, object]:
     return {"recommendation": rec, "status": status, "explanation": explanation}
 
 
@@ -298,6 +298,7 @@ def test_record_response_for_an_opinion_without_recommendations_accepts_an_empty
         ([answer(101), answer(102), answer(103)], "responses[2].recommendation"),
         ([answer(101), answer(True)], "responses[1].recommendation"),
         ([answer(101), answer(102, "maybe")], "responses[1].status"),
+        ([answer(101), answer(102, ["adopted"])], "responses[1].status"),
         ([answer(101), answer(102, "not_adopted")], "responses[1].explanation"),
         ([answer(101), answer(102, "not_adopted", "  ")], "responses[1].explanation"),
         ([answer(101), answer(102, "adopted", 5)], "responses[1].explanation"),

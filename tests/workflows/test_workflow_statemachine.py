@@ -249,7 +249,7 @@ class ConsultationMachine(RuleBasedStateMachine):
             body["responses"] = answers
         return body
 
-    def _check_guards_held(self, action: Action, actor: Actor, body: Any, to: str) -> None:
+    def _check_guards_held(self, action: str, actor: Actor, body: Any, to: str) -> None:
         facts, move = self.facts, (str(self.facts.state), str(to))
         assert move in MOVES
         comment = (body.get("comment") or "").strip()
