@@ -78,7 +78,7 @@ def test_the_table_has_no_row_the_expectation_lacks() -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("state", STATES)
-def test_transition_matrix(
+def test_each_state_action_and_role_moves_or_is_refused_as_the_api_says(
     state: str,
     action: str,
     role: str,
