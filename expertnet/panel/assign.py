@@ -105,7 +105,11 @@ def assign(problem: AssignmentProblem, *, fill_seats_first: bool = True) -> Assi
 
 
 def milp_optimum(
-    problem: AssignmentProblem, *, fill_seats_first: bool = True, relax: bool = False
+    problem: AssignmentProblem,
+    *,
+    fill_seats_first: bool = True,
+    relax: bool = False,
+    time_limit: float | None = None,
 ) -> float:
     """The exact optimum of the same objective by scipy's MILP (the independent check).
 
@@ -147,6 +151,7 @@ def milp_optimum(
         constraints=LinearConstraint(a.tocsr(), -np.inf, upper),
         integrality=np.zeros(len(pairs)) if relax else np.ones(len(pairs)),
         bounds=Bounds(0, 1),
+        options={"time_limit": time_limit} if time_limit else None,
     )
     if not res.success:
         raise RuntimeError(f"MILP failed: {res.message}")
