@@ -4,14 +4,14 @@ Each valid row is matched against the people already in the directory and the ro
 before it in the same file:
 
 * **sure** — the same e-mail or phone (and a name that agrees), else the same name,
-  birth year and employer (or, for someone already on this roster, the same name, birth
-  year and employer even where those are blank — a re-import of the same entry): the row
-  is merged into that person. Merging only fills what
+  birth year and employer: the row is merged into that person. A row whose every value
+  an entry of this roster with the same name already holds is that entry again (the same
+  file imported twice), whatever is blank. Merging only fills what
   is blank, adds fields and keywords, and records the membership; it never overwrites.
-* **uncertain** — the same name and birth year with another or no employer; the same
-  name where a birth year is missing; an e-mail or phone that belongs to someone with
-  another name, or to two different people: the row is held back and listed for a
-  person to confirm (``decisions``), never merged silently.
+* **uncertain** — the same name and birth year with another or no employer, or another
+  e-mail address; the same name where a birth year is missing; an e-mail or phone that
+  belongs to someone with another name, or to two different people: the row is held
+  back and listed for a person to confirm (``decisions``), never merged silently.
 * otherwise a new person.
 
 Rows count as ``created`` (a new person), ``merged`` (into someone who was not on this
@@ -233,18 +233,23 @@ class _Matcher:
         same_name = self.by_name.get(name, [])
         if not same_name:
             return None, None, []
+        for k in same_name:
+            # Everything the row says, an entry of this roster already holds: it is that
+            # entry again (importing a file twice), and there is nothing to merge.
+            if k.member_before and self.holds(k, r):
+                return k, None, []
         employer = self.employer_key(r.employer_id, r.employer_name)
         sure, likely = [], []
         for k in same_name:
-            if r.email and k.email and r.email != k.email.lower():
-                continue  # two e-mail addresses: two people
             if r.birth_year and k.birth_year and r.birth_year != k.birth_year:
                 continue  # two birth years: two people
-            same_employer = employer == self.employer_key(k.employer_id, k.employer_name)
-            if (r.birth_year and k.birth_year and employer and same_employer) or (
-                # Already on this roster with the very same name, birth year and employer,
-                # blanks included: the row is that entry again (a re-import).
-                k.member_before and r.birth_year == k.birth_year and same_employer
+            other_email = bool(r.email and k.email and r.email != k.email.lower())
+            if (
+                r.birth_year
+                and k.birth_year
+                and employer is not None
+                and employer == self.employer_key(k.employer_id, k.employer_name)
+                and not other_email
             ):
                 sure.append(k)
             else:
@@ -255,11 +260,29 @@ class _Matcher:
             return None, _("Several people have this name, birth year and employer."), sure
         if likely:
             if r.birth_year and all(k.birth_year for k in likely):
-                reason = _("The same name and birth year, but another employer.")
+                reason = _(
+                    "The same name and birth year, but the employer or e-mail does not confirm it."
+                )
             else:
                 reason = _("The same name, but a birth year is missing.")
             return None, reason, likely
         return None, None, []
+
+    def holds(self, k: Known, r: MemberRow) -> bool:
+        """True if every value of the row is already ``k``'s."""
+        for col in _SIMPLE:
+            value = getattr(r, col)
+            have = getattr(k, col)
+            if col == "email" and have:
+                have = have.lower()
+            if value is not None and value != have:
+                return False
+        employer = self.employer_key(r.employer_id, r.employer_name)
+        if employer is not None and employer != self.employer_key(k.employer_id, k.employer_name):
+            return False
+        if not set(r.fields) <= set(k.fields):
+            return False
+        return {kw.lower() for kw in r.expertise} <= {kw.lower() for kw in k.expertise}
 
 
 def _candidate_json(k: Known, org_names: Mapping[int, str]) -> dict[str, Any]:

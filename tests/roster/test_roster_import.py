@@ -272,3 +272,22 @@ def test_an_error_while_writing_leaves_nothing_behind(
     nested.rollback()
     assert count_people(session) == 0
     assert session.scalar(select(func.count(Membership.id))) == 0
+
+
+def test_namesakes_are_held_back_and_a_second_import_changes_nothing(
+    session, org, write_csv, run_import
+):
+    rows = [
+        ["full_name", "email", "birth_year", "degree"],
+        ["Nguyễn Thị Hương", "huong1@example.org", "1956", ""],
+        ["Nguyễn Thị Hương", "", "1956", "TS"],
+        ["Nguyễn Thị Hương", "huong2@example.org", "1956", "ThS"],
+        ["Nguyễn Thị Hương", "", "", ""],
+    ]
+    path = write_csv(rows)
+    first = run_import(path, org)
+    assert first.created == 1 and [u.row for u in first.uncertain] == [3, 4, 5]
+    second = run_import(path, org)
+    assert (second.created, second.updated, second.merged) == (0, 0, 0)
+    assert second.unchanged == 2 and [u.row for u in second.uncertain] == [3, 4]
+    assert count_people(session) == 1

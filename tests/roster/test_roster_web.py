@@ -28,6 +28,12 @@ ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The pages in English, the language the assertions are written in."""
+    client.set_cookie("expertnet_lang", "en")
+
+
 @pytest.fixture
 def users(make_user, make_org, org):
     other = make_org(name="Hội Luật gia")
