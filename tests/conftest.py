@@ -50,6 +50,7 @@ def base_app(tmp_path_factory, database_url):
             "SERVER_NAME": "localhost",
         }
     )
+
     def _fresh_request_globals():
         # Tests keep one app context open around their requests, so Flask reuses it and
         # its ``g`` (where Flask-Login and Flask-Babel cache the user and the locale).

@@ -136,6 +136,9 @@ def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
 
 
-from . import directory, meta  # noqa: E402,F401 - routes register on ``bp``
-from . import consultation  # noqa: E402,F401 - consultation routes
-from . import panel  # noqa: E402,F401 - panel suggestions and network routes
+from . import (  # noqa: E402,F401 - routes register on ``bp``
+    consultation,
+    directory,
+    meta,
+    panel,
+)
