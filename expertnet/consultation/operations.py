@@ -563,21 +563,28 @@ def _require_panel_manager(req: Request, user: User) -> None:
         )
 
 
-def invite(
-    req: Request, person: Person | None, role: str, respond_by: datetime | None, by: User
-) -> Invitation:
-    """Invite an expert to the panel with a role and a respond-by date."""
-    _require_panel_manager(req, by)
+def _check_invitable(
+    req: Request,
+    person: Person | None,
+    role: str,
+    respond_by: datetime | None,
+    *,
+    freeing: Invitation | None = None,
+    field: str = "expert_id",
+) -> None:
+    """Refuse an invitation that cannot be made; ``freeing`` is a seat about to be vacated."""
     if person is None:
-        raise ValidationFailed({"expert_id": _("No such expert.")})
+        raise ValidationFailed({field: _("No such expert.")})
     if person.user is None or not person.user.active:
         raise ValidationFailed(
-            {"expert_id": _("This expert has no active account yet, so cannot answer.")}
+            {field: _("This expert has no active account yet, so cannot answer.")}
         )
     if respond_by is not None and respond_by <= utcnow():
         raise ValidationFailed({"respond_by": _("The date must be in the future.")})
     live = [
-        i for i in req.invitations if i.state in (InvitationState.invited, InvitationState.accepted)
+        i
+        for i in req.invitations
+        if i.state in (InvitationState.invited, InvitationState.accepted) and i is not freeing
     ]
     if any(i.person_id == person.id for i in live):
         raise ApiError(409, _("This expert is already invited to this panel."), "duplicate")
@@ -587,6 +594,15 @@ def invite(
         raise ValidationFailed(
             {"role": _("The panel already has a %(role)s.", role=_(InvitationRole(role).label))}
         )
+
+
+def invite(
+    req: Request, person: Person | None, role: str, respond_by: datetime | None, by: User
+) -> Invitation:
+    """Invite an expert to the panel with a role and a respond-by date."""
+    _require_panel_manager(req, by)
+    _check_invitable(req, person, role, respond_by)
+    assert person is not None
     inv = Invitation(
         request=req,
         person=person,
@@ -704,6 +720,7 @@ def replace_invitation(
     _require_panel_manager(inv.request, by)
     if inv.replaced_by_id is not None:
         raise ApiError(409, _("This seat has already been given to another expert."), "duplicate")
+    _check_invitable(inv.request, person, inv.role, respond_by, freeing=inv)
     if inv.state in (InvitationState.invited, InvitationState.accepted):
         inv.state = InvitationState.revoked.value
         inv.revoked_at = utcnow()
@@ -731,6 +748,15 @@ def resolve_conflict(
     if resolution == ConflictResolution.replaced and replacement is None:
         raise ValidationFailed(
             {"replacement_expert_id": _("Choose the expert who takes the seat.")}
+        )
+    if resolution == ConflictResolution.replaced:
+        _check_invitable(
+            inv.request,
+            replacement,
+            inv.role,
+            respond_by,
+            freeing=inv,
+            field="replacement_expert_id",
         )
     inv.conflict_resolution = resolution
     inv.conflict_note = note
@@ -958,16 +984,20 @@ def document_path(doc: Document):
 
 
 def _apply_meeting(meeting: Meeting, req: Request, data: Mapping[str, Any]) -> None:
+    # Checked with autoflush off: half-applied changes must not reach the database (and
+    # its CHECK constraints) before the whole input is known to be valid.
+    with db.session.no_autoflush:
+        _apply_meeting_unflushed(meeting, data)
+
+
+def _apply_meeting_unflushed(meeting: Meeting, data: Mapping[str, Any]) -> None:
     errors: dict[str, str] = {}
-    for key in ("kind", "title", "starts_at", "place", "online_url", "agenda", "minutes", "held"):
-        if key in data:
-            setattr(meeting, key, data[key])
-    if "guests" in data:
-        meeting.guests = [dict(g) for g in data["guests"]]
+    place = data.get("place", meeting.place)
+    online_url = data.get("online_url", meeting.online_url)
+    if not (place or online_url):
+        errors["place"] = _("Give a place or an online link.")
     wanted: set[int] = (
-        set(data.get("experts", []))
-        if "experts" in data
-        else {p.person_id for p in meeting.participants}
+        set(data["experts"]) if "experts" in data else {p.person_id for p in meeting.participants}
     )
     attendance = {a["expert_id"]: a["attended"] for a in data.get("attendance", [])}
     wanted |= set(attendance)
@@ -976,10 +1006,13 @@ def _apply_meeting(meeting: Meeting, req: Request, data: Mapping[str, Any]) -> N
         unknown = sorted(wanted - known)
         if unknown:
             errors["experts"] = _("Unknown expert ids: %(ids)s.", ids=", ".join(map(str, unknown)))
-    if not (meeting.place or meeting.online_url):
-        errors["place"] = _("Give a place or an online link.")
     if errors:
         raise ValidationFailed(errors)
+    for key in ("kind", "title", "starts_at", "place", "online_url", "agenda", "minutes", "held"):
+        if key in data:
+            setattr(meeting, key, data[key])
+    if "guests" in data:
+        meeting.guests = [dict(g) for g in data["guests"]]
     have = {p.person_id: p for p in meeting.participants}
     for pid, part in list(have.items()):
         if pid not in wanted:
@@ -999,7 +1032,7 @@ def create_meeting(req: Request, user: User, data: Mapping[str, Any]) -> Meeting
         raise ApiError(
             403, _("The request's coordinator schedules its meetings once it is accepted.")
         )
-    meeting = Meeting(request=req, created_by_id=user.id, guests=[])
+    meeting = Meeting(request_id=req.id, created_by_id=user.id, guests=[])
     _apply_meeting(meeting, req, data)
     db.session.add(meeting)
     db.session.flush()
