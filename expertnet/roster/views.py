@@ -25,7 +25,7 @@ from .export import MAX_SEARCH_EXPORT, export_rows, roster_ids, to_csv, to_xlsx
 from .forms import ConfirmForm, UploadForm
 from .importer import RosterImport
 from .messages import _
-from .reader import MAX_FILE_BYTES, RosterError
+from .reader import RosterError
 from .uploads import find_report, load_upload, report_dir, save_upload
 
 bp = Blueprint("roster", __name__)
@@ -53,8 +53,6 @@ def _org_for_import(org_id: int) -> Organization:
 @login_required
 def upload(org_id: int):
     org = _org_for_import(org_id)
-    # Rosters may be larger than the application's general upload limit.
-    request.max_content_length = MAX_FILE_BYTES + 1024 * 1024
     form = UploadForm()
     if form.validate_on_submit():
         stored = save_upload(

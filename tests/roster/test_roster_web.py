@@ -182,3 +182,18 @@ def test_report_download_is_for_the_organisation_only(client, auth, users, org, 
         403,
         404,
     )
+
+
+def test_upload_over_the_size_limit_is_413(app, client, auth, users, org, session, monkeypatch):
+    before = count_people(session)
+    auth.login(users["admin"].email)
+    token = csrf_from(client.get(f"/organizations/{org.id}/roster/import").text)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    big = csv_text(ROWS[:2] * 400).encode()
+    res = client.post(
+        f"/organizations/{org.id}/roster/import",
+        data={"csrf_token": token, "file": (io.BytesIO(big), "big.csv")},
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 413
+    assert count_people(session) == before
