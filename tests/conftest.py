@@ -169,11 +169,12 @@ def make_person(session):
 
     def make(full_name="Nguyễn Văn An", organizations=(), fields=(), **kw):
         person = Person(full_name=full_name, expertise=kw.pop("expertise", []), **kw)
-        for org in organizations:
-            person.memberships.append(Membership(organization=org))
-        if fields:
-            person.fields = list(session.scalars(select(Field).where(Field.code.in_(fields))))
         session.add(person)
+        with session.no_autoflush:
+            for org in organizations:
+                person.memberships.append(Membership(organization=org))
+            if fields:
+                person.fields = list(session.scalars(select(Field).where(Field.code.in_(fields))))
         session.flush()
         return person
 

@@ -60,11 +60,13 @@ def person_doc(person: Person) -> dict:
     }
 
 
-_LOAD = (
-    selectinload(Person.memberships).selectinload(Membership.organization),
-    selectinload(Person.fields),
-    selectinload(Person.employer),
-)
+def _load_options() -> tuple:
+    # Built on use: at import time the mappers may not all be configured yet.
+    return (
+        selectinload(Person.memberships).selectinload(Membership.organization),
+        selectinload(Person.fields),
+        selectinload(Person.employer),
+    )
 
 
 def iter_docs(session, ids: Iterable[int] | None = None, batch: int = 2000) -> Iterator[dict]:
@@ -74,7 +76,7 @@ def iter_docs(session, ids: Iterable[int] | None = None, batch: int = 2000) -> I
         while True:
             people = session.scalars(
                 select(Person)
-                .options(*_LOAD)
+                .options(*_load_options())
                 .where(Person.id > last)
                 .order_by(Person.id)
                 .limit(batch)
@@ -89,7 +91,7 @@ def iter_docs(session, ids: Iterable[int] | None = None, batch: int = 2000) -> I
         ids = sorted(set(ids))
         for i in range(0, len(ids), batch):
             for p in session.scalars(
-                select(Person).options(*_LOAD).where(Person.id.in_(ids[i : i + batch]))
+                select(Person).options(*_load_options()).where(Person.id.in_(ids[i : i + batch]))
             ):
                 yield person_doc(p)
 
