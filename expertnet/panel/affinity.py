@@ -174,10 +174,11 @@ class AffinityModel:
         """Cosine of every expert's profile with the query vector, in row order."""
         if not qvec:
             return np.zeros(len(self.person_ids))
-        cols = np.fromiter(qvec.keys(), dtype=np.int64)
-        weights = np.fromiter(qvec.values(), dtype=np.float64)
-        scores = self.matrix[:, cols] @ weights
-        return np.clip(np.asarray(scores).ravel(), 0.0, 1.0)
+        # A dense query vector: a CSR mat-vec is one pass over the non-zeros (about a
+        # millisecond at 10,000 experts), where slicing columns out of CSR copies them.
+        q = np.zeros(len(self.vocabulary), dtype=np.float64)
+        q[np.fromiter(qvec.keys(), dtype=np.int64)] = np.fromiter(qvec.values(), dtype=np.float64)
+        return np.clip(self.matrix @ q, 0.0, 1.0)
 
     def matched_terms(self, person_id: int, qvec: Mapping[int, float], limit: int = 3) -> list[str]:
         """The terms that contribute most to an expert's text score, as people wrote them."""

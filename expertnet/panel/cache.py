@@ -16,6 +16,7 @@ would produce the same number for different data and alias that stale snapshot.
 from __future__ import annotations
 
 import copy
+import gc
 import threading
 import time
 from typing import Any
@@ -129,8 +130,21 @@ def get_graph(session: Session | None = None) -> ExpertGraph:
             fresh.build_seconds = time.perf_counter() - started
         else:
             fresh = build_graph(conn, version)
+            settle()
         _graphs[url] = fresh
         return fresh
+
+
+def settle() -> None:
+    """Move the objects alive now (a fresh snapshot: a million dicts and ints) out of
+    the cyclic garbage collector's sight.
+
+    Otherwise every full collection walks the whole graph, and a suggestion that happens
+    to trigger one takes 250 ms instead of 30. Safe because a snapshot holds no
+    reference cycles: when it is replaced, reference counting frees it all the same.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def clear() -> None:

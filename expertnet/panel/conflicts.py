@@ -40,6 +40,13 @@ class ConflictContext:
     subject_ids: tuple[int, ...]
     #: People who declared a conflict on this request (their invitation, or a note).
     declared_person_ids: frozenset[int] = frozenset()
+    #: Only these people are of interest (the candidates), or None for everyone. A
+    #: subject association has thousands of plain members; describing a conflict for
+    #: each of them would cost more than the whole suggestion.
+    people: frozenset[int] | None = None
+
+    def wants(self, person_id: int) -> bool:
+        return self.people is None or person_id in self.people
 
     @property
     def organisations(self) -> list[tuple[int, str]]:
@@ -78,7 +85,7 @@ class ConflictRule(Protocol):
 
 def _people_linked(ctx: ConflictContext, org_id: int, kind: str) -> Iterator[int]:
     for m, kinds in ctx.graph.adjacency(onode(org_id)):
-        if m & 3 == PERSON and kind in kinds:
+        if m & 3 == PERSON and kind in kinds and ctx.wants(m >> 2):
             yield m >> 2
 
 
@@ -143,7 +150,7 @@ class DeclaredConflict:
                 s.person_id for s in ctx.graph.seats.get(ctx.request_id, ()) if s.has_conflict
             )
         rn = ctx.request_node
-        for pid in sorted(declared):
+        for pid in sorted(p for p in declared if ctx.wants(p)):
             path = (pnode(pid), rn) if rn is not None else (pnode(pid),)
             yield Conflict(
                 pid,
@@ -171,7 +178,7 @@ class RelatedToInsider:
                 if m & 3 != PERSON or step is None:
                     continue
                 for other in g.neighbours_by(m, (RELATIONSHIP,)):
-                    if other & 3 != PERSON:
+                    if other & 3 != PERSON or not ctx.wants(other >> 2):
                         continue
                     yield Conflict(
                         other >> 2,

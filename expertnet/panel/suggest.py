@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..directory.models import DEGREE_RANK, FormerProvince
-from .affinity import FIELD_WEIGHT, TEXT_WEIGHT, field_match
+from .affinity import FIELD_WEIGHT, TEXT_WEIGHT
 from .cache import get_graph
 from .conflicts import (
     DEFAULT_RULES,
@@ -72,7 +72,6 @@ class PanelConstraints:
 @dataclass
 class Candidate:
     person_id: int
-    name: str
     affinity: float
     text_score: float
     field_score: float
@@ -86,6 +85,8 @@ class Candidate:
     recent_declines: int
     potential_conflicts: list[Conflict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    #: Display name; filled in with the reasons, only for candidates that are shown.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,18 +147,25 @@ def affinities(
     out: dict[int, tuple[float, float, float]] = {}
     codes = tuple(c for c in profile.field_codes if c in eg.field_by_code)
     if codes:
-        touched: set[int] = set()
+        # ``field_match`` over sets: an expert of the requested discipline (or of any
+        # discipline of a requested area) scores 1, one elsewhere in the same area 0.5.
+        # Same numbers as calling ``field_match`` per expert, without 10,000 calls.
+        field: dict[int, float] = {}
         for code in codes:
-            # Candidates sharing the field's area can score 0.5; gather the whole area.
             area = code.split("-", 1)[0]
-            touched |= eg.experts_by_field.get(code, set())
-            touched |= eg.experts_by_field.get(area, set())
+            in_area = eg.experts_by_field.get(area, set())
+            exact = in_area if area == code else eg.experts_by_field.get(code, set())
+            for pid in in_area:
+                field[pid] = field.get(pid, 0.0) + (1.0 if pid in exact else 0.5)
+        n = len(codes)
+        touched = set(field)
         for row in np.flatnonzero(text).tolist():
             touched.add(int(model.person_ids[row]))
+        row_of = model.row_of
         for pid in touched:
-            row = model.row_of.get(pid)
+            row = row_of.get(pid)
             t = float(text[row]) if row is not None else 0.0
-            f = field_match(eg.people[pid].field_codes, codes)
+            f = field.get(pid, 0.0) / n
             a = TEXT_WEIGHT * t + FIELD_WEIGHT * f
             if a > 0:
                 out[pid] = (round(a, 6), t, f)
@@ -196,6 +204,7 @@ def _evaluate(
         agency_id=profile.agency_id,
         subject_ids=tuple(profile.subject_ids),
         declared_person_ids=frozenset(profile.declared_person_ids),
+        people=frozenset(pid for pid, fit in fits.items() if fit[0] >= constraints.min_affinity),
     )
     conflicts = find_conflicts(ctx, rules)
     seated: dict[int, str] = {}
@@ -254,7 +263,6 @@ def _evaluate(
         candidates.append(
             Candidate(
                 person_id=pid,
-                name=p.display_name,
                 affinity=aff,
                 text_score=t,
                 field_score=f,
@@ -410,6 +418,7 @@ def propose_chair(panel: Sequence[Candidate]) -> Candidate | None:
 def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
     eg = ev.eg
     p = eg.people[c.person_id]
+    c.name = p.display_name
     out: list[str] = [_("Affinity %(a).2f with the request.", a=c.affinity)]
     matched = eg.affinity.matched_terms(c.person_id, ev.qvec)
     if matched:

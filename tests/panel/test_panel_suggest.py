@@ -173,3 +173,19 @@ def test_a_profile_matching_its_own_text_scores_highest(app, make_expert):
     best = max(fits, key=lambda p: fits[p][0])
     assert best == exact.id
     assert 0.75 <= fits[exact.id][0] <= 1.0
+
+
+def test_field_overlap_equals_the_reference_definition(app, make_expert):
+    from expertnet.panel.affinity import FIELD_WEIGHT, TEXT_WEIGHT, field_match
+
+    people = [
+        make_expert(topic="x", fields=f)
+        for f in (("AGR-AQU",), ("AGR-ANI",), ("AGR",), ("SOC-LAW",), ("AGR-AQU", "SOC-LAW"))
+    ]
+    eg = get_graph()
+    for codes in (("AGR-AQU",), ("AGR",), ("AGR-AQU", "SOC-ECO"), ("SOC-LAW", "AGR-CRO")):
+        fits = affinities(eg, _profile(title="zzz", field_codes=codes))
+        for p in people:
+            a, t, f = fits.get(p.id, (0.0, 0.0, 0.0))
+            assert f == field_match(eg.people[p.id].field_codes, codes)
+            assert a == round(TEXT_WEIGHT * t + FIELD_WEIGHT * f, 6)
