@@ -65,12 +65,14 @@ def configure(app: Flask) -> None:
     security.register(app)
     i18n.register(app)
 
+    from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)

@@ -19,6 +19,9 @@ TABLE = {
     "/experts/new": {"admin", "coordinator", "liaison"},
     "/experts/{private_person}/edit": {"admin", "coordinator", "liaison"},
     "/account": set(ROLES) - {"public"},
+    "/organizations/{org}/edit": {"admin", "liaison"},
+    "/admin/users": {"admin"},
+    "/admin/users/new": {"admin"},
 }
 
 
@@ -55,12 +58,9 @@ def test_role_route_table(client, auth, world, role, route):
         assert res.status_code == 200, (role, url, res.status_code)
     elif route == "/login":
         assert res.status_code == 302  # already signed in: go home
-    elif role == "public" and route in (
-        "/experts/new",
-        "/account",
-        "/experts/{private_person}/edit",
-    ):
-        assert res.status_code in (302, 404)
+    elif role == "public":
+        # Signed-out visitors are sent to sign in, or told nothing exists.
+        assert res.status_code in (302, 404), (url, res.status_code)
         if res.status_code == 302:
             assert "/login" in res.headers["Location"]
     else:

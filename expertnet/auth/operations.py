@@ -16,26 +16,26 @@ class AccountError(ValueError):
     """A user cannot be created as asked; the message says why."""
 
 
-def create_user(
+def _check(
     *,
     email: str,
     name: str,
     role: str,
-    password: str,
-    organization_id: int | None = None,
-    person_id: int | None = None,
-) -> User:
+    organization_id: int | None,
+    person_id: int | None,
+    user: User | None,
+) -> str:
+    """Validate account data; return the normalised e-mail or raise AccountError."""
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise AccountError(f"invalid e-mail: {exc}") from None
     if role not in Role.values():
         raise AccountError(f"unknown role {role!r}; one of {', '.join(Role.values())}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     if not name.strip():
         raise AccountError("the name is empty")
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+    clash = db.session.scalar(select(User.id).where(func.lower(User.email) == email))
+    if clash is not None and (user is None or clash != user.id):
         raise AccountError(f"a user with e-mail {email} already exists")
     if organization_id is not None and db.session.get(Organization, organization_id) is None:
         raise AccountError(f"no organisation with id {organization_id}")
@@ -44,18 +44,46 @@ def create_user(
     if person_id is not None:
         if db.session.get(Person, person_id) is None:
             raise AccountError(f"no person with id {person_id}")
-        if db.session.scalar(select(User.id).where(User.person_id == person_id)):
+        owner = db.session.scalar(select(User.id).where(User.person_id == person_id))
+        if owner is not None and (user is None or owner != user.id):
             raise AccountError(f"person {person_id} already has an account")
     if role == "expert" and person_id is None:
         raise AccountError("an expert account needs --expert (the person id)")
-    user = User(
-        email=email,
-        name=name.strip(),
-        role=role,
-        organization_id=organization_id,
-        person_id=person_id,
-    )
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def create_user(
+    *, email: str, name: str, role: str, password: str,
+    organization_id: int | None = None, person_id: int | None = None,
+) -> User:  # fmt: skip
+    """Create an account; AccountError says what is wrong and nothing is written."""
+    email = _check(email=email, name=name, role=role, organization_id=organization_id,
+                   person_id=person_id, user=None)  # fmt: skip
+    _check_password(password)
+    user = User(email=email, name=name.strip(), role=role, organization_id=organization_id,
+                person_id=person_id)  # fmt: skip
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User, *, email: str, name: str, role: str, organization_id: int | None,
+    person_id: int | None, active: bool, password: str | None = None,
+) -> User:  # fmt: skip
+    """Change an account; AccountError says what is wrong and nothing is changed."""
+    email = _check(email=email, name=name, role=role, organization_id=organization_id,
+                   person_id=person_id, user=user)  # fmt: skip
+    if password:
+        _check_password(password)
+        user.set_password(password)
+    user.email, user.name, user.role = email, name.strip(), role
+    user.organization_id, user.person_id, user.active = organization_id, person_id, active
     db.session.flush()
     return user

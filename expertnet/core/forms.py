@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from .i18n import N_
 
@@ -15,6 +16,12 @@ class Form(FlaskForm):
         def get_translations(self, form):
             # WTForms has no Vietnamese catalog; its messages are in ours (below).
             return get_translations()
+
+
+def choices(pairs, blank: bool = False) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs, optionally led by an empty option."""
+    out = [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice("", "—"), *out] if blank else out
 
 
 # WTForms' built-in messages, listed so that pybabel extracts them into our catalogs.

@@ -9,13 +9,13 @@ from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
+    URL,
     DataRequired,
     Email,
     Length,
@@ -27,12 +27,6 @@ from wtforms.validators import (
 
 from ..core.forms import Form
 from .schemas import PHONE_RE
-
-
-def choices(pairs, blank: bool = False) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs, optionally led by an empty option."""
-    out = [SelectChoice(value, label) for value, label in pairs]
-    return [SelectChoice("", "—"), *out] if blank else out
 
 
 class ExpertForm(Form):
@@ -100,3 +94,25 @@ class ExpertForm(Form):
             if self.max_assignments.data is not None
             else 3,
         }
+
+
+class OrganizationForm(Form):
+    """Admins change everything; a liaison only the contact details (see ``CONTACT``)."""
+
+    CONTACT = ("address", "email", "phone", "website", "description")
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=255)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=80)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    former_province = SelectField(_l("Former province"), validators=[Optional()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Regexp(PHONE_RE, message=_l("Not a valid phone number."))],
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[Optional(), Length(max=255), URL(message=_l("Not a valid web address."))],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
+from ..core.forms import choices
 from ..core.text import clean_line, clean_text
 from ..extensions import db
-from .forms import ExpertForm, choices
+from .forms import ExpertForm, OrganizationForm
 from .models import (
     AcademicTitle,
     Degree,
@@ -154,6 +155,37 @@ def search():
         org_names=org_names,
         field_names=field_names,
         degrees={d.value: d.label for d in Degree},
+    )
+
+
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def organization_edit(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    if not org.can_edit(current_user):
+        abort(403)
+    form = OrganizationForm(obj=org if request.method == "GET" else None)
+    form.kind.choices = choices([(k.value, k.label) for k in OrganizationKind])
+    form.former_province.choices = choices([(p.value, p.label) for p in FormerProvince], True)
+    full = current_user.role == "admin"
+    if not full:
+        # A liaison keeps the contact details; identity fields are shown, not editable.
+        for name in ("name", "short_name", "kind", "former_province"):
+            form[name].render_kw = {"disabled": True}
+            form[name].data = getattr(org, name) or ""
+    if request.method == "GET":
+        form.former_province.data = org.former_province or ""
+    if form.validate_on_submit():
+        names = [f.name for f in form if f.name != "csrf_token"]
+        for name in names if full else OrganizationForm.CONTACT:
+            value = form[name].data
+            value = value.strip() if isinstance(value, str) else value
+            setattr(org, name, value or None if name != "name" else value)
+        db.session.commit()
+        flash(_("The organisation was saved."), "success")
+        return redirect(url_for("directory.organization", org_id=org.id))
+    return render_template("directory/organization_form.html", form=form, org=org, full=full), (
+        422 if form.errors else 200
     )
 
 

@@ -26,6 +26,8 @@ def nav_items() -> list[tuple[str, str]]:
     ]
     if current_user.is_authenticated and current_user.role in ("admin", "coordinator", "liaison"):
         items.append(("directory.expert_new", _("Add an expert")))
+    if current_user.is_authenticated and current_user.role == "admin":
+        items.append(("admin.users", _("Accounts")))
     return items
 
 

@@ -1,0 +1,118 @@
+"""User accounts: list, create, change role, deactivate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from ..auth.models import Role, User
+from ..auth.operations import AccountError, create_user, update_user
+from ..core.forms import choices
+from ..directory.models import Organization
+from ..extensions import db
+from .forms import UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if current_user.role != Role.admin:
+        abort(403)
+
+
+def _fill(form: UserForm) -> None:
+    form.role.choices = choices([(r.value, r.label) for r in Role])
+    orgs = db.session.execute(
+        select(Organization.id, Organization.name).order_by(Organization.name)
+    ).all()
+    form.organization.choices = choices([(str(i), n) for i, n in orgs], blank=True)
+
+
+@bp.get("/users")
+def users():
+    q = (request.args.get("q") or "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = select(User)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(User.role, User.email).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "admin/users.html", users=rows, q=q, page=page, total=total, per_page=PER_PAGE
+    )
+
+
+def _form_data(form: UserForm) -> dict:
+    return {
+        "email": form.email.data,
+        "name": form.name.data,
+        "role": form.role.data,
+        "organization_id": int(form.organization.data) if form.organization.data else None,
+        "person_id": form.person.data,
+    }
+
+
+def _field_for(message: str) -> str:
+    for name in ("email", "role", "organization", "person", "password", "name"):
+        if name in message:
+            return name
+    return "email"
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserForm()
+    _fill(form)
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("A new account needs a password."))
+        else:
+            try:
+                user = create_user(password=form.password.data, **_form_data(form))
+                user.active = form.active.data
+                db.session.commit()
+            except AccountError as exc:
+                db.session.rollback()
+                getattr(form, _field_for(str(exc))).errors.append(str(exc))
+            else:
+                flash(_("The account %(email)s was created.", email=user.email), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    _fill(form)
+    if request.method == "GET":
+        form.organization.data = str(user.organization_id) if user.organization_id else ""
+        form.person.data = user.person_id
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            form.role.errors.append(_("You cannot remove your own administrator access."))
+        else:
+            try:
+                update_user(user, password=form.password.data or None, active=form.active.data,
+                            **_form_data(form))  # fmt: skip
+                db.session.commit()
+            except AccountError as exc:
+                db.session.rollback()
+                getattr(form, _field_for(str(exc))).errors.append(str(exc))
+            else:
+                flash(_("The account was saved."), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), (
+        422 if form.errors else 200
+    )
