@@ -1,0 +1,1 @@
+"""The union's yearly activity report: figures, charts, page, API and export."""
