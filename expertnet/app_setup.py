@@ -82,6 +82,9 @@ def configure(app: Flask) -> None:
     from .roster.views import bp as roster_bp
 
     app.register_blueprint(roster_bp)
+    from .consultation.views import bp as consultation_bp  # pages of the consultation
+
+    app.register_blueprint(consultation_bp)
 
     from .cli import register_commands
 
