@@ -59,17 +59,37 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def make_app(db_path: Path):
+SCRATCH_PG = "bench_panel"
+
+
+def make_app(db_path: Path, url: str | None = None):
     from expertnet import create_app
 
     return create_app(
         {
             "INSTANCE_PATH": str(db_path.parent / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{db_path}",
             "SECRET_KEY": "bench" * 8,
             "EXPERTNET_INDEX_DIR": str(db_path.parent / "index"),
         }
     )
+
+
+def scratch_postgres(admin_url: str, fresh: bool) -> str:
+    """The URL of the benchmark's own database ``bench_panel`` (no other is touched)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SCRATCH_PG}
+        ).first()
+        if fresh and exists:
+            conn.execute(text(f"DROP DATABASE {SCRATCH_PG} WITH (FORCE)"))
+        if fresh or not exists:
+            conn.execute(text(f"CREATE DATABASE {SCRATCH_PG}"))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + SCRATCH_PG
 
 
 def ensure_data(app, people: int, seed: int) -> dict:
@@ -157,6 +177,13 @@ def main() -> int:
     ap.add_argument("--milp-seconds", type=float, default=300.0)
     ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "expertnet-bench-panel"))
     ap.add_argument("--markdown", default=None)
+    ap.add_argument(
+        "--pg-url",
+        default=None,
+        help="measure on PostgreSQL instead: an admin URL; the data goes into its own "
+        f"database {SCRATCH_PG}, kept between runs (add --fresh to reload)",
+    )
+    ap.add_argument("--fresh", action="store_true")
     args = ap.parse_args()
 
     from expertnet.extensions import db
@@ -169,7 +196,10 @@ def main() -> int:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     db_path = work / f"panel-{args.people}-{args.seed}.db"
-    app = make_app(db_path)
+    url = scratch_postgres(args.pg_url, args.fresh) if args.pg_url else None
+    if url is None and args.fresh:
+        db_path.unlink(missing_ok=True)
+    app = make_app(db_path, url)
     data = ensure_data(app, args.people, args.seed)
     rows: list[tuple[str, str, str]] = []
     with app.app_context():
@@ -306,9 +336,11 @@ def main() -> int:
         f"Machine: {platform.processor() or platform.machine()}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs. Data: "
         f"`generate_union({args.people}, seed={args.seed})` loaded with `load_demo` into "
-        f"a scratch SQLite file, plus {args.people // 200} declared relationships; the "
+        f"{'a scratch PostgreSQL database' if url else 'a scratch SQLite file'}, plus "
+        f"{args.people // 200} declared relationships; the "
         f"graph is built from that database. Run: `python bench/panel.py"
-        f" --people {args.people} --seed {args.seed}`."
+        f" --people {args.people} --seed {args.seed}"
+        f"{' --pg-url …' if url else ''}`."
     )
     table = ["| measure | result | target |", "|---|---|---|"]
     table += [f"| {a} | {b} | {c} |" for a, b, c in rows]

@@ -79,9 +79,11 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
         column = "activity_version"
     else:
         return None
-    result = state.invoke_statement()
+    # Bump first and let the statement run as usual: returning a result here would skip
+    # any other ``do_orm_execute`` listener. Same transaction either way; a bump without
+    # a change (the statement fails) only costs one rebuild.
     _bump(state.session, {column})
-    return result
+    return None
 
 
 def install() -> None:

@@ -149,3 +149,19 @@ def test_a_rolled_back_change_never_aliases_a_later_one(app, make_org, session):
     assert cache.current_version() == first
     make_org()
     assert cache.current_version() not in (first, inside)
+
+
+def test_bulk_core_writes_bump_the_version_too(app, session):
+    """The demo loader and imports write with Core ``insert()``, not the unit of work."""
+    from sqlalchemy import insert
+
+    from expertnet.directory.models import Organization
+
+    before = cache.current_version()
+    session.execute(
+        insert(Organization),
+        [{"code": "BULK1", "name": "Hội Bulk", "kind": "club"}],
+    )
+    after = cache.current_version()
+    assert after[0] > before[0] and after[1] == before[1]
+    assert any(o.code == "BULK1" for o in cache.get_graph().orgs.values())
