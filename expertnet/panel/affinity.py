@@ -48,7 +48,10 @@ _WORD_RE = re.compile(r"\w+")
 _STOPWORD_TEXT = (
     "và của các những cho trong với được là có về theo tại đến từ một này đó khi đã sẽ "
     "thì mà như để do bởi trên dưới hoặc hay cũng vào ra nên nếu vì phải không chưa rất "
-    "nhiều ít hơn số việc người năm ngày tháng the and of for in on to a an with by"
+    "nhiều ít hơn số việc người năm ngày tháng the and of for in on to a an with by "
+    # Words every request and many bios use ("development", "phase", "city", "scheme",
+    # "opinion"): they say nothing about which expert fits.
+    "mới phát triển giai đoạn thành phố địa bàn đề án lấy ý kiến"
 )
 STOPWORDS = frozenset(fold(w) for w in _STOPWORD_TEXT.split())
 
