@@ -252,7 +252,7 @@ def main() -> int:
             rows.insert(
                 0,
                 (
-                    "demo load into SQLite (s, not part of the targets)",
+                    "demo load into the database (s, not part of the targets)",
                     f"{data['load_seconds']:.1f}",
                     "",
                 ),
