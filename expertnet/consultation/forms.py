@@ -151,7 +151,8 @@ class AcceptInvitationForm(Versioned):
     details = TextAreaField(
         _l("Details of the conflict"),
         description=_l("Who or what, and how you are linked to the request."),
-        validators=[Optional(), Length(max=5000)],
+        # No Optional(): it would stop the chain before validate_details runs.
+        validators=[Length(max=5000)],
     )
 
     def validate_details(self, field) -> None:
@@ -213,7 +214,7 @@ class RecommendationRow(Form):
         option_widget=CheckboxInput(),
     )
     dissent_expert = SelectField(_l("Dissent of"), validators=[Optional()])
-    dissent_text = TextAreaField(_l("Dissenting view"), validators=[Optional(), Length(max=5000)])
+    dissent_text = TextAreaField(_l("Dissenting view"), validators=[Length(max=5000)])
 
     def validate_dissent_text(self, field) -> None:
         from wtforms.validators import ValidationError

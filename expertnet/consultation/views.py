@@ -98,7 +98,12 @@ OWN_PAGE_ACTIONS = {Action.RECORD_RESPONSE}
 # --- template helpers -------------------------------------------------------------------------
 
 
-@bp.context_processor
+@bp.record_once
+def _template_helpers(state) -> None:
+    # Globals, not a context processor: imported macros see globals but not the context.
+    state.app.jinja_env.globals.update(_helpers())
+
+
 def _helpers() -> dict[str, Any]:
     return {
         "state_label": lambda v: _(State(v).label),
@@ -111,6 +116,7 @@ def _helpers() -> dict[str, Any]:
         "meeting_kind_label": lambda v: MeetingKind(v).label,
         "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
         "is_overdue": _is_overdue,
+        "blocked_reason": lambda option: option.blocked.message.render(_),
         "due_of": _due_of,
     }
 
