@@ -41,22 +41,31 @@ def import_members(file: Path, organization_id: int, dry_run: bool) -> None:
         _header, data = job.read()
         with click.progressbar(length=len(data), label="check", file=sys.stderr) as bar:
             result = job.plan(progress=bar.update)
-        with click.progressbar(
-            length=max(result.created, 1), label="write", file=sys.stderr
-        ) as bar:
-            job.write(progress=bar.update)
         if dry_run:
+            job.write()
             db.session.rollback()
         else:
+            with click.progressbar(
+                length=max(result.created, 1), label="write", file=sys.stderr
+            ) as bar:
+                job.write(progress=bar.update)
             db.session.commit()
     except RosterError as exc:
         db.session.rollback()
         raise CommandError(str(exc)) from exc
     except Exception as exc:
         db.session.rollback()
-        raise CommandError(f"import failed, nothing was imported: {exc}") from exc
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise CommandError(f"import failed, nothing was imported: {detail}") from exc
     if not dry_run and result.touched_ids:
-        index_people(result.touched_ids, progress_label="index")
+        try:
+            index_people(result.touched_ids, progress_label="index")
+        except Exception as exc:  # the import is committed; the index can be rebuilt
+            click.echo(
+                f"warning: search index not updated ({type(exc).__name__}); "
+                "run `expertnet index rebuild`",
+                err=True,
+            )
     for column in result.unknown_columns:
         click.echo(f"unknown column ignored: {column}", err=True)
     click.echo(json.dumps(result.summary(), ensure_ascii=False))

@@ -42,6 +42,8 @@ def test_import_prints_json_last_and_writes_the_report(runner, session, org, wri
         lines = list(csv.reader(fh))
     assert lines[1][0] == "4" and "name is missing" in lines[1][2]
     assert "unknown column ignored: Ghi chú" in res.stderr
+    assert "check" in res.stderr and "write" in res.stderr  # the progress bars
+    assert res.stdout.count("\n") == 1  # standard output is the JSON line only
     assert count_people(session) == 2
 
 
