@@ -7,10 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import ApiError, ValidationFailed
+from ..directory.models import Person
 from ..extensions import db
 from ..panel.cache import get_graph
 from ..panel.network import Viewer, network_stats, person_visible
 from ..panel.network import ego_network as build_ego
+from ..panel.operations import (
+    can_declare_relationship,
+    can_view_relationships,
+    declare_relationship,
+    relationship_json,
+    relationships_of,
+)
 from ..panel.service import (
     can_view_suggestions,
     check_panel_state,
@@ -18,7 +26,7 @@ from ..panel.service import (
     suggestion_json,
     suggestions_for_request,
 )
-from . import bp, doc, require_login
+from . import bp, doc, json_body, require_login
 
 
 @bp.get("/requests/<int:request_id>/panel/suggestions")
@@ -79,3 +87,41 @@ def network_statistics():
         p for p in stats["connecting_people"] if person_visible(eg, p["id"], viewer)
     ]
     return jsonify(stats)
+
+
+@bp.get("/experts/<int:person_id>/relationships")
+@doc(
+    "Declared personal relationships of a person (staff and the person only)",
+    response="list of relationships",
+    statuses=(401, 404),
+)
+@require_login
+def relationships(person_id: int):
+    if db.session.get(Person, person_id) is None or not can_view_relationships(
+        current_user, person_id
+    ):
+        raise ApiError(404, _("No such expert."))
+    items = [relationship_json(r) for r in relationships_of(person_id)]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/experts/<int:person_id>/relationships")
+@doc(
+    "Declare a personal relationship (family, advisor_advisee with this person as the "
+    "advisor, business_partner): body other_id, kind, note",
+    response="relationship",
+    statuses=(201, 401, 403, 404, 409, 422),
+)
+@require_login
+def relationship_create(person_id: int):
+    person = db.session.get(Person, person_id)
+    if person is None or not person.can_view(current_user):
+        raise ApiError(404, _("No such expert."))
+    if not can_declare_relationship(current_user, person_id):
+        raise ApiError(403, _("Only coordinators or the expert may declare a relationship."))
+    body = json_body()
+    rel = declare_relationship(
+        person_id, body.get("other_id"), body.get("kind"), current_user, body.get("note")
+    )
+    db.session.commit()
+    return jsonify(relationship_json(rel)), 201

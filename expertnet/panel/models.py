@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..core.i18n import N_
 from ..core.types import NFCText, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Person, _in
+from ..directory.models import Audited, Person, _in
 from ..extensions import db
 
 
@@ -20,7 +20,7 @@ class RelationshipKind(TitledEnum):
     business_partner = "business_partner", N_("Business partner")
 
 
-class PersonRelationship(db.Model):
+class PersonRelationship(Audited, db.Model):
     """A personal tie declared by a coordinator or an expert; it can make a conflict of interest.
 
     For ``advisor_advisee`` person A is the advisor; the other kinds are symmetric.
