@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import (
@@ -66,6 +66,7 @@ from .models import (
 WF = CONSULTATION_WORKFLOW
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NUMBER_SUFFIX = "LHH-TVPB"
+_NUMBER_LOCK = 0x4C48_4854_5650  # "LHHTVP": numbering of published opinions
 
 
 # --- reading the request for the engine ------------------------------------------------------
@@ -283,7 +284,6 @@ def perform_action(
     except WorkflowError as exc:
         raise _workflow_error(exc) from None
     changes = _check_action_input(req, action, payload)
-    _validate_before_write(req, outcome, user, payload)
 
     now = outcome.history_entry.at
     values: dict[str, Any] = {
@@ -338,19 +338,14 @@ def perform_action(
     return outcome
 
 
-def _validate_before_write(
-    req: Request, outcome: Outcome, user: User, payload: Mapping[str, Any]
-) -> None:
-    if outcome.transition.action == Action.APPROVE and not (
-        req.consolidation and req.consolidation.recommendations
-    ):
-        raise ApiError(409, _("The consolidated opinion has no recommendations."))
-
-
 def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime) -> None:
     """Freeze the consolidation as the published opinion: numbered, hashed, never changed again."""
     consolidation = req.consolidation
     assert consolidation is not None  # the engine's guard has checked it
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two approvals of different requests at once would both read the same highest
+        # number; a transaction-scoped lock makes them take turns for the next one.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
     year = now.astimezone(LOCAL_TZ).year
     sequence = (
         db.session.scalar(

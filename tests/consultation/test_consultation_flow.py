@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from expertnet.consultation.models import Notification, OutboxMail, PublishedOpinion
 from expertnet.consultation.operations import content_hash
+from workflows import CONSULTATION_WORKFLOW, replay
 
 
 def test_the_whole_journey_from_request_to_response(world, session):
@@ -106,6 +107,8 @@ def test_the_whole_journey_from_request_to_response(world, session):
     assert history[6]["comment"] == "Nêu rõ căn cứ pháp lý."
     assert history[6]["actor"]["role"] == "approver"
     assert [h["from_state"] for h in history[1:]] == [h["to_state"] for h in history[:-1]]
+    # Replaying the stored history through the engine's table reproduces the state.
+    assert replay(CONSULTATION_WORKFLOW, history) == "closed"
 
     # Notifications reached inboxes and the outbox (no SMTP configured: kept there).
     inbox = w.ok(w.agency, "GET", "/api/v1/me/notifications")
