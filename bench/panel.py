@@ -111,7 +111,7 @@ def ensure_data(app, people: int, seed: int) -> dict:
             load_demo(db.session, people, seed)
             # Declared ties: about one person in 200 records a relative or a partner.
             rng = random.Random(seed)
-            ids = db.session.scalars(select(Person.id)).all()
+            ids = db.session.scalars(select(Person.id).order_by(Person.id)).all()
             pairs = set()
             while len(pairs) < len(ids) // 200:
                 a, b = rng.sample(ids, 2)
