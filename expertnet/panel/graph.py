@@ -214,13 +214,6 @@ class ExpertGraph:
     def has_node(self, n: int) -> bool:
         return n in self.graph or n in self.activity
 
-    def degree(self, n: int) -> int:
-        return len(self.graph._adj.get(n, ())) + len(self.activity._adj.get(n, ()))  # type: ignore[attr-defined]
-
-    def combined(self) -> nx.Graph:
-        """Directory graph and overlay as one graph view (read-only, no copy)."""
-        return nx.compose(self.graph, self.activity) if self.activity else self.graph
-
 
 # --- building ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from expertnet.panel.suggest import (
     PanelConstraints,
     RequestProfile,
     affinities,
+    affinity_of,
     alternatives,
     suggest,
 )
@@ -154,7 +155,7 @@ def test_affinity_is_comparable_across_requests(app, make_org, make_expert):
     eg = get_graph()
     a1 = affinities(eg, one)[expert.id][0]
     a2 = affinities(eg, two)[expert.id][0]
-    assert a1 == a2
+    assert a1 == a2 == affinity_of(eg, expert.id, two)
     assert 0 < a1 <= 1
     # In suggestions of different sizes and other contexts, the same number is reported.
     s1 = suggest(one, 1)
