@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from .cache import get_graph
 from .cache import install as install_cache
+from .graph import pnode
 from .network import Viewer, ego_network, network_stats, person_visible
 from .svg import render
 
@@ -39,7 +40,7 @@ def expert_network(person_id: int):
     net = ego_network(eg, person_id, int(depth), Viewer.of(current_user))
     if net is None:
         abort(404)
-    name = eg.label(net["nodes"][0]["ref"] * 4)
+    name = eg.label(pnode(person_id))
     svg = render(net, _("Network of %(name)s", name=name), _node_url)
     kinds = {}
     for n in net["nodes"][1:]:

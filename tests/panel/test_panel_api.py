@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 from sqlalchemy import func, select
 
@@ -135,6 +137,12 @@ def test_expert_network_page_is_drawn_on_the_server(client, setup):
     r = client.get(f"/experts/{setup['insider'].id}/network?depth=2")
     assert r.status_code == 200
     assert "<svg" in r.text and "<script" not in r.text
+    svg = r.text[r.text.index("<svg") : r.text.index("</svg>") + len("</svg>")]
+    # Our own markup from our own server; the point is that it is well-formed XML.
+    root = ElementTree.fromstring(svg)  # noqa: S314
+    assert root.tag.endswith("svg")
+    labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert any(setup["agency"].name in (x or "") for x in labels)
     assert client.get(f"/experts/{setup['experts'][0].id}/network").status_code == 404
 
 
