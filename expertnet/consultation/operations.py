@@ -124,7 +124,8 @@ def allowed_actions_for(req: Request, user: User) -> list[str]:
     return [str(o.action) for o in action_options(req, user) if o.allowed]
 
 
-def _workflow_error(exc: WorkflowError, req: Request | None = None) -> ApiError:
+def _workflow_error(exc: WorkflowError) -> ApiError:
+    """The engine's refusal as the API's error, with the fresh version and state on a conflict."""
     body = exc.to_dict(_)["error"]
     extra: dict[str, Any] = {}
     if isinstance(exc, VersionConflict):

@@ -140,3 +140,20 @@ def test_reminders_are_computed_at_a_given_time(world, session):
     assert run_reminders(now=respond_by - timedelta(days=1))["reminder"] == 1
     assert run_reminders(now=respond_by - timedelta(hours=1)) == {}
     assert run_reminders(now=respond_by + timedelta(minutes=1))["escalation"] == 1
+
+
+def test_mail_is_vietnamese_unless_the_recipient_chose_english(world, session):
+    world.coordinator2.user.locale = "en"
+    session.flush()
+    rid = world.file()["id"]
+    world.act(world.agency, rid, "submit")
+    subjects = {
+        m.to_address: m.subject
+        for m in session.scalars(
+            select(OutboxMail).where(OutboxMail.dedupe_key.like("request_submitted:%"))
+        )
+    }
+    english = subjects[world.coordinator2.user.email]
+    assert english.startswith("New request: ")
+    default = subjects[world.coordinator.user.email]
+    assert default != english and "Lạch Huyện" in default
