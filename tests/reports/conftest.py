@@ -269,3 +269,7 @@ def built_year(builder, make_org, make_person, session) -> BuiltYear:
         opinions={"o1": o1, "o2": o2, "o3": o3, "o6": o6},
         users={"filer": b.filer, "coordinator": b.coordinator, "approver": b.approver},
     )
+
+
+# The consultation tests' cast and workflow walk, reused to publish real opinions.
+from tests.consultation.conftest import World, world  # noqa: E402, F401
