@@ -86,6 +86,10 @@ def configure(app: Flask) -> None:
 
     app.register_blueprint(consultation_bp)
 
+    from .reports.views import register as register_reports  # report pages, letters
+
+    register_reports(app)
+
     from .cli import register_commands
 
     register_commands(app)
