@@ -28,6 +28,25 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("directory.expert_new", _("Add an expert")))
     if current_user.is_authenticated and current_user.role == "admin":
         items.append(("admin.users", _("Accounts")))
+    items.extend(_consultation_items())
+    return items
+
+
+def _consultation_items() -> list[tuple[str, str]]:
+    """The consultation pages each role works from, then the public register."""
+    from flask_babel import gettext as _
+
+    role = current_user.role if current_user.is_authenticated else None
+    items = {
+        "agency": [("consultation.my_requests", _("My requests"))],
+        "coordinator": [("consultation.workbench", _("Workbench"))],
+        "admin": [("consultation.workbench", _("Workbench"))],
+        "expert": [("consultation.expert_inbox", _("My panels"))],
+        "approver": [("consultation.approvals", _("Approvals"))],
+    }.get(role or "", [])
+    if role is not None:
+        items.append(("consultation.notifications", _("Notifications")))
+    items.append(("consultation.register", _("Published opinions")))
     return items
 
 
