@@ -1,0 +1,631 @@
+"""Benchmark the Whoosh expert index against SQLite FTS5 on the same synthetic union."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from search_index import ExpertIndex, SearchQuery, fold  # noqa: E402
+from search_index.text import normalize_text  # noqa: E402
+
+# -- fallback data generator ---------------------------------------------------------
+
+FIELDS: dict[str, tuple[str, str, list[str]]] = {
+    "ENG-IT": (
+        "Công nghệ thông tin",
+        "Information technology",
+        [
+            "trí tuệ nhân tạo",
+            "học máy",
+            "an toàn thông tin",
+            "chuyển đổi số",
+            "dữ liệu lớn",
+            "phần mềm nguồn mở",
+            "điện toán đám mây",
+            "mạng máy tính",
+            "thị giác máy tính",
+            "xử lý ngôn ngữ tự nhiên",
+            "hệ thống thông tin địa lý",
+            "chính phủ điện tử",
+        ],
+    ),
+    "AGR-AQU": (
+        "Nuôi trồng thủy sản",
+        "Aquaculture",
+        [
+            "nuôi trồng thủy sản",
+            "nuôi tôm thẻ chân trắng",
+            "bệnh học thủy sản",
+            "thức ăn thủy sản",
+            "khai thác hải sản",
+            "nuôi cá lồng bè",
+            "giống thủy sản",
+            "môi trường ao nuôi",
+            "chế biến thủy sản",
+        ],
+    ),
+    "AGR-CRO": (
+        "Trồng trọt",
+        "Crop science",
+        [
+            "giống lúa",
+            "bảo vệ thực vật",
+            "phân bón hữu cơ",
+            "nông nghiệp công nghệ cao",
+            "cây ăn quả",
+            "thổ nhưỡng",
+            "nông nghiệp hữu cơ",
+            "canh tác lúa nước",
+        ],
+    ),
+    "ECO": (
+        "Kinh tế",
+        "Economics",
+        [
+            "kinh tế biển",
+            "kinh tế phát triển",
+            "tài chính ngân hàng",
+            "đầu tư công",
+            "kinh tế số",
+            "logistics",
+            "thương mại quốc tế",
+            "quản trị doanh nghiệp",
+            "kinh tế tuần hoàn",
+            "thị trường bất động sản",
+        ],
+    ),
+    "LAW": (
+        "Luật",
+        "Law",
+        [
+            "luật hành chính",
+            "luật đất đai",
+            "luật môi trường",
+            "luật doanh nghiệp",
+            "pháp luật lao động",
+            "luật xây dựng",
+            "tố tụng dân sự",
+            "luật hình sự",
+        ],
+    ),
+    "MED": (
+        "Y học",
+        "Medicine",
+        [
+            "y tế công cộng",
+            "dịch tễ học",
+            "tim mạch",
+            "ung bướu",
+            "nhi khoa",
+            "ngoại khoa",
+            "y học cổ truyền",
+            "dinh dưỡng",
+            "phục hồi chức năng",
+            "sức khỏe nghề nghiệp",
+        ],
+    ),
+    "ENG-CON": (
+        "Xây dựng",
+        "Construction",
+        [
+            "kết cấu bê tông",
+            "địa kỹ thuật",
+            "quy hoạch đô thị",
+            "giao thông vận tải",
+            "cầu đường",
+            "vật liệu xây dựng",
+            "kiến trúc",
+            "công trình thủy lợi",
+            "nền móng",
+        ],
+    ),
+    "ENG-MAR": (
+        "Hàng hải",
+        "Maritime",
+        [
+            "cảng biển",
+            "đóng tàu",
+            "an toàn hàng hải",
+            "vận tải biển",
+            "luật hàng hải",
+            "kỹ thuật tàu thủy",
+            "logistics cảng biển",
+        ],
+    ),
+    "ENV": (
+        "Môi trường",
+        "Environment",
+        [
+            "biến đổi khí hậu",
+            "xử lý nước thải",
+            "đánh giá tác động môi trường",
+            "quản lý chất thải rắn",
+            "ô nhiễm không khí",
+            "năng lượng tái tạo",
+            "đa dạng sinh học",
+        ],
+    ),
+    "EDU": (
+        "Giáo dục",
+        "Education",
+        [
+            "giáo dục nghề nghiệp",
+            "quản lý giáo dục",
+            "giáo dục đại học",
+            "phương pháp giảng dạy",
+            "giáo dục STEM",
+            "đánh giá chất lượng giáo dục",
+        ],
+    ),
+    "ENG-ELE": (
+        "Điện - Điện tử",
+        "Electrical engineering",
+        [
+            "tự động hóa",
+            "hệ thống điện",
+            "điện tử công suất",
+            "năng lượng mặt trời",
+            "điều khiển học",
+            "vi mạch",
+        ],
+    ),
+    "SOC": (
+        "Xã hội học",
+        "Sociology",
+        [
+            "an sinh xã hội",
+            "dân số",
+            "bình đẳng giới",
+            "phát triển cộng đồng",
+            "lao động việc làm",
+            "văn hóa",
+            "du lịch",
+        ],
+    ),
+    "HIS": (
+        "Lịch sử",
+        "History",
+        ["lịch sử địa phương", "di sản văn hóa", "khảo cổ học", "bảo tàng học", "Hán Nôm"],
+    ),
+    "CHE": (
+        "Hóa học",
+        "Chemistry",
+        ["hóa dầu", "hóa phân tích", "vật liệu nano", "hóa sinh", "công nghệ thực phẩm"],
+    ),
+}
+
+POSITIONS = [
+    "Giảng viên",
+    "Trưởng khoa",
+    "Phó trưởng khoa",
+    "Nghiên cứu viên",
+    "Giám đốc",
+    "Phó giám đốc",
+    "Trưởng phòng",
+    "Chuyên viên",
+    "Kỹ sư trưởng",
+    "Bác sĩ điều trị",
+    "Hiệu trưởng",
+    "Viện trưởng",
+    "Chủ nhiệm bộ môn",
+    "Luật sư",
+    "Kiến trúc sư",
+]
+
+ORG_PREFIXES = [
+    ("association", 49, "Hội"),
+    ("institute", 12, "Viện"),
+    ("club", 8, "Câu lạc bộ"),
+    ("collective", 15, "Trường"),
+]
+
+BIO_TEMPLATES = [
+    "Có {y} năm kinh nghiệm nghiên cứu về {e1} và {e2}.",
+    "Chủ nhiệm nhiều đề tài cấp thành phố về {e1}; tham gia phản biện các dự án {e2}.",
+    "Tác giả của hơn {y} bài báo khoa học trong lĩnh vực {f}.",
+    "Từng công tác tại {o}, chuyên sâu về {e1}.",
+    "Tham gia tư vấn chính sách về {e2} cho Ủy ban nhân dân thành phố.",
+]
+
+
+@dataclasses.dataclass
+class Union:
+    """A generated union: people dicts in index format plus the vocabulary used for queries."""
+
+    people: list[dict[str, Any]]
+    phrases: list[str]
+    names: list[str]
+
+
+def fallback_union(n_people: int, seed: int) -> Union:
+    """Generate n_people realistic Vietnamese experts without the demo generator."""
+    from faker.providers.person.vi_VN import Provider as P
+
+    rnd = random.Random(seed)
+    orgs: list[tuple[int, str]] = []
+    codes = list(FIELDS)
+    oid = 1
+    for _kind, count, prefix in ORG_PREFIXES:
+        for i in range(count):
+            fname = FIELDS[codes[i % len(codes)]][0]
+            place = "Hải Phòng" if oid % 5 < 3 else "Hải Dương"
+            orgs.append(
+                (
+                    oid,
+                    f"{prefix} {fname} {place}"
+                    + (f" {i // len(codes) + 1}" if i >= len(codes) else ""),
+                )
+            )
+            oid += 1
+    family = list(P.last_names)
+    family_w = [38, 11, 9.5, 7, 4, 3.5, 2.5, 2, 1, 2] + [1.0] * (len(family) - 10)
+    middles = list(P.middle_names) + ["Thị", "Văn", "Ngọc", "Minh", "Thanh", "Hồng"]
+    givens = list(set(P.first_names_male) | set(P.first_names_female))
+    people: list[dict[str, Any]] = []
+    for pid in range(1, n_people + 1):
+        full = f"{rnd.choices(family, family_w)[0]} {rnd.choice(middles)} {rnd.choice(givens)}"
+        r = rnd.random()
+        title = "GS" if r < 0.01 else ("PGS" if r < 0.04 else None)
+        degree = (
+            "TS"
+            if title
+            else rnd.choices(["TS", "ThS", "KS", "BS", "CN", None], [12, 28, 20, 8, 25, 7])[0]
+        )
+        fcodes = rnd.sample(codes, rnd.choice([1, 1, 2]))
+        expertise = []
+        for c in fcodes:
+            expertise += rnd.sample(FIELDS[c][2], min(len(FIELDS[c][2]), rnd.choice([1, 2, 3])))
+        member = rnd.sample(orgs, rnd.choice([1, 1, 1, 2]))
+        employer = rnd.choice(orgs) if rnd.random() < 0.6 else None
+        bio = " ".join(
+            t.format(
+                y=rnd.randint(3, 35),
+                e1=rnd.choice(expertise),
+                e2=rnd.choice(expertise),
+                f=FIELDS[fcodes[0]][0].lower(),
+                o=(employer or member[0])[1],
+            )
+            for t in rnd.sample(BIO_TEMPLATES, rnd.choice([1, 2, 3]))
+        )
+        people.append(
+            {
+                "id": pid,
+                "full_name": full,
+                "academic_title": title,
+                "degree": degree,
+                "position": rnd.choice(POSITIONS),
+                "bio": bio,
+                "expertise": expertise,
+                "fields": fcodes,
+                "field_names": [n for c in fcodes for n in FIELDS[c][:2]],
+                "organization_ids": [o[0] for o in member],
+                "organization_names": [o[1] for o in member],
+                "employer_id": employer[0] if employer else None,
+                "employer_name": employer[1] if employer else "",
+                "former_provinces": ["hai_phong"] if rnd.random() < 0.6 else ["hai_duong"],
+                "available": rnd.random() < 0.7,
+                "public": rnd.random() < 0.4,
+            }
+        )
+    phrases = sorted({e for _, _, es in FIELDS.values() for e in es})
+    return Union(people, phrases, [p["full_name"] for p in people])
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for n in names:
+        if isinstance(obj, dict) and n in obj:
+            return obj[n]
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return default
+
+
+def demo_union(n_people: int, seed: int) -> Union | None:
+    """Use the lead's pure demo generator when it exists; None when it is absent or unfamiliar."""
+    try:
+        from expertnet.demo.generator import generate_union  # type: ignore[import-not-found]
+    except Exception:
+        return None
+    try:
+        u = generate_union(n_people, seed)
+        people_src = _get(u, "people", "experts", "members", default=[])
+        orgs = {_get(o, "id"): _get(o, "name") for o in _get(u, "organizations", default=[])}
+        fields = {
+            _get(f, "code"): [_get(f, "name"), _get(f, "name_en", "english_name")]
+            for f in _get(u, "fields", default=[])
+        }
+        people = []
+        for i, p in enumerate(people_src, 1):
+            org_ids = list(_get(p, "organization_ids", "organizations", default=[]) or [])
+            org_ids = [_get(o, "id", default=o) for o in org_ids]
+            codes = [_get(c, "code", default=c) for c in _get(p, "fields", default=[]) or []]
+            employer = _get(p, "employer_id", "employer")
+            employer = _get(employer, "id", default=employer)
+            people.append(
+                {
+                    "id": _get(p, "id", default=i) or i,
+                    "full_name": _get(p, "full_name", "name"),
+                    "academic_title": _get(p, "academic_title"),
+                    "degree": _get(p, "degree"),
+                    "position": _get(p, "position", default=""),
+                    "bio": _get(p, "bio", default=""),
+                    "expertise": list(_get(p, "expertise", default=[]) or []),
+                    "fields": codes,
+                    "field_names": [n for c in codes for n in fields.get(c, []) if n],
+                    "organization_ids": org_ids,
+                    "organization_names": [orgs.get(o, "") for o in org_ids],
+                    "employer_id": employer,
+                    "employer_name": orgs.get(employer, "") if employer else "",
+                    "former_provinces": list(
+                        _get(p, "former_provinces", default=None)
+                        or [_get(p, "former_province", default="hai_phong")]
+                    ),
+                    "available": bool(_get(p, "available", default=True)),
+                    "public": bool(_get(p, "public", "public_profile", default=False)),
+                }
+            )
+        if not people or not people[0]["full_name"]:
+            return None
+        phrases = sorted({e for p in people[:5000] for e in p["expertise"]})
+        return Union(people, phrases, [p["full_name"] for p in people])
+    except Exception as e:
+        print(f"demo generator present but not usable here ({e!r}); using the fallback")
+        return None
+
+
+# -- query sets ----------------------------------------------------------------------
+
+
+def make_queries(u: Union, n: int, seed: int) -> dict[str, list[str]]:
+    """Build n queries of each type, half of them typed without diacritics."""
+    rnd = random.Random(seed)
+    multi = [p for p in u.phrases if len(p.split()) >= 2]
+    syllables = sorted(
+        {w for p in u.phrases for w in p.split()}
+        | {w for name in rnd.sample(u.names, min(200, len(u.names))) for w in name.split()}
+    )
+    out: dict[str, list[str]] = {"one term": [], "two terms": [], "phrase": [], "facets": []}
+    for i in range(n):
+        strip = i % 2 == 1
+
+        def typed(s: str, strip: bool = strip) -> str:
+            return fold(s) if strip else s
+
+        out["one term"].append(typed(rnd.choice(syllables)))
+        if rnd.random() < 0.5:
+            name = rnd.choice(u.names).split()
+            two = f"{name[0]} {name[-1]}"
+        else:
+            two = " ".join(rnd.choice(multi).split()[:2])
+        out["two terms"].append(typed(two))
+        out["phrase"].append('"' + typed(rnd.choice(multi)) + '"')
+        out["facets"].append(typed(rnd.choice(syllables) if i % 3 else rnd.choice(multi)))
+    return out
+
+
+# -- FTS5 baseline -------------------------------------------------------------------
+
+
+def fts_fold(s: str) -> str:
+    """Prepare text the way the FTS5 baseline expects: NFC with đ/Đ folded to d/D."""
+    return normalize_text(s).replace("đ", "d").replace("Đ", "D")
+
+
+class Fts5:
+    """SQLite FTS5 baseline with the same matching rules (all words, phrases) and facets."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.executescript(
+            """
+            CREATE VIRTUAL TABLE fts USING fts5(name, body,
+                tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TABLE person (id INTEGER PRIMARY KEY, degree TEXT, title TEXT,
+                province TEXT, available INT, public INT);
+            CREATE TABLE person_org (person_id INT, org_id INT);
+            CREATE TABLE person_field (person_id INT, code TEXT);
+            """
+        )
+
+    def build(self, people: Iterable[dict[str, Any]]) -> None:
+        cur = self.db.cursor()
+        for p in people:
+            body = " ; ".join(
+                [p.get("position") or "", p.get("employer_name") or "", p.get("bio") or ""]
+                + list(p.get("expertise") or [])
+                + list(p.get("field_names") or [])
+                + list(p.get("organization_names") or [])
+            )
+            head = " ".join(
+                x for x in (p.get("academic_title"), p.get("degree"), p["full_name"]) if x
+            )
+            cur.execute(
+                "INSERT INTO fts(rowid, name, body) VALUES (?, ?, ?)",
+                (p["id"], fts_fold(head), fts_fold(body)),
+            )
+            cur.execute(
+                "INSERT INTO person VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    p["id"],
+                    p.get("degree"),
+                    p.get("academic_title"),
+                    (p.get("former_provinces") or [None])[0],
+                    int(bool(p.get("available"))),
+                    int(bool(p.get("public"))),
+                ),
+            )
+            cur.executemany(
+                "INSERT INTO person_org VALUES (?, ?)",
+                [(p["id"], o) for o in p.get("organization_ids") or []],
+            )
+            cur.executemany(
+                "INSERT INTO person_field VALUES (?, ?)",
+                [(p["id"], c) for c in p.get("fields") or []],
+            )
+        self.db.executescript(
+            """
+            CREATE INDEX person_org_p ON person_org(person_id);
+            CREATE INDEX person_field_p ON person_field(person_id);
+            """
+        )
+        self.db.commit()
+
+    @staticmethod
+    def match_expr(text: str) -> str:
+        text = fts_fold(text)
+        if text.startswith('"'):
+            return '"' + text.strip('"').replace('"', " ") + '"'
+        return " ".join('"' + w + '"' for w in text.split())
+
+    def search(self, text: str, facets: bool) -> tuple[int, list[int], dict[str, Any]]:
+        expr = self.match_expr(text)
+        cur = self.db.cursor()
+        rows = cur.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 4.0, 1.0) LIMIT 20",
+            (expr,),
+        ).fetchall()
+        total = cur.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
+        out: dict[str, Any] = {}
+        if facets:
+            cur.execute("DROP TABLE IF EXISTS temp.m")
+            cur.execute(
+                "CREATE TEMP TABLE m AS SELECT rowid AS id FROM fts WHERE fts MATCH ?", (expr,)
+            )
+            out["organization"] = cur.execute(
+                "SELECT org_id, count(*) FROM person_org JOIN m ON m.id = person_id GROUP BY org_id"
+            ).fetchall()
+            out["field"] = cur.execute(
+                "SELECT code, count(*) FROM person_field JOIN m ON m.id = person_id GROUP BY code"
+            ).fetchall()
+            for col in ("degree", "title", "province"):
+                out[col] = cur.execute(
+                    f"SELECT {col}, count(*) FROM person JOIN m USING (id) GROUP BY {col}"  # noqa: S608
+                ).fetchall()
+        return total, [r[0] for r in rows], out
+
+
+# -- measurement ---------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Return the p-th percentile (nearest rank) of values, in the values' unit."""
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, round(p / 100 * len(s) + 0.5) - 1))
+    return s[k]
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--people", type=int, default=108_000)
+    ap.add_argument("--queries", type=int, default=200, help="queries of each type")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--procs", type=int, default=None, help="indexing processes (default 2)")
+    ap.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
+    ap.add_argument("--markdown", type=Path, default=None, help="write result tables here")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    u = demo_union(args.people, args.seed)
+    source = "expertnet.demo.generator"
+    if u is None:
+        u = fallback_union(args.people, args.seed)
+        source = "bench/search.py fallback generator"
+    gen_s = time.perf_counter() - t0
+    print(f"data: {len(u.people)} people from {source} in {gen_s:.1f} s")
+
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        work = Path(tmp)
+        idx = ExpertIndex(work / "whoosh")
+        t0 = time.perf_counter()
+        idx.rebuild(u.people, procs=args.procs)
+        build_s = time.perf_counter() - t0
+        size = dir_size(work / "whoosh")
+        print(f"whoosh: rebuild {build_s:.1f} s, {size / 1e6:.1f} MB, {idx.doc_count()} docs")
+
+        fts = Fts5(work / "fts.sqlite")
+        t0 = time.perf_counter()
+        fts.build(u.people)
+        fts_build_s = time.perf_counter() - t0
+        fts_size = (work / "fts.sqlite").stat().st_size
+        print(f"fts5:   build {fts_build_s:.1f} s, {fts_size / 1e6:.1f} MB")
+
+        queries = make_queries(u, args.queries, args.seed + 1)
+        # Warm-up: opens searchers and loads the per-generation facet arrays once, as a
+        # long-running server would have done before the measured requests.
+        idx.search(SearchQuery(text="nguyen", facets=True))
+        fts.search("nguyen", True)
+
+        rows = []
+        for kind, qs in queries.items():
+            facets = kind == "facets"
+            w_ms = [timed(lambda q=q: idx.search(SearchQuery(text=q, facets=facets))) for q in qs]
+            f_ms = [timed(lambda q=q: fts.search(q, facets)) for q in qs]
+            # Second pass over the same queries: shows what the per-generation term cache buys.
+            w2_ms = [timed(lambda q=q: idx.search(SearchQuery(text=q, facets=facets))) for q in qs]
+            row = {
+                "kind": kind,
+                "n": len(qs),
+                "w50": percentile(w_ms, 50),
+                "w95": percentile(w_ms, 95),
+                "w95_warm": percentile(w2_ms, 95),
+                "f50": percentile(f_ms, 50),
+                "f95": percentile(f_ms, 95),
+            }
+            row["ratio"] = row["w95"] / row["f95"] if row["f95"] else float("inf")
+            rows.append(row)
+            print(
+                f"{kind:10} n={len(qs)}  whoosh p50 {row['w50']:6.1f} ms p95 {row['w95']:6.1f} ms"
+                f" (repeat p95 {row['w95_warm']:6.1f})  |  fts5 p50 {row['f50']:6.1f} ms"
+                f" p95 {row['f95']:6.1f} ms  |  ratio p95 {row['ratio']:.2f}"
+            )
+        fts.db.close()
+        idx.close()
+
+    if args.markdown:
+        lines = [
+            f"People: {len(u.people)} ({source}), queries: {args.queries} of each type, "
+            "half typed without diacritics.",
+            "",
+            "| index | build (s) | size (MB) |",
+            "|---|---:|---:|",
+            f"| Whoosh (search_index) | {build_s:.1f} | {size / 1e6:.1f} |",
+            f"| SQLite FTS5 | {fts_build_s:.1f} | {fts_size / 1e6:.1f} |",
+            "",
+            "| query type | Whoosh p50 (ms) | Whoosh p95 (ms) | Whoosh p95 repeated (ms) "
+            "| FTS5 p50 (ms) | FTS5 p95 (ms) | p95 ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            lines.append(
+                f"| {r['kind']} | {r['w50']:.1f} | {r['w95']:.1f} | {r['w95_warm']:.1f} "
+                f"| {r['f50']:.1f} | {r['f95']:.1f} | {r['ratio']:.2f} |"
+            )
+        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1050 @@
+"""ExpertIndex: sharded Whoosh index of experts; atomic rebuilds, safe writers, bitset ranking."""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import fcntl
+import heapq
+import itertools
+import json
+import logging
+import multiprocessing
+import os
+import queue
+import shutil
+import threading
+import time
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from . import bits as B
+from .highlight import highlights
+from .query import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    ParsedText,
+    SearchQuery,
+    SearchResult,
+    corrected_text,
+    parse_text,
+)
+from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, to_fields
+from .text import bigrams, has_diacritics
+
+log = logging.getLogger(__name__)
+
+CURRENT_FILE = "CURRENT"
+JOURNAL_FILE = "rebuild.journal"
+WRITE_LOCK_FILE = "write.lock"
+REBUILD_LOCK_FILE = "rebuild.lock"
+
+# Cached per index generation; sound because a generation never changes.
+TERM_CACHE_SIZE = 1024
+FILTER_CACHE_SIZE = 64
+# Per-segment term bitsets, shared by all generations of this process.
+SEGMENT_CACHE_SIZE = 20000
+# A query that finds fewer documents than this gets a "did you mean" suggestion.
+SUGGEST_BELOW = 3
+# Below this many documents a rebuild runs in-process; above it, one shard per worker.
+PARALLEL_MIN_DOCS = 5000
+BATCH_SIZE = 1000
+MAX_PREFIX_TERMS = 200
+
+Searchers = tuple[Searcher, ...]
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or unreadable; rebuild it from the database."""
+
+
+class IndexBusy(Exception):
+    """Another writer held the index lock for longer than the timeout."""
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive fcntl lock on path, polling with backoff up to timeout seconds."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy(f"lock {path.name} held for more than {timeout}s") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+class _LRU(OrderedDict[Any, Any]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+# Process-wide cache of per-segment term bitsets: a Whoosh segment never changes once
+# written (deletions are masked separately), so its bitsets survive every later commit.
+_SEGMENT_CACHE = _LRU(SEGMENT_CACHE_SIZE)
+_SEGMENT_LOCK = threading.Lock()
+
+
+def _segment_term_bits(segid: str, leaf: Any, n: int, fieldname: str, text: str) -> int:
+    key = (segid, fieldname, text)
+    with _SEGMENT_LOCK:
+        hit = _SEGMENT_CACHE.get(key)
+        if hit is not None:
+            _SEGMENT_CACHE.move_to_end(key)
+    if hit is None:
+        if (fieldname, text) in leaf:
+            ids = array("i", leaf.postings(fieldname, text).all_ids())
+        else:
+            ids = array("i")
+        # Rare terms are kept as id arrays (4 bytes each) instead of full-size bitsets.
+        hit = B.from_ids(ids, n) if len(ids) * 32 > n else ids
+        with _SEGMENT_LOCK:
+            _SEGMENT_CACHE.get_or(key, lambda: hit)
+    return hit if isinstance(hit, int) else B.from_ids(hit, n)
+
+
+def _segment_name_keys(segid: str, leaf: Any) -> list[bytes]:
+    key = (segid, "#name_key", "")
+    with _SEGMENT_LOCK:
+        hit = _SEGMENT_CACHE.get(key)
+    if hit is None:
+        hit = list(leaf.column_reader("name_key"))
+        with _SEGMENT_LOCK:
+            _SEGMENT_CACHE.get_or(key, lambda: hit)
+    return hit  # type: ignore[no-any-return]
+
+
+class _View:
+    """One generation of every shard: a searcher pool plus document bitsets derived from it."""
+
+    def __init__(self, ixs: list[windex.Index], gen_dir: str) -> None:
+        self.ixs = ixs
+        self.gen_dir = gen_dir
+        first = tuple(ix.searcher() for ix in ixs)
+        readers = [s.reader() for s in first]
+        self.generation = tuple(r.generation() for r in readers)
+        self.shard_offsets: list[int] = []
+        self.segments: list[tuple[str, int, int]] = []
+        offset = 0
+        for r in readers:
+            self.shard_offsets.append(offset)
+            for leaf, leaf_offset in r.leaf_readers():
+                self.segments.append(
+                    (leaf.segment().segment_id(), offset + leaf_offset, leaf.doc_count_all())
+                )
+            offset += r.doc_count_all()
+        self.size = offset
+        self.doc_count = sum(s.doc_count() for s in first)
+        self._pool: list[Searchers] = [first]
+        self._cond = threading.Condition()
+        self._retired = False
+        self._lock = threading.RLock()  # guards the lazily built data below
+        self._terms = _LRU(TERM_CACHE_SIZE)
+        self._filters = _LRU(FILTER_CACHE_SIZE)
+        self._seg_live: dict[str, int] = {}
+        self._facets: dict[str, dict[Any, int]] | None = None
+        self._live: int | None = None
+        self._prior: list[tuple[int, int]] | None = None
+        self._name_rank: array[int] | None = None
+        self._by_name: array[int] | None = None
+
+    # -- searcher pool -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[Searchers]:
+        """Lend one searcher per shard, all of this generation, to one thread."""
+        with self._cond:
+            ss = self._pool.pop() if self._pool else None
+        if ss is None:
+            ss = self._open_extra()
+        try:
+            yield ss
+        finally:
+            with self._cond:
+                if self._retired:
+                    for s in ss:
+                        s.close()
+                else:
+                    self._pool.append(ss)
+                    self._cond.notify()
+
+    def _open_extra(self) -> Searchers:
+        ss = tuple(ix.searcher() for ix in self.ixs)
+        if tuple(s.reader().generation() for s in ss) == self.generation:
+            return ss
+        # The index moved on since this view was made; its bitsets would not match the
+        # new docnums, so wait for a searcher set of this generation instead.
+        for s in ss:
+            s.close()
+        with self._cond:
+            while not self._pool:
+                self._cond.wait()
+            return self._pool.pop()
+
+    def up_to_date(self) -> bool:
+        return all(
+            ix.latest_generation() == g for ix, g in zip(self.ixs, self.generation, strict=True)
+        )
+
+    def retire(self) -> None:
+        with self._cond:
+            self._retired = True
+            for ss in self._pool:
+                for s in ss:
+                    s.close()
+            self._pool.clear()
+
+    # -- per-document access -------------------------------------------------------
+
+    def _leaves(self, ss: Searchers) -> list[tuple[str, Any, int, int]]:
+        leaves = [leaf for s in ss for leaf, _ in s.reader().leaf_readers()]
+        return [
+            (segid, leaf, offset, n)
+            for (segid, offset, n), leaf in zip(self.segments, leaves, strict=True)
+        ]
+
+    def stored(self, ss: Searchers, docnum: int) -> dict[str, Any]:
+        i = bisect.bisect_right(self.shard_offsets, docnum) - 1
+        return ss[i].stored_fields(docnum - self.shard_offsets[i])  # type: ignore[no-any-return]
+
+    # -- document bitsets ----------------------------------------------------------
+
+    def _segment_live(self, segid: str, leaf: Any, n: int) -> int:
+        live = self._seg_live.get(segid)
+        if live is None:
+            live = B.from_ids(leaf.all_doc_ids(), n) if leaf.has_deletions() else (1 << n) - 1
+            self._seg_live[segid] = live
+        return live
+
+    def term_bits(self, ss: Searchers, fieldname: str, text: str) -> int:
+        """Return the live documents containing the term, as a bitset over global docnums."""
+        key = (fieldname, text)
+        with self._lock:
+            cached = self._terms.get(key)
+            if cached is not None:
+                self._terms.move_to_end(key)
+                return int(cached)
+            total = 0
+            for segid, leaf, offset, n in self._leaves(ss):
+                seg = _segment_term_bits(segid, leaf, n, fieldname, text)
+                if seg:
+                    total |= (seg & self._segment_live(segid, leaf, n)) << offset
+            self._terms.get_or(key, lambda: total)
+            return total
+
+    def prefix_bits(self, ss: Searchers, fieldname: str, prefix: str) -> int:
+        """Return the documents with a word that starts with prefix (type-ahead)."""
+        key = ("#prefix", fieldname, prefix)
+        with self._lock:
+            cached = self._terms.get(key)
+            if cached is not None:
+                return int(cached)
+            terms: set[str] = set()
+            for s in ss:
+                for raw in itertools.islice(
+                    s.reader().expand_prefix(fieldname, prefix), MAX_PREFIX_TERMS
+                ):
+                    terms.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+            total = 0
+            for t in sorted(terms):
+                total |= self.term_bits(ss, fieldname, t)
+            self._terms.get_or(key, lambda: total)
+            return total
+
+    def live(self, ss: Searchers) -> int:
+        with self._lock:
+            if self._live is None:
+                total = 0
+                for segid, leaf, offset, n in self._leaves(ss):
+                    total |= self._segment_live(segid, leaf, n) << offset
+                self._live = total
+            return self._live
+
+    def facet_bits(self, ss: Searchers) -> dict[str, dict[Any, int]]:
+        with self._lock:
+            if self._facets is None:
+                facets: dict[str, dict[Any, int]] = {f: {} for f in FACET_FIELDS}
+                terms: set[str] = set()
+                for s in ss:
+                    for raw in s.reader().lexicon("facet"):
+                        terms.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+                for term in sorted(terms):
+                    fname, _, value = term.partition(":")
+                    if fname not in facets:
+                        continue
+                    b = self.term_bits(ss, "facet", term)
+                    if b:
+                        key: Any = int(value) if fname == "organization" else value
+                        facets[fname][key] = b
+                self._facets = facets
+            return self._facets
+
+    def prior(self, ss: Searchers) -> list[tuple[int, int]]:
+        """Return (bitset, weight) pairs that break ties in favour of senior experts."""
+        with self._lock:
+            if self._prior is None:
+                pri = []
+                for fname, value, weight in PRIOR:
+                    b = self.term_bits(ss, "facet", facet_term(fname, value))
+                    if b:
+                        pri.append((b, weight))
+                self._prior = pri
+            return self._prior
+
+    def name_order(self, ss: Searchers) -> tuple[array[int], array[int]]:
+        """Return (rank by docnum, docnums in name order)."""
+        with self._lock:
+            if self._name_rank is None or self._by_name is None:
+                keys: list[bytes] = []
+                for segid, leaf, _offset, _n in self._leaves(ss):
+                    keys.extend(_segment_name_keys(segid, leaf))
+                order = sorted(range(len(keys)), key=keys.__getitem__)
+                rank = array("i", bytes(4 * len(keys)))
+                for i, d in enumerate(order):
+                    rank[d] = i
+                self._name_rank = rank
+                self._by_name = array("i", order)
+            return self._name_rank, self._by_name
+
+    def filter_bits(self, ss: Searchers, sq: SearchQuery) -> int | None:
+        """Return the bitset allowed by the query's filters, or None when unfiltered."""
+        key = (
+            tuple(sorted({int(o) for o in sq.organization or ()})),
+            tuple(sorted({str(v) for v in sq.field or ()})),
+            tuple(sorted({str(v) for v in sq.degree or ()})),
+            tuple(sorted({str(v) for v in sq.academic_title or ()})),
+            tuple(sorted({str(v) for v in sq.former_province or ()})),
+            sq.available,
+            bool(sq.public_only),
+        )
+        if not any(key[:5]) and key[5] is None and not key[6]:
+            return None
+
+        def make() -> int:
+            result = self.live(ss)
+            for fname, values in zip(FACET_FIELDS, key[:5], strict=True):
+                if values:
+                    # Several values of one filter widen (OR); different filters narrow (AND).
+                    union = 0
+                    for v in values:
+                        union |= self.term_bits(ss, "facet", facet_term(fname, v))
+                    result &= union
+            if key[5] is not None:
+                avail = self.term_bits(ss, "facet", "flag:available")
+                result &= avail if key[5] else ~avail
+            if key[6]:
+                result &= self.term_bits(ss, "facet", "flag:public")
+            return result
+
+        with self._lock:
+            return int(self._filters.get_or(key, make))
+
+    def corrections(self, ss: Searchers, parsed: ParsedText) -> dict[str, str]:
+        """Map each folded query word found nowhere in the index to its likeliest close term."""
+        readers = [s.reader() for s in ss]
+        out: dict[str, str] = {}
+        all_words = list(parsed.words) + [w for ph in parsed.phrases for w in ph]
+        for _exact, folded in all_words:
+            if len(folded) < 3 or folded in out:
+                continue
+            if any((z, folded) in r for r in readers for z in ZONES):
+                continue
+            maxdist = 1 if len(folded) <= 5 else 2
+            freq: dict[str, int] = {}
+            for r in readers:
+                for zone in ZONES:
+                    for cand in r.terms_within(zone, folded, maxdist, prefix=1):
+                        c = cand.decode("utf-8") if isinstance(cand, bytes) else cand
+                        freq[c] = freq.get(c, 0) + r.doc_frequency(zone, c)
+            if freq:
+                out[folded] = min(freq, key=lambda c: (_distance(folded, c), -freq[c], c))
+        return out
+
+
+def _clean_dir_name(name: str) -> str:
+    name = name.strip()
+    if not name or "/" in name or name.startswith("."):
+        raise IndexUnavailable(f"bad CURRENT pointer {name!r}")
+    return name
+
+
+class ExpertIndex:
+    """A folder with the current index generation (a Whoosh index per shard), locks, journal."""
+
+    def __init__(self, path: str | os.PathLike[str], lock_timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.schema = make_schema()
+        self._lock = threading.Lock()
+        self._view: _View | None = None
+        self._view_key: tuple[int, int] | None = None
+        self.path.mkdir(parents=True, exist_ok=True)
+        if not (self.path / CURRENT_FILE).exists() and not self._generation_dirs():
+            with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
+                if not (self.path / CURRENT_FILE).exists():
+                    name = self._new_generation_dir()
+                    _create_shard(self.path / name / _shard_name(0))
+                    self._point_to(name)
+
+    # -- layout --------------------------------------------------------------------
+
+    def _generation_dirs(self) -> list[str]:
+        return sorted(p.name for p in self.path.glob("gen-*") if p.is_dir())
+
+    def _new_generation_dir(self) -> str:
+        name = f"gen-{time.time_ns()}-{os.getpid()}"
+        (self.path / name).mkdir()
+        return name
+
+    def _point_to(self, name: str) -> None:
+        tmp = self.path / f".{CURRENT_FILE}.{os.getpid()}.{threading.get_ident()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.path / CURRENT_FILE)
+
+    def _current_name(self) -> str:
+        try:
+            return _clean_dir_name((self.path / CURRENT_FILE).read_text())
+        except FileNotFoundError:
+            raise IndexUnavailable("the search index does not exist") from None
+        except OSError as e:
+            raise IndexUnavailable(f"the search index pointer is unreadable: {e}") from e
+
+    def _open(self, name: str) -> list[windex.Index]:
+        d = self.path / name
+        shards = sorted(p for p in d.glob("shard-*") if p.is_dir()) if d.is_dir() else []
+        if not shards:
+            raise IndexUnavailable(f"the search index folder {name} is missing")
+        try:
+            return [windex.open_dir(str(p), schema=self.schema) for p in shards]
+        except Exception as e:
+            raise IndexUnavailable(f"the search index cannot be opened: {e!r}") from e
+
+    # -- reading -------------------------------------------------------------------
+
+    def _current_view(self) -> _View:
+        try:
+            st = (self.path / CURRENT_FILE).stat()
+        except FileNotFoundError:
+            raise IndexUnavailable("the search index does not exist") from None
+        key = (st.st_ino, st.st_mtime_ns)
+        with self._lock:
+            view = self._view
+            try:
+                if view is not None and self._view_key == key and view.up_to_date():
+                    return view
+                name = self._current_name()
+                ixs = view.ixs if view is not None and view.gen_dir == name else self._open(name)
+                new = _View(ixs, name)
+            except IndexUnavailable:
+                self._drop_view()
+                raise
+            except Exception as e:
+                self._drop_view()
+                raise IndexUnavailable(f"the search index is unreadable: {e!r}") from e
+            if view is not None:
+                view.retire()
+            self._view, self._view_key = new, key
+            return new
+
+    def _drop_view(self) -> None:
+        if self._view is not None:
+            self._view.retire()
+        self._view = None
+        self._view_key = None
+
+    def _invalidate(self) -> None:
+        with self._lock:
+            self._drop_view()
+
+    def close(self) -> None:
+        """Close every open searcher (the object stays usable and reopens lazily)."""
+        self._invalidate()
+
+    def status(self) -> dict[str, Any]:
+        """Return {"ok", "doc_count", "detail"} without raising."""
+        try:
+            view = self._current_view()
+            with view.lease() as ss:
+                # Touch every segment's files so a damaged index is reported here.
+                for s in ss:
+                    for fname in ("name", "facet"):
+                        list(itertools.islice(s.reader().lexicon(fname), 1))
+            rebuilding = (self.path / JOURNAL_FILE).exists()
+            detail = "rebuilding" if rebuilding else ("empty" if view.doc_count == 0 else "ok")
+            return {"ok": True, "doc_count": view.doc_count, "detail": detail}
+        except IndexUnavailable as e:
+            return {"ok": False, "doc_count": 0, "detail": str(e)}
+        except Exception as e:
+            self._invalidate()
+            return {"ok": False, "doc_count": 0, "detail": f"the search index is unreadable: {e!r}"}
+
+    def doc_count(self) -> int:
+        """Return the number of indexed people."""
+        return self._current_view().doc_count
+
+    def search(self, sq: SearchQuery) -> SearchResult:
+        """Run a search; raises IndexUnavailable when the index is missing or corrupt."""
+        view = self._current_view()
+        try:
+            with view.lease() as ss:
+                return self._search(view, ss, sq)
+        except IndexUnavailable:
+            raise
+        except Exception as e:
+            # Whoosh reports damaged files as assorted low-level errors; all mean "rebuild".
+            log.exception("search index failure")
+            self._invalidate()
+            raise IndexUnavailable(f"the search index is unreadable: {e!r}") from e
+
+    def _search(self, view: _View, ss: Searchers, sq: SearchQuery) -> SearchResult:
+        per_page = max(1, min(int(sq.per_page or 20), MAX_PER_PAGE))
+        page = max(1, min(int(sq.page or 1), MAX_PAGE))
+        parsed = parse_text(sq.text or "")
+        allowed = view.filter_bits(ss, sq)
+        notice = None
+        suggestion = None
+
+        plan: _Plan | None = None
+        if parsed.empty:
+            matched = allowed if allowed is not None else view.live(ss)
+        else:
+            plan = _plan(view, ss, parsed, sq.prefix)
+            matched = plan.matched if allowed is None else plan.matched & allowed
+            if matched.bit_count() < SUGGEST_BELOW:
+                corrections = view.corrections(ss, parsed)
+                if corrections:
+                    suggestion = corrected_text(parsed, corrections)
+                    if not matched:
+                        fixed = parse_text(suggestion)
+                        fixed.last_word_is_open = parsed.last_word_is_open
+                        retry = _plan(view, ss, fixed, sq.prefix)
+                        retry_matched = (
+                            retry.matched if allowed is None else retry.matched & allowed
+                        )
+                        if retry_matched:
+                            shown = sq.text.strip()[:80]
+                            notice = (
+                                f"No results for “{shown}”; showing results for “{suggestion}”."
+                            )
+                            parsed, plan, matched = fixed, retry, retry_matched
+        total = matched.bit_count()
+        start = (page - 1) * per_page
+        end = start + per_page
+
+        ranked: list[tuple[int, float]] = []
+        if total > start:
+            if plan is None or sq.sort in ("name", "full_name"):
+                ranked = [(d, 0.0) for d in _by_name_page(view, ss, matched, start, end)]
+            else:
+                ranked = _top(plan.features + view.prior(ss), matched, start, end)
+
+        terms = parsed.all_folded()
+        prefix = parsed.words[-1][1] if parsed.words and parsed.last_word_is_open else None
+        if prefix is not None and (len(prefix) < 2 or not sq.prefix):
+            prefix = None
+        hits = []
+        for docnum, score in ranked:
+            stored = view.stored(ss, docnum)
+            data = stored.get("data") or {}
+            hits.append(
+                {
+                    "id": int(stored["id"]),
+                    "score": score,
+                    "highlights": highlights(data, terms, prefix) if terms else {},
+                }
+            )
+
+        facets: dict[str, dict[Any, int]] = {}
+        if sq.facets:
+            for fname, values in view.facet_bits(ss).items():
+                counts = {}
+                for value, b in values.items():
+                    c = (matched & b).bit_count()
+                    if c:
+                        counts[value] = c
+                facets[fname] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+        return SearchResult(
+            total=total,
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            notice=notice,
+        )
+
+    # -- writing -------------------------------------------------------------------
+
+    def _writer(self, ix: windex.Index) -> Any:
+        """Open a Whoosh writer, retrying its lock with backoff (foreign writers included)."""
+        delay = 0.01
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return ix.writer()
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy("the Whoosh writer lock stayed taken") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    def _apply(
+        self, ixs: list[windex.Index], upserts: list[dict[str, Any]], removals: list[int]
+    ) -> None:
+        """Write upserts and removals into the shards: each id lives in exactly one shard."""
+        keys = [str(int(d["id"])) for d in upserts] + [str(int(i)) for i in removals]
+        holders: dict[str, list[int]] = {k: [] for k in keys}
+        for i, ix in enumerate(ixs):
+            with ix.reader() as r:
+                for k in holders:
+                    if ("id", k) in r:
+                        holders[k].append(i)
+        work: dict[int, tuple[list[dict[str, Any]], list[str]]] = {}
+        for d in upserts:
+            k = str(int(d["id"]))
+            # A person already indexed is replaced in its own shard; a new one goes last.
+            target = holders[k][0] if holders[k] else len(ixs) - 1
+            work.setdefault(target, ([], []))[0].append(to_fields(d))
+            for other in holders[k]:
+                if other != target:
+                    work.setdefault(other, ([], []))[1].append(k)
+        for i in removals:
+            k = str(int(i))
+            for shard in holders[k]:
+                work.setdefault(shard, ([], []))[1].append(k)
+        for shard, (adds, deletes) in sorted(work.items()):
+            w = self._writer(ixs[shard])
+            try:
+                for k in deletes:
+                    w.delete_by_term("id", k)
+                for f in adds:
+                    w.update_document(**f)
+            except BaseException:
+                w.cancel()
+                raise
+            w.commit()
+
+    def upsert(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Add or replace people by id; returns how many were written."""
+        batch = [dict(d) for d in docs]
+        if not batch:
+            return 0
+        for d in batch:
+            to_fields(d)  # validate before taking any lock
+        with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
+            self._apply(self._open(self._current_name()), batch, [])
+            self._journal({"op": "upsert", "docs": batch})
+        self._invalidate()
+        return len(batch)
+
+    def remove(self, ids: Iterable[int]) -> int:
+        """Remove people by id; returns how many ids were asked to be removed."""
+        keys = [int(i) for i in ids]
+        if not keys:
+            return 0
+        with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
+            self._apply(self._open(self._current_name()), [], keys)
+            self._journal({"op": "remove", "ids": keys})
+        self._invalidate()
+        return len(keys)
+
+    def _journal(self, entry: dict[str, Any]) -> None:
+        # Only while a rebuild runs: its fresh index must replay what happened meanwhile.
+        path = self.path / JOURNAL_FILE
+        if path.exists():
+            with path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+    def rebuild(
+        self,
+        docs: Iterable[Mapping[str, Any]],
+        progress: Callable[[int], None] | None = None,
+        procs: int | None = None,
+        limitmb: int = 1024,
+    ) -> int:
+        """Index docs into a fresh folder and swap it in atomically; returns the doc count.
+
+        Pass a lazy iterable (read from the database as it goes): changes committed after
+        rebuild() starts are journaled by upsert()/remove() and replayed before the swap.
+        """
+        with _file_lock(self.path / REBUILD_LOCK_FILE, 3600):
+            with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
+                (self.path / JOURNAL_FILE).write_text("")
+            name = self._new_generation_dir()
+            try:
+                n = _bulk_build(self.path / name, docs, progress, procs, limitmb)
+                with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
+                    self._replay(self._open(name))
+                    self._point_to(name)
+                    (self.path / JOURNAL_FILE).unlink(missing_ok=True)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    (self.path / JOURNAL_FILE).unlink()
+                shutil.rmtree(self.path / name, ignore_errors=True)
+                raise
+            self._invalidate()
+            self._cleanup(keep=name)
+            return n
+
+    def _replay(self, ixs: list[windex.Index]) -> None:
+        path = self.path / JOURNAL_FILE
+        if not path.exists():
+            return
+        for line in path.read_text("utf-8").splitlines():
+            if not line:
+                continue
+            e = json.loads(line)
+            if e["op"] == "upsert":
+                self._apply(ixs, e["docs"], [])
+            else:
+                self._apply(ixs, [], e["ids"])
+
+    def _cleanup(self, keep: str) -> None:
+        # Keep the newest previous generation too: another process may still be reading it.
+        gens = [g for g in self._generation_dirs() if g != keep]
+        for g in gens[:-1]:
+            shutil.rmtree(self.path / g, ignore_errors=True)
+
+
+def _shard_name(i: int) -> str:
+    return f"shard-{i:02d}"
+
+
+def _create_shard(path: Path) -> windex.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    return windex.create_in(str(path), make_schema())
+
+
+def _write_shard(path: Path, docs: Iterable[Mapping[str, Any]], limitmb: int) -> int:
+    """Build one shard with a single Whoosh writer; returns its document count."""
+    w = _create_shard(path).writer(limitmb=limitmb)
+    n = 0
+    try:
+        for d in docs:
+            w.add_document(**to_fields(d))
+            n += 1
+    except BaseException:
+        w.cancel()
+        raise
+    w.commit()
+    return n
+
+
+def _shard_worker(path: str, jobs: Any, results: Any, limitmb: int) -> None:
+    """Worker process: index batches from the job queue into its own shard."""
+
+    def batches() -> Iterator[Mapping[str, Any]]:
+        while True:
+            batch = jobs.get()
+            if batch is None:
+                return
+            yield from batch
+
+    try:
+        n = _write_shard(Path(path), batches(), limitmb)
+        results.put(("ok", n))
+    except BaseException as e:  # the parent turns this into an exception
+        results.put(("error", repr(e)))
+
+
+def _bulk_build(
+    gen_dir: Path,
+    docs: Iterable[Mapping[str, Any]],
+    progress: Callable[[int], None] | None,
+    procs: int | None,
+    limitmb: int,
+) -> int:
+    """Index docs into gen_dir, in parallel shards when there are many of them."""
+    procs = procs or min(2, os.cpu_count() or 1)
+    it = iter(docs)
+    head = [dict(d) for d in itertools.islice(it, PARALLEL_MIN_DOCS)]
+    if procs <= 1 or len(head) < PARALLEL_MIN_DOCS:
+        # Whoosh's own MpWriter measured no faster than one process here, so parallel
+        # builds use independent shards instead; small builds stay in-process.
+        count = 0
+
+        def counted() -> Iterator[Mapping[str, Any]]:
+            nonlocal count
+            for d in itertools.chain(head, it):
+                yield d
+                count += 1
+                if progress is not None and count % BATCH_SIZE == 0:
+                    progress(count)
+
+        n = _write_shard(gen_dir / _shard_name(0), counted(), limitmb)
+        if progress is not None:
+            progress(n)
+        return n
+
+    # Forked workers start instantly and need no importable __main__; they only run
+    # _shard_worker, which takes none of the parent's locks.
+    ctx = multiprocessing.get_context("fork")
+    jobs = ctx.Queue(maxsize=procs * 2)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_shard_worker,
+            args=(str(gen_dir / _shard_name(i)), jobs, results, limitmb),
+            daemon=True,
+        )
+        for i in range(procs)
+    ]
+    for p in workers:
+        p.start()
+    sent = 0
+    try:
+        source = itertools.chain(head, (dict(d) for d in it))
+        while True:
+            batch = list(itertools.islice(source, BATCH_SIZE))
+            if not batch:
+                break
+            _put(jobs, batch, workers)
+            sent += len(batch)
+            if progress is not None:
+                progress(sent)
+        for _ in workers:
+            _put(jobs, None, workers)
+        total = 0
+        for _ in workers:
+            status, value = _get(results, workers)
+            if status != "ok":
+                raise RuntimeError(f"index worker failed: {value}")
+            total += int(value)
+    finally:
+        for p in workers:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        jobs.close()
+        results.close()
+        jobs.join_thread()
+        results.join_thread()
+    if total != sent:
+        raise RuntimeError(f"index workers wrote {total} of {sent} documents")
+    return total
+
+
+def _put(q: Any, item: Any, workers: list[Any]) -> None:
+    while True:
+        try:
+            q.put(item, timeout=1)
+            return
+        except queue.Full:
+            if not all(p.is_alive() for p in workers):
+                raise RuntimeError("an index worker died") from None
+
+
+def _get(q: Any, workers: list[Any]) -> Any:
+    while True:
+        try:
+            return q.get(timeout=1)
+        except queue.Empty:
+            if not any(p.is_alive() for p in workers):
+                # One last look: a worker may have reported just before exiting.
+                try:
+                    return q.get(timeout=1)
+                except queue.Empty:
+                    raise RuntimeError("index workers exited without reporting") from None
+
+
+# -- ranking with bitsets ------------------------------------------------------------
+#
+# Whoosh's scorers touch every matching posting in Python (1-5 µs each), which is what
+# made a plain BM25F setup 5-23x slower than FTS5 here. Instead each ranking signal is a
+# document bitset (word in the name, in the expertise, exact diacritics, phrase, ...)
+# with an integer weight; the weighted sum is kept as bit-sliced counters (one big int
+# per binary digit), so adding a signal or finding the top k costs a few C-level big-int
+# operations regardless of how many documents match.
+
+# Weights are multiples of 4 so that the tie-breaking priors (at most 3) never outrank
+# a real query signal.
+W_NAME = 24
+W_KEY = 12
+W_OTHER = 4
+W_EXACT = 16
+W_PREFIX = 12
+W_PHRASE = 16
+PRIOR = (("academic_title", "GS", 2), ("academic_title", "PGS", 1), ("degree", "TS", 1))
+
+
+class _Plan:
+    """The matched documents of a parsed query and its weighted ranking signals."""
+
+    def __init__(self, matched: int, features: list[tuple[int, int]]) -> None:
+        self.matched = matched
+        self.features = features
+
+
+def _idf_weight(df: int, n: int) -> int:
+    # Rare words weigh more, in a few coarse integer steps (log2 of inverse frequency).
+    if df <= 0:
+        return 1
+    return 1 + min(8, max(0, (n // df).bit_length() - 1))
+
+
+def _plan(view: _View, ss: Searchers, parsed: ParsedText, prefix: bool) -> _Plan:
+    """Compute the matched bitset (every word, every quoted phrase) and ranking signals."""
+    n_docs = max(1, view.doc_count)
+    features: list[tuple[int, int]] = []
+    matched = view.live(ss)
+    nwords = len(parsed.words)
+    loose_k: list[int] = []
+
+    def word(exact: str, folded: str, open_prefix: bool) -> tuple[int, int]:
+        nb = view.term_bits(ss, "name", folded)
+        kb = view.term_bits(ss, "key", folded)
+        ob = view.term_bits(ss, "other", folded)
+        m = nb | kb | ob
+        pb = 0
+        if open_prefix:
+            pb = view.prefix_bits(ss, "name", folded)
+            m |= pb
+        k = _idf_weight(m.bit_count(), n_docs)
+        features.extend([(nb, W_NAME * k), (kb, W_KEY * k), (ob, W_OTHER * k)])
+        if pb:
+            features.append((pb, W_PREFIX * k))
+        if has_diacritics(exact):
+            features.append((view.term_bits(ss, "exact", exact), W_EXACT * k))
+        return m, k
+
+    for i, (exact, folded) in enumerate(parsed.words):
+        open_prefix = prefix and i == nwords - 1 and parsed.last_word_is_open and len(folded) >= 2
+        m, k = word(exact, folded, open_prefix)
+        loose_k.append(k)
+        matched &= m
+    if nwords >= 2:
+        # Loose words that also stand next to each other (a multi-syllable term) rank higher.
+        features.append(
+            (_phrase_bits(view, ss, [f for _, f in parsed.words]), W_PHRASE * sum(loose_k))
+        )
+    for ph in parsed.phrases:
+        folded_words = [f for _, f in ph]
+        ks = []
+        in_other = -1
+        for exact, folded in ph:
+            m, k = word(exact, folded, False)
+            ks.append(k)
+            matched &= m
+            in_other &= view.term_bits(ss, "other", folded)
+        contiguous = _phrase_bits(view, ss, folded_words)
+        # Bios are indexed without bigrams, so there a quoted phrase needs all its words.
+        matched &= contiguous | in_other
+        features.append((contiguous, W_PHRASE * sum(ks)))
+    return _Plan(matched, features)
+
+
+def _phrase_bits(view: _View, ss: Searchers, folded_words: list[str]) -> int:
+    result = -1
+    for bg in bigrams(folded_words):
+        result &= view.term_bits(ss, "bigram", bg)
+        if not result:
+            return 0
+    return result if result != -1 else 0
+
+
+def _top(
+    features: list[tuple[int, int]], matched: int, start: int, end: int
+) -> list[tuple[int, float]]:
+    """Return (docnum, score) of ranks start..end by weighted signals, ties by docnum."""
+    planes: list[int] = []
+    for bits, weight in features:
+        bits &= matched
+        if not bits or weight <= 0:
+            continue
+        for j in range(weight.bit_length()):
+            if not weight >> j & 1:
+                continue
+            carry = bits
+            i = j
+            while carry:
+                while i >= len(planes):
+                    planes.append(0)
+                p = planes[i]
+                planes[i] = p ^ carry
+                carry = p & carry
+                i += 1
+    # Walk the digits from the top: keep the documents whose score prefix is high enough
+    # to stay among the best `end`, the classic bit-sliced top-k selection.
+    greater = 0
+    equal = matched
+    for p in reversed(planes):
+        x = equal & p
+        if (greater | x).bit_count() >= end:
+            equal = x
+        else:
+            greater |= x
+            equal &= ~p
+    need = end - greater.bit_count()
+    docs = B.to_ids(greater) + B.first_ids(equal, need)
+    size = matched.bit_length()
+    plane_bytes = [p.to_bytes((size + 8) // 8, "little") for p in planes]
+
+    def score(d: int) -> int:
+        byte, bit = d >> 3, d & 7
+        return sum(((pb[byte] >> bit) & 1) << j for j, pb in enumerate(plane_bytes))
+
+    scored = sorted(((score(d), d) for d in docs), key=lambda sd: (-sd[0], sd[1]))
+    return [(d, sc / 4) for sc, d in scored[start:end]]
+
+
+def _by_name_page(view: _View, ss: Searchers, matched: int, start: int, end: int) -> list[int]:
+    rank, by_name = view.name_order(ss)
+    total = matched.bit_count()
+    if total * 16 < view.size:
+        # Sparse: decode the few matches and pick the first ones by rank.
+        return heapq.nsmallest(end, B.to_ids(matched), key=rank.__getitem__)[start:end]
+    # Dense: walk the global name order and keep the documents in the set.
+    mask = matched.to_bytes((view.size + 8) // 8, "little")
+    out: list[int] = []
+    for d in by_name:
+        if mask[d >> 3] >> (d & 7) & 1:
+            out.append(d)
+            if len(out) >= end:
+                break
+    return out[start:end]
+
+
+def _distance(a: str, b: str) -> int:
+    """Return the Damerau-Levenshtein (optimal string alignment) distance of two words."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -1,0 +1,202 @@
+"""Whoosh schema for experts and the conversion of a person dict into indexed fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from whoosh import fields, formats
+from whoosh.analysis import Tokenizer
+
+from .text import (
+    _WORD_RE,
+    BigramTokenizer,
+    WordTokenizer,
+    bigrams,
+    fold,
+    has_diacritics,
+    normalize_text,
+)
+
+# Facets and filters: "facet:value" terms, counted through per-generation bitsets.
+FACET_FIELDS = ("organization", "field", "degree", "academic_title", "former_province")
+
+# Expanded forms so "giáo sư" or "tiến sĩ" find GS./TS. as well as the abbreviations.
+TITLE_WORDS = {
+    "GS": "Giáo sư",
+    "PGS": "Phó giáo sư",
+    "TS": "Tiến sĩ",
+    "TSKH": "Tiến sĩ khoa học",
+    "ThS": "Thạc sĩ",
+    "KS": "Kỹ sư",
+    "BS": "Bác sĩ",
+    "CN": "Cử nhân",
+    "DS": "Dược sĩ",
+    "KTS": "Kiến trúc sư",
+    "LS": "Luật sư",
+}
+
+# Stored per document only what the highlighter shows; everything else lives in the DB.
+HIGHLIGHT_FIELDS = (
+    "full_name",
+    "position",
+    "expertise",
+    "field_names",
+    "organization_names",
+    "employer_name",
+    "bio",
+)
+
+
+class WordSet(fields.FieldType):
+    """A field that records only which documents contain a term (no weights, no positions)."""
+
+    def __init__(self, analyzer: Tokenizer) -> None:
+        self.analyzer = analyzer
+        # Ranking is done with document bitsets, so frequencies and positions would only
+        # cost indexing time and disk.
+        self.format = formats.Existence()
+        # Scorable only so Whoosh writes a length column: without one its W3 codec stats
+        # the missing column file once per posting while writing (5x slower indexing).
+        self.scorable = True
+        self.stored = False
+        self.unique = False
+        self.vector = None
+
+
+# Text zones: a word in the name outranks one in the expertise, which outranks the bio.
+ZONES = ("name", "key", "other")
+
+
+def make_schema() -> fields.Schema:
+    """Return the expert schema: folded word zones, exact words, bigrams and facet terms."""
+    folded = WordTokenizer(folded=True)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        name=WordSet(folded),
+        key=WordSet(folded),
+        other=WordSet(folded),
+        exact=WordSet(WordTokenizer(folded=False, only_marked=True)),
+        bigram=WordSet(BigramTokenizer()),
+        # All filters and facets share one field of "facet:value" terms: one length
+        # column and one field pass per document instead of six.
+        facet=fields.KEYWORD(lowercase=False, scorable=True),
+        name_key=fields.COLUMN(),
+        data=fields.STORED(),
+    )
+
+
+def facet_term(facet: str, value: object) -> str:
+    """Return the indexed term of one facet value ("organization:12", "field:ENG-IT")."""
+    return f"{facet}:{str(value).replace(' ', '_')}"
+
+
+def _clean(value: Any) -> str:
+    return normalize_text(value).strip()
+
+
+def _clean_list(values: Iterable[Any] | None) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [c for c in (_clean(v) for v in values) if c]
+
+
+def name_sort_key(full_name: str) -> bytes:
+    """Return the byte key that orders names as Vietnamese lists do: given name first."""
+    parts = full_name.split()
+    given = parts[-1] if parts else ""
+    key = f"{fold(given)}\x00{fold(full_name)}\x00{full_name.lower()}"
+    return key.encode("utf-8")
+
+
+def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Convert one person dict into the keyword arguments of Whoosh's add_document."""
+    full_name = _clean(doc.get("full_name"))
+    title = _clean(doc.get("academic_title"))
+    degree = _clean(doc.get("degree"))
+    position = _clean(doc.get("position"))
+    bio = _clean(doc.get("bio"))
+    expertise = _clean_list(doc.get("expertise"))
+    field_names = _clean_list(doc.get("field_names"))
+    org_names = _clean_list(doc.get("organization_names"))
+    employer = _clean(doc.get("employer_name"))
+
+    head = " ".join(p for p in (title, degree, full_name) if p)
+    key_sections = [
+        " ".join(p for p in (title, degree) if p),
+        " ".join(TITLE_WORDS.get(p, "") for p in (title, degree) if p),
+        position,
+        *expertise,
+        *field_names,
+    ]
+    key_sections = [k for k in key_sections if k.strip()]
+
+    # Terms are computed here and handed to Whoosh as lists, which skips its analyser
+    # and lets each zone drop words an earlier zone already holds (fewer postings).
+    name_words = _unique(fold(w) for w in _WORD_RE.findall(full_name.lower()))
+    key_words = _unique(
+        w for sec in key_sections for w in _WORD_RE.findall(fold(sec)) if w not in name_words
+    )
+    seen = set(name_words) | set(key_words)
+    other_words = _unique(
+        w
+        for sec in (*org_names, employer, bio)
+        for w in _WORD_RE.findall(fold(sec))
+        if w not in seen
+    )
+    # Exact (diacritic) forms only where they decide ranking: the name and the expertise.
+    exact_words = _unique(
+        w
+        for sec in (full_name, *expertise)
+        for w in _WORD_RE.findall(sec.lower())
+        if has_diacritics(w)
+    )
+    # Bigrams stand in for positions: head (titles + name), position, expertise, fields.
+    bigram_terms = _unique(
+        b
+        for sec in (head, position, *expertise, *field_names)
+        for b in bigrams(_WORD_RE.findall(fold(sec)))
+    )
+
+    facet_terms = [facet_term("organization", int(o)) for o in doc.get("organization_ids") or []]
+    facet_terms += [facet_term("field", c) for c in _clean_list(doc.get("fields"))]
+    if degree:
+        facet_terms.append(facet_term("degree", degree))
+    if title:
+        facet_terms.append(facet_term("academic_title", title))
+    facet_terms += [
+        facet_term("former_province", p) for p in _clean_list(doc.get("former_provinces"))
+    ]
+    if doc.get("public"):
+        facet_terms.append("flag:public")
+    if doc.get("available"):
+        facet_terms.append("flag:available")
+
+    data = {
+        "full_name": full_name,
+        "position": position,
+        "expertise": expertise,
+        "field_names": field_names,
+        "organization_names": org_names,
+        "employer_name": employer,
+        "bio": bio,
+    }
+    result: dict[str, Any] = {
+        "id": str(int(doc["id"])),
+        "name": name_words,
+        "key": key_words,
+        "other": other_words,
+        "exact": exact_words,
+        "bigram": bigram_terms,
+        "facet": " ".join(_unique(facet_terms)),
+        "name_key": name_sort_key(full_name),
+        "data": data,
+    }
+    # Whoosh rejects empty values in some fields; drop them instead.
+    return {k: v for k, v in result.items() if v not in ("", [])}
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
