@@ -1,10 +1,13 @@
 """One expert graph per process, rebuilt only when the database says the data changed.
 
-Writers bump ``graph_version`` in the same transaction as their change (session hooks
-below), so the bump commits or rolls back with it. Readers compare the row with the
-version of their cached snapshot: one primary-key SELECT per use, never a rebuild per
-request. Two counters: people and organisations (``version``, full rebuild, seconds at
-108,000 members) and requests and invitations (``activity_version``, only the small
+Writers bump ``graph_version`` in the same transaction as their change, just before it
+commits (session hooks below), so the bump commits or rolls back with it. Readers
+compare the row with the version of their cached snapshot: one primary-key SELECT per
+use, never a rebuild per request. A transaction that has changed graph data and not yet
+committed gets a private, uncached snapshot of what it sees.
+
+Two counters: people and organisations (``version``: a full rebuild, seconds at 108,000
+members) and requests and invitations (``activity_version``: only the small
 consultation layer is rebuilt).
 
 Values are never reused: a bump sets the counter to at least the current time in
@@ -53,6 +56,13 @@ def _bump(session: Session, columns: set[str]) -> None:
     session.connection().execute(update(gv).where(gv.c.id == 1).values(**values))
 
 
+_DIRTY = "expertnet_graph_dirty"
+
+
+def _mark(session: Session, columns: set[str]) -> None:
+    session.info.setdefault(_DIRTY, set()).update(columns)
+
+
 def _after_flush(session: Session, _ctx: Any) -> None:
     columns: set[str] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -64,34 +74,48 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         if len(columns) == 2:
             break
     if columns:
+        _mark(session, columns)
+
+
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    """Catch bulk Core writes (the demo loader, imports) that bypass the unit of work."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name in DIRECTORY_TABLES:
+        _mark(state.session, {"version"})
+    elif name in ACTIVITY_TABLES:
+        _mark(state.session, {"activity_version"})
+
+
+def _before_commit(session: Session) -> None:
+    # The bump waits for the commit: the row stays locked only while the commit runs,
+    # so writers (an import, experts accepting invitations) do not queue behind each
+    # other's whole transactions.
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # commit flushes after this hook; marks must be complete now
+    columns = session.info.pop(_DIRTY, None)
+    if columns:
         _bump(session, columns)
 
 
-def _do_orm_execute(state: ORMExecuteState) -> Any:
-    """Catch bulk Core writes (the demo loader, imports) that bypass the unit of work."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return None
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name in DIRECTORY_TABLES:
-        column = "version"
-    elif name in ACTIVITY_TABLES:
-        column = "activity_version"
-    else:
-        return None
-    # Bump first and let the statement run as usual: returning a result here would skip
-    # any other ``do_orm_execute`` listener. Same transaction either way; a bump without
-    # a change (the statement fails) only costs one rebuild.
-    _bump(state.session, {column})
-    return None
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    # A rolled-back savepoint leaves the outer transaction's marks in place (harmless:
+    # at worst one extra bump).
+    if previous_transaction.parent is None:
+        session.info.pop(_DIRTY, None)
 
 
 def install() -> None:
     """Listen on every session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-    if not event.contains(Session, "do_orm_execute", _do_orm_execute):
-        event.listen(Session, "do_orm_execute", _do_orm_execute)
+    for name, fn in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _do_orm_execute),
+        ("before_commit", _before_commit),
+        ("after_soft_rollback", _after_soft_rollback),
+    ):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
 
 
 def current_version(session: Session | None = None) -> tuple[int, int]:
@@ -111,8 +135,15 @@ def get_graph(session: Session | None = None) -> ExpertGraph:
     """
     session = session or db.session
     url = str(session.get_bind().engine.url)
-    version = current_version(session)
+    version = current_version(session)  # autoflushes, so the marks below are complete
     cached = _graphs.get(url)
+    dirty = session.info.get(_DIRTY)
+    if dirty:
+        # This transaction changed graph data it has not committed: it gets a private
+        # snapshot of what it sees, which is never cached for others.
+        if dirty == {"activity_version"} and cached is not None and cached.version == version:
+            return _with_new_overlay(cached, version, session.connection())
+        return build_graph(session.connection(), version)
     if cached is not None and cached.version == version:
         return cached
     with _lock:
@@ -121,20 +152,25 @@ def get_graph(session: Session | None = None) -> ExpertGraph:
             return cached
         conn = session.connection()
         if cached is not None and cached.version[0] == version[0]:
-            # Only requests or invitations changed: a shallow copy shares the big directory
-            # graph (never mutated) and gets a new overlay; readers in other threads keep
-            # the old snapshot intact.
-            fresh = copy.copy(cached)
-            fresh.memo = {}
-            fresh.version = version
-            started = time.perf_counter()
-            add_consultation_layer(fresh, conn)
-            fresh.build_seconds = time.perf_counter() - started
+            fresh = _with_new_overlay(cached, version, conn)
         else:
             fresh = build_graph(conn, version)
             settle()
         _graphs[url] = fresh
         return fresh
+
+
+def _with_new_overlay(cached: ExpertGraph, version: tuple[int, int], conn: Any) -> ExpertGraph:
+    """Only requests or invitations changed: a shallow copy shares the big directory
+    graph (never mutated) and gets a new overlay; readers in other threads keep the old
+    snapshot intact."""
+    fresh = copy.copy(cached)
+    fresh.memo = {}
+    fresh.version = version
+    started = time.perf_counter()
+    add_consultation_layer(fresh, conn)
+    fresh.build_seconds = time.perf_counter() - started
+    return fresh
 
 
 def settle() -> None:

@@ -138,17 +138,34 @@ def test_request_changes_rebuild_only_the_consultation_layer(scratch_app):
         db.session.remove()
 
 
-def test_a_rolled_back_change_never_aliases_a_later_one(app, make_org, session):
-    """Versions are never reused, so a snapshot seen inside a rolled-back transaction
-    cannot be served for different data later."""
+def test_uncommitted_changes_get_a_private_snapshot(app, make_org, session):
+    """Changes flushed but not committed are seen by their own transaction only; the
+    version moves at commit."""
+    shared = cache.get_graph()
     first = cache.current_version()
-    session.begin_nested()
-    make_org()
-    inside = cache.current_version()
-    session.rollback()
-    assert cache.current_version() == first
-    make_org()
-    assert cache.current_version() not in (first, inside)
+    org = make_org()
+    assert cache.current_version() == first  # no row lock until the commit
+    private = cache.get_graph()
+    assert private is not shared and org.id in private.orgs
+    assert org.id not in shared.orgs and cache.get_graph() is not private  # never cached
+    session.commit()
+    committed = cache.current_version()
+    assert committed[0] > first[0] and committed[1] == first[1]
+    assert cache.get_graph() is cache.get_graph()
+    assert org.id in cache.get_graph().orgs
+
+
+def test_versions_are_never_reused(app, session):
+    """A bump lands at least on the clock (microseconds): a value seen inside a
+    transaction that was rolled back cannot come back for different data."""
+    import time
+
+    before = time.time_ns() // 1000
+    cache._bump(session, {"version"})
+    one = cache.current_version()[0]
+    cache._bump(session, {"version"})
+    two = cache.current_version()[0]
+    assert before <= one < two
 
 
 def test_bulk_core_writes_bump_the_version_too(app, session):
@@ -162,6 +179,8 @@ def test_bulk_core_writes_bump_the_version_too(app, session):
         insert(Organization),
         [{"code": "BULK1", "name": "Hội Bulk", "kind": "club"}],
     )
+    assert any(o.code == "BULK1" for o in cache.get_graph().orgs.values())
+    session.commit()
     after = cache.current_version()
     assert after[0] > before[0] and after[1] == before[1]
     assert any(o.code == "BULK1" for o in cache.get_graph().orgs.values())
