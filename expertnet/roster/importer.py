@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..audit.models import AuditEntry
@@ -567,10 +567,9 @@ class RosterImport:
             )
 
         new = [k for k in known if k.is_new]
-        stmt = insert(t).returning(t.c.id, sort_by_parameter_order=True)
         for i in range(0, len(new), BATCH_SIZE):
             batch = new[i : i + BATCH_SIZE]
-            ids = s.execute(stmt, [self._person_row(k, now) for k in batch]).scalars().all()
+            ids = self._insert(t, [self._person_row(k, now) for k in batch])
             for k, pid in zip(batch, ids, strict=True):
                 k.id = pid
                 created = {c: [None, v] for c, v in self._person_row(k, now).items() if v}
@@ -620,13 +619,12 @@ class RosterImport:
 
         m = Membership.__table__
         joining = [k for k in known if k.member and not k.member_before and not k.reactivate]
-        m_stmt = insert(m).returning(m.c.id, sort_by_parameter_order=True)
         for i in range(0, len(joining), BATCH_SIZE):
             batch = joining[i : i + BATCH_SIZE]
             rows = [
                 {"person_id": k.id, "organization_id": self.org.id, "role": "member"} for k in batch
             ]
-            ids = s.execute(m_stmt, rows).scalars().all()
+            ids = self._insert(m, rows)
             for row, mid in zip(rows, ids, strict=True):
                 entry("membership", mid, "create", {key: [None, v] for key, v in row.items()})
         back = [k for k in known if k.reactivate and k.member]
@@ -647,6 +645,30 @@ class RosterImport:
             and (k.is_new or k.changes or k.fields != k.original_fields
                  or k.expertise != k.original_expertise or (k.member and not k.member_before))
         }  # fmt: skip
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` and return their new ids, in order.
+
+        PostgreSQL hands out the ids from the column's sequence first (they are ours even
+        if someone else inserts meanwhile), so the rows go as a plain executemany, several
+        times faster there than RETURNING. SQLite has no sequence to reserve from; there
+        RETURNING (in parameter order) is as fast.
+        """
+        s = self.session
+        if s.get_bind().dialect.name == "postgresql":
+            ids = list(
+                s.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"table": table.name, "n": len(rows)},
+                )
+            )
+            s.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+            return ids
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(s.execute(stmt, rows).scalars())
 
     @staticmethod
     def _person_row(k: Known, now: datetime) -> dict[str, Any]:
