@@ -99,10 +99,10 @@ def _before_commit(session: Session) -> None:
         _bump(session, columns)
 
 
-def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
-    # A rolled-back savepoint leaves the outer transaction's marks in place (harmless:
-    # at worst one extra bump).
-    if previous_transaction.parent is None:
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    # However the session's own transaction ends (rollback, close), its marks go with it;
+    # a savepoint ending leaves the outer transaction's marks (at worst one extra bump).
+    if transaction.parent is None:
         session.info.pop(_DIRTY, None)
 
 
@@ -112,7 +112,7 @@ def install() -> None:
         ("after_flush", _after_flush),
         ("do_orm_execute", _do_orm_execute),
         ("before_commit", _before_commit),
-        ("after_soft_rollback", _after_soft_rollback),
+        ("after_transaction_end", _after_transaction_end),
     ):
         if not event.contains(Session, name, fn):
             event.listen(Session, name, fn)

@@ -153,6 +153,11 @@ def test_uncommitted_changes_get_a_private_snapshot(app, make_org, session):
     assert committed[0] > first[0] and committed[1] == first[1]
     assert cache.get_graph() is cache.get_graph()
     assert org.id in cache.get_graph().orgs
+    cached = cache.get_graph()
+    make_org()
+    assert cache.get_graph() is not cached
+    session.rollback()  # the change and its mark are gone: the shared snapshot again
+    assert cache.get_graph() is cached
 
 
 def test_versions_are_never_reused(app, session):
