@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ..core.text import clean_line, fold
 from ..directory.models import DEGREE_RANK
@@ -92,6 +93,12 @@ _ALIASES: dict[str, str | None] = {
 HEADER_SEARCH_ROWS = 10
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 17)
+def folded(value: str) -> str:
+    """``core.text.fold``, remembered: names, employers and titles repeat across rows."""
+    return fold(value)
 
 
 def header_key(text: str) -> str:
@@ -310,7 +317,7 @@ _TITLE_RANK = {"GS": 2, "PGS": 1}
 
 def parse_titles(value: str) -> tuple[set[str], set[str], list[str]]:
     """Titles, degrees and unknown words in a cell such as "PGS.TS." or "Thạc sĩ"."""
-    words = _NON_ALNUM.sub(" ", fold(value)).split()
+    words = _NON_ALNUM.sub(" ", folded(value)).split()
     if " ".join(words) in _NONE:
         return set(), set(), []
     titles: set[str] = set()
@@ -339,7 +346,7 @@ def split_name_prefix(name: str) -> tuple[str, str]:
     m = _NAME_PREFIX.match(name)
     if not m:
         return "", name
-    words = [fold(w) for w in re.split(r"[.\s]+", m.group(1)) if w]
+    words = [folded(w) for w in re.split(r"[.\s]+", m.group(1)) if w]
     if words and all(w in _PREFIX_WORDS for w in words):
         return m.group(1).strip(), m.group(2).strip()
     return "", name
@@ -398,7 +405,7 @@ def parse_row(row_no: int, cells: list[str], header: Header, vocab: Vocabulary) 
 
     def cell(column: str) -> str:
         i = pos.get(column)
-        if i is None or i >= len(cells):
+        if i is None or i >= len(cells) or not cells[i]:
             return ""
         return clean_line(cells[i]) or ""
 
@@ -429,7 +436,7 @@ def parse_row(row_no: int, cells: list[str], header: Header, vocab: Vocabulary) 
 
     gender = cell("gender")
     if gender:
-        out.gender = _GENDERS.get(fold(gender).strip(" ."))
+        out.gender = _GENDERS.get(folded(gender).strip(" ."))
         if out.gender is None:
             problems.append(_("Unknown gender “%(value)s” (Nam, Nữ or Khác).", value=gender))
 
@@ -467,7 +474,7 @@ def parse_row(row_no: int, cells: list[str], header: Header, vocab: Vocabulary) 
     employer = cell("employer")
     if employer:
         _max_len(employer, 255, "employer", problems)
-        org_id = vocab.organizations.get(fold(employer))
+        org_id = vocab.organizations.get(folded(employer))
         if org_id is not None:
             out.employer_id = org_id
         else:
@@ -482,7 +489,7 @@ def parse_row(row_no: int, cells: list[str], header: Header, vocab: Vocabulary) 
     if raw_fields:
         unknown_fields = []
         for part in _split_list(raw_fields):
-            code = vocab.fields.get(fold(part))
+            code = vocab.fields.get(folded(part))
             if code is None:
                 unknown_fields.append(part)
             elif code not in out.fields:

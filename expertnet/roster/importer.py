@@ -41,7 +41,6 @@ from sqlalchemy.orm import Session
 
 from ..audit.models import AuditEntry
 from ..audit.recorder import current_actor
-from ..core.text import fold
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
 from .columns import (
@@ -49,6 +48,7 @@ from .columns import (
     MemberRow,
     RowRejected,
     Vocabulary,
+    folded,
     map_header,
     normalize_phone,
     parse_row,
@@ -177,14 +177,14 @@ def load_vocabulary(session: Session) -> Vocabulary:
     for code, name, name_en in session.execute(select(Field.code, Field.name, Field.name_en)):
         for key in (code, name, name_en):
             if key:
-                fields.setdefault(fold(key).strip(), code)
+                fields.setdefault(folded(key).strip(), code)
     orgs: dict[str, int] = {}
     for org_id, code, name, short in session.execute(
         select(Organization.id, Organization.code, Organization.name, Organization.short_name)
     ):
         for key in (name, short, code):
             if key:
-                orgs.setdefault(fold(key).strip(), org_id)
+                orgs.setdefault(folded(key).strip(), org_id)
     return Vocabulary(fields=fields, organizations=orgs)
 
 
@@ -204,16 +204,16 @@ class _Matcher:
             self.by_email.setdefault(k.email.lower(), k)
         if k.phone:
             self.by_phone.setdefault(k.phone, []).append(k)
-        self.by_name.setdefault(fold(k.full_name), []).append(k)
+        self.by_name.setdefault(folded(k.full_name), []).append(k)
 
     def employer_key(self, employer_id: int | None, employer_name: str | None) -> str | None:
         if employer_id is not None:
-            return fold(self.org_names.get(employer_id, str(employer_id)))
-        return fold(employer_name) if employer_name else None
+            return folded(self.org_names.get(employer_id, str(employer_id)))
+        return folded(employer_name) if employer_name else None
 
     def match(self, r: MemberRow) -> tuple[Known | None, str | None, list[Known]]:
         """(sure match, None, []) or (None, reason, candidates) or (None, None, []) for new."""
-        name = fold(r.full_name)
+        name = folded(r.full_name)
         strong: list[Known] = []
         if r.email and r.email in self.by_email:
             strong.append(self.by_email[r.email])
@@ -223,7 +223,7 @@ class _Matcher:
             return None, _("The e-mail and phone belong to different people."), strong
         if strong:
             k = strong[0]
-            if fold(k.full_name) != name:
+            if folded(k.full_name) != name:
                 return None, _("The same e-mail or phone, but another name."), strong
             if r.email and k.email and r.email != k.email.lower():
                 return None, _("The same phone and name, but another e-mail."), strong
@@ -385,7 +385,7 @@ class RosterImport:
         matcher = _Matcher(org_names)
         emails = {r.email for r in rows if r.email}
         phones = {r.phone for r in rows if r.phone}
-        names = {fold(r.full_name) for r in rows}
+        names = {folded(r.full_name) for r in rows}
         members = dict(
             self.session.execute(
                 select(Membership.person_id, Membership.ended_on).where(
@@ -415,7 +415,7 @@ class RosterImport:
             if not (
                 (email and email in emails)
                 or (phone and phone in phones)
-                or fold(row.full_name) in names
+                or folded(row.full_name) in names
             ):
                 continue
             in_org = row.id in members
