@@ -297,8 +297,10 @@ def render_docx(letter: Letter) -> bytes:
 
     def two_columns(left_mm: float, right_mm: float) -> None:
         """Close the current section as two columns; what follows is one column again."""
-        closed = doc.sections[-1]
         doc.add_section(WD_SECTION.CONTINUOUS)
+        # The break paragraph now holds the closed section's properties; the body's own
+        # ``w:sectPr`` belongs to the new, last section.
+        closed = doc.sections[-2]
         cols = closed._sectPr.find(qn("w:cols"))
         if cols is None:
             cols = OxmlElement("w:cols")
@@ -360,14 +362,15 @@ def render_docx(letter: Letter) -> bytes:
             r = p.add_run(f"Ý kiến khác của {d.name}: ")
             r.italic = r.bold = True
             p.add_run(f"“{d.text}”").italic = True
-        para(after=2)
+        p.paragraph_format.space_after = Pt(6)
     if letter.panel:
         para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=4, before=4)
         for role, name in letter.panel:
             para(f"- {name}, {role.lower()}.", after=1, first_line=10)
-    para(letter.closing, align=justify, before=8, after=12, first_line=10)
+    para(letter.closing, align=justify, before=6, after=10, first_line=10)
 
     # Signature block: "Nơi nhận" on the left, the approver's signature on the right.
+    doc.add_section(WD_SECTION.CONTINUOUS)  # the body above stays one column
     p = para()
     r = p.add_run("Nơi nhận:")
     r.bold, r.italic, r.font.size = True, True, Pt(12)
@@ -377,12 +380,14 @@ def render_docx(letter: Letter) -> bytes:
             column_break(p)
     para(SIGNER_ON_BEHALF, bold=True, align=center, size=13)
     para(SIGNER_TITLE, bold=True, align=center, size=13)
-    for _ in range(4):
-        para(align=center)
+    para(align=center, after=48)  # room for the signature and the seal
     para(letter.signer_name, bold=True, align=center, size=14)
+    signature = doc.paragraphs[-(len(letter.recipients) + 5) :]
+    for p in signature[:-1]:
+        p.paragraph_format.keep_with_next = True  # the block moves to a new page whole
     two_columns(80, 85)
 
-    para(letter.footnote, italic=True, size=9, before=18)
+    para(letter.footnote, italic=True, size=9, before=6)
 
     out = io.BytesIO()
     doc.save(out)

@@ -39,6 +39,7 @@ class YearBuilder:
     approver: Any
     agency: Any
     sequence: dict[int, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def request(
         self,
@@ -184,15 +185,18 @@ class BuiltYear:
     requests: dict[str, Request]
     opinions: dict[str, PublishedOpinion]
     users: dict[str, Any]
+    tokens: dict[str, str]
 
 
 @pytest.fixture
 def builder(session, make_user, make_org) -> YearBuilder:
     agency = make_org(kind="agency", name="Sở Xây dựng")
-    filer, _ = make_user("agency", organization=agency, name="Cán bộ Sở Xây dựng")
-    coordinator, _ = make_user("coordinator")
-    approver, _ = make_user("approver", name="Bùi Thanh Tùng")
-    return YearBuilder(session, filer, coordinator, approver, agency)
+    filer, filer_token = make_user("agency", organization=agency, name="Cán bộ Sở Xây dựng")
+    coordinator, coordinator_token = make_user("coordinator")
+    approver, approver_token = make_user("approver", name="Bùi Thanh Tùng")
+    b = YearBuilder(session, filer, coordinator, approver, agency)
+    b.tokens = {"agency": filer_token, "coordinator": coordinator_token, "approver": approver_token}
+    return b
 
 
 @pytest.fixture
@@ -268,6 +272,7 @@ def built_year(builder, make_org, make_person, session) -> BuiltYear:
         requests={"r1": r1, "r2": r2, "r3": r3, "r4": r4, "r6": r6},
         opinions={"o1": o1, "o2": o2, "o3": o3, "o6": o6},
         users={"filer": b.filer, "coordinator": b.coordinator, "approver": b.approver},
+        tokens=b.tokens,
     )
 
 
