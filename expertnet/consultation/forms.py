@@ -275,6 +275,20 @@ class MeetingForm(Versioned):
         self.kind.choices = enum_choices(MeetingKind)
 
 
+class MeetingRecordForm(Versioned):
+    """After the meeting: whether it was held, who attended, the minutes."""
+
+    held = BooleanField(_l("The meeting was held"))
+    attended = SelectMultipleField(
+        _l("Attended"),
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=100000)])
+
+
 def role_choices() -> list[SelectChoice]:
     return enum_choices(InvitationRole)
 

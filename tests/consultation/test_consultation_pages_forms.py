@@ -479,3 +479,121 @@ def test_a_partial_adoption_without_explanation_names_its_row(world, pages, sess
     assert "Explain why" in _field_error(res.text, "responses-1-explanation")
     assert session.scalars(select(AgencyResponse)).all() == []
     assert _version(session, rid) == 8
+
+
+# --- more of the agency's and the coordinator's pages -----------------------------------------
+
+
+def test_return_edit_and_resubmit_loop(world, pages, session):
+    rid = _submitted(world)
+    pages.post(
+        world.coordinator,
+        f"/requests/{rid}/actions/return",
+        {"return-version": 2, "return-comment": "Xin bổ sung báo cáo ĐTM."},
+    )
+    page = pages.get(world.agency, f"/requests/{rid}")
+    assert "Xin bổ sung báo cáo ĐTM." in page.text  # the question, in the timeline
+    assert f"/requests/{rid}/edit" in page.text
+    form = pages.get(world.agency, f"/requests/{rid}/edit")
+    assert 'value="3"' in form.text
+    pages.post(
+        world.agency,
+        f"/requests/{rid}/edit",
+        {"version": 3, "kind": "critique", "title": "Đề án đã bổ sung ĐTM"},
+    )
+    pages.post(world.agency, f"/requests/{rid}/actions/resubmit", {"resubmit-version": 3})
+    session.expire_all()
+    req = session.get(Request, rid)
+    assert (req.state, req.title, req.version) == ("submitted", "Đề án đã bổ sung ĐTM", 4)
+    pages.get(world.agency, f"/requests/{rid}/edit", status=403)  # no longer editable
+
+
+def test_upload_on_the_request_page_checks_the_content(world, pages, session):
+    rid = world.file()["id"]
+    res = pages.post(
+        world.agency,
+        f"/requests/{rid}/documents",
+        {"version": 1, "file": (io.BytesIO(b"plain text"), "notes.pdf")},
+        status=422,
+        content_type="multipart/form-data",
+    )
+    assert "checked by their content" in _field_error(res.text, "file")
+    assert session.scalars(select(Document)).all() == []
+    pages.post(
+        world.agency,
+        f"/requests/{rid}/documents",
+        {"version": 1, "file": (io.BytesIO(PDF), "../../etc/Tờ trình.pdf")},
+        content_type="multipart/form-data",
+    )
+    docs = session.scalars(select(Document).where(Document.request_id == rid)).all()
+    assert [d.filename for d in docs] == ["Tờ trình.pdf"]
+    download = pages.get(world.agency, f"/documents/{docs[0].id}")
+    assert download.data == PDF
+    download.close()
+    pages.get(world.other_agency, f"/documents/{docs[0].id}", status=404)
+
+
+def test_meetings_are_scheduled_and_recorded(world, pages, session):
+    from expertnet.consultation.models import Meeting
+
+    rid = world.to_in_review()
+    e = world.experts
+    starts = _local(datetime.now(UTC) + timedelta(days=3))
+    res = pages.post(
+        world.coordinator,
+        f"/requests/{rid}/meetings",
+        {"version": 5, "kind": "workshop", "title": "Hội thảo phản biện", "starts_at": starts},
+        status=422,
+    )
+    assert "place or an online link" in _field_error(res.text, "place")
+    assert session.scalars(select(Meeting)).all() == []
+    pages.post(
+        world.coordinator,
+        f"/requests/{rid}/meetings",
+        {
+            "version": 5,
+            "kind": "workshop",
+            "title": "Hội thảo phản biện",
+            "starts_at": starts,
+            "place": "Hội trường Liên hiệp Hội",
+            "experts": [e[0].person_id, e[1].person_id],
+        },
+    )
+    meeting = session.scalar(select(Meeting).where(Meeting.request_id == rid))
+    assert "Hội thảo phản biện" in pages.get(e[0], f"/requests/{rid}/meetings").text
+    pages.post(
+        world.coordinator,
+        f"/meetings/{meeting.id}",
+        {
+            f"m{meeting.id}-version": 5,
+            f"m{meeting.id}-held": "y",
+            f"m{meeting.id}-attended": [e[0].person_id],
+            f"m{meeting.id}-minutes": "Thống nhất 3 kiến nghị.",
+        },
+    )
+    session.refresh(meeting)
+    assert meeting.held and meeting.minutes == "Thống nhất 3 kiến nghị."
+    assert {p.person_id: p.attended for p in meeting.participants} == {
+        e[0].person_id: True,
+        e[1].person_id: False,
+    }
+    pages.post(e[0], f"/meetings/{meeting.id}", {f"m{meeting.id}-version": 5}, status=403)
+
+
+def test_notifications_inbox_lists_and_marks_read(world, pages, session):
+    from expertnet.consultation.models import Notification
+
+    rid = _submitted(world)
+    world.act(world.coordinator, rid, "accept")
+    inbox = pages.get(world.agency, "/notifications")
+    note = session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.agency.id, Notification.read_at.is_(None)
+        )
+    )
+    assert note is not None and note.subject in inbox.text
+    res = pages.post(world.agency, f"/notifications/{note.id}/read")
+    assert res.headers["Location"].endswith(f"/requests/{rid}")
+    session.refresh(note)
+    assert note.read_at is not None
+    pages.post(world.other_agency, f"/notifications/{note.id}/read", status=404)
