@@ -324,66 +324,53 @@ def fallback_union(n_people: int, seed: int) -> Union:
     return Union(people, phrases, [p["full_name"] for p in people])
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
-
-
 def demo_union(n_people: int, seed: int) -> Union | None:
-    """Use the lead's pure demo generator when it exists; None when it is absent or unfamiliar."""
+    """Use the lead's pure demo generator when it exists; None when it is absent."""
     try:
-        from expertnet.demo.generator import generate_union  # type: ignore[import-not-found]
-    except Exception:
+        from expertnet.demo.generator import generate_union
+        from expertnet.directory.taxonomy import FIELDS_BY_CODE
+    except ImportError:
         return None
-    try:
-        u = generate_union(n_people, seed)
-        people_src = _get(u, "people", "experts", "members", default=[])
-        orgs = {_get(o, "id"): _get(o, "name") for o in _get(u, "organizations", default=[])}
-        fields = {
-            _get(f, "code"): [_get(f, "name"), _get(f, "name_en", "english_name")]
-            for f in _get(u, "fields", default=[])
-        }
-        people = []
-        for i, p in enumerate(people_src, 1):
-            org_ids = list(_get(p, "organization_ids", "organizations", default=[]) or [])
-            org_ids = [_get(o, "id", default=o) for o in org_ids]
-            codes = [_get(c, "code", default=c) for c in _get(p, "fields", default=[]) or []]
-            employer = _get(p, "employer_id", "employer")
-            employer = _get(employer, "id", default=employer)
-            people.append(
-                {
-                    "id": _get(p, "id", default=i) or i,
-                    "full_name": _get(p, "full_name", "name"),
-                    "academic_title": _get(p, "academic_title"),
-                    "degree": _get(p, "degree"),
-                    "position": _get(p, "position", default=""),
-                    "bio": _get(p, "bio", default=""),
-                    "expertise": list(_get(p, "expertise", default=[]) or []),
-                    "fields": codes,
-                    "field_names": [n for c in codes for n in fields.get(c, []) if n],
-                    "organization_ids": org_ids,
-                    "organization_names": [orgs.get(o, "") for o in org_ids],
-                    "employer_id": employer,
-                    "employer_name": orgs.get(employer, "") if employer else "",
-                    "former_provinces": list(
-                        _get(p, "former_provinces", default=None)
-                        or [_get(p, "former_province", default="hai_phong")]
-                    ),
-                    "available": bool(_get(p, "available", default=True)),
-                    "public": bool(_get(p, "public", "public_profile", default=False)),
-                }
-            )
-        if not people or not people[0]["full_name"]:
-            return None
-        phrases = sorted({e for p in people[:5000] for e in p["expertise"]})
-        return Union(people, phrases, [p["full_name"] for p in people])
-    except Exception as e:
-        print(f"demo generator present but not usable here ({e!r}); using the fallback")
-        return None
+    u = generate_union(n_people, seed)
+    org_ids = {o.code: i for i, o in enumerate(u.organizations, 1)}
+    orgs = {o.code: o for o in u.organizations}
+    members: dict[int, list[str]] = {}
+    for m in u.memberships:
+        members.setdefault(m.person, []).append(m.org_code)
+    people = []
+    for i, p in enumerate(u.people):
+        codes = list(dict.fromkeys(members.get(i, [])))
+        employer = orgs.get(p.employer_code) if p.employer_code else None
+        provinces = {orgs[c].former_province for c in codes} | (
+            {employer.former_province} if employer else set()
+        )
+        people.append(
+            {
+                "id": i + 1,
+                "full_name": p.full_name,
+                "academic_title": p.academic_title,
+                "degree": p.degree,
+                "position": p.position or "",
+                "bio": p.bio or "",
+                "expertise": list(p.expertise),
+                "fields": list(p.field_codes),
+                "field_names": [
+                    n
+                    for c in p.field_codes
+                    if c in FIELDS_BY_CODE
+                    for n in (FIELDS_BY_CODE[c].name, FIELDS_BY_CODE[c].name_en)
+                ],
+                "organization_ids": [org_ids[c] for c in codes],
+                "organization_names": [orgs[c].name for c in codes],
+                "employer_id": org_ids.get(p.employer_code or ""),
+                "employer_name": employer.name if employer else (p.employer_name or ""),
+                "former_provinces": sorted(x for x in provinces if x),
+                "available": p.available,
+                "public": p.public_profile,
+            }
+        )
+    phrases = sorted({e for p in people for e in p["expertise"]})
+    return Union(people, phrases, [p["full_name"] for p in people])
 
 
 # -- query sets ----------------------------------------------------------------------
