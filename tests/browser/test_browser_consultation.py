@@ -25,9 +25,12 @@ def experts(live_app, users) -> list[int]:
     have fewer than three; the missing sign-ins are made here for untitled members.
     """
     from expertnet.auth.operations import create_user
-    from expertnet.directory.models import Person
+    from expertnet.directory.models import Field, Person
 
     with live_app.app_context():
+        field = db.session.scalar(
+            select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code)
+        )
         ids = []
         for key in ("expert0", "expert1", "expert2"):
             email = users.get(key) or f"{key}@browser.expertnet.vn"
@@ -51,6 +54,8 @@ def experts(live_app, users) -> list[int]:
             person = user.person
             person.expertise = [*EXPERTISE, *(person.expertise or [])]
             person.available = True
+            if field not in person.fields:
+                person.fields.append(field)
             person.max_assignments = max(person.max_assignments or 0, 5)
             ids.append(person.id)
         db.session.commit()
@@ -96,6 +101,7 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
         "Sở đề nghị Liên hiệp Hội phản biện đề án xây dựng cảng cạn ICD và trung tâm logistics.",
     )
     page.fill("#due_date", "2030-06-30")
+    page.select_option("#fields", index=0)  # the field our three experts share
     page.set_input_files(
         "#file",
         files=[{"name": "De-an-cang-can.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -237,6 +243,7 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.as_(None)
     page.click("nav.main-nav >> text=Published opinions")
     page.select_option("#kind", "critique")
+    page.select_option("#field", index=1)  # the request's field; 0 is "any"
     page.click(".register-filters button[type=submit]")
     page.wait_for_load_state()
     shots.take("public-register")
