@@ -69,9 +69,16 @@ class RequestForm(Versioned):
         description=_l("What is asked, and the questions the panel should answer."),
         validators=[Optional(), Length(max=20000)],
     )
-    fields = SelectMultipleField(_l("Fields"), validators=[Optional()])
+    fields = SelectMultipleField(
+        _l("Fields"),
+        description=_l("Hold Ctrl (⌘ on a Mac) to choose several."),
+        validators=[Optional()],
+    )
     subject_organizations = SelectMultipleField(
-        _l("Organisations whose project or policy it is"), coerce=int, validators=[Optional()]
+        _l("Organisations whose project or policy it is"),
+        description=_l("Their members are checked for conflicts of interest."),
+        coerce=int,
+        validators=[Optional()],
     )
     due_date = DateField(_l("Answer needed by"), validators=[Optional()])
     confidential = BooleanField(_l("Confidential (not listed in the public register)"))
