@@ -138,9 +138,11 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     from .extensions import db
     from .search.index import rebuild_index
 
-    if if_empty and db.session.scalar(select(Person.id).limit(1)) is not None:
-        click.echo("the database already has data; demo not loaded", err=True)
-        return
+    if db.session.scalar(select(Person.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("the database already has people; demo not loaded", err=True)
+            return
+        raise CommandError("the database already has people; the demo only fills an empty one")
 
     with click.progressbar(length=n_people, label="people", file=sys.stderr) as bar:
         try:
@@ -149,6 +151,9 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
     accounts = create_demo_accounts(db.session, seed=seed)
+    from .demo.requests import load_demo_requests
+
+    counts["requests"] = load_demo_requests(db.session, seed=seed)
     db.session.commit()
     rebuild_index(progress_label="index")
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))

@@ -20,6 +20,10 @@ LANG_COOKIE = "expertnet_lang"
 
 def select_locale() -> str:
     """The user's chosen language (query, cookie, account), else Vietnamese."""
+    from flask import has_request_context
+
+    if not has_request_context():  # commands and background work speak the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in languages:
