@@ -113,11 +113,12 @@ def configure(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         from .directory.models import FormerProvince, MembershipRole
-        from .main.views import nav_items
+        from .main.views import nav_items, unread_notifications
 
         return {
             "current_path": request.full_path.rstrip("?"),
             "nav_items": nav_items,
+            "unread_notifications": unread_notifications,
             "province_label": lambda v: FormerProvince(v).label,
             "membership_role_label": lambda v: MembershipRole(v).label,
         }

@@ -112,8 +112,11 @@ def load(schema: Schema, data: dict, *, partial: bool = False) -> dict:
         raise ValidationFailed(_flatten(exc.messages)) from exc
 
 
-def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
+def int_arg(
+    name: str, default: int, *, minimum: int = 1, maximum: int | None = None, args=None
+) -> int:
+    """A whole-number argument (of the query string unless ``args`` is given), or a 422."""
+    raw = (request.args if args is None else args).get(name)
     if raw is None or raw == "":
         return default
     try:
@@ -127,9 +130,12 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = 
     return value
 
 
-def page_args() -> tuple[int, int]:
-    """``page`` and ``per_page`` from the query string; ``per_page`` is capped at 100."""
-    return int_arg("page", 1), int_arg("per_page", 20, maximum=MAX_PER_PAGE)
+def page_args(args=None) -> tuple[int, int]:
+    """``page`` and ``per_page`` (of the query string by default); ``per_page`` is capped."""
+    return (
+        int_arg("page", 1, args=args),
+        int_arg("per_page", 20, maximum=MAX_PER_PAGE, args=args),
+    )
 
 
 def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:

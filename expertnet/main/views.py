@@ -16,38 +16,40 @@ bp = Blueprint("main", __name__)
 
 
 def nav_items() -> list[tuple[str, str]]:
-    """The main navigation for the current user's role."""
-    from flask_babel import gettext as _
-
-    items = [
-        ("main.home", _("Home")),
-        ("directory.search", _("Experts")),
-        ("directory.organizations", _("Organisations")),
-    ]
-    if current_user.is_authenticated and current_user.role in ("admin", "coordinator", "liaison"):
-        items.append(("directory.expert_new", _("Add an expert")))
-    if current_user.is_authenticated and current_user.role == "admin":
-        items.append(("admin.users", _("Accounts")))
-    items.extend(_consultation_items())
-    return items
-
-
-def _consultation_items() -> list[tuple[str, str]]:
-    """The consultation pages each role works from, then the public register."""
+    """The main navigation: the directory, the role's own work, then the union's views."""
     from flask_babel import gettext as _
 
     role = current_user.role if current_user.is_authenticated else None
-    items = {
+    items = [("directory.search", _("Experts")), ("directory.organizations", _("Organisations"))]
+    items += {
         "agency": [("consultation.my_requests", _("My requests"))],
         "coordinator": [("consultation.workbench", _("Workbench"))],
         "admin": [("consultation.workbench", _("Workbench"))],
         "expert": [("consultation.expert_inbox", _("My panels"))],
         "approver": [("consultation.approvals", _("Approvals"))],
     }.get(role or "", [])
-    if role is not None:
-        items.append(("consultation.notifications", _("Notifications")))
     items.append(("consultation.register", _("Published opinions")))
+    if role in ("admin", "coordinator", "approver"):
+        items += [("reports.activity", _("Reports")), ("panel.union_network", _("Network"))]
+    if role == "admin":
+        items.append(("admin.users", _("Accounts")))
     return items
+
+
+def unread_notifications() -> int:
+    """How many notifications the signed-in user has not read (shown in the header)."""
+    if not current_user.is_authenticated:
+        return 0
+    from ..consultation.models import Notification
+
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == current_user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 @bp.get("/")

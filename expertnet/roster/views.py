@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from ..auth.models import STAFF_ROLES
 from ..core.errors import ApiError
@@ -190,39 +190,30 @@ def roster_export(org_id: int, fmt: str):
 
 
 def _search_ids() -> list[int]:
-    """Every id the search finds, in its order, page by page.
-
-    ``search_experts`` takes its paging from the request, so the request's arguments are
-    replaced for each page and restored afterwards.
-    """
+    """Every id the search finds, in its order, page by page."""
     from ..search.service import search_experts
 
-    original = request.args
     ids: list[int] = []
     page = 1
-    try:
-        while True:
-            args = MultiDict(original)
-            args.setlist("page", [str(page)])
-            args.setlist("per_page", ["100"])
-            request.args = ImmutableMultiDict(args)
-            result = search_experts(request.args, current_user)
-            if result["total"] > MAX_SEARCH_EXPORT:
-                raise ApiError(
-                    422,
-                    _(
-                        "The search found %(n)s experts; narrow it to at most %(max)s to export.",
-                        n=result["total"],
-                        max=MAX_SEARCH_EXPORT,
-                    ),
-                    "too_many_rows",
-                )
-            ids.extend(item["id"] for item in result["items"])
-            if not result["items"] or len(ids) >= result["total"]:
-                return ids
-            page += 1
-    finally:
-        request.args = original
+    while True:
+        args = MultiDict(request.args)
+        args.setlist("page", [str(page)])
+        args.setlist("per_page", ["100"])
+        result = search_experts(args, current_user)
+        if result["total"] > MAX_SEARCH_EXPORT:
+            raise ApiError(
+                422,
+                _(
+                    "The search found %(n)s experts; narrow it to at most %(max)s to export.",
+                    n=result["total"],
+                    max=MAX_SEARCH_EXPORT,
+                ),
+                "too_many_rows",
+            )
+        ids.extend(item["id"] for item in result["items"])
+        if not result["items"] or len(ids) >= result["total"]:
+            return ids
+        page += 1
 
 
 @bp.get("/experts/export.<any(csv, xlsx):fmt>")

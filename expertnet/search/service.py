@@ -38,7 +38,7 @@ STAFF = ("admin", "coordinator", "approver")
 
 
 def _query_from_args(args, user) -> SearchQuery:
-    page, per_page = page_args()
+    page, per_page = page_args(args)
     text = clean_line(args.get("q") or "")[:MAX_QUERY]
     sort = args.get("sort") or "relevance"
     if sort not in ("relevance", "name"):
@@ -130,7 +130,7 @@ def search_in_database(args, user) -> dict:
     """Name and filter search in the database: the fallback while the index is unavailable."""
     from ..api.directory import _visible_people
 
-    page, per_page = page_args()
+    page, per_page = page_args(args)
     q = clean_line(args.get("q") or "")[:MAX_QUERY]
     orgs, fields, degrees = (
         _int_list(args, "organization"),
