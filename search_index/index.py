@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import fcntl
+import gc
 import heapq
 import itertools
 import json
@@ -15,6 +16,8 @@ import queue
 import shutil
 import threading
 import time
+import traceback
+import warnings
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -136,6 +139,11 @@ def _segment_term_bits(segid: str, leaf: Any, n: int, fieldname: str, text: str)
     return hit if isinstance(hit, int) else B.from_ids(hit, n)
 
 
+def _leaf_readers(reader: Any) -> list[tuple[Any, int]]:
+    # An empty index has a placeholder reader without a segment (and without documents).
+    return [(leaf, off) for leaf, off in reader.leaf_readers() if leaf.segment() is not None]
+
+
 def _segment_name_keys(segid: str, leaf: Any) -> list[bytes]:
     key = (segid, "#name_key", "")
     with _SEGMENT_LOCK:
@@ -161,7 +169,7 @@ class _View:
         offset = 0
         for r in readers:
             self.shard_offsets.append(offset)
-            for leaf, leaf_offset in r.leaf_readers():
+            for leaf, leaf_offset in _leaf_readers(r):
                 self.segments.append(
                     (leaf.segment().segment_id(), offset + leaf_offset, leaf.doc_count_all())
                 )
@@ -230,7 +238,7 @@ class _View:
     # -- per-document access -------------------------------------------------------
 
     def _leaves(self, ss: Searchers) -> list[tuple[str, Any, int, int]]:
-        leaves = [leaf for s in ss for leaf, _ in s.reader().leaf_readers()]
+        leaves = [leaf for s in ss for leaf, _ in _leaf_readers(s.reader())]
         return [
             (segid, leaf, offset, n)
             for (segid, offset, n), leaf in zip(self.segments, leaves, strict=True)
@@ -397,6 +405,31 @@ class _View:
         return out
 
 
+def _unavailable(e: BaseException, what: str) -> IndexUnavailable:
+    """Log a storage failure and turn it into IndexUnavailable, closing what Whoosh left open."""
+    # The traceback is logged as text: a kept LogRecord must not keep Whoosh's frames alive.
+    log.warning("%s: %s", what, "".join(traceback.format_exception(e)).rstrip())
+    err = IndexUnavailable(f"{what}: {e!r}")
+    # Whoosh leaves the file it failed to parse open; it is only closed when this
+    # exception's frames die, so let them die here, with the ResourceWarning expected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        e.__traceback__ = None
+        e.__context__ = None
+        e.__cause__ = None
+        del e
+    return err
+
+
+def _reap(err: IndexUnavailable) -> IndexUnavailable:
+    """Collect the cycles a failed Whoosh open leaves behind, without ResourceWarnings."""
+    # Called after the except block, when the original exception is gone for good.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    return err
+
+
 def _clean_dir_name(name: str) -> str:
     name = name.strip()
     if not name or "/" in name or name.startswith("."):
@@ -453,7 +486,8 @@ class ExpertIndex:
         try:
             return [windex.open_dir(str(p), schema=self.schema) for p in shards]
         except Exception as e:
-            raise IndexUnavailable(f"the search index cannot be opened: {e!r}") from e
+            err = _unavailable(e, "the search index cannot be opened")
+        raise _reap(err)
 
     # -- reading -------------------------------------------------------------------
 
@@ -469,18 +503,25 @@ class ExpertIndex:
                 if view is not None and self._view_key == key and view.up_to_date():
                     return view
                 name = self._current_name()
-                ixs = view.ixs if view is not None and view.gen_dir == name else self._open(name)
-                new = _View(ixs, name)
+                # On a damaged index Whoosh retries and drops half-opened files on the
+                # floor; their ResourceWarnings say nothing we don't report anyway.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    same = view is not None and view.gen_dir == name
+                    ixs = view.ixs if view is not None and same else self._open(name)
+                    new = _View(ixs, name)
             except IndexUnavailable:
                 self._drop_view()
                 raise
             except Exception as e:
                 self._drop_view()
-                raise IndexUnavailable(f"the search index is unreadable: {e!r}") from e
-            if view is not None:
-                view.retire()
-            self._view, self._view_key = new, key
-            return new
+                err = _unavailable(e, "the search index is unreadable")
+            else:
+                if view is not None:
+                    view.retire()
+                self._view, self._view_key = new, key
+                return new
+        raise _reap(err)
 
     def _drop_view(self) -> None:
         if self._view is not None:
@@ -512,7 +553,8 @@ class ExpertIndex:
             return {"ok": False, "doc_count": 0, "detail": str(e)}
         except Exception as e:
             self._invalidate()
-            return {"ok": False, "doc_count": 0, "detail": f"the search index is unreadable: {e!r}"}
+            err = _unavailable(e, "the search index is unreadable")
+        return {"ok": False, "doc_count": 0, "detail": str(_reap(err))}
 
     def warm(self, min_df: int = WARM_MIN_DF) -> int:
         """Preload the bitsets of every term in min_df+ documents; returns how many."""
@@ -548,9 +590,9 @@ class ExpertIndex:
             raise
         except Exception as e:
             # Whoosh reports damaged files as assorted low-level errors; all mean "rebuild".
-            log.exception("search index failure")
             self._invalidate()
-            raise IndexUnavailable(f"the search index is unreadable: {e!r}") from e
+            err = _unavailable(e, "the search index is unreadable")
+        raise _reap(err)
 
     def _search(self, view: _View, ss: Searchers, sq: SearchQuery) -> SearchResult:
         per_page = max(1, min(int(sq.per_page or 20), MAX_PER_PAGE))

@@ -84,7 +84,9 @@ def test_parallel_build_in_shards_then_upsert(
     r = idx.search(SearchQuery(text="", facets=True))
     assert sum(r.facets["degree"].values()) == len(people)
     # Replacing a person keeps them in one shard only; new people go to the last shard.
-    idx.upsert([person(1, "Nguyễn Văn An", expertise=["khí tượng thủy văn"]), person(5000, "Lý Mới")])
+    idx.upsert(
+        [person(1, "Nguyễn Văn An", expertise=["khí tượng thủy văn"]), person(5000, "Lý Mới")]
+    )
     assert idx.doc_count() == len(people) + 1
     assert ids_for(idx, "khi tuong") == {1}
     assert ids_for(idx, "Lý Mới") == {5000}

@@ -1,0 +1,42 @@
+"""Unicode normalisation, diacritic folding and query parsing for Vietnamese text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from search_index import fold, normalize_text
+from search_index.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, parse_text
+from search_index.text import has_diacritics
+
+
+def test_normalize_text_makes_nfc_and_drops_control_characters() -> None:
+    nfd = unicodedata.normalize("NFD", "Nguyễn Đức")
+    assert nfd != "Nguyễn Đức"
+    assert normalize_text(nfd) == "Nguyễn Đức"
+    assert normalize_text("a\x00b\x1fc") == "a b c"
+    assert normalize_text(None) == ""
+
+
+def test_fold_removes_every_vietnamese_mark_and_d_stroke() -> None:
+    assert fold("Đặng Quốc Dũng") == "dang quoc dung"
+    assert fold("ĐẠI HỌC ĐÀ NẴNG") == "dai hoc da nang"
+    assert fold("thuỷ") == fold("thủy") == "thuy"
+    assert fold("ươ ỡ ậ ắ ẹ") == "uo o a a e"
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("bàn") and has_diacritics("đi")
+    assert not has_diacritics("ban")
+
+
+def test_parse_text_words_phrases_and_limits() -> None:
+    p = parse_text('GS. "trí tuệ  nhân tạo" ĐẶNG')
+    assert [w for w, _ in p.words] == ["gs", "đặng"]
+    assert [f for _, f in p.words] == ["gs", "dang"]
+    assert [[f for _, f in ph] for ph in p.phrases] == [["tri", "tue", "nhan", "tao"]]
+    assert p.last_word_is_open
+    assert not parse_text('an "van"').phrases  # a one-word "phrase" is a word
+    assert not parse_text('"nguyen van"').last_word_is_open
+    long = parse_text(" ".join(f"w{i}" for i in range(1000)))
+    assert len(long.words) == MAX_QUERY_WORDS
+    assert len(parse_text("x" * 10_000).words[0][0]) == MAX_QUERY_CHARS
