@@ -117,6 +117,12 @@ class ActionForm(Versioned):
     )
 
 
+class DeadlineForm(Versioned):
+    opinion_due_at = DateTimeLocalField(
+        _l("Opinions due"), description=_l("Time in Hanoi (UTC+7)."), validators=[InputRequired()]
+    )
+
+
 class InviteForm(Versioned):
     expert_id = IntegerField(_l("Expert number"), validators=[InputRequired()])
     role = SelectField(_l("Role on the panel"), validators=[DataRequired()])

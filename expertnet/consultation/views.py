@@ -43,6 +43,7 @@ from .forms import (
     AcceptInvitationForm,
     ActionForm,
     ConsolidationForm,
+    DeadlineForm,
     DeclineInvitationForm,
     InviteForm,
     MeetingForm,
@@ -203,22 +204,21 @@ def _is_fresh(req: Request, form) -> bool:
 
 
 def _put_errors(form, exc: ApiError, names: Mapping[str, Any] | None = None) -> bool:
-    """Show an operation's refusal on ``form``: per field where one fits, else on the form.
+    """Show an operation's refusal: on the fields it names, else as a message on the page.
 
-    Returns whether any message landed on a field.
+    The page message also covers a form that is no longer shown (an action that another
+    user's step has made unavailable). Returns whether any message landed on a field.
     """
     placed = False
-    unplaced: list[str] = []
     for key, message in (exc.fields or {}).items():
         target = (names or {}).get(key) or form._fields.get(key)
         if target is None:
-            unplaced.append(str(message))
+            flash(str(message), "error")
             continue
         target.errors = [*list(target.errors or []), str(message)]
         placed = True
     if not exc.fields:
-        unplaced.append(exc.message)
-    form.page_errors = [*getattr(form, "page_errors", []), *unplaced]
+        flash(exc.message, "error")
     return placed
 
 
@@ -328,6 +328,7 @@ def _clean_request_data(form: RequestForm) -> dict[str, Any]:
 def new_request():
     if not ops.can_file_request(current_user):
         abort(403)
+    refused: int | None = None
     form = RequestForm()
     _fill_request_choices(form)
     if form.validate_on_submit():
@@ -340,11 +341,12 @@ def new_request():
         except ApiError as exc:
             db.session.rollback()
             _put_errors(form, exc)
+            refused = exc.status
         else:
             flash(_("The request was saved as a draft. Submit it when it is complete."), "success")
             return redirect(url_for("consultation.detail", request_id=req.id), 303)
     return render_template("consultation/request_form.html", form=form, req=None), (
-        422 if form.errors or getattr(form, "page_errors", None) else 200
+        refused or (422 if form.errors else 200)
     )
 
 
@@ -354,6 +356,7 @@ def edit_request(request_id: int):
     req = _request_or_404(request_id)
     if not req.can_edit(current_user):
         abort(403)
+    refused: int | None = None
     form = RequestForm(obj=None if request.method == "POST" else req)
     _fill_request_choices(form)
     if request.method == "GET":
@@ -372,11 +375,12 @@ def edit_request(request_id: int):
         except ApiError as exc:
             db.session.rollback()
             _put_errors(form, exc)
+            refused = exc.status
         else:
             flash(_("The request was saved."), "success")
             return redirect(url_for("consultation.detail", request_id=req.id), 303)
     return render_template("consultation/request_form.html", form=form, req=req), (
-        422 if form.errors or getattr(form, "page_errors", None) else 200
+        refused or (422 if form.errors else 200)
     )
 
 
@@ -413,6 +417,12 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
     if req.can_upload_document(user):
         upload_form = posted.get("upload") or UploadForm(formdata=None)
         upload_form.version.data = str(req.version)
+    deadline_form = None
+    if req.state == State.IN_REVIEW and req.is_coordinating(user):
+        deadline_form = posted.get("deadline") or DeadlineForm(formdata=None)
+        if deadline_form.opinion_due_at.data is None and req.opinion_due_at is not None:
+            deadline_form.opinion_due_at.data = _local_input(req.opinion_due_at)
+        deadline_form.version.data = str(req.version)
     is_staff = user.role in STAFF
     loads = ops.workload(i.person_id for i in req.invitations) if is_staff else {}
     my_invitation = (
@@ -426,6 +436,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
         action_forms=action_forms,
         blocked=blocked,
         upload_form=upload_form,
+        deadline_form=deadline_form,
         history=ops.history_of(req),
         is_staff=is_staff,
         loads=loads,
@@ -506,6 +517,29 @@ def upload(request_id: int):
         return _render_detail(req, {"upload": form}, exc.status)
     flash(_("The document %(name)s was added.", name=doc.filename), "success")
     return redirect(url_for("consultation.detail", request_id=req.id) + "#documents", 303)
+
+
+@bp.post("/requests/<int:request_id>/deadline")
+@login_required
+def deadline(request_id: int):
+    """The coordinator moves the opinions' deadline (reminders follow the new date)."""
+    req = _request_or_404(request_id)
+    if not req.is_coordinating(current_user):
+        abort(403)
+    form = DeadlineForm()
+    if not form.validate_on_submit():
+        return _render_detail(req, {"deadline": form}, 422)
+    if not _is_fresh(req, form):
+        return _stale(req)
+    try:
+        ops.update_request(req, current_user, {"opinion_due_at": _to_utc(form.opinion_due_at.data)})
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        _put_errors(form, exc)
+        return _render_detail(req, {"deadline": form}, exc.status)
+    flash(_("The opinions' deadline was changed."), "success")
+    return redirect(url_for("consultation.detail", request_id=req.id), 303)
 
 
 @bp.get("/documents/<int:document_id>")

@@ -597,3 +597,80 @@ def test_notifications_inbox_lists_and_marks_read(world, pages, session):
     session.refresh(note)
     assert note.read_at is not None
     pages.post(world.other_agency, f"/notifications/{note.id}/read", status=404)
+
+
+def test_the_coordinator_moves_the_opinion_deadline(world, pages, session):
+    rid = world.to_in_review()
+    new = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=20)
+    page = pages.get(world.coordinator, f"/requests/{rid}")
+    assert f"/requests/{rid}/deadline" in page.text
+    assert f"/requests/{rid}/deadline" not in pages.get(world.experts[0], f"/requests/{rid}").text
+    pages.post(
+        world.coordinator,
+        f"/requests/{rid}/deadline",
+        {"version": 5, "opinion_due_at": _local(new)},
+    )
+    session.expire_all()
+    assert session.get(Request, rid).opinion_due_at.replace(tzinfo=UTC) == new
+    res = pages.post(world.coordinator, f"/requests/{rid}/deadline", {"version": 5}, status=422)
+    assert _field_error(res.text, "opinion_due_at")
+    pages.post(world.experts[0], f"/requests/{rid}/deadline", {"version": 5}, status=403)
+
+
+def test_revoke_and_give_the_seat_to_another_expert(world, pages, session):
+    rid = world.to_panel_forming()
+    e = world.experts
+    first = world.invite(rid, e[0], "chair")["id"]
+    declined = world.invite(rid, e[1], "secretary")["id"]
+    world.ok(
+        e[1], "POST", f"/api/v1/invitations/{declined}/decline", {"reason": "Đang đi công tác."}
+    )
+    panel = pages.get(world.coordinator, f"/requests/{rid}/panel")
+    assert "Đang đi công tác." in panel.text
+    assert f"/invitations/{declined}/replace" in panel.text
+    assert f"/invitations/{first}/revoke" in panel.text
+    pages.post(
+        world.coordinator,
+        f"/invitations/{declined}/replace",
+        {f"p{declined}-version": 4, f"p{declined}-expert_id": e[2].person_id},
+    )
+    pages.post(
+        world.coordinator,
+        f"/invitations/{first}/revoke",
+        {f"r{first}-version": 4, f"r{first}-reason": "Đổi chủ tịch."},
+    )
+    session.expire_all()
+    states = {
+        i.person_id: (i.state, i.role)
+        for i in session.scalars(select(Invitation).where(Invitation.request_id == rid))
+    }
+    assert states == {
+        e[0].person_id: ("revoked", "chair"),
+        e[1].person_id: ("declined", "secretary"),
+        e[2].person_id: ("invited", "secretary"),
+    }
+    # A seat given away cannot be given twice: the form is gone and a post is refused.
+    assert (
+        f"/invitations/{declined}/replace"
+        not in pages.get(world.coordinator, f"/requests/{rid}/panel").text
+    )
+    res = pages.post(
+        world.coordinator,
+        f"/invitations/{declined}/replace",
+        {f"p{declined}-version": 4, f"p{declined}-expert_id": e[3].person_id},
+        status=409,
+    )
+    assert "already been given to another expert" in res.text
+
+
+def test_the_workbench_puts_overdue_work_first(world, pages, session):
+    late = _submitted(world)
+    soon = _submitted(world)
+    session.get(Request, late).due_date = datetime.now(UTC).date() - timedelta(days=2)
+    session.get(Request, soon).due_date = datetime.now(UTC).date() + timedelta(days=2)
+    session.flush()
+    page = pages.get(world.coordinator, "/workbench").text
+    overdue = page[page.index('id="overdue"') : page.index('id="q-submitted"')]
+    assert f"/requests/{late}" in overdue and f"/requests/{soon}" not in overdue
+    queue = page[page.index('id="q-submitted"') : page.index('id="q-returned"')]
+    assert queue.index(f"/requests/{late}") < queue.index(f"/requests/{soon}")
