@@ -40,3 +40,34 @@ def test_parse_text_words_phrases_and_limits() -> None:
     long = parse_text(" ".join(f"w{i}" for i in range(1000)))
     assert len(long.words) == MAX_QUERY_WORDS
     assert len(parse_text("x" * 10_000).words[0][0]) == MAX_QUERY_CHARS
+
+
+def test_library_does_not_import_the_web_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, search_index; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('flask', 'sqlalchemy', 'expertnet', 'flask_sqlalchemy')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_nfd_documents_are_stored_and_found_as_nfc(tmp_path) -> None:
+    from si_data import person
+
+    from search_index import ExpertIndex, SearchQuery
+
+    idx = ExpertIndex(tmp_path / "idx")
+    decomposed = unicodedata.normalize("NFD", "Đặng Thị Bàn")
+    idx.upsert([person(1, decomposed, expertise=[unicodedata.normalize("NFD", "bàn giao")])])
+    for q in ("Đặng Thị Bàn", decomposed, "dang thi ban", "bàn"):
+        hits = idx.search(SearchQuery(text=q)).hits
+        assert [h["id"] for h in hits] == [1], q
+    marked = idx.search(SearchQuery(text="bàn")).hits[0]["highlights"]["full_name"]
+    assert marked == "Đặng Thị <mark>Bàn</mark>"
+    assert unicodedata.is_normalized("NFC", marked)
+    idx.close()
