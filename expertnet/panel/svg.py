@@ -22,6 +22,10 @@ LABEL_CHARS = 24
 _SHAPES = {"person": "circle", "organization": "rect", "field": "diamond", "request": "square"}
 
 
+#: Above this many outer (depth-2) nodes their labels are left to tooltips and the list.
+OUTER_LABELS = 24
+
+
 def layout(network: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Coordinates of every node of an ``ego_network`` answer."""
     cx, cy = WIDTH / 2, HEIGHT / 2
@@ -92,16 +96,27 @@ def render(
             f"<title>{escape(', '.join(e['kinds']))}</title></line>"
         )
     out.append('</g><g class="egonet-nodes">')
+    outer = sum(1 for n in network["nodes"] if n["depth"] == 2)
+    cx = WIDTH / 2
     for n in network["nodes"]:
         x, y = pos[n["id"]]
         r = 16.0 if n["depth"] == 0 else (10.0 if n["depth"] == 1 else 7.0)
         cls = f"node node-{n['type']} depth-{n['depth']}"
-        label_y = y + r + 12
-        body = (
-            f"<title>{escape(n['label'])}</title>{_shape(n['type'], x, y, r)}"
-            f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle">'
-            f"{escape(_short(n['label']))}</text>"
-        )
+        if n["depth"] < 2:
+            text = (
+                f'<text x="{x:.1f}" y="{y + r + 12:.1f}" text-anchor="middle">'
+                f"{escape(_short(n['label']))}</text>"
+            )
+        elif outer <= OUTER_LABELS:
+            # Outer labels point away from the centre so neighbours do not overprint.
+            anchor, dx = ("start", r + 4) if x >= cx else ("end", -(r + 4))
+            text = (
+                f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">'
+                f"{escape(_short(n['label']))}</text>"
+            )
+        else:
+            text = ""  # too many to label legibly: the title tooltip and the list below tell
+        body = f"<title>{escape(n['label'])}</title>{_shape(n['type'], x, y, r)}{text}"
         url = link(n) if link else None
         if url:
             out.append(f'<a class="{cls}" href="{escape(url)}">{body}</a>')
