@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from workflows import COMMENT_REQUIRED, KIND_LABELS, Action, State
@@ -626,7 +627,7 @@ def _search(req: Request, q: str) -> list[dict[str, Any]]:
     if not q or not req.can_manage_panel(current_user):
         return []
     try:
-        result = search_experts({"q": q}, current_user, per_page_default=10)
+        result = search_experts(MultiDict({"q": q}), current_user, per_page_default=10)
     except ApiError:
         return []
     ids = [item["id"] for item in result.get("items", [])]

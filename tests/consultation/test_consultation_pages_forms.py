@@ -674,3 +674,15 @@ def test_the_workbench_puts_overdue_work_first(world, pages, session):
     assert f"/requests/{late}" in overdue and f"/requests/{soon}" not in overdue
     queue = page[page.index('id="q-submitted"') : page.index('id="q-returned"')]
     assert queue.index(f"/requests/{late}") < queue.index(f"/requests/{soon}")
+
+
+def test_the_panel_page_searches_experts_to_invite(world, pages, session):
+    from expertnet.search.index import rebuild_index
+
+    rid = world.to_panel_forming()
+    expert = world.experts[0]
+    rebuild_index()
+    name = expert.user.person.full_name
+    page = pages.get(world.coordinator, f"/requests/{rid}/panel?q={name}")
+    assert name in page.text
+    assert f'action="/requests/{rid}/invitations?form=q{expert.person_id}"' in page.text
