@@ -1295,9 +1295,8 @@ def notification_read(notification_id: int):
         abort(400)
     ops.mark_read(notification, current_user)
     db.session.commit()
-    if notification.request_id is not None and db.session.get(
-        Request, notification.request_id
-    ).can_view(current_user):
+    about = db.session.get(Request, notification.request_id) if notification.request_id else None
+    if about is not None and about.can_view(current_user):
         return redirect(url_for("consultation.detail", request_id=notification.request_id), 303)
     return redirect(url_for("consultation.notifications"), 303)
 

@@ -686,3 +686,21 @@ def test_the_panel_page_searches_experts_to_invite(world, pages, session):
     page = pages.get(world.coordinator, f"/requests/{rid}/panel?q={name}")
     assert name in page.text
     assert f'action="/requests/{rid}/invitations?form=q{expert.person_id}"' in page.text
+
+
+def test_suggestions_show_reasons_and_the_path_of_a_conflict(
+    world, pages, session, make_person, make_user
+):
+    agency_org = world.agency.user.organization
+    topic = ["cảng biển Lạch Huyện", "logistics hàng hải"]
+    clean = make_person(full_name="Phạm Thị Độc Lập", expertise=topic)
+    make_user("expert", person=clean)
+    make_person(full_name="Trần Văn Nhân Viên", expertise=topic, employer_id=agency_org.id)
+    rid = world.to_panel_forming(title="Đề án cảng biển Lạch Huyện và logistics hàng hải")
+    page = pages.get(world.coordinator, f"/requests/{rid}/panel").text
+    suggested = page[page.index('class="suggestions"') : page.index('class="invite-other"')]
+    assert "Phạm Thị Độc Lập" in suggested and 'class="reasons"' in suggested
+    assert f'form=s{clean.id}"' in suggested  # invitable from the suggestion
+    left_out = suggested[suggested.index("Left out") :]
+    assert "Trần Văn Nhân Viên" in left_out and "Employed by" in left_out
+    assert f"Trần Văn Nhân Viên → {agency_org.name}" in left_out
