@@ -29,8 +29,10 @@ commits: the caller owns the one transaction, so an import is all or nothing.
 from __future__ import annotations
 
 import csv
+import gc
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -167,6 +169,20 @@ class ImportResult:
                 for u in self.uncertain[:PREVIEW_ROWS]
             ],
         }
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a large import allocates hundreds of thousands
+    of objects without cycles, and the collector's passes over them cost a third of the
+    time. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- loading what the import compares against ---------------------------------------------
@@ -347,6 +363,10 @@ class RosterImport:
 
     def plan(self, progress: Progress | None = None) -> ImportResult:
         """Check every row and match it; nothing is written yet."""
+        with _without_gc():
+            return self._plan_all(progress)
+
+    def _plan_all(self, progress: Progress | None) -> ImportResult:
         header, data = self.read()
         vocab = load_vocabulary(self.session)
         parsed: list[tuple[list[str], MemberRow]] = []
@@ -370,7 +390,8 @@ class RosterImport:
         """Write what ``plan`` decided (not in a dry run) and the report; flushes only."""
         assert self._matcher is not None, "plan() first"
         if not self.dry_run:
-            self._write(self._matcher, progress)
+            with _without_gc():
+                self._write(self._matcher, progress)
         if self.report_dir is not None:
             self.write_report()
         return self.result
