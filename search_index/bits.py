@@ -33,11 +33,6 @@ def to_ids(bits: int) -> list[int]:
     return out
 
 
-def to_bytes(bits: int, size: int) -> bytes:
-    """Return the bitset as little-endian bytes long enough for size docnums (for tests)."""
-    return bits.to_bytes((size + 8) // 8, "little")
-
-
 def first_ids(bits: int, k: int) -> list[int]:
     """Return the k smallest docnums of a bitset."""
     out: list[int] = []

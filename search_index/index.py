@@ -40,7 +40,7 @@ from .query import (
     parse_text,
 )
 from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, to_fields
-from .text import bigrams, has_diacritics
+from .text import bigrams, has_diacritics, normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -620,7 +620,8 @@ class ExpertIndex:
                             retry.matched if allowed is None else retry.matched & allowed
                         )
                         if retry_matched:
-                            shown = sq.text.strip()[:80]
+                            # Plain text: the caller escapes it when rendering HTML.
+                            shown = normalize_text(sq.text).strip()[:80]
                             notice = (
                                 f"No results for “{shown}”; showing results for “{suggestion}”."
                             )

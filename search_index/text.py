@@ -152,20 +152,6 @@ class BigramTokenizer(_BaseTokenizer):
                     yield term
 
 
-class PrefixTokenizer(_BaseTokenizer):
-    """Yield folded strict prefixes (2+ letters) of each word, for type-ahead on names."""
-
-    def terms(self, text: str) -> Iterator[str]:
-        seen: set[str] = set()
-        for w in _WORD_RE.findall(fold(text)):
-            # Whole words are in the name field already; only strict prefixes are stored.
-            for i in range(2, len(w)):
-                p = w[:i]
-                if p not in seen:
-                    seen.add(p)
-                    yield p
-
-
 def bigrams(folded_words: list[str]) -> list[str]:
     """Return the bigram terms of consecutive folded words."""
     return [a + BIGRAM_JOIN + b for a, b in itertools.pairwise(folded_words)]
