@@ -28,7 +28,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -79,6 +79,9 @@ from .models import (
 from .serialize import markdown_html, published_json
 
 bp = Blueprint("consultation", __name__)
+
+#: What a view answers: a page, a page with its status, or a redirect.
+Page = str | tuple[str, int] | Response
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 20
@@ -244,7 +247,7 @@ def _prefix(raw: str | None) -> str:
 
 @bp.get("/requests")
 @login_required
-def my_requests():
+def my_requests() -> Page:
     """The agency's requests (and, for staff, every request) with their state."""
     stmt = ops.visible_requests(current_user).options(selectinload(Request.agency))
     state = request.args.get("state") or None
@@ -263,7 +266,7 @@ def my_requests():
 
 @bp.get("/workbench")
 @login_required
-def workbench():
+def workbench() -> Page:
     """The coordinator's queues by state; overdue work and the nearest deadlines first."""
     if current_user.role not in ("admin", "coordinator"):
         abort(403)
@@ -287,7 +290,7 @@ def workbench():
 
 @bp.get("/approvals")
 @login_required
-def approvals():
+def approvals() -> Page:
     """Consolidated opinions awaiting approval; the four-eyes rule shows on each request."""
     if current_user.role not in ("approver", "admin"):
         abort(403)
@@ -326,7 +329,7 @@ def _clean_request_data(form: RequestForm) -> dict[str, Any]:
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
-def new_request():
+def new_request() -> Page:
     if not ops.can_file_request(current_user):
         abort(403)
     refused: int | None = None
@@ -353,7 +356,7 @@ def new_request():
 
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_request(request_id: int):
+def edit_request(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_edit(current_user):
         abort(403)
@@ -388,7 +391,9 @@ def edit_request(request_id: int):
 # --- the request page and its actions ---------------------------------------------------------
 
 
-def _action_forms(req: Request, options, posted: dict[str, ActionForm] | None = None):
+def _action_forms(
+    req: Request, options, posted: dict[str, ActionForm] | None = None
+) -> tuple[list[tuple[str, ActionForm | None, bool]], list[tuple[str, str]]]:
     """One form per action the viewer may take now; the blocked ones with their reason."""
     forms: list[tuple[str, ActionForm | None, bool]] = []
     blocked: list[tuple[str, str]] = []
@@ -409,7 +414,7 @@ def _action_forms(req: Request, options, posted: dict[str, ActionForm] | None = 
     return forms, blocked
 
 
-def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: int = 200):
+def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: int = 200) -> Page:
     posted = posted or {}
     user = current_user
     options = ops.action_options(req, user)
@@ -456,7 +461,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
 
 @bp.get("/requests/<int:request_id>")
 @login_required
-def detail(request_id: int):
+def detail(request_id: int) -> Page:
     return _render_detail(_request_or_404(request_id))
 
 
@@ -472,7 +477,7 @@ def _action_payload(action: str, form: ActionForm) -> dict[str, Any]:
 
 @bp.post("/requests/<int:request_id>/actions/<action>")
 @login_required
-def act(request_id: int, action: str):
+def act(request_id: int, action: str) -> Page:
     req = _request_or_404(request_id)
     if action not in {a.value for a in Action} or action in OWN_PAGE_ACTIONS:
         abort(404)
@@ -496,7 +501,7 @@ def act(request_id: int, action: str):
 
 @bp.post("/requests/<int:request_id>/documents")
 @login_required
-def upload(request_id: int):
+def upload(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_upload_document(current_user):
         abort(403)
@@ -522,7 +527,7 @@ def upload(request_id: int):
 
 @bp.post("/requests/<int:request_id>/deadline")
 @login_required
-def deadline(request_id: int):
+def deadline(request_id: int) -> Page:
     """The coordinator moves the opinions' deadline (reminders follow the new date)."""
     req = _request_or_404(request_id)
     if not req.is_coordinating(current_user):
@@ -545,7 +550,7 @@ def deadline(request_id: int):
 
 @bp.get("/documents/<int:document_id>")
 @login_required
-def download(document_id: int):
+def download(document_id: int) -> Page:
     document = db.session.get(Document, document_id)
     if document is None or not document.can_download(current_user):
         abort(404)
@@ -578,7 +583,7 @@ def _invite_form(req: Request, prefix: str, role: str = "member", formdata=None)
     return form
 
 
-def _suggestions(req: Request, size: int):
+def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
     from ..panel.cache import get_graph
     from ..panel.service import can_view_suggestions, path_labels, suggestions_for_request
 
@@ -648,7 +653,7 @@ def _search(req: Request, q: str) -> list[dict[str, Any]]:
     ]
 
 
-def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: int = 200):
+def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: int = 200) -> Page:
     posted = posted or {}
     user = current_user
     manage = req.can_manage_panel(user)
@@ -704,13 +709,13 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
 
 @bp.get("/requests/<int:request_id>/panel")
 @login_required
-def panel(request_id: int):
+def panel(request_id: int) -> Page:
     req = _request_or_404(request_id)
     _require_staff()
     return _render_panel(req)
 
 
-def _panel_refusal(req: Request, key: str, form, exc: ApiError):
+def _panel_refusal(req: Request, key: str, form, exc: ApiError) -> Page:
     db.session.rollback()
     if exc.code == "version_conflict":
         return _stale(req)
@@ -720,7 +725,7 @@ def _panel_refusal(req: Request, key: str, form, exc: ApiError):
 
 @bp.post("/requests/<int:request_id>/invitations")
 @login_required
-def invite(request_id: int):
+def invite(request_id: int) -> Page:
     req = _request_or_404(request_id)
     _require_staff()
     prefix = _prefix(request.args.get("form"))
@@ -756,7 +761,9 @@ def invite(request_id: int):
     return redirect(url_for("consultation.panel", request_id=req.id), 303)
 
 
-def _panel_write(invitation_id: int, kind: str, form_cls, prefix: str):
+def _panel_write(
+    invitation_id: int, kind: str, form_cls, prefix: str
+) -> tuple[Invitation, Request, Any, str, Page | None]:
     inv = _invitation_or_404(invitation_id)
     req = inv.request
     _require_staff()
@@ -771,7 +778,7 @@ def _panel_write(invitation_id: int, kind: str, form_cls, prefix: str):
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @login_required
-def revoke(invitation_id: int):
+def revoke(invitation_id: int) -> Page:
     inv, req, form, key, answer = _panel_write(invitation_id, "revoke", RevokeForm, "r")
     if answer is not None:
         return answer
@@ -786,7 +793,7 @@ def revoke(invitation_id: int):
 
 @bp.post("/invitations/<int:invitation_id>/replace")
 @login_required
-def replace(invitation_id: int):
+def replace(invitation_id: int) -> Page:
     inv, req, form, key, answer = _panel_write(invitation_id, "replace", ReplaceForm, "p")
     if answer is not None:
         return answer
@@ -803,7 +810,7 @@ def replace(invitation_id: int):
 
 @bp.post("/invitations/<int:invitation_id>/resolve")
 @login_required
-def resolve(invitation_id: int):
+def resolve(invitation_id: int) -> Page:
     inv, req, form, key, answer = _panel_write(invitation_id, "resolve", ResolveConflictForm, "c")
     if answer is not None:
         return answer
@@ -834,7 +841,7 @@ def _rename(exc: ApiError, names: Mapping[str, str]) -> ApiError:
 # --- the expert's inbox -----------------------------------------------------------------------
 
 
-def _render_inbox(posted: dict[str, Any] | None = None, status: int = 200):
+def _render_inbox(posted: dict[str, Any] | None = None, status: int = 200) -> Page:
     posted = posted or {}
     invitations = ops.invitations_of(current_user)
     pending, seats, past = [], [], []
@@ -870,13 +877,15 @@ def _render_inbox(posted: dict[str, Any] | None = None, status: int = 200):
 
 @bp.get("/inbox")
 @login_required
-def expert_inbox():
+def expert_inbox() -> Page:
     if current_user.role != "expert":
         abort(403)
     return _render_inbox()
 
 
-def _answer_invitation(invitation_id: int, kind: str, form_cls, prefix: str):
+def _answer_invitation(
+    invitation_id: int, kind: str, form_cls, prefix: str
+) -> tuple[Invitation, Any, Page | None]:
     inv = _invitation_or_404(invitation_id)
     if not inv.can_respond(current_user):
         abort(403)
@@ -897,7 +906,7 @@ def _answer_invitation(invitation_id: int, kind: str, form_cls, prefix: str):
     return inv, form, None
 
 
-def _inbox_refusal(inv: Invitation, kind: str, form, exc: ApiError):
+def _inbox_refusal(inv: Invitation, kind: str, form, exc: ApiError) -> Page:
     db.session.rollback()
     _put_errors(form, exc)
     return _render_inbox({f"{kind}{inv.id}": form}, exc.status)
@@ -905,7 +914,7 @@ def _inbox_refusal(inv: Invitation, kind: str, form, exc: ApiError):
 
 @bp.post("/invitations/<int:invitation_id>/accept")
 @login_required
-def accept_invitation(invitation_id: int):
+def accept_invitation(invitation_id: int) -> Page:
     inv, form, answer = _answer_invitation(invitation_id, "accept", AcceptInvitationForm, "a")
     if answer is not None:
         return answer
@@ -924,7 +933,7 @@ def accept_invitation(invitation_id: int):
 
 @bp.post("/invitations/<int:invitation_id>/decline")
 @login_required
-def decline_invitation(invitation_id: int):
+def decline_invitation(invitation_id: int) -> Page:
     inv, form, answer = _answer_invitation(invitation_id, "decline", DeclineInvitationForm, "d")
     if answer is not None:
         return answer
@@ -942,7 +951,7 @@ def decline_invitation(invitation_id: int):
 
 @bp.route("/requests/<int:request_id>/opinion", methods=["GET", "POST"])
 @login_required
-def opinion(request_id: int):
+def opinion(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.is_panel_member(current_user):
         abort(403)
@@ -1011,7 +1020,7 @@ def _fill_consolidation(form: ConsolidationForm, req: Request, panel: list[Invit
 
 @bp.route("/requests/<int:request_id>/consolidation", methods=["GET", "POST"])
 @login_required
-def consolidation(request_id: int):
+def consolidation(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_view_consolidation(current_user):
         abort(403)
@@ -1110,7 +1119,7 @@ def _record_form(meeting: Meeting, req: Request, formdata=None) -> MeetingRecord
     return form
 
 
-def _render_meetings(req: Request, posted: dict[str, Any] | None = None, status: int = 200):
+def _render_meetings(req: Request, posted: dict[str, Any] | None = None, status: int = 200) -> Page:
     posted = posted or {}
     manage = req.can_manage_meetings(current_user)
     form = posted.get("new") or MeetingForm(formdata=None)
@@ -1128,7 +1137,7 @@ def _render_meetings(req: Request, posted: dict[str, Any] | None = None, status:
 
 @bp.get("/requests/<int:request_id>/meetings")
 @login_required
-def meetings(request_id: int):
+def meetings(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_view_meetings(current_user):
         abort(403)
@@ -1137,7 +1146,7 @@ def meetings(request_id: int):
 
 @bp.post("/requests/<int:request_id>/meetings")
 @login_required
-def meeting_new(request_id: int):
+def meeting_new(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_manage_meetings(current_user):
         abort(403)
@@ -1171,7 +1180,7 @@ def meeting_new(request_id: int):
 
 @bp.post("/meetings/<int:meeting_id>")
 @login_required
-def meeting_record(meeting_id: int):
+def meeting_record(meeting_id: int) -> Page:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not meeting.request.can_view_meetings(current_user):
         abort(404)
@@ -1208,7 +1217,7 @@ def meeting_record(meeting_id: int):
 
 @bp.route("/requests/<int:request_id>/response", methods=["GET", "POST"])
 @login_required
-def response(request_id: int):
+def response(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if Action.RECORD_RESPONSE not in ops.allowed_actions_for(req, current_user):
         abort(403)
@@ -1269,7 +1278,7 @@ def response(request_id: int):
 
 @bp.get("/notifications")
 @login_required
-def notifications():
+def notifications() -> Page:
     page = max(_int_or_none(request.args.get("page")) or 1, 1)
     stmt = ops.inbox(current_user)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -1285,7 +1294,7 @@ def notifications():
 
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
-def notification_read(notification_id: int):
+def notification_read(notification_id: int) -> Page:
     from ..core.forms import Form
 
     notification = db.session.get(Notification, notification_id)
@@ -1304,7 +1313,7 @@ def notification_read(notification_id: int):
 # --- the public register ----------------------------------------------------------------------
 
 
-def _visible_published(stmt):
+def _visible_published(stmt: Select) -> Select:
     """Non-confidential opinions for everyone; confidential ones for their agency and staff."""
     user = current_user
     if user.is_authenticated and user.role in STAFF:
@@ -1354,7 +1363,7 @@ def _fill_register_choices(form: RegisterFilterForm) -> None:
 
 
 @bp.get("/register")
-def register():
+def register() -> Page:
     """The register of published opinions: search, filters, pages."""
     form = RegisterFilterForm(formdata=request.args)
     _fill_register_choices(form)
@@ -1402,7 +1411,7 @@ def register():
 
 
 @bp.get("/register/<int:opinion_id>")
-def published(opinion_id: int):
+def published(opinion_id: int) -> Page:
     op = db.session.scalar(
         select(PublishedOpinion)
         .options(selectinload(PublishedOpinion.recommendations))
