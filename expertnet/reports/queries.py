@@ -53,6 +53,7 @@ from sqlalchemy import (
     or_,
     select,
     union,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -210,8 +211,12 @@ def _active_membership(w: YearWindow):
     )
 
 
-def _linked_orgs(w: YearWindow, persons: Select | None):
-    """(person_id, organization_id): the organisations of ``persons`` (members or employer)."""
+def _linked_orgs(w: YearWindow, persons: Any | None, *, cte: bool = False):
+    """(person_id, organization_id): the organisations of ``persons`` (members or employer).
+
+    With ``cte`` the links are a materialised common table expression, computed once
+    however many parts of the statement read them.
+    """
     members = select(
         Membership.person_id.label("person_id"),
         Membership.organization_id.label("organization_id"),
@@ -222,7 +227,10 @@ def _linked_orgs(w: YearWindow, persons: Select | None):
     if persons is not None:
         members = members.where(Membership.person_id.in_(persons))
         employed = employed.where(Person.id.in_(persons))
-    return union(members, employed).subquery("linked_orgs")
+    links = union(members, employed)
+    if cte:
+        return links.cte("links").prefix_with("MATERIALIZED")
+    return links.subquery("linked_orgs")
 
 
 def _org_persons(w: YearWindow, org_id: int) -> Select:
@@ -491,19 +499,27 @@ def activity_report(
     for status, n in session.execute(rec_stmt):
         adoption[status or "unanswered"] += n
 
-    # Experts and organisations engaged.
+    # Experts engaged; organisations engaged come from the breakdown (or the scope).
     engaged = _engaged(w, org_id)
     experts_engaged = session.scalar(select(func.count()).select_from(engaged.subquery())) or 0
-    linked = _linked_orgs(w, engaged)
-    org_stmt = (
-        select(func.count(func.distinct(linked.c.organization_id)))
-        .select_from(linked)
-        .join(Organization, Organization.id == linked.c.organization_id)
-        .where(Organization.kind.in_(_UNION_KIND_VALUES))
-    )
+    rows: list[OrganizationRow] = []
     if org_id is not None:
-        org_stmt = org_stmt.where(linked.c.organization_id == org_id)
-    organizations_engaged = session.scalar(org_stmt) or 0
+        # The experts are the organisation's own: it is engaged exactly when one of them is.
+        organizations_engaged = 1 if experts_engaged else 0
+    elif breakdown:
+        rows = organization_breakdown(session, w)
+        organizations_engaged = sum(1 for row in rows if row.experts_engaged)
+    else:
+        linked = _linked_orgs(w, engaged)
+        organizations_engaged = (
+            session.scalar(
+                select(func.count(func.distinct(linked.c.organization_id)))
+                .select_from(linked)
+                .join(Organization, Organization.id == linked.c.organization_id)
+                .where(Organization.kind.in_(_UNION_KIND_VALUES))
+            )
+            or 0
+        )
 
     report = ActivityReport(
         year=year,
@@ -519,8 +535,7 @@ def activity_report(
         adoption=adoption,
         province_mixing=_province_mixing(session, w, org_id, sum(opinions_by_month)),
     )
-    if breakdown and org_id is None:
-        report.organizations = organization_breakdown(session, w)
+    report.organizations = rows
     if published_list:
         report.published = published_items(session, w, org_id, viewer)
     return report
@@ -576,7 +591,12 @@ def _province_mixing(
 
 
 def organization_breakdown(session: Session, w: YearWindow) -> list[OrganizationRow]:
-    """One row per member organisation of the union, active or not, in a few grouped queries."""
+    """One row per member organisation of the union, active or not.
+
+    One statement: the people involved in the year (seats, opinions, panels of published
+    opinions) are linked to their organisations once (a materialised CTE), and every
+    per-organisation figure is a labelled ``GROUP BY`` over those links, ``UNION ALL``-ed.
+    """
     rows = {
         oid: OrganizationRow(oid, code, name, kind, province)
         for oid, code, name, kind, province in session.execute(
@@ -592,82 +612,91 @@ def organization_breakdown(session: Session, w: YearWindow) -> list[Organization
         )
     }
 
-    engaged = _linked_orgs(w, _engaged(w, None))
-    for oid, n in session.execute(
-        select(engaged.c.organization_id, func.count(func.distinct(engaged.c.person_id))).group_by(
-            engaged.c.organization_id
-        )
-    ):
-        if oid in rows:
-            rows[oid].experts_engaged = n
-
-    seats_persons = select(Invitation.person_id).where(
-        Invitation.state == ACCEPTED, w.contains(Invitation.responded_at)
-    )
-    linked = _linked_orgs(w, seats_persons)
-    for oid, n in session.execute(
-        select(linked.c.organization_id, func.count(func.distinct(Invitation.id)))
-        .join(Invitation, Invitation.person_id == linked.c.person_id)
+    seats = (
+        select(Invitation.id, Invitation.person_id)
         .where(Invitation.state == ACCEPTED, w.contains(Invitation.responded_at))
-        .group_by(linked.c.organization_id)
-    ):
-        if oid in rows:
-            rows[oid].panel_seats = n
-
-    writers = select(Opinion.person_id).where(w.contains(Opinion.submitted_at))
-    linked = _linked_orgs(w, writers)
-    for oid, n in session.execute(
-        select(linked.c.organization_id, func.count(func.distinct(Opinion.id)))
-        .join(Opinion, Opinion.person_id == linked.c.person_id)
-        .where(w.contains(Opinion.submitted_at))
-        .group_by(linked.c.organization_id)
-    ):
-        if oid in rows:
-            rows[oid].opinions_submitted = n
-
-    # Published opinions with one of the organisation's experts on the panel.
-    published = _published_in_year(w, None).subquery("published_o")
-    linked = _linked_orgs(w, _panel_persons(w, None))
+        .cte("seats")
+    )
+    writers = (
+        select(Opinion.id, Opinion.person_id).where(w.contains(Opinion.submitted_at)).cte("writers")
+    )
+    published = _published_in_year(w, None).cte("published")
+    panel = (
+        select(Invitation.person_id, published.c.opinion_id, published.c.days)
+        .join(published, published.c.request_id == Invitation.request_id)
+        .where(Invitation.state == ACCEPTED)
+        .cte("panel")
+    )
+    involved = union(
+        select(seats.c.person_id), select(writers.c.person_id), select(panel.c.person_id)
+    )
+    links = _linked_orgs(w, involved, cte=True)
+    org, person = links.c.organization_id, links.c.person_id
     pairs = (
         select(
-            linked.c.organization_id.label("organization_id"),
-            published.c.opinion_id.label("opinion_id"),
-            published.c.days.label("days"),
+            org.label("organization_id"),
+            panel.c.opinion_id.label("opinion_id"),
+            panel.c.days.label("days"),
         )
         .distinct()
-        .select_from(published)
-        .join(Invitation, Invitation.request_id == published.c.request_id)
-        .join(linked, linked.c.person_id == Invitation.person_id)
-        .where(Invitation.state == ACCEPTED)
+        .join(panel, panel.c.person_id == person)
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")
     )
-    pair_sub = pairs.subquery("org_opinions")
-    for oid, n in session.execute(
-        select(pair_sub.c.organization_id, func.count()).group_by(pair_sub.c.organization_id)
-    ):
-        if oid in rows:
-            rows[oid].opinions_published = n
-    median_src = select(pair_sub.c.organization_id, pair_sub.c.days).where(
-        pair_sub.c.days.is_not(None)
-    )
-    for oid, med in session.execute(_median(median_src, "organization_id")):
-        if oid in rows:
-            rows[oid].median_days_to_publish = _round(med, 1)
 
-    adoption: dict[int, dict[str | None, int]] = {}
-    for oid, status, n in session.execute(
-        select(pair_sub.c.organization_id, AgencyResponse.status, func.count())
-        .select_from(pair_sub)
+    def metric(label: str, value) -> tuple:
+        return (literal(label).label("metric"), cast(value, Float).label("value"))
+
+    engaged = union(select(seats.c.person_id), select(writers.c.person_id))
+    median = _median(
+        select(pairs.c.organization_id, pairs.c.days).where(pairs.c.days.is_not(None)),
+        "organization_id",
+    ).subquery("medians")
+    statement = union_all(
+        select(org, *metric("experts", func.count(func.distinct(person))))
+        .where(person.in_(engaged))
+        .group_by(org),
+        select(org, *metric("seats", func.count(func.distinct(seats.c.id))))
+        .join(seats, seats.c.person_id == person)
+        .group_by(org),
+        select(org, *metric("opinions", func.count(func.distinct(writers.c.id))))
+        .join(writers, writers.c.person_id == person)
+        .group_by(org),
+        select(pairs.c.organization_id, *metric("published", func.count())).group_by(
+            pairs.c.organization_id
+        ),
+        select(median.c.organization_id, *metric("median", median.c.median)),
+        select(
+            pairs.c.organization_id,
+            AgencyResponse.status.label("metric"),
+            cast(func.count(), Float).label("value"),
+        )
         .join(
             PublishedRecommendation,
-            PublishedRecommendation.opinion_id == pair_sub.c.opinion_id,
+            PublishedRecommendation.opinion_id == pairs.c.opinion_id,
         )
         .join(AgencyResponse, AgencyResponse.recommendation_id == PublishedRecommendation.id)
-        .group_by(pair_sub.c.organization_id, AgencyResponse.status)
-    ):
-        adoption.setdefault(oid, {})[status] = n
+        .group_by(pairs.c.organization_id, AgencyResponse.status),
+    )
+    adoption: dict[int, dict[str | None, int]] = {}
+    for oid, label, value in session.execute(statement):
+        row = rows.get(oid)
+        if row is None or value is None:
+            continue
+        if label == "experts":
+            row.experts_engaged = int(value)
+        elif label == "seats":
+            row.panel_seats = int(value)
+        elif label == "opinions":
+            row.opinions_submitted = int(value)
+        elif label == "published":
+            row.opinions_published = int(value)
+        elif label == "median":
+            row.median_days_to_publish = _round(value, 1)
+        else:
+            adoption.setdefault(oid, {})[label] = int(value)
     for oid, counts in adoption.items():
-        if oid in rows:
-            rows[oid].adoption_rate = _rate(counts)
+        rows[oid].adoption_rate = _rate(counts)
 
     return sorted(
         rows.values(),

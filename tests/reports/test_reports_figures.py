@@ -146,4 +146,4 @@ def test_the_report_takes_a_fixed_number_of_queries(built_year, session, app):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
-    assert len(selects) <= 16
+    assert len(selects) <= 11
