@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..consultation import operations as ops
@@ -502,18 +502,7 @@ def meeting_update(meeting_id: int):
 
 
 def _visible_published(stmt):
-    user = current_user
-    if user.is_authenticated and user.role in STAFF:
-        return stmt
-    if user.is_authenticated and user.role == "agency":
-        return stmt.where(
-            or_(
-                PublishedOpinion.confidential.is_(False),
-                Request.agency_id == user.organization_id,
-                Request.filed_by_id == user.id,
-            )
-        )
-    return stmt.where(PublishedOpinion.confidential.is_(False))
+    return ops.visible_published(stmt, current_user)
 
 
 @bp.get("/opinions")

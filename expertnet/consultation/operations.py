@@ -136,6 +136,25 @@ def _workflow_error(exc: WorkflowError) -> ApiError:
 # --- requests -------------------------------------------------------------------------------
 
 
+def visible_published(stmt: Select, user) -> Select:
+    """Restrict a query joining PublishedOpinion and Request to what ``user`` may read.
+
+    Non-confidential opinions are public; confidential ones are for their agency and staff.
+    """
+    role = user.role if user.is_authenticated else None
+    if role in STAFF:
+        return stmt
+    if role == "agency":
+        return stmt.where(
+            or_(
+                PublishedOpinion.confidential.is_(False),
+                Request.agency_id == user.organization_id,
+                Request.filed_by_id == user.id,
+            )
+        )
+    return stmt.where(PublishedOpinion.confidential.is_(False))
+
+
 def visible_requests(user) -> Select:
     """A query of the requests ``user`` may see (the list pages and ``GET /requests``)."""
     stmt = select(Request)

@@ -28,7 +28,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -1313,20 +1313,8 @@ def notification_read(notification_id: int) -> Page:
 # --- the public register ----------------------------------------------------------------------
 
 
-def _visible_published(stmt: Select) -> Select:
-    """Non-confidential opinions for everyone; confidential ones for their agency and staff."""
-    user = current_user
-    if user.is_authenticated and user.role in STAFF:
-        return stmt
-    if user.is_authenticated and user.role == "agency":
-        return stmt.where(
-            or_(
-                PublishedOpinion.confidential.is_(False),
-                Request.agency_id == user.organization_id,
-                Request.filed_by_id == user.id,
-            )
-        )
-    return stmt.where(PublishedOpinion.confidential.is_(False))
+def _visible_published(stmt):
+    return ops.visible_published(stmt, current_user)
 
 
 def _fill_register_choices(form: RegisterFilterForm) -> None:
