@@ -1020,14 +1020,15 @@ def _plan(view: _View, ss: Searchers, parsed: ParsedText, prefix: bool) -> _Plan
     for ph in parsed.phrases:
         folded_words = [f for _, f in ph]
         ks = []
-        in_other = -1
+        in_other = 0
         for exact, folded in ph:
             m, k = word(exact, folded, False)
             ks.append(k)
             matched &= m
-            in_other &= view.term_bits(ss, "other", folded)
+            in_other |= view.term_bits(ss, "other", folded)
         contiguous = _phrase_bits(view, ss, folded_words)
-        # Bios are indexed without bigrams, so there a quoted phrase needs all its words.
+        # Bios and organisation names have no bigrams: a phrase found there only needs all
+        # its words (checked above), at least one of them in that zone.
         matched &= contiguous | in_other
         features.append((contiguous, W_PHRASE * sum(ks)))
     return _Plan(matched, features)

@@ -220,3 +220,12 @@ def test_long_query_is_truncated_not_rejected(built: ExpertIndex) -> None:
 def test_prefix_can_be_switched_off(built: ExpertIndex) -> None:
     ids = {h["id"] for h in built.search(SearchQuery(text="Nguyễn Văn A", prefix=False)).hits}
     assert 1 not in ids
+
+
+def test_quoted_phrase_in_a_bio_needs_all_its_words(built: ExpertIndex) -> None:
+    # Person 11 has the phrase only in the bio (no bigrams there): matched by its words.
+    ids = {h["id"] for h in built.search(SearchQuery(text='"nuôi trồng thủy sản"')).hits}
+    assert {2, 11} <= ids
+    # In the expertise, word order matters: the reversed phrase does not match person 2.
+    reversed_ids = {h["id"] for h in built.search(SearchQuery(text='"thủy sản nuôi trồng"')).hits}
+    assert 2 not in reversed_ids
