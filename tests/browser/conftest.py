@@ -139,7 +139,7 @@ def users(live_app):
             select(Organization).where(Organization.kind == "member_association")
         )
         experts = db.session.scalars(
-            select(Person).where(Person.academic_title.is_not(None)).order_by(Person.id).limit(5)
+            select(Person).where(Person.degree.in_(["TS", "ThS"])).order_by(Person.id).limit(5)
         ).all()
         plan = [
             ("admin", {}),
