@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
-from .text import word_spans
+from .text import fold, word_spans
 
 SNIPPET_CHARS = 160
 
@@ -14,32 +15,53 @@ def _matches(folded: str, terms: set[str], prefix: str | None) -> bool:
     return folded in terms or (prefix is not None and folded.startswith(prefix))
 
 
+def _pattern(terms: frozenset[str], prefix: str | None) -> re.Pattern[str]:
+    alts = [re.escape(t) for t in sorted(terms, key=len, reverse=True)]
+    parts = [r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)"] if alts else []
+    if prefix:
+        parts.append(r"(?<!\w)" + re.escape(prefix) + r"\w*")
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+_PATTERNS: dict[tuple[frozenset[str], str | None], re.Pattern[str]] = {}
+
+
+def _spans(text: str, terms: set[str], prefix: str | None) -> list[tuple[int, int]]:
+    folded = fold(text)
+    if len(folded) != len(text):
+        # Rare: a character whose lower case or folding changes the length; go word by word.
+        return [(a, b) for a, b, f in word_spans(text) if _matches(f, terms, prefix)]
+    key = (frozenset(terms), prefix)
+    pat = _PATTERNS.get(key)
+    if pat is None:
+        if len(_PATTERNS) > 256:
+            _PATTERNS.clear()
+        pat = _PATTERNS[key] = _pattern(key[0], prefix)
+    # Searching the folded copy with one regex keeps the per-word work in C.
+    return [m.span() for m in pat.finditer(folded)]
+
+
 def mark(text: str, terms: set[str], prefix: str | None = None) -> str | None:
     """Return escaped text with matching words wrapped in <mark>, or None if none match."""
+    spans = _spans(text, terms, prefix)
+    if not spans:
+        return None
     out: list[str] = []
     pos = 0
-    found = False
-    for start, end, folded in word_spans(text):
-        if _matches(folded, terms, prefix):
-            found = True
-            out.append(escape(text[pos:start]))
-            out.append("<mark>" + escape(text[start:end]) + "</mark>")
-            pos = end
-    if not found:
-        return None
+    for start, end in spans:
+        out.append(escape(text[pos:start]))
+        out.append("<mark>" + escape(text[start:end]) + "</mark>")
+        pos = end
     out.append(escape(text[pos:]))
     return "".join(out)
 
 
 def snippet(text: str, terms: set[str], prefix: str | None = None) -> str | None:
     """Return a window of long text around its first match, marked, or None."""
-    first = None
-    for start, _end, folded in word_spans(text):
-        if _matches(folded, terms, prefix):
-            first = start
-            break
-    if first is None:
+    spans = _spans(text, terms, prefix)
+    if not spans:
         return None
+    first = spans[0][0]
     if len(text) <= SNIPPET_CHARS:
         return mark(text, terms, prefix)
     begin = max(0, first - SNIPPET_CHARS // 3)

@@ -71,3 +71,18 @@ def test_nfd_documents_are_stored_and_found_as_nfc(tmp_path) -> None:
     assert marked == "Đặng Thị <mark>Bàn</mark>"
     assert unicodedata.is_normalized("NFC", marked)
     idx.close()
+
+
+def test_bitset_helpers_round_trip() -> None:
+    import random
+
+    from search_index import bits
+
+    rnd = random.Random(3)
+    for density in (0.0005, 0.05, 0.9):
+        ids = sorted(i for i in range(50_000) if rnd.random() < density)
+        b = bits.from_ids(ids, 50_000)
+        assert b.bit_count() == len(ids)
+        assert bits.to_ids(b) == ids
+        assert bits.first_ids(b, 7) == ids[:7]
+    assert bits.to_ids(0) == [] and bits.first_ids(0, 3) == []
