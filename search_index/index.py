@@ -6,13 +6,10 @@ import bisect
 import contextlib
 import fcntl
 import gc
-import heapq
 import itertools
 import json
 import logging
-import multiprocessing
 import os
-import queue
 import shutil
 import threading
 import time
@@ -29,6 +26,7 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from . import bits as B
+from .build import bulk_build, create_shard, shard_name
 from .highlight import highlights
 from .query import (
     MAX_PAGE,
@@ -39,8 +37,10 @@ from .query import (
     corrected_text,
     parse_text,
 )
+from .ranking import PRIOR, Plan, by_name_page, top
+from .ranking import plan as make_plan
 from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, to_fields
-from .text import bigrams, has_diacritics, normalize_text
+from .text import normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,6 @@ WARM_FIELDS = ("name", "key", "other", "exact", "bigram", "facet")
 WARM_MIN_DF = 64
 # A query that finds fewer documents than this gets a "did you mean" suggestion.
 SUGGEST_BELOW = 3
-# Below this many documents a rebuild runs in-process; above it, one shard per worker.
-PARALLEL_MIN_DOCS = 5000
-BATCH_SIZE = 1000
 MAX_PREFIX_TERMS = 200
 
 Searchers = tuple[Searcher, ...]
@@ -452,7 +449,7 @@ class ExpertIndex:
             with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
                 if not (self.path / CURRENT_FILE).exists():
                     name = self._new_generation_dir()
-                    _create_shard(self.path / name / _shard_name(0))
+                    create_shard(self.path / name / shard_name(0))
                     self._point_to(name)
 
     # -- layout --------------------------------------------------------------------
@@ -602,11 +599,11 @@ class ExpertIndex:
         notice = None
         suggestion = None
 
-        plan: _Plan | None = None
+        plan: Plan | None = None
         if parsed.empty:
             matched = allowed if allowed is not None else view.live(ss)
         else:
-            plan = _plan(view, ss, parsed, sq.prefix)
+            plan = make_plan(view, ss, parsed, sq.prefix)
             matched = plan.matched if allowed is None else plan.matched & allowed
             if matched.bit_count() < SUGGEST_BELOW:
                 corrections = view.corrections(ss, parsed)
@@ -615,7 +612,7 @@ class ExpertIndex:
                     if not matched:
                         fixed = parse_text(suggestion)
                         fixed.last_word_is_open = parsed.last_word_is_open
-                        retry = _plan(view, ss, fixed, sq.prefix)
+                        retry = make_plan(view, ss, fixed, sq.prefix)
                         retry_matched = (
                             retry.matched if allowed is None else retry.matched & allowed
                         )
@@ -633,9 +630,9 @@ class ExpertIndex:
         ranked: list[tuple[int, float]] = []
         if total > start:
             if plan is None or sq.sort in ("name", "full_name"):
-                ranked = [(d, 0.0) for d in _by_name_page(view, ss, matched, start, end)]
+                ranked = [(d, 0.0) for d in by_name_page(view, ss, matched, start, end)]
             else:
-                ranked = _top(plan.features + view.prior(ss), matched, start, end)
+                ranked = top(plan.features + view.prior(ss), matched, start, end)
 
         terms = parsed.all_folded()
         prefix = parsed.words[-1][1] if parsed.words and parsed.last_word_is_open else None
@@ -771,7 +768,7 @@ class ExpertIndex:
                 (self.path / JOURNAL_FILE).write_text("")
             name = self._new_generation_dir()
             try:
-                n = _bulk_build(self.path / name, docs, progress, procs, limitmb)
+                n = bulk_build(self.path / name, docs, progress, procs, limitmb)
                 with _file_lock(self.path / WRITE_LOCK_FILE, self.lock_timeout):
                     self._replay(self._open(name))
                     self._point_to(name)
@@ -803,306 +800,6 @@ class ExpertIndex:
         gens = [g for g in self._generation_dirs() if g != keep]
         for g in gens[:-1]:
             shutil.rmtree(self.path / g, ignore_errors=True)
-
-
-def _shard_name(i: int) -> str:
-    return f"shard-{i:02d}"
-
-
-def _create_shard(path: Path) -> windex.Index:
-    path.mkdir(parents=True, exist_ok=True)
-    return windex.create_in(str(path), make_schema())
-
-
-def _write_shard(path: Path, docs: Iterable[Mapping[str, Any]], limitmb: int) -> int:
-    """Build one shard with a single Whoosh writer; returns its document count."""
-    w = _create_shard(path).writer(limitmb=limitmb)
-    n = 0
-    try:
-        for d in docs:
-            w.add_document(**to_fields(d))
-            n += 1
-    except BaseException:
-        w.cancel()
-        raise
-    w.commit()
-    return n
-
-
-def _shard_worker(path: str, jobs: Any, results: Any, limitmb: int) -> None:
-    """Worker process: index batches from the job queue into its own shard."""
-
-    def batches() -> Iterator[Mapping[str, Any]]:
-        while True:
-            batch = jobs.get()
-            if batch is None:
-                return
-            yield from batch
-
-    try:
-        n = _write_shard(Path(path), batches(), limitmb)
-        results.put(("ok", n))
-    except BaseException as e:  # the parent turns this into an exception
-        results.put(("error", repr(e)))
-
-
-def _bulk_build(
-    gen_dir: Path,
-    docs: Iterable[Mapping[str, Any]],
-    progress: Callable[[int], None] | None,
-    procs: int | None,
-    limitmb: int,
-) -> int:
-    """Index docs into gen_dir, in parallel shards when there are many of them."""
-    procs = procs or min(2, os.cpu_count() or 1)
-    it = iter(docs)
-    head = [dict(d) for d in itertools.islice(it, PARALLEL_MIN_DOCS)]
-    if procs <= 1 or len(head) < PARALLEL_MIN_DOCS:
-        # Whoosh's own MpWriter measured no faster than one process here, so parallel
-        # builds use independent shards instead; small builds stay in-process.
-        count = 0
-
-        def counted() -> Iterator[Mapping[str, Any]]:
-            nonlocal count
-            for d in itertools.chain(head, it):
-                yield d
-                count += 1
-                if progress is not None and count % BATCH_SIZE == 0:
-                    progress(count)
-
-        n = _write_shard(gen_dir / _shard_name(0), counted(), limitmb)
-        if progress is not None:
-            progress(n)
-        return n
-
-    # Forked workers start instantly and need no importable __main__; they only run
-    # _shard_worker, which takes none of the parent's locks.
-    ctx = multiprocessing.get_context("fork")
-    jobs = ctx.Queue(maxsize=procs * 2)
-    results = ctx.Queue()
-    workers = [
-        ctx.Process(
-            target=_shard_worker,
-            args=(str(gen_dir / _shard_name(i)), jobs, results, limitmb),
-            daemon=True,
-        )
-        for i in range(procs)
-    ]
-    for p in workers:
-        p.start()
-    sent = 0
-    try:
-        source = itertools.chain(head, (dict(d) for d in it))
-        while True:
-            batch = list(itertools.islice(source, BATCH_SIZE))
-            if not batch:
-                break
-            _put(jobs, batch, workers)
-            sent += len(batch)
-            if progress is not None:
-                progress(sent)
-        for _ in workers:
-            _put(jobs, None, workers)
-        total = 0
-        for _ in workers:
-            status, value = _get(results, workers)
-            if status != "ok":
-                raise RuntimeError(f"index worker failed: {value}")
-            total += int(value)
-    finally:
-        for p in workers:
-            p.join(timeout=60)
-            if p.is_alive():
-                p.kill()
-                p.join()
-        jobs.close()
-        results.close()
-        jobs.join_thread()
-        results.join_thread()
-    if total != sent:
-        raise RuntimeError(f"index workers wrote {total} of {sent} documents")
-    return total
-
-
-def _put(q: Any, item: Any, workers: list[Any]) -> None:
-    while True:
-        try:
-            q.put(item, timeout=1)
-            return
-        except queue.Full:
-            if not all(p.is_alive() for p in workers):
-                raise RuntimeError("an index worker died") from None
-
-
-def _get(q: Any, workers: list[Any]) -> Any:
-    while True:
-        try:
-            return q.get(timeout=1)
-        except queue.Empty:
-            if not any(p.is_alive() for p in workers):
-                # One last look: a worker may have reported just before exiting.
-                try:
-                    return q.get(timeout=1)
-                except queue.Empty:
-                    raise RuntimeError("index workers exited without reporting") from None
-
-
-# -- ranking with bitsets ------------------------------------------------------------
-#
-# Whoosh's scorers touch every matching posting in Python (1-5 µs each), which is what
-# made a plain BM25F setup 5-23x slower than FTS5 here. Instead each ranking signal is a
-# document bitset (word in the name, in the expertise, exact diacritics, phrase, ...)
-# with an integer weight; the weighted sum is kept as bit-sliced counters (one big int
-# per binary digit), so adding a signal or finding the top k costs a few C-level big-int
-# operations regardless of how many documents match.
-
-# Weights are multiples of 4 so that the tie-breaking priors (at most 3) never outrank
-# a real query signal.
-W_NAME = 24
-W_KEY = 12
-W_OTHER = 4
-W_EXACT = 16
-W_PREFIX = 12
-W_PHRASE = 16
-PRIOR = (("academic_title", "GS", 2), ("academic_title", "PGS", 1), ("degree", "TS", 1))
-
-
-class _Plan:
-    """The matched documents of a parsed query and its weighted ranking signals."""
-
-    def __init__(self, matched: int, features: list[tuple[int, int]]) -> None:
-        self.matched = matched
-        self.features = features
-
-
-def _idf_weight(df: int, n: int) -> int:
-    # Rare words weigh more, in a few coarse integer steps (log2 of inverse frequency).
-    if df <= 0:
-        return 1
-    return 1 + min(8, max(0, (n // df).bit_length() - 1))
-
-
-def _plan(view: _View, ss: Searchers, parsed: ParsedText, prefix: bool) -> _Plan:
-    """Compute the matched bitset (every word, every quoted phrase) and ranking signals."""
-    n_docs = max(1, view.doc_count)
-    features: list[tuple[int, int]] = []
-    matched = view.live(ss)
-    nwords = len(parsed.words)
-    loose_k: list[int] = []
-
-    def word(exact: str, folded: str, open_prefix: bool) -> tuple[int, int]:
-        nb = view.term_bits(ss, "name", folded)
-        kb = view.term_bits(ss, "key", folded)
-        ob = view.term_bits(ss, "other", folded)
-        m = nb | kb | ob
-        pb = 0
-        if open_prefix:
-            pb = view.prefix_bits(ss, "name", folded)
-            m |= pb
-        k = _idf_weight(m.bit_count(), n_docs)
-        features.extend([(nb, W_NAME * k), (kb, W_KEY * k), (ob, W_OTHER * k)])
-        if pb:
-            features.append((pb, W_PREFIX * k))
-        if has_diacritics(exact):
-            features.append((view.term_bits(ss, "exact", exact), W_EXACT * k))
-        return m, k
-
-    for i, (exact, folded) in enumerate(parsed.words):
-        open_prefix = prefix and i == nwords - 1 and parsed.last_word_is_open and len(folded) >= 1
-        m, k = word(exact, folded, open_prefix)
-        loose_k.append(k)
-        matched &= m
-    if nwords >= 2:
-        # Loose words that also stand next to each other (a multi-syllable term) rank higher.
-        features.append(
-            (_phrase_bits(view, ss, [f for _, f in parsed.words]), W_PHRASE * sum(loose_k))
-        )
-    for ph in parsed.phrases:
-        folded_words = [f for _, f in ph]
-        ks = []
-        in_other = 0
-        for exact, folded in ph:
-            m, k = word(exact, folded, False)
-            ks.append(k)
-            matched &= m
-            in_other |= view.term_bits(ss, "other", folded)
-        contiguous = _phrase_bits(view, ss, folded_words)
-        # Bios and organisation names have no bigrams: a phrase found there only needs all
-        # its words (checked above), at least one of them in that zone.
-        matched &= contiguous | in_other
-        features.append((contiguous, W_PHRASE * sum(ks)))
-    return _Plan(matched, features)
-
-
-def _phrase_bits(view: _View, ss: Searchers, folded_words: list[str]) -> int:
-    result = -1
-    for bg in bigrams(folded_words):
-        result &= view.term_bits(ss, "bigram", bg)
-        if not result:
-            return 0
-    return result if result != -1 else 0
-
-
-def _top(
-    features: list[tuple[int, int]], matched: int, start: int, end: int
-) -> list[tuple[int, float]]:
-    """Return (docnum, score) of ranks start..end by weighted signals, ties by docnum."""
-    planes: list[int] = []
-    for bits, weight in features:
-        bits &= matched
-        if not bits or weight <= 0:
-            continue
-        for j in range(weight.bit_length()):
-            if not weight >> j & 1:
-                continue
-            carry = bits
-            i = j
-            while carry:
-                while i >= len(planes):
-                    planes.append(0)
-                p = planes[i]
-                planes[i] = p ^ carry
-                carry = p & carry
-                i += 1
-    # Walk the digits from the top: keep the documents whose score prefix is high enough
-    # to stay among the best `end`, the classic bit-sliced top-k selection.
-    greater = 0
-    equal = matched
-    for p in reversed(planes):
-        x = equal & p
-        if (greater | x).bit_count() >= end:
-            equal = x
-        else:
-            greater |= x
-            equal &= ~p
-    need = end - greater.bit_count()
-    docs = B.to_ids(greater) + B.first_ids(equal, need)
-    size = matched.bit_length()
-    plane_bytes = [p.to_bytes((size + 8) // 8, "little") for p in planes]
-
-    def score(d: int) -> int:
-        byte, bit = d >> 3, d & 7
-        return sum(((pb[byte] >> bit) & 1) << j for j, pb in enumerate(plane_bytes))
-
-    scored = sorted(((score(d), d) for d in docs), key=lambda sd: (-sd[0], sd[1]))
-    return [(d, sc / 4) for sc, d in scored[start:end]]
-
-
-def _by_name_page(view: _View, ss: Searchers, matched: int, start: int, end: int) -> list[int]:
-    rank, by_name = view.name_order(ss)
-    total = matched.bit_count()
-    if total * 16 < view.size:
-        # Sparse: decode the few matches and pick the first ones by rank.
-        return heapq.nsmallest(end, B.to_ids(matched), key=rank.__getitem__)[start:end]
-    # Dense: walk the global name order and keep the documents in the set.
-    mask = matched.to_bytes((view.size + 8) // 8, "little")
-    out: list[int] = []
-    for d in by_name:
-        if mask[d >> 3] >> (d & 7) & 1:
-            out.append(d)
-            if len(out) >= end:
-                break
-    return out[start:end]
 
 
 def _distance(a: str, b: str) -> int:

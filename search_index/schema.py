@@ -9,7 +9,7 @@ from whoosh import fields, formats
 from whoosh.analysis import Tokenizer
 
 from .text import (
-    _WORD_RE,
+    WORD_RE,
     BigramTokenizer,
     WordTokenizer,
     bigrams,
@@ -36,17 +36,6 @@ TITLE_WORDS = {
     "LS": "Luật sư",
 }
 
-# Stored per document only what the highlighter shows; everything else lives in the DB.
-HIGHLIGHT_FIELDS = (
-    "full_name",
-    "position",
-    "expertise",
-    "field_names",
-    "organization_names",
-    "employer_name",
-    "bio",
-)
-
 
 class WordSet(fields.FieldType):
     """A field that records only which documents contain a term (no weights, no positions)."""
@@ -57,7 +46,7 @@ class WordSet(fields.FieldType):
         # cost indexing time and disk.
         self.format = formats.Existence()
         # Scorable only so Whoosh writes a length column: without one its W3 codec stats
-        # the missing column file once per posting while writing (5x slower indexing).
+        # the missing column file once per posting while writing (several times slower indexing).
         self.scorable = True
         self.stored = False
         self.unique = False
@@ -135,29 +124,29 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
 
     # Terms are computed here and handed to Whoosh as lists, which skips its analyser
     # and lets each zone drop words an earlier zone already holds (fewer postings).
-    name_words = _unique(fold(w) for w in _WORD_RE.findall(full_name.lower()))
+    name_words = _unique(fold(w) for w in WORD_RE.findall(full_name.lower()))
     key_words = _unique(
-        w for sec in key_sections for w in _WORD_RE.findall(fold(sec)) if w not in name_words
+        w for sec in key_sections for w in WORD_RE.findall(fold(sec)) if w not in name_words
     )
     seen = set(name_words) | set(key_words)
     other_words = _unique(
         w
         for sec in (*org_names, employer, bio)
-        for w in _WORD_RE.findall(fold(sec))
+        for w in WORD_RE.findall(fold(sec))
         if w not in seen
     )
     # Exact (diacritic) forms only where they decide ranking: the name and the expertise.
     exact_words = _unique(
         w
         for sec in (full_name, *expertise)
-        for w in _WORD_RE.findall(sec.lower())
+        for w in WORD_RE.findall(sec.lower())
         if has_diacritics(w)
     )
     # Bigrams stand in for positions: head (titles + name), position, expertise, fields.
     bigram_terms = _unique(
         b
         for sec in (head, position, *expertise, *field_names)
-        for b in bigrams(_WORD_RE.findall(fold(sec)))
+        for b in bigrams(WORD_RE.findall(fold(sec)))
     )
 
     facet_terms = [facet_term("organization", int(o)) for o in doc.get("organization_ids") or []]
@@ -174,6 +163,7 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     if doc.get("available"):
         facet_terms.append("flag:available")
 
+    # Stored only for what the highlighter shows; everything else is read from the DB.
     data = {
         "full_name": full_name,
         "position": position,

@@ -18,7 +18,7 @@ SECTION = "\x1e"
 BIGRAM_JOIN = "_"
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_WORD_RE = re.compile(r"\w+")
+WORD_RE = re.compile(r"\w+")
 
 
 def _build_fold_table() -> dict[int, str]:
@@ -68,12 +68,12 @@ def has_diacritics(word: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Split normalised text into lower-cased NFC words (Vietnamese syllables)."""
-    return _WORD_RE.findall(normalize_text(text).lower())
+    return WORD_RE.findall(normalize_text(text).lower())
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """Yield (start, end, folded word) for each word of already-normalised text."""
-    for m in _WORD_RE.finditer(text):
+    for m in WORD_RE.finditer(text):
         yield m.start(), m.end(), fold(m.group())
 
 
@@ -125,7 +125,7 @@ class WordTokenizer(_BaseTokenizer):
 
     def terms(self, text: str) -> Iterator[str]:
         seen: set[str] = set()
-        for w in _WORD_RE.findall(text.lower()):
+        for w in WORD_RE.findall(text.lower()):
             f = w.translate(_FOLD_TABLE)
             if self.folded:
                 term = f
@@ -144,7 +144,7 @@ class BigramTokenizer(_BaseTokenizer):
     def terms(self, text: str) -> Iterator[str]:
         seen: set[str] = set()
         for section in text.split(SECTION):
-            ws = _WORD_RE.findall(fold(section))
+            ws = WORD_RE.findall(fold(section))
             for a, b in itertools.pairwise(ws):
                 term = a + BIGRAM_JOIN + b
                 if term not in seen:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from si_data import fillers, person, union
 
+import search_index.build as build_module
 import search_index.index as index_module
 from search_index import ExpertIndex, SearchQuery
 
@@ -72,8 +73,8 @@ def test_parallel_build_in_shards_then_upsert(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The shard path normally starts at 5,000 people; lower it to keep the test quick.
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_DOCS", 100)
-    monkeypatch.setattr(index_module, "BATCH_SIZE", 64)
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_DOCS", 100)
+    monkeypatch.setattr(build_module, "BATCH_SIZE", 64)
     people = union(600)
     idx = ExpertIndex(tmp_path / "idx")
     assert idx.rebuild(people, procs=2) == len(people)
