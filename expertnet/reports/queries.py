@@ -715,11 +715,14 @@ def published_items(
 ) -> list[PublishedItem]:
     """The year's published opinions that ``viewer`` may see (``PublishedOpinion.can_view``)."""
     published = _published_in_year(w, org_id).subquery("published_l")
+    # Title and agency as published (the frozen content), read by JSON path in the database
+    # rather than by loading every opinion's whole content.
     stmt = (
         select(
             PublishedOpinion.id,
             PublishedOpinion.number,
-            PublishedOpinion.content,
+            PublishedOpinion.content[("request", "title")].as_string(),
+            PublishedOpinion.content[("request", "agency")].as_string(),
             Request.kind,
             PublishedOpinion.published_at,
             published.c.days,
@@ -739,15 +742,14 @@ def published_items(
             visible = or_(visible, own)
         stmt = stmt.where(visible)
     items = []
-    for oid, number, content, kind, at, days, confidential in session.execute(stmt):
-        req = (content or {}).get("request", {})
+    for oid, number, title, agency, kind, at, days, confidential in session.execute(stmt):
         items.append(
             PublishedItem(
                 id=oid,
                 number=number,
-                title=req.get("title", ""),
+                title=title or "",
                 kind=kind,
-                agency=req.get("agency"),
+                agency=agency,
                 published_at=at,
                 days_to_publish=_round(days, 1),
                 confidential=confidential,
