@@ -586,6 +586,14 @@ class RosterImport:
                     "changes": changes,
                 }
             )
+            if len(audit) >= BATCH_SIZE * 4:
+                flush_audit()
+
+        def flush_audit() -> None:
+            # Written as we go, so that 200,000 entries never sit in memory at once.
+            if audit:
+                s.execute(insert(AuditEntry.__table__), audit)
+                audit.clear()
 
         new = [k for k in known if k.is_new]
         for i in range(0, len(new), BATCH_SIZE):
@@ -656,8 +664,7 @@ class RosterImport:
             s.execute(update(m).where(m.c.id == mid).values(ended_on=None))
             entry("membership", mid, "update", {"ended_on": ["(ended)", None]})
 
-        for i in range(0, len(audit), BATCH_SIZE * 4):
-            s.execute(insert(AuditEntry.__table__), audit[i : i + BATCH_SIZE * 4])
+        flush_audit()
         s.flush()
         self.result.touched_ids = {
             k.id
