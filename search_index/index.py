@@ -250,7 +250,11 @@ class _View:
     def _segment_live(self, segid: str, leaf: Any, n: int) -> int:
         live = self._seg_live.get(segid)
         if live is None:
-            live = B.from_ids(leaf.all_doc_ids(), n) if leaf.has_deletions() else (1 << n) - 1
+            live = (1 << n) - 1
+            segment = leaf.segment()
+            if segment.has_deletions():
+                # The few deleted docnums, not the many live ones, are turned into bits.
+                live &= ~B.from_ids(segment.deleted_docs(), n)
             self._seg_live[segid] = live
         return live
 
