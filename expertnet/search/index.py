@@ -25,12 +25,24 @@ _rebuilding: set[str] = set()
 
 def get_index(app=None) -> ExpertIndex:
     """The process-wide index object for the app's index folder (searchers are reused)."""
-    path = (app or current_app).config["EXPERTNET_INDEX_DIR"]
+    app = app or current_app
+    path = app.config["EXPERTNET_INDEX_DIR"]
     with _lock:
         idx = _indexes.get(path)
         if idx is None:
             idx = _indexes[path] = ExpertIndex(path)
+            if app.config.get("EXPERTNET_INDEX_WARM", True):
+                # Loading the term caches takes about a second; do it off the request path,
+                # once per process (this runs lazily, so after gunicorn has forked).
+                threading.Thread(target=_warm, args=(idx,), name="index-warm", daemon=True).start()
         return idx
+
+
+def _warm(idx: ExpertIndex) -> None:
+    try:
+        idx.warm()
+    except Exception:  # a cold index still answers, only slower
+        log.warning("warming the search index failed", exc_info=True)
 
 
 def person_doc(person: Person) -> dict:
@@ -108,7 +120,8 @@ def rebuild_index(progress_label: str | None = None, app=None) -> int:
             import click
 
             with click.progressbar(length=total, label=progress_label, file=sys.stderr) as bar:
-                get_index(app).rebuild(docs, progress=bar.update)
+                # The index reports a running total; click's bar wants increments.
+                get_index(app).rebuild(docs, progress=lambda done: bar.update(done - bar.pos))
         else:
             get_index(app).rebuild(docs)
     return total

@@ -69,6 +69,19 @@ def _query_from_args(args, user) -> SearchQuery:
     )
 
 
+def _notice(query: SearchQuery, result) -> str | None:
+    """The library's notice, in the reader's language."""
+    if not result.notice:
+        return None
+    if result.suggestion:
+        return _(
+            "No results for “%(q)s”; showing results for “%(s)s”.",
+            q=query.text[:80],
+            s=result.suggestion,
+        )
+    return result.notice
+
+
 def search_experts(args, user, per_page_default: int = 20) -> dict:
     """Search the index; while it is missing or rebuilding, answer from the database."""
     from flask import current_app
@@ -122,7 +135,7 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
         result.per_page,
         facets=facets,
         suggestion=result.suggestion,
-        notice=result.notice,
+        notice=_notice(query, result),
     )
 
 
