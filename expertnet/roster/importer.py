@@ -68,7 +68,7 @@ _SIMPLE = ("email", "phone", "gender", "birth_year", "academic_title", "degree",
 Progress = Callable[[int], None]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Known:
     """A person the import knows: in the directory already, or created by an earlier row."""
 
