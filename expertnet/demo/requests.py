@@ -49,7 +49,9 @@ def _experts(
         pool += session.scalars(
             select(Person).where(Person.degree == "TS").order_by(Person.id).limit(40)
         ).all()
-    pool = [p for p in pool if p is not featured]
+    pool = list(dict.fromkeys(p for p in pool if p is not featured))
+    if len(pool) < n:
+        return []  # a tiny demo has too few senior experts for a panel
     chosen = rng.sample(pool, n)
     if featured is not None:
         # The demo expert sits on this panel, so their inbox shows real work.
@@ -105,6 +107,8 @@ def load_demo_requests(session, seed: int = 1) -> int:
             continue
         featured = demo_expert.person if demo_expert and goal == "in_review" else None
         panel = _experts(session, fields, 4, rng, featured)
+        if not panel:
+            continue
         roles = ["chair", "secretary", "reviewer", "member"]
         invitations = [
             ops.invite(req, p, role, now + timedelta(days=7), coordinator)
