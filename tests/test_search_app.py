@@ -137,3 +137,14 @@ def test_index_rebuild_command(runner, people):
     res = runner.invoke(args=["index", "rebuild"])
     assert res.exit_code == 0, res.output
     assert "indexed" in res.output
+
+
+def test_search_page_filters_by_title_province_and_availability(client, people):
+    page = client.get("/experts?q=nguyen&academic_title=GS").text
+    assert "Nguyễn Văn An" in page
+    page = client.get("/experts?former_province=hai_duong").text
+    assert "Đặng Thị Dung" in page and "Nguyễn Văn An" not in page
+    page = client.get("/experts?sort=name&available=1").text
+    # Vietnamese lists sort by the given name: An before Dung.
+    assert page.index("Nguyễn Văn An") < page.index("Đặng Thị Dung")
+    assert client.get("/experts?sort=sideways").status_code == 200  # told, not broken

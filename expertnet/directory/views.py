@@ -155,6 +155,7 @@ def search():
         org_names=org_names,
         field_names=field_names,
         degrees={d.value: d.label for d in Degree},
+        titles={t.value: t.label for t in AcademicTitle},
     )
 
 
