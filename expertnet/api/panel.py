@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import select
 
 from ..core.errors import ApiError, ValidationFailed
 from ..directory.models import Person
 from ..extensions import db
 from ..panel.cache import get_graph
+from ..panel.graph import pnode
 from ..panel.network import Viewer, network_stats, person_visible
 from ..panel.network import ego_network as build_ego
 from ..panel.operations import (
@@ -26,7 +29,7 @@ from ..panel.service import (
     suggestion_json,
     suggestions_for_request,
 )
-from . import bp, doc, json_body, require_login
+from . import bp, doc, json_body, load, require_login
 
 
 @bp.get("/requests/<int:request_id>/panel/suggestions")
@@ -125,3 +128,71 @@ def relationship_create(person_id: int):
     )
     db.session.commit()
     return jsonify(relationship_json(rel)), 201
+
+
+class PlanSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    requests = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100)
+    )
+    seats = fields.Integer(strict=True, load_default=5, validate=validate.Range(min=1, max=15))
+
+
+@bp.post("/panel/plan")
+@doc(
+    "Plan panels for several open requests at once: each seat gets an expert so that the "
+    "total affinity is highest while no expert passes their cap (min-cost flow). "
+    "A proposal only: nothing is invited or changed.",
+    body=PlanSchema,
+    response="the proposed panels",
+    statuses=(401, 403, 404, 409, 422),
+)
+@require_login
+def panel_plan():
+    from ..consultation.models import Request
+    from ..panel.assign import assign, problem_from_profiles
+    from ..panel.service import profile_for_request
+
+    if not can_view_suggestions(current_user):
+        raise ApiError(403, _("Only the union's staff may plan panels."))
+    data = load(PlanSchema(), json_body())
+    ids = list(dict.fromkeys(data["requests"]))
+    found = {r.id: r for r in db.session.scalars(select(Request).where(Request.id.in_(ids)))}
+    missing = [i for i in ids if i not in found or not found[i].can_view(current_user)]
+    if missing:
+        raise ValidationFailed(
+            {"requests": _("Unknown requests: %(ids)s.", ids=", ".join(map(str, missing)))}
+        )
+    for req in found.values():
+        check_panel_state(req)
+    problem = problem_from_profiles([profile_for_request(found[i]) for i in ids], data["seats"])
+    result = assign(problem)
+    graph = get_graph()
+    panels = []
+    for rid in ids:
+        chosen = result.by_request.get(rid, [])
+        panels.append(
+            {
+                "request_id": rid,
+                "seats": data["seats"],
+                "experts": [
+                    {
+                        "expert_id": pid,
+                        "name": graph.label(pnode(pid)),
+                        "affinity": round(problem.affinity[(rid, pid)], 4),
+                    }
+                    for pid in chosen
+                ],
+                "unfilled": data["seats"] - len(chosen),
+            }
+        )
+    return jsonify(
+        {
+            "panels": panels,
+            "total_affinity": round(result.total_affinity, 4),
+            "seats_filled": result.seats_filled,
+            "seats_asked": problem.total_seats,
+        }
+    )
