@@ -13,22 +13,34 @@ def test_admin_creates_an_account_with_errors_named(client, auth, make_user, mak
     org = make_org(kind="agency", name="Sở Tài chính")
     auth.login(admin.email)
     token = csrf_from(client.get("/admin/users/new").text)
-    bad = client.post("/admin/users/new", data={"csrf_token": token, "email": "x", "name": "",
-                                                "role": "agency"})  # fmt: skip
+    bad = client.post(
+        "/admin/users/new", data={"csrf_token": token, "email": "x", "name": "", "role": "agency"}
+    )
     assert bad.status_code == 422
     assert 'id="email-err"' in bad.text and 'id="name-err"' in bad.text
     no_org = client.post(
         "/admin/users/new",
-        data={"csrf_token": token, "email": "stc@example.org", "name": "Sở Tài chính",
-              "role": "agency", "password": "mat-khau-du-dai"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token,
+            "email": "stc@example.org",
+            "name": "Sở Tài chính",
+            "role": "agency",
+            "password": "mat-khau-du-dai",
+        },
+    )
     assert no_org.status_code == 422 and 'id="organization-err"' in no_org.text
     ok = client.post(
         "/admin/users/new",
-        data={"csrf_token": token, "email": "stc@example.org", "name": "Sở Tài chính",
-              "role": "agency", "organization": str(org.id), "password": "mat-khau-du-dai",
-              "active": "y"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token,
+            "email": "stc@example.org",
+            "name": "Sở Tài chính",
+            "role": "agency",
+            "organization": str(org.id),
+            "password": "mat-khau-du-dai",
+            "active": "y",
+        },
+    )
     assert ok.status_code == 302
     assert "stc@example.org" in client.get("/admin/users").text
 
@@ -38,8 +50,16 @@ def test_admin_cannot_remove_own_admin_access(client, auth, make_user, session):
     auth.login(admin.email)
     url = f"/admin/users/{admin.id}"
     token = csrf_from(client.get(url).text)
-    res = client.post(url, data={"csrf_token": token, "email": admin.email, "name": admin.name,
-                                 "role": "coordinator", "active": "y"})  # fmt: skip
+    res = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "email": admin.email,
+            "name": admin.name,
+            "role": "coordinator",
+            "active": "y",
+        },
+    )
     assert res.status_code == 422
     session.expire_all()
     assert session.get(User, admin.id).role == "admin"
@@ -51,8 +71,10 @@ def test_admin_deactivates_an_account(client, auth, make_user, session):
     auth.login(admin.email)
     url = f"/admin/users/{other.id}"
     token = csrf_from(client.get(url).text)
-    res = client.post(url, data={"csrf_token": token, "email": other.email, "name": other.name,
-                                 "role": "coordinator"})  # fmt: skip
+    res = client.post(
+        url,
+        data={"csrf_token": token, "email": other.email, "name": other.name, "role": "coordinator"},
+    )
     assert res.status_code == 302
     assert session.scalar(select(User.active).where(User.id == other.id)) is False
 
@@ -64,8 +86,16 @@ def test_liaison_edits_contact_details_but_not_identity(client, auth, make_user,
     auth.login(liaison.email)
     url = f"/organizations/{org.id}/edit"
     token = csrf_from(client.get(url).text)
-    res = client.post(url, data={"csrf_token": token, "name": "Tên Mới", "kind": "club",
-                                 "phone": "0225 3842 123", "address": "Số 1 Lạch Tray"})  # fmt: skip
+    res = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "name": "Tên Mới",
+            "kind": "club",
+            "phone": "0225 3842 123",
+            "address": "Số 1 Lạch Tray",
+        },
+    )
     assert res.status_code == 302, res.text
     session.expire_all()
     assert org.name == name and org.kind == "member_association"
@@ -78,8 +108,16 @@ def test_organisation_form_names_a_bad_field(client, auth, make_user, make_org):
     auth.login(admin.email)
     url = f"/organizations/{org.id}/edit"
     token = csrf_from(client.get(url).text)
-    res = client.post(url, data={"csrf_token": token, "name": org.name, "kind": org.kind,
-                                 "email": "not-mail", "website": "nope"})  # fmt: skip
+    res = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "name": org.name,
+            "kind": org.kind,
+            "email": "not-mail",
+            "website": "nope",
+        },
+    )
     assert res.status_code == 422
     assert 'id="email-err"' in res.text and 'id="website-err"' in res.text
 
@@ -91,8 +129,11 @@ def test_changes_to_organisations_and_memberships_are_audited(client, make_user,
 
     user, token = make_user("coordinator")
     org = make_org()
-    res = client.post("/api/v1/experts", json={"full_name": "Kiều Văn Sổ", "organizations": [org.id]},
-                      headers=bearer(token))  # fmt: skip
+    res = client.post(
+        "/api/v1/experts",
+        json={"full_name": "Kiều Văn Sổ", "organizations": [org.id]},
+        headers=bearer(token),
+    )
     assert res.status_code == 201
     entry = session.scalar(
         select(AuditEntry)

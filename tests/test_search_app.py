@@ -17,18 +17,31 @@ def people(session, make_org, make_person):
     org = make_org(name="Hội Tin học thành phố", former_province="hai_phong")
     aqua = make_org(name="Hội Nghề cá", former_province="hai_duong")
     an = make_person(
-        full_name="Nguyễn Văn An", academic_title="GS", degree="TS", public_profile=True,
-        organizations=[org], fields=["ENG-IT"], expertise=["trí tuệ nhân tạo", "học máy"],
+        full_name="Nguyễn Văn An",
+        academic_title="GS",
+        degree="TS",
+        public_profile=True,
+        organizations=[org],
+        fields=["ENG-IT"],
+        expertise=["trí tuệ nhân tạo", "học máy"],
         email="an@example.org",
-    )  # fmt: skip
+    )
     dung = make_person(
-        full_name="Đặng Thị Dung", degree="ThS", public_profile=True, organizations=[aqua],
-        fields=["AGR-AQU"], expertise=["nuôi trồng thủy sản"],
-    )  # fmt: skip
+        full_name="Đặng Thị Dung",
+        degree="ThS",
+        public_profile=True,
+        organizations=[aqua],
+        fields=["AGR-AQU"],
+        expertise=["nuôi trồng thủy sản"],
+    )
     secret = make_person(
-        full_name="Nguyễn Văn Kín", degree="TS", public_profile=False, organizations=[org],
-        fields=["ENG-IT"], expertise=["trí tuệ nhân tạo"],
-    )  # fmt: skip
+        full_name="Nguyễn Văn Kín",
+        degree="TS",
+        public_profile=False,
+        organizations=[org],
+        fields=["ENG-IT"],
+        expertise=["trí tuệ nhân tạo"],
+    )
     session.commit()
     return {"an": an, "dung": dung, "secret": secret, "org": org, "aqua": aqua}
 
@@ -52,8 +65,16 @@ def test_answer_has_the_contract_shape_and_facets(client, people):
     body = res.json
     assert {"items", "total", "page", "per_page", "facets"} <= set(body)
     item = body["items"][0]
-    assert {"id", "full_name", "academic_title", "degree", "organizations", "fields", "score",
-            "highlights"} <= set(item)  # fmt: skip
+    assert {
+        "id",
+        "full_name",
+        "academic_title",
+        "degree",
+        "organizations",
+        "fields",
+        "score",
+        "highlights",
+    } <= set(item)
     assert set(body["facets"]) >= {"organization", "field", "degree"}
 
 
@@ -96,9 +117,21 @@ def test_renaming_an_organisation_updates_its_members(client, people, session):
 
 @pytest.mark.parametrize(
     "q",
-    ['"unbalanced', "AND", "-", "OR OR", "bio:x", "*", "x" * 5000, "\x00\x01ab\x1f", "((", "~2",
-     "full_name:[a TO z]", "'; DROP TABLE person; --"],
-)  # fmt: skip
+    [
+        '"unbalanced',
+        "AND",
+        "-",
+        "OR OR",
+        "bio:x",
+        "*",
+        "x" * 5000,
+        "\x00\x01ab\x1f",
+        "((",
+        "~2",
+        "full_name:[a TO z]",
+        "'; DROP TABLE person; --",
+    ],
+)
 def test_malformed_queries_never_fail(client, people, q):
     res = client.get("/api/v1/experts", query_string={"q": q})
     assert res.status_code in (200, 422)

@@ -29,8 +29,9 @@ def test_plan_fills_seats_without_passing_caps_and_changes_nothing(
     _user, token = coordinator
     ids = [r.id for r in season["requests"]]
     before = session.scalar(select(func.count(Invitation.id)))
-    res = client.post("/api/v1/panel/plan", json={"requests": ids, "seats": 2},
-                      headers=_auth(token))  # fmt: skip
+    res = client.post(
+        "/api/v1/panel/plan", json={"requests": ids, "seats": 2}, headers=_auth(token)
+    )
     assert res.status_code == 200, res.json
     body = res.json
     assert [p["request_id"] for p in body["panels"]] == ids
@@ -42,9 +43,14 @@ def test_plan_fills_seats_without_passing_caps_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "requests"), ({"requests": []}, "requests"), ({"requests": [1], "seats": 0}, "seats"),
-     ({"requests": ["x"]}, "requests"), ({"requests": [987654]}, "requests")],
-)  # fmt: skip
+    [
+        ({}, "requests"),
+        ({"requests": []}, "requests"),
+        ({"requests": [1], "seats": 0}, "seats"),
+        ({"requests": ["x"]}, "requests"),
+        ({"requests": [987654]}, "requests"),
+    ],
+)
 def test_plan_refuses_bad_input_naming_the_field(client, coordinator, season, body, field):
     _user, token = coordinator
     res = client.post("/api/v1/panel/plan", json=body, headers=_auth(token))
@@ -55,8 +61,9 @@ def test_plan_refuses_bad_input_naming_the_field(client, coordinator, season, bo
 def test_plan_is_for_staff_and_open_requests(client, make_user, coordinator, make_request):
     _user, agency_token = make_user("agency")
     draft = make_request(state="draft")
-    res = client.post("/api/v1/panel/plan", json={"requests": [draft.id]},
-                      headers=_auth(agency_token))  # fmt: skip
+    res = client.post(
+        "/api/v1/panel/plan", json={"requests": [draft.id]}, headers=_auth(agency_token)
+    )
     assert res.status_code == 403
     _user, token = coordinator
     res = client.post("/api/v1/panel/plan", json={"requests": [draft.id]}, headers=_auth(token))
