@@ -52,6 +52,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union,
     union_all,
 )
@@ -211,26 +212,57 @@ def _active_membership(w: YearWindow):
     )
 
 
-def _linked_orgs(w: YearWindow, persons: Any | None, *, cte: bool = False):
+def _linked_orgs(w: YearWindow, persons: Any | None, *, cte: bool = False, lateral: bool = False):
     """(person_id, organization_id): the organisations of ``persons`` (members or employer).
 
     With ``cte`` the links are a materialised common table expression, computed once
-    however many parts of the statement read them.
+    however many parts of the statement read them. With ``lateral`` (PostgreSQL) each
+    person's memberships and employer are fetched by index, one probe per person: with a
+    million members PostgreSQL otherwise hashes the few thousand experts of the year
+    against a full scan of the membership table.
     """
-    members = select(
-        Membership.person_id.label("person_id"),
-        Membership.organization_id.label("organization_id"),
-    ).where(_active_membership(w))
-    employed = select(
-        Person.id.label("person_id"), Person.employer_id.label("organization_id")
-    ).where(Person.employer_id.is_not(None))
-    if persons is not None:
-        members = members.where(Membership.person_id.in_(persons))
-        employed = employed.where(Person.id.in_(persons))
+    if lateral and persons is not None:
+        involved = persons.subquery("involved")
+        person_id = involved.c.person_id
+        # OFFSET 0 keeps each lateral subquery from being flattened into a hash join.
+        member_of = (
+            select(Membership.organization_id)
+            .where(Membership.person_id == person_id, _active_membership(w))
+            .offset(0)
+            .lateral("member_of")
+        )
+        employer = (
+            select(Person.employer_id)
+            .where(Person.id == person_id, Person.employer_id.is_not(None))
+            .offset(0)
+            .lateral("employer")
+        )
+        members = select(
+            person_id.label("person_id"), member_of.c.organization_id.label("organization_id")
+        ).join_from(involved, member_of, true())
+        employed = select(
+            person_id.label("person_id"), employer.c.employer_id.label("organization_id")
+        ).join_from(involved, employer, true())
+    else:
+        members = select(
+            Membership.person_id.label("person_id"),
+            Membership.organization_id.label("organization_id"),
+        ).where(_active_membership(w))
+        employed = select(
+            Person.id.label("person_id"), Person.employer_id.label("organization_id")
+        ).where(Person.employer_id.is_not(None))
+        if persons is not None:
+            members = members.where(Membership.person_id.in_(persons))
+            employed = employed.where(Person.id.in_(persons))
     links = union(members, employed)
     if cte:
         return links.cte("links").prefix_with("MATERIALIZED")
     return links.subquery("linked_orgs")
+
+
+def _lateral(session: Session) -> bool:
+    """Whether the database joins laterally (PostgreSQL does; SQLite does not)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _org_persons(w: YearWindow, org_id: int) -> Select:
@@ -510,7 +542,7 @@ def activity_report(
         rows = organization_breakdown(session, w)
         organizations_engaged = sum(1 for row in rows if row.experts_engaged)
     else:
-        linked = _linked_orgs(w, engaged)
+        linked = _linked_orgs(w, engaged, lateral=_lateral(session))
         organizations_engaged = (
             session.scalar(
                 select(func.count(func.distinct(linked.c.organization_id)))
@@ -554,7 +586,7 @@ def _province_mixing(
     session: Session, w: YearWindow, org_id: int | None, panels: int
 ) -> dict[str, Any]:
     published = _published_in_year(w, org_id).subquery("published_m")
-    linked = _linked_orgs(w, _panel_persons(w, org_id))
+    linked = _linked_orgs(w, _panel_persons(w, org_id), lateral=_lateral(session))
     person = linked.c.person_id
     province = Organization.former_province
 
@@ -630,7 +662,7 @@ def organization_breakdown(session: Session, w: YearWindow) -> list[Organization
     involved = union(
         select(seats.c.person_id), select(writers.c.person_id), select(panel.c.person_id)
     )
-    links = _linked_orgs(w, involved, cte=True)
+    links = _linked_orgs(w, involved, cte=True, lateral=_lateral(session))
     org, person = links.c.organization_id, links.c.person_id
     pairs = (
         select(
