@@ -194,6 +194,13 @@ def serve_command(host: str, port: int, workers: int) -> None:
 
     app = current_app._get_current_object()
 
+    def _after_fork(_server, _worker):
+        # Connections opened before the fork must not be shared by the workers.
+        from .extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+
     class _Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
@@ -201,6 +208,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
+            self.cfg.set("post_fork", _after_fork)
 
         def load(self):
             return app
