@@ -27,3 +27,10 @@ def test_openapi_covers_every_api_route(app, client):
         for op in ops.values():
             assert op["summary"]
     assert "ExpertSchema" in str(spec) or "Expert" in spec["components"]["schemas"]
+
+
+def test_the_documented_workflow_table_is_the_engines(repo_root):
+    from workflows import CONSULTATION_WORKFLOW
+
+    design = (repo_root / "docs" / "design.md").read_text(encoding="utf-8")
+    assert CONSULTATION_WORKFLOW.describe().strip() in design
