@@ -28,9 +28,13 @@ def nav_items() -> list[tuple[str, str]]:
         "expert": [("consultation.expert_inbox", _("My panels"))],
         "approver": [("consultation.approvals", _("Approvals"))],
     }.get(role or "", [])
-    items.append(("consultation.register", _("Published opinions")))
+    # The register and the yearly figures are public, as the union's annual report is.
+    items += [
+        ("consultation.register", _("Published opinions")),
+        ("reports.activity", _("Reports")),
+    ]
     if role in ("admin", "coordinator", "approver"):
-        items += [("reports.activity", _("Reports")), ("panel.union_network", _("Network"))]
+        items.append(("panel.union_network", _("Network")))
     if role == "admin":
         items.append(("admin.users", _("Accounts")))
     return items
