@@ -9,7 +9,7 @@ file is then imported a second time, which must change nothing.
 
     python bench/import_members.py [--rows 108000] [--seed 1] [--db sqlite,postgresql]
                                    [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-                                   [--markdown docs/performance-roster.md]
+                                   [--markdown FILE]
 """
 
 from __future__ import annotations

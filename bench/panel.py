@@ -18,7 +18,7 @@ selects on one connection), so the build time includes reading 108,000 rows.
 
     python bench/panel.py [--people 108000] [--seed 1] [--suggestions 200]
                           [--workdir /tmp/expertnet-bench-panel]
-                          [--markdown docs/performance-panel.md]
+                          [--markdown FILE]
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ SVG charts, the XLSX export, and a published opinion's DOCX and PDF.
     python bench/report.py [--people 108000] [--requests 500] [--year 2025] [--seed 1]
                            [--db sqlite,postgresql] [--runs 5]
                            [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-                           [--markdown docs/performance-report.md]
+                           [--markdown FILE]
 """
 
 from __future__ import annotations
