@@ -18,4 +18,15 @@ for lang in vi en; do
   fi
 done
 rm -f "$pot"
-echo "untranslated in vi: $(grep -c '^msgstr ""$' expertnet/translations/vi/LC_MESSAGES/messages.po || true) (approximate)"
+PY=${PYTHON_BIN:-.venv/bin/python}
+[ -x "$PY" ] || PY=python3
+"$PY" - <<'CHECK'
+from babel.messages.pofile import read_po
+
+with open("expertnet/translations/vi/LC_MESSAGES/messages.po", "rb") as fh:
+    catalog = read_po(fh)
+todo = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+print(f"{len(catalog)} messages; untranslated in vi: {len(todo)}")
+for msgid in todo[:20]:
+    print("  ", msgid)
+CHECK
