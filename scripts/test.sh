@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-python3}
 PG_URL=${EXPERTNET_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
 
 echo "== test suite on SQLite"
-EXPERTNET_TEST_DATABASE_URL= .venv/bin/python -m pytest -p no:cacheprovider "$@"
+EXPERTNET_TEST_DATABASE_URL= .venv/bin/python -m pytest -p no:cacheprovider -n "${EXPERTNET_TEST_WORKERS:-2}" "$@"
 
 echo "== test suite on PostgreSQL ($PG_URL)"
 if .venv/bin/python - "$PG_URL" <<'PY'
@@ -29,7 +29,7 @@ except Exception as exc:
 PY
 then
   # Browser tests already ran against SQLite; the database-facing suite runs again here.
-  EXPERTNET_TEST_DATABASE_URL=$PG_URL .venv/bin/python -m pytest -p no:cacheprovider -m "not browser" "$@"
+  EXPERTNET_TEST_DATABASE_URL=$PG_URL .venv/bin/python -m pytest -p no:cacheprovider -n "${EXPERTNET_TEST_WORKERS:-2}" -m "not browser" "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required in CI" >&2
   exit 1

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import csrf_from
+from helpers import csrf_from, worker_database_url
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session
 
@@ -26,8 +26,9 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    url = os.environ.get(PG_URL_ENV)
-    if url:
+    base = os.environ.get(PG_URL_ENV)
+    if base:
+        url = worker_database_url(base)
         _reset_postgres(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

@@ -8,7 +8,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from helpers import drop_database, worker_database_url
+from sqlalchemy import inspect
 
 from expertnet import create_app
 from expertnet.extensions import db
@@ -21,15 +22,11 @@ def scratch_url(tmp_path):
     if not base:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    name = "expertnet_migrations_check"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    url = worker_database_url(base, "migrations")
+    drop_database(base, url)
+    url = worker_database_url(base, "migrations")
+    yield url
+    drop_database(base, url)
 
 
 @pytest.fixture

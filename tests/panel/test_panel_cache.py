@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import create_engine, text
+from helpers import drop_database, worker_database_url
 
 from expertnet import create_app
 from expertnet.extensions import db
@@ -24,15 +24,11 @@ def scratch_url(tmp_path):
     if not base:
         yield f"sqlite:///{tmp_path / 'graph.db'}"
         return
-    name = "expertnet_panel_cache_check"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    url = worker_database_url(base, "panel_cache")
+    drop_database(base, url)
+    url = worker_database_url(base, "panel_cache")
+    yield url
+    drop_database(base, url)
 
 
 def _config(tmp_path, url):

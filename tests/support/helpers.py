@@ -16,3 +16,44 @@ def csrf_from(html: str) -> str:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def worker_database_url(base_url: str, purpose: str = "") -> str:
+    """A PostgreSQL database of this pytest worker's own, created when missing.
+
+    Parallel workers (pytest-xdist) and parallel runs on one server must never share a
+    database: each one resets its schema at the start.
+    """
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = "_".join(part for part in (url.database, purpose, worker) if part)
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base_url: str, scratch_url: str) -> None:
+    """Drop a scratch database made by :func:`worker_database_url`."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(scratch_url).database
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
