@@ -16,7 +16,6 @@ def targets(live_app, users) -> dict[str, int]:
     """Ids the page list needs: a request per state, an organisation, a published opinion."""
     from expertnet.auth.models import User
     from expertnet.consultation.models import PublishedOpinion, Request
-
     from expertnet.demo.requests import load_demo_requests
 
     out: dict[str, int] = {}
@@ -107,9 +106,7 @@ def test_main_pages_fit_a_phone_without_sideways_scrolling(
         context.close()
 
 
-def test_expert_search_on_a_phone_is_usable_and_results_come_first(
-    browser, live_server, shots_dir
-):
+def test_expert_search_on_a_phone_is_usable_and_results_come_first(browser, live_server, shots_dir):
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
