@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from browsing import PASSWORD
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from expertnet import create_app
@@ -154,4 +155,24 @@ def users(live_app):
             create_user(email=email, name=key.title(), role=role, password=PASSWORD, **links)
             out[key] = email
         db.session.commit()
+    return out
+
+
+@pytest.fixture(scope="session")
+def targets(live_app, users) -> dict[str, int]:
+    """Ids the page list needs: a request per state, an organisation, a published opinion."""
+    from expertnet.auth.models import User
+    from expertnet.consultation.models import PublishedOpinion, Request
+    from expertnet.demo.requests import load_demo_requests
+
+    out: dict[str, int] = {}
+    with live_app.app_context():
+        if db.session.scalar(select(Request.id).where(Request.state == "approval")) is None:
+            load_demo_requests(db.session, seed=7)
+            db.session.commit()
+        for req in db.session.scalars(select(Request).order_by(Request.id)):
+            out.setdefault(req.state, req.id)
+        liaison = db.session.scalar(select(User).where(User.email == users["liaison"]))
+        out["org"] = liaison.organization_id
+        out["published"] = db.session.scalar(select(PublishedOpinion.id).limit(1))
     return out

@@ -3,56 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browsing import sign_in
-from sqlalchemy import select
-
-from expertnet.extensions import db
+from browsing import PAGES, sign_in
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def targets(live_app, users) -> dict[str, int]:
-    """Ids the page list needs: a request per state, an organisation, a published opinion."""
-    from expertnet.auth.models import User
-    from expertnet.consultation.models import PublishedOpinion, Request
-    from expertnet.demo.requests import load_demo_requests
-
-    out: dict[str, int] = {}
-    with live_app.app_context():
-        if db.session.scalar(select(Request.id).where(Request.state == "approval")) is None:
-            load_demo_requests(db.session, seed=7)
-            db.session.commit()
-        for req in db.session.scalars(select(Request).order_by(Request.id)):
-            out.setdefault(req.state, req.id)
-        liaison = db.session.scalar(select(User).where(User.email == users["liaison"]))
-        out["org"] = liaison.organization_id
-        out["published"] = db.session.scalar(select(PublishedOpinion.id).limit(1))
-    return out
-
-
-# role (None: the public) -> pages, formatted with the ids of ``targets``.
-PAGES: dict[str | None, list[str]] = {
-    None: ["/", "/experts?q=Nguy%E1%BB%85n", "/organizations", "/register", "/login"],
-    "coordinator": [
-        "/",
-        "/workbench",
-        "/requests/{in_review}",
-        "/requests/{panel_forming}/panel",
-        "/requests/{in_review}/meetings",
-        "/requests/{approval}/consolidation",
-        "/notifications",
-        "/reports/activity",
-        "/organizations/{org}",
-        "/experts?q=kinh+t%E1%BA%BF",
-        "/network",
-    ],
-    "approver": ["/", "/approvals", "/requests/{approval}"],
-    "agency": ["/", "/requests", "/requests/new", "/register/{published}"],
-    "liaison": ["/", "/organizations/{org}", "/organizations/{org}/roster/import"],
-    "expert0": ["/", "/inbox", "/account"],
-    "admin": ["/admin/users", "/admin/users/new"],
-}
 
 
 def _overflow(page) -> dict:
