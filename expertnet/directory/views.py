@@ -28,6 +28,7 @@ from .models import (
     can_view_members,
 )
 from .operations import create_person, update_person
+from .queries import KIND_ORDER, organization_directory
 
 bp = Blueprint("directory", __name__)
 
@@ -36,40 +37,19 @@ PER_PAGE = 50
 
 @bp.get("/organizations")
 def organizations():
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in OrganizationKind.values():
+    args = request.args
+    try:
+        found = organization_directory(
+            q=clean_line(args.get("q", ""))[:200],
+            kind=args.get("kind") or None,
+            province=args.get("province") or None,
+        )
+    except ValueError:
         abort(404)
-    stmt = select(Organization)
-    if kind:
-        stmt = stmt.where(Organization.kind == kind)
-    orgs = db.session.scalars(stmt.order_by(Organization.kind, Organization.name)).all()
-    counts = dict(
-        db.session.execute(
-            select(Membership.organization_id, func.count())
-            .where(Membership.ended_on.is_(None))
-            .group_by(Membership.organization_id)
-        ).all()
-    )
-    by_kind = dict(
-        db.session.execute(
-            select(Organization.kind, func.count()).group_by(Organization.kind)
-        ).all()
-    )
-    by_province = dict(
-        db.session.execute(
-            select(Organization.former_province, func.count())
-            .where(Organization.kind == OrganizationKind.member_association.value)
-            .group_by(Organization.former_province)
-        ).all()
-    )
     return render_template(
         "directory/organizations.html",
-        orgs=orgs,
-        counts=counts,
-        by_kind=by_kind,
-        by_province=by_province,
-        kind=kind,
-        kinds=list(OrganizationKind),
+        found=found,
+        kinds=KIND_ORDER,
         provinces=list(FormerProvince),
     )
 
