@@ -212,6 +212,11 @@ def test_the_journey_through_the_pages(world, pages, session):
     # The approver sends back, the coordinator resubmits, the approver approves.
     queue = pages.get(w.approver, "/approvals")
     assert "Đề án cảng cạn Hải Dương" in queue.text
+    # The queue's actions are links to each action's own card on the request page.
+    assert f'href="/requests/{rid}#action-approve"' in queue.text
+    cards = pages.get(w.approver, f"/requests/{rid}").text
+    for action in ("approve", "send_back"):
+        assert f'id="action-{action}" aria-labelledby="action-{action}-title"' in cards
     pages.post(
         w.approver,
         f"/requests/{rid}/actions/send_back",
@@ -399,6 +404,8 @@ def test_return_without_comment_names_the_comment_field(world, pages, session):
         world.coordinator, f"/requests/{rid}/actions/return", {"return-version": 2}, status=422
     )
     assert "Please give a reason." in _field_error(res.text, "return-comment")
+    # The note box is labelled as the reason of this one action, not a generic "Comment".
+    assert '<label for="return-comment">Reason (required)' in res.text
     assert _version(session, rid) == 2
 
 
