@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from browsing import PAGES, sign_in
 
+from search_index.text import fold
+
 PHONE = {"width": 390, "height": 844}
 
 
@@ -85,3 +87,27 @@ def shots_dir():
     path = ARTIFACTS / "mobile-390"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_a_long_list_is_chosen_by_ticking_and_filtered_without_diacritics(
+    browser, live_server, users
+):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, users["agency"])
+        page.goto(live_server + "/requests/new")
+        box = page.locator("#fields")
+        total = box.locator(".picklist-option").count()
+        assert total > 20
+        page.locator("#fields .picklist-option").nth(3).locator("input").check()
+        page.fill("#fields .picklist-bar input", "thuy")
+        visible = box.locator(".picklist-option:visible").all_inner_texts()
+        assert 0 < len(visible) < total
+        folded = [fold(t) for t in visible]
+        # What stays visible matches the words, or was already ticked.
+        assert sum("thuy" in t for t in folded) >= len(visible) - 1, visible
+        assert "Đã chọn 1" in page.locator(".picklist-count").first.inner_text()
+        assert _overflow(page)["scroll"] <= PHONE["width"]
+    finally:
+        context.close()
