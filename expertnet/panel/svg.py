@@ -24,6 +24,18 @@ _SHAPES = {"person": "circle", "organization": "rect", "field": "diamond", "requ
 
 #: Above this many outer (depth-2) nodes their labels are left to tooltips and the list.
 OUTER_LABELS = 24
+#: Width of one character of an 11 px label, generous for Vietnamese capitals and marks,
+#: so the drawing's box always holds every label: nothing is clipped at the edge.
+CHAR_WIDTH = 6.6
+FONT_PX = 11
+MARGIN = 8.0
+
+
+def _extent(x: float, y: float, label: str, anchor: str) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) a label's text covers, from its anchor point."""
+    w = len(label) * CHAR_WIDTH
+    x0 = {"start": x, "end": x - w}.get(anchor, x - w / 2)
+    return x0, y - FONT_PX, x0 + w, y + 3
 
 
 def layout(network: dict[str, Any]) -> dict[str, tuple[float, float]]:
@@ -98,24 +110,27 @@ def render(
     out.append('</g><g class="egonet-nodes">')
     outer = sum(1 for n in network["nodes"] if n["depth"] == 2)
     cx = WIDTH / 2
+    box = [0.0, 0.0, float(WIDTH), float(HEIGHT)]
     for n in network["nodes"]:
         x, y = pos[n["id"]]
         r = 16.0 if n["depth"] == 0 else (10.0 if n["depth"] == 1 else 7.0)
         cls = f"node node-{n['type']} depth-{n['depth']}"
+        label = _short(n["label"])
         if n["depth"] < 2:
-            text = (
-                f'<text x="{x:.1f}" y="{y + r + 12:.1f}" text-anchor="middle">'
-                f"{escape(_short(n['label']))}</text>"
-            )
+            tx, ty, anchor = x, y + r + 12, "middle"
         elif outer <= OUTER_LABELS:
             # Outer labels point away from the centre so neighbours do not overprint.
             anchor, dx = ("start", r + 4) if x >= cx else ("end", -(r + 4))
-            text = (
-                f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">'
-                f"{escape(_short(n['label']))}</text>"
-            )
+            tx, ty = x + dx, y + 4
         else:
-            text = ""  # too many to label legibly: the title tooltip and the list below tell
+            anchor = ""  # too many to label legibly: the title tooltip and the list below tell
+        text = ""
+        if anchor:
+            x0, y0, x1, y1 = _extent(tx, ty, label, anchor)
+            box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+            # The label sits on a halo of the background (CSS paint-order), so edges that
+            # pass behind it never run through its letters.
+            text = f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}">{escape(label)}</text>'
         body = f"<title>{escape(n['label'])}</title>{_shape(n['type'], x, y, r)}{text}"
         url = link(n) if link else None
         if url:
@@ -123,5 +138,11 @@ def render(
         else:
             out.append(f'<g class="{cls}">{body}</g>')
     out.append("</g></svg>")
+    # The drawing's box grows to hold every label; the page scales it to fit.
+    x0, y0, x1, y1 = box[0] - MARGIN, box[1] - MARGIN, box[2] + MARGIN, box[3] + MARGIN
+    out[0] = out[0].replace(
+        f'viewBox="0 0 {WIDTH} {HEIGHT}"',
+        f'viewBox="{x0:.1f} {y0:.1f} {x1 - x0:.1f} {y1 - y0:.1f}"',
+    )
     # Every piece of text above went through escape(); the rest is our own markup.
     return Markup("".join(out))  # noqa: S704
