@@ -120,6 +120,14 @@ class Shots:
         return path
 
 
+@pytest.fixture(scope="session")
+def shots_dir() -> Path:
+    """Where the phone-size screenshots are kept as test artifacts."""
+    path = ARTIFACTS / "mobile-390"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @pytest.fixture
 def shots(page, request):
     return Shots(page, request.node.name)

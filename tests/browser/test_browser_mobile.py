@@ -80,15 +80,6 @@ def test_expert_search_on_a_phone_is_usable_and_results_come_first(browser, live
         context.close()
 
 
-@pytest.fixture(scope="module")
-def shots_dir():
-    from conftest import ARTIFACTS
-
-    path = ARTIFACTS / "mobile-390"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def test_a_long_list_is_chosen_by_ticking_and_filtered_without_diacritics(
     browser, live_server, users
 ):
