@@ -648,17 +648,17 @@ def _lock_invitation(inv: Invitation) -> None:
     Two answers to one invitation at once queue on this lock; the second then sees the
     first one's state (on SQLite the database-wide write lock serialises them anyway).
     """
-    db.session.execute(
+    db.session.scalars(
         select(Invitation)
         .where(Invitation.id == inv.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def _lock_person(person_id: int) -> None:
     """Serialise everything that counts an expert's seats against the cap, per expert."""
-    db.session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+    db.session.execute(select(Person.id).where(Person.id == person_id).with_for_update()).one()
 
 
 def _require_open_invitation(
