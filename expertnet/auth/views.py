@@ -44,6 +44,12 @@ def sign_in(user: User, remember: bool) -> None:
     login_user(user, remember=remember, duration=login_max_age())
 
 
+def renew_sign_in(user: User) -> None:
+    """After a password change: this browser goes on under a fresh sign-in, remembered if it was."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    sign_in(user, remember=cookie in request.cookies)
+
+
 @login_manager.user_loader
 def _load_user(session_id: str):
     return User.from_session_id(session_id, login_max_age())
@@ -168,8 +174,7 @@ def account():
             # Ends every session and remember-me cookie of the account, this one included;
             # this browser goes on under a fresh sign-in.
             current_user.set_password(form.new_password.data)
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            sign_in(current_user._get_current_object(), remember=remembered in request.cookies)
+            renew_sign_in(current_user._get_current_object())
         current_user.name = form.name.data
         current_user.locale = form.locale.data
         db.session.commit()
