@@ -71,7 +71,7 @@ def _load_from_token(req):
             401,
             _(
                 "The API token expired on %(date)s; ask for a new one.",
-                date=f"{token.expires_at:%Y-%m-%d}",
+                date=token.expires_at.date().isoformat(),
             ),
             "token_expired",
         )
