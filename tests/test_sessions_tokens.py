@@ -379,3 +379,22 @@ def test_an_admin_sees_and_revokes_anyones_tokens(app, client, session, make_use
     assert res.status_code == 404
     session.refresh(other)
     assert other.revoked_at is None
+
+
+def test_deactivating_an_account_ends_its_sessions_for_good(app, client, session, make_user):
+    from expertnet.auth.operations import update_user
+
+    user, _ = make_user("coordinator")
+    _login(client, user.email, remember=True)
+    stolen = _remember_only(app, client)
+
+    def set_active(active: bool) -> None:
+        update_user(user, email=user.email, name=user.name, role=user.role,
+                    organization_id=None, person_id=None, active=active)  # fmt: skip
+
+    set_active(False)
+    assert not _signed_in(client)
+    set_active(True)
+
+    assert not _signed_in(client)
+    assert not _signed_in(stolen)

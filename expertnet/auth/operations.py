@@ -84,6 +84,9 @@ def update_user(
     if password:
         _check_password(password)
         user.set_password(password)
+    if user.active and not active:
+        # Reactivating the account later must not bring its old cookies back to life.
+        user.end_sessions()
     user.email, user.name, user.role = email, name.strip(), role
     user.organization_id, user.person_id, user.active = organization_id, person_id, active
     db.session.flush()
