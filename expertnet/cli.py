@@ -95,22 +95,83 @@ def users_create(email, name, role, organization, expert, password) -> None:
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
 
 
-@users_group.command("token")
-@click.option("--email", required=True)
-@with_appcontext
-def users_token(email) -> None:
-    """Print a new API token for the user, and nothing else."""
+def _user_by_email(email: str):
     from sqlalchemy import func, select
 
-    from .auth.models import ApiToken, User
+    from .auth.models import User
     from .extensions import db
 
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         raise CommandError(f"no user with e-mail {email}")
-    _token, plain = ApiToken.issue(user)
+    return user
+
+
+@users_group.command("token")
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="what the token is for (default: token DATE)")
+@click.option(
+    "--expires-days",
+    type=int,
+    default=None,
+    help="days until the token expires (default 90, at most 3650)",
+)
+@with_appcontext
+def users_token(email, name, expires_days) -> None:
+    """Print a new API token for the user, and nothing else."""
+    from .auth.models import DEFAULT_TOKEN_DAYS
+    from .auth.operations import AccountError, issue_token
+    from .extensions import db
+
+    user = _user_by_email(email)
+    try:
+        _token, plain = issue_token(
+            user,
+            name=name,
+            expires_days=DEFAULT_TOKEN_DAYS if expires_days is None else expires_days,
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        raise CommandError(str(exc)) from exc
     db.session.commit()
     click.echo(plain)
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else "never"
+
+
+@users_group.command("tokens")
+@click.option("--email", required=True)
+@with_appcontext
+def users_tokens(email) -> None:
+    """List the user's API tokens that are not revoked: id, name, created, last used, expires."""
+    from .auth.operations import tokens_of
+
+    for token in tokens_of(_user_by_email(email)):
+        name = " ".join(token.name.split())  # one line per token, whatever the name holds
+        fields = (token.id, name, _when(token.created_at), _when(token.last_used_at),
+                  _when(token.expires_at))  # fmt: skip
+        click.echo("\t".join(str(f) for f in fields))
+
+
+@users_group.command("revoke-token")
+@click.option("--id", "token_id", type=click.IntRange(1, 2**31 - 1), required=True)
+@with_appcontext
+def users_revoke_token(token_id) -> None:
+    """Revoke one API token: it answers 401 from now on."""
+    from .auth.models import ApiToken
+    from .auth.operations import revoke_token
+    from .extensions import db
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise CommandError(f"no API token with id {token_id}")
+    if not revoke_token(token):
+        click.echo(f"token {token.id} ({token.name}) of {token.user.email} was already revoked")
+        return
+    db.session.commit()
+    click.echo(f"revoked token {token.id} ({token.name}) of {token.user.email}")
 
 
 # --- demo -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -31,12 +32,26 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number of days, not {raw!r}") from None
+    if value < 1:
+        raise RuntimeError(f"{name} must be at least 1")
+    return value
+
+
 def load_config(instance: Path) -> dict:
     """Build the Flask config mapping from ``EXPERTNET_*`` variables."""
     db_url = os.environ.get("EXPERTNET_DATABASE_URL") or f"sqlite:///{instance / 'expertnet.db'}"
     if db_url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
         db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
+    login_days = _positive_int("EXPERTNET_LOGIN_DAYS", 30)
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -55,6 +70,10 @@ def load_config(instance: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("EXPERTNET_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("EXPERTNET_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A sign-in lasts at most this long, remembered or not (see auth.models.User.get_id).
+        "EXPERTNET_LOGIN_DAYS": login_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=login_days),
         "RATELIMIT_STORAGE_URI": os.environ.get("EXPERTNET_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),

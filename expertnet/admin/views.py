@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from ..auth.models import Role, User
-from ..auth.operations import AccountError, create_user, update_user
+from ..auth.models import ApiToken, Role, User
+from ..auth.operations import AccountError, create_user, revoke_token, tokens_of, update_user
 from ..core.forms import choices
 from ..directory.models import Organization
 from ..extensions import db
@@ -106,6 +106,11 @@ def user_edit(user_id: int):
             try:
                 update_user(user, password=form.password.data or None, active=form.active.data,
                             **_form_data(form))  # fmt: skip
+                if form.password.data and user.id == current_user.id:
+                    # A new password ends every session of the account; this one goes on.
+                    from ..auth.views import renew_sign_in
+
+                    renew_sign_in(user)
                 db.session.commit()
             except AccountError as exc:
                 db.session.rollback()
@@ -113,6 +118,17 @@ def user_edit(user_id: int):
             else:
                 flash(_("The account was saved."), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user), (
+    return render_template("admin/user_form.html", form=form, user=user, tokens=tokens_of(user)), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def revoke_token_of(user_id: int, token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        abort(404)
+    revoke_token(token)
+    db.session.commit()
+    flash(_("The API token “%(name)s” was revoked.", name=token.name), "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id), 303)

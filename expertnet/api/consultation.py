@@ -292,7 +292,9 @@ def my_invitations():
 def invitation_accept(invitation_id: int):
     inv = _invitation_or_404(invitation_id)
     data = load(AcceptSchema(), json_body())
-    ops.accept_invitation(inv, current_user, data["conflict_declaration"])
+    ops.accept_invitation(
+        inv, current_user, data["conflict_declaration"], expected_version=data["version"]
+    )
     db.session.commit()
     return jsonify(invitation_json(inv))
 
@@ -308,7 +310,7 @@ def invitation_accept(invitation_id: int):
 def invitation_decline(invitation_id: int):
     inv = _invitation_or_404(invitation_id)
     data = load(DeclineSchema(), json_body())
-    ops.decline_invitation(inv, current_user, data["reason"])
+    ops.decline_invitation(inv, current_user, data["reason"], expected_version=data["version"])
     db.session.commit()
     return jsonify(invitation_json(inv))
 

@@ -1,13 +1,14 @@
-"""Creating accounts (used by the command line and the admin pages)."""
+"""Creating accounts and managing API tokens (used by the command line and the pages)."""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from ..core.types import utcnow
 from ..directory.models import Organization, Person
 from ..extensions import db
-from .models import Role, User
+from .models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ApiToken, Role, User
 
 MIN_PASSWORD = 10
 
@@ -83,7 +84,45 @@ def update_user(
     if password:
         _check_password(password)
         user.set_password(password)
+    if user.active and not active:
+        # Reactivating the account later must not bring its old cookies back to life.
+        user.end_sessions()
     user.email, user.name, user.role = email, name.strip(), role
     user.organization_id, user.person_id, user.active = organization_id, person_id, active
     db.session.flush()
     return user
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def issue_token(
+    user: User, *, name: str | None = None, expires_days: int = DEFAULT_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the plain value is returned once and never stored."""
+    if name is not None and len(name.strip()) > 100:
+        raise AccountError("the token name has more than 100 characters")
+    if not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token expires after 1 to {MAX_TOKEN_DAYS} days")
+    if not user.active:
+        raise AccountError(f"the account {user.email} is deactivated")
+    token, plain = ApiToken.issue(user, name=name, expires_days=expires_days)
+    db.session.flush()
+    return token, plain
+
+
+def tokens_of(user: User, *, include_revoked: bool = False) -> list[ApiToken]:
+    """The user's tokens, newest first; revoked ones only when asked."""
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id)
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(token: ApiToken) -> bool:
+    """Revoke ``token`` from now on; False if it was already revoked (nothing changes)."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    return True

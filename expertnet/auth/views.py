@@ -2,28 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..core.errors import ApiError, wants_json
 from ..core.types import utcnow
 from ..extensions import db, limiter, login_manager
 from .forms import AccountForm, LoginForm
 from .models import ApiToken, User, hash_token
+from .operations import revoke_token, tokens_of
 
 bp = Blueprint("auth", __name__)
 
+#: ``last_used_at`` is written at most this often per token, so using one costs no write.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def login_max_age() -> timedelta:
+    """How long a sign-in (session or remember-me cookie) lasts at most."""
+    return timedelta(days=current_app.config["EXPERTNET_LOGIN_DAYS"])
+
+
+def sign_in(user: User, remember: bool) -> None:
+    """Start a new sign-in: a fresh session id, and a fresh remember-me cookie if asked."""
+    user.begin_sign_in()
+    login_user(user, remember=remember, duration=login_max_age())
+
+
+def renew_sign_in(user: User) -> None:
+    """After a password change: this browser goes on under a fresh sign-in, remembered if it was."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    sign_in(user, remember=cookie in request.cookies)
+
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+def _load_user(session_id: str):
+    return User.from_session_id(session_id, login_max_age())
 
 
 @login_manager.request_loader
@@ -32,15 +61,40 @@ def _load_from_token(req):
     if not header.startswith("Bearer "):
         return None
     token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
     )
-    if token is None or not token.user.active:
+    if token is None or token.revoked_at is not None or not token.user.active:
         # A wrong token must not fall back to anonymous access silently.
         raise ApiError(401, _("The API token is not valid."), "invalid_token")
+    if token.expired:
+        raise ApiError(
+            401,
+            _(
+                "The API token expired on %(date)s; ask for a new one.",
+                date=token.expires_at.date().isoformat(),
+            ),
+            "token_expired",
+        )
+    _touch(token)
     g.token_auth = True
     return token.user
+
+
+def _touch(token: ApiToken) -> None:
+    """Record when the token was used, at most once a minute.
+
+    The loader runs first thing in the request (the audit hook asks for the user before any
+    view code), so committing here commits only this one UPDATE, and reads that never
+    commit still leave their trace.
+    """
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_EVERY:
+        return
+    db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
 
 
 @login_manager.unauthorized_handler
@@ -79,7 +133,7 @@ def login():
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=bool(form.remember.data))
             user.last_login_at = utcnow()
             db.session.commit()
             response = redirect(_safe_next(request.args.get("next")))
@@ -97,6 +151,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ends this sign-in everywhere it was copied to (and the account's other sessions):
+    # the session id and the remember-me cookie name a generation that no longer exists.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.home"))
@@ -113,7 +171,10 @@ def account():
             if not current_user.check_password(form.current_password.data or ""):
                 form.current_password.errors.append(_("The current password is wrong."))
                 return render_template("auth/account.html", form=form), 422
+            # Ends every session and remember-me cookie of the account, this one included;
+            # this browser goes on under a fresh sign-in.
             current_user.set_password(form.new_password.data)
+            renew_sign_in(current_user._get_current_object())
         current_user.name = form.name.data
         current_user.locale = form.locale.data
         db.session.commit()
@@ -125,4 +186,18 @@ def account():
             LANG_COOKIE, current_user.locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
         return response
-    return render_template("auth/account.html", form=form), (422 if form.errors else 200)
+    return render_template("auth/account.html", form=form, tokens=tokens_of(current_user)), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_own_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke_token(token)
+    db.session.commit()
+    flash(_("The API token “%(name)s” was revoked.", name=token.name), "success")
+    return redirect(url_for("auth.account"), 303)

@@ -370,11 +370,15 @@ class Invitation(db.Model):
     decline_reason: Mapped[str | None] = mapped_column(NFCText)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    #: Every change is ``UPDATE … WHERE version = :read``: of two answers at once, one wins.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     request: Mapped[Request] = relationship(back_populates="invitations")
     person: Mapped[Person] = relationship()
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
     replaced_by: Mapped[Invitation | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def has_conflict(self) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import (
     CONSULTATION_WORKFLOW,
@@ -639,9 +642,31 @@ def invite(
     return inv
 
 
-def _require_open_invitation(inv: Invitation, user: User) -> None:
+def _lock_invitation(inv: Invitation) -> None:
+    """Re-read ``inv`` under a row lock, so a change committed meanwhile is what we check.
+
+    Two answers to one invitation at once queue on this lock; the second then sees the
+    first one's state (on SQLite the database-wide write lock serialises them anyway).
+    """
+    db.session.scalars(
+        select(Invitation)
+        .where(Invitation.id == inv.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _lock_person(person_id: int) -> None:
+    """Serialise everything that counts an expert's seats against the cap, per expert."""
+    db.session.execute(select(Person.id).where(Person.id == person_id).with_for_update()).one()
+
+
+def _require_open_invitation(
+    inv: Invitation, user: User, expected_version: int | None = None
+) -> None:
     if not inv.can_respond(user):
         raise ApiError(403, _("This invitation is addressed to another expert."))
+    _check_version(inv, expected_version, _("invitation"))
     if inv.state != InvitationState.invited:
         raise ApiError(
             409,
@@ -654,10 +679,24 @@ def _require_open_invitation(inv: Invitation, user: User) -> None:
         )
 
 
-def accept_invitation(inv: Invitation, user: User, declaration: Mapping[str, Any]) -> Invitation:
-    """The expert takes the seat, declaring any conflict; refused at the workload cap."""
-    _require_open_invitation(inv, user)
+def accept_invitation(
+    inv: Invitation,
+    user: User,
+    declaration: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Invitation:
+    """The expert takes the seat, declaring any conflict; refused at the workload cap.
+
+    The expert's row is locked before the seats are counted, so two accepts at once (of
+    one invitation or of two) are decided one after the other: the cap holds and a second
+    accept of the same invitation answers 409 with nothing changed.
+    """
+    _require_open_invitation(inv, user, expected_version)
     person = inv.person
+    _lock_person(person.id)
+    _lock_invitation(inv)
+    _require_open_invitation(inv, user, expected_version)
     current = workload([person.id])[person.id]
     if current >= person.max_assignments:
         raise ApiError(
@@ -688,9 +727,13 @@ def accept_invitation(inv: Invitation, user: User, declaration: Mapping[str, Any
     return inv
 
 
-def decline_invitation(inv: Invitation, user: User, reason: str) -> Invitation:
+def decline_invitation(
+    inv: Invitation, user: User, reason: str, *, expected_version: int | None = None
+) -> Invitation:
     """The expert declines, with a reason the coordinator sees."""
-    _require_open_invitation(inv, user)
+    _require_open_invitation(inv, user, expected_version)
+    _lock_invitation(inv)
+    _require_open_invitation(inv, user, expected_version)
     inv.state = InvitationState.declined.value
     inv.responded_at = utcnow()
     inv.decline_reason = reason
@@ -709,6 +752,7 @@ def decline_invitation(inv: Invitation, user: User, reason: str) -> Invitation:
 def revoke_invitation(inv: Invitation, by: User, reason: str | None = None) -> Invitation:
     """The coordinator withdraws an invitation or a seat."""
     _require_panel_manager(inv.request, by)
+    _lock_invitation(inv)
     if inv.state not in (InvitationState.invited, InvitationState.accepted):
         raise ApiError(
             409, _("Only an open invitation or a seat can be revoked."), "invalid_transition"
@@ -733,6 +777,7 @@ def replace_invitation(
 ) -> Invitation:
     """Invite ``person`` to the seat of a declined or revoked invitation (revoking it if open)."""
     _require_panel_manager(inv.request, by)
+    _lock_invitation(inv)
     if inv.replaced_by_id is not None:
         raise ApiError(409, _("This seat has already been given to another expert."), "duplicate")
     _check_invitable(inv.request, person, inv.role, respond_by, freeing=inv)
@@ -756,6 +801,7 @@ def resolve_conflict(
 ) -> Invitation:
     """The coordinator keeps a member with a declared conflict (with a note) or replaces them."""
     _require_panel_manager(inv.request, by)
+    _lock_invitation(inv)
     if not inv.conflict_unresolved:
         raise ApiError(
             409, _("This member has no unresolved conflict of interest."), "invalid_transition"
@@ -820,6 +866,38 @@ def _check_version(obj, expected: int | None, what: str) -> None:
         )
 
 
+@contextmanager
+def _opinion_race(req: Request, user: User) -> Iterator[None]:
+    """Write the caller's opinion inside a savepoint; a lost race answers 409, never 500.
+
+    Opinion updates are ``UPDATE … WHERE version = :read`` (the mapper's version column),
+    and a first save is an INSERT under the one-opinion-per-expert constraint: of two
+    writes at once, the second finds the version moved or the row already there. Only
+    this block is rolled back, so the fresh version can be read for the answer.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        savepoint.rollback()
+        db.session.expire(req, ["opinions"])
+        fresh = own_opinion(req, user)
+        raise ApiError(
+            409,
+            _(
+                "Your opinion was changed meanwhile, perhaps in another window. "
+                "Reload it and try again."
+            ),
+            "version_conflict",
+            extra={"current_version": fresh.version if fresh is not None else None},
+        ) from None
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+
+
 def save_opinion(req: Request, user: User, data: Mapping[str, Any]) -> Opinion:
     """Save the caller's draft; saving a submitted opinion makes it a draft to resubmit."""
     if not req.is_panel_member(user):
@@ -829,18 +907,18 @@ def save_opinion(req: Request, user: User, data: Mapping[str, Any]) -> Opinion:
             409, _("Opinions can be written while the request is in review."), "invalid_transition"
         )
     opinion = own_opinion(req, user)
-    if opinion is None:
-        opinion = Opinion(request=req, person_id=user.person_id, recommendations=[])
-        db.session.add(opinion)
-    else:
+    if opinion is not None:
         _check_version(opinion, data.get("version"), _("opinion"))
-    for key in ("summary", "assessment", "position"):
-        if key in data:
-            setattr(opinion, key, data[key])
-    if "recommendations" in data:
-        opinion.recommendations = [{"text": r["text"]} for r in data["recommendations"]]
-    opinion.submitted_at = None
-    db.session.flush()
+    with _opinion_race(req, user):
+        if opinion is None:
+            opinion = Opinion(request=req, person_id=user.person_id, recommendations=[])
+            db.session.add(opinion)
+        for key in ("summary", "assessment", "position"):
+            if key in data:
+                setattr(opinion, key, data[key])
+        if "recommendations" in data:
+            opinion.recommendations = [{"text": r["text"]} for r in data["recommendations"]]
+        opinion.submitted_at = None
     return opinion
 
 
@@ -866,8 +944,8 @@ def submit_opinion(req: Request, user: User) -> Opinion:
         raise ValidationFailed(errors)
     if opinion.submitted_at is not None:
         return opinion
-    opinion.submitted_at = utcnow()
-    db.session.flush()
+    with _opinion_race(req, user):
+        opinion.submitted_at = utcnow()
     notify.queue_many(
         audience_users(req, Audience.COORDINATOR, user),
         "opinion_submitted",

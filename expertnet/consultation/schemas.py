@@ -78,10 +78,12 @@ class ConflictDeclarationSchema(StrictSchema):
 
 class AcceptSchema(StrictSchema):
     conflict_declaration = fields.Nested(ConflictDeclarationSchema, required=True)
+    version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
 class DeclineSchema(StrictSchema):
     reason = CleanText(required=True, validate=validate.Length(min=2, max=5000))
+    version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
 class RevokeSchema(StrictSchema):

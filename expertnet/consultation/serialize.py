@@ -117,6 +117,7 @@ def invitation_json(inv: Invitation, *, workload: int | None = None) -> dict[str
         "conflict_note": inv.conflict_note,
         "decline_reason": inv.decline_reason,
         "replaced_by": inv.replaced_by_id,
+        "version": inv.version,
     }
     if workload is not None:
         data["workload"] = workload

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 #: Machine codes for the plain HTTP errors.
@@ -104,6 +105,20 @@ def register(app: Flask) -> None:
         elif status == 429:
             message = None
         return error_response(status, message)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(exc: StaleDataError):
+        # A versioned row (profile, invitation, opinion, consolidation) changed between our
+        # read and our write, and no operation answered the race itself: still a conflict,
+        # not a crash, and nothing of this request was kept.
+        from ..extensions import db
+
+        db.session.rollback()
+        return error_response(
+            409,
+            _("Someone else changed this meanwhile, so nothing was saved. Reload and try again."),
+            "version_conflict",
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
