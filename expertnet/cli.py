@@ -18,8 +18,12 @@ class CommandError(click.ClickException):
 
 def _create_app(*_args, **_kwargs):
     from . import create_app
+    from .config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
 
 
 @click.group(
