@@ -8,6 +8,7 @@ built; a wrong value stops the start with one line naming the variable
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,13 @@ def _limit(name: str, default: str) -> str:
     return value
 
 
+def _name(name: str, default: str) -> str:
+    value = _env(name, default) or default
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+        raise ConfigError(f"{name} may hold only letters, digits, '.', '_' and '-': {value!r}")
+    return value
+
+
 def _url(name: str, schemes: tuple[str, ...]) -> str | None:
     value = _env(name)
     if value is None:
@@ -114,6 +122,7 @@ class Settings:
     mail_from: str
     base_url: str
     broker_url: str | None
+    job_queue: str
     worker_heartbeat_seconds: int
     secure_cookies: bool
     trusted_proxies: int
@@ -161,6 +170,7 @@ class Settings:
             mail_from=_env("EXPERTNET_MAIL_FROM", "expertnet@localhost") or "",
             base_url=_env("EXPERTNET_BASE_URL", "http://localhost:5000") or "",
             broker_url=_url("EXPERTNET_BROKER_URL", BROKER_SCHEMES),
+            job_queue=_name("EXPERTNET_JOB_QUEUE", "expertnet"),
             worker_heartbeat_seconds=_int("EXPERTNET_WORKER_HEARTBEAT", 60, 1, 3600),
             secure_cookies=_flag("EXPERTNET_SECURE_COOKIES"),
             trusted_proxies=proxies,
@@ -185,6 +195,7 @@ class Settings:
             "EXPERTNET_MAIL_FROM": self.mail_from,
             "EXPERTNET_BASE_URL": self.base_url,
             "EXPERTNET_BROKER_URL": self.broker_url,
+            "EXPERTNET_JOB_QUEUE": self.job_queue,
             "EXPERTNET_WORKER_HEARTBEAT": self.worker_heartbeat_seconds,
             "EXPERTNET_REMIND_DAYS": self.remind_days,
             "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
