@@ -221,12 +221,69 @@ def serve_command(host: str, port: int, workers: int) -> None:
     _Server().run()
 
 
+# --- worker -----------------------------------------------------------------------------
+
+
+@click.command("worker")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@with_appcontext
+def worker_command(threads: int) -> None:
+    """Run background jobs (mail, index and graph rebuilds, imports) from the queue."""
+    import signal
+    import threading
+
+    from .jobs import queue_name, run_worker
+
+    app = current_app._get_current_object()
+    url = app.config.get("EXPERTNET_BROKER_URL")
+    if not url:
+        raise CommandError(
+            "EXPERTNET_BROKER_URL is not set: without a broker, jobs run inside the app itself"
+        )
+    stop = threading.Event()
+
+    def _stop(_signum, _frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(
+        f"worker: {threads} threads on queue {queue_name(app)!r} at {_redacted(url)}", err=True
+    )
+    try:
+        run_worker(app, threads, stop)
+    except Exception as exc:
+        raise CommandError(f"worker stopped: {exc}") from exc
+
+
+def _redacted(url: str) -> str:
+    """A URL without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
 def register_commands(app) -> None:
     from .roster.commands import import_group
 
-    for command in (init_command, users_group, demo_command, index_group, serve_command):
+    for command in (
+        init_command,
+        users_group,
+        demo_command,
+        index_group,
+        serve_command,
+        worker_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(import_group)
     from .consultation.commands import remind_command
 
     app.cli.add_command(remind_command)
+
+
+if __name__ == "__main__":
+    main()
