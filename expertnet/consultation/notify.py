@@ -324,6 +324,28 @@ def deliver_mail(ids: list[int] | None = None, limit: int = 500) -> dict[str, in
     return counts
 
 
+def unsent_mail(limit: int = 200) -> list[OutboxMail]:
+    """Mail not sent yet, failing first (the outbox page for staff)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMail)
+            .where(OutboxMail.sent_at.is_(None))
+            .order_by(OutboxMail.attempts.desc(), OutboxMail.id)
+            .limit(limit)
+        )
+    )
+
+
+def retry_mail(mail: OutboxMail) -> None:
+    """Give a failing or given-up mail a fresh set of attempts, due now; the caller commits."""
+    if mail.sent_at is not None:
+        return
+    mail.attempts = 0
+    mail.next_attempt_at = None
+    db.session.info.setdefault(_PENDING, []).append(mail)
+    db.session.flush()
+
+
 def send_outbox(limit: int = 500) -> dict[str, int]:
     """Send every due unsent mail now (``expertnet remind``); commits as it goes."""
     return deliver_mail(None, limit)

@@ -214,3 +214,51 @@ def test_mail_is_vietnamese_unless_the_recipient_chose_english(world, session):
     assert english.startswith("New request: ")
     default = subjects[world.coordinator.user.email]
     assert default != english and "Lạch Huyện" in default
+
+
+def test_staff_see_failing_mail_and_can_send_it_again(
+    world, app, session, monkeypatch, make_user, auth, client
+):
+    from helpers import csrf_from
+
+    monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
+    rid = world.file()["id"]
+    world.act(world.agency, rid, "submit")
+    failing = session.scalars(select(OutboxMail).where(OutboxMail.attempts == 1)).one()
+    admin, _token = make_user("admin")
+    coordinator, _token = make_user("coordinator")
+
+    auth.login(coordinator.email)
+    assert client.get("/admin/outbox").status_code == 403
+    auth.logout()
+
+    auth.login(admin.email)
+    client.set_cookie("expertnet_lang", "en")
+    page = client.get("/admin/outbox")
+    assert page.status_code == 200
+    assert failing.to_address in page.text and "ConnectionRefusedError" in page.text
+    assert f"/admin/outbox/{failing.id}/retry" in page.text
+
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        # Without the CSRF token: refused, nothing sent.
+        assert client.post(f"/admin/outbox/{failing.id}/retry").status_code == 400
+        assert handler.messages == []
+        res = client.post(
+            f"/admin/outbox/{failing.id}/retry", data={"csrf_token": csrf_from(page.text)}
+        )
+        assert res.status_code == 303
+    finally:
+        controller.stop()
+    assert [str(m["Message-ID"]) for _t, m in handler.messages] == [
+        f"<outbox-{failing.id}@expertnet>"
+    ]
+    session.expire_all()
+    assert failing.sent_at is not None
+    again = client.post(
+        f"/admin/outbox/{failing.id}/retry", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert again.status_code == 409
