@@ -217,8 +217,46 @@ def serve_command(host: str, port: int, workers: int) -> None:
         def load(self):
             return app
 
+    for line in deployment_summary(app):
+        click.echo(line, err=True)
     click.echo(f"serving on http://{host}:{port}/", err=True)
     _Server().run()
+
+
+# --- config ---------------------------------------------------------------------------
+
+
+def deployment_summary(app) -> list[str]:
+    """Where this node keeps and counts things, one line each (secrets left out)."""
+    from .auth.throttle import backend_name
+    from .jobs import queue_name
+
+    db_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    broker = app.config.get("EXPERTNET_BROKER_URL")
+    storage = app.config.get("EXPERTNET_STORAGE_URL") or app.config["EXPERTNET_UPLOAD_DIR"]
+    limits = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    counted = (
+        f"in Redis at {_redacted(limits)}"
+        if backend_name(app) == "redis"
+        else "in the database (shared by every worker and node)"
+    )
+    return [
+        f"database: {_redacted(str(db_url))}",
+        f"files: {_redacted(storage)}",
+        f"jobs: {f'queue {queue_name(app)!r} at {_redacted(broker)}' if broker else 'in-process'}",
+        f"mail: {_redacted(app.config.get('EXPERTNET_SMTP_URL') or 'not sent (kept in the outbox)')}",
+        f"sign-in limits: {app.config['EXPERTNET_LOGIN_LIMIT']} per address, "
+        f"{app.config['EXPERTNET_LOGIN_ACCOUNT_LIMIT']} per account, counted {counted}",
+        f"trusted proxies: {app.config.get('EXPERTNET_TRUSTED_PROXIES', 0)}",
+    ]
+
+
+@click.command("config")
+@with_appcontext
+def config_command() -> None:
+    """Check the configuration and print where this node keeps and counts things."""
+    for line in deployment_summary(current_app):
+        click.echo(line)
 
 
 # --- worker -----------------------------------------------------------------------------
@@ -261,7 +299,7 @@ def _redacted(url: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    if parts.password:
+    if parts.scheme and parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
@@ -277,6 +315,7 @@ def register_commands(app) -> None:
         index_group,
         serve_command,
         worker_command,
+        config_command,
     ):
         app.cli.add_command(command)
     app.cli.add_command(import_group)
