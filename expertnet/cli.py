@@ -235,6 +235,7 @@ def deployment_summary(app) -> list[str]:
     broker = app.config.get("EXPERTNET_BROKER_URL")
     storage = app.config.get("EXPERTNET_STORAGE_URL") or app.config["EXPERTNET_UPLOAD_DIR"]
     limits = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    smtp = app.config.get("EXPERTNET_SMTP_URL") or "not sent (kept in the outbox)"
     counted = (
         f"in Redis at {_redacted(limits)}"
         if backend_name(app) == "redis"
@@ -244,7 +245,7 @@ def deployment_summary(app) -> list[str]:
         f"database: {_redacted(str(db_url))}",
         f"files: {_redacted(storage)}",
         f"jobs: {f'queue {queue_name(app)!r} at {_redacted(broker)}' if broker else 'in-process'}",
-        f"mail: {_redacted(app.config.get('EXPERTNET_SMTP_URL') or 'not sent (kept in the outbox)')}",
+        f"mail: {_redacted(smtp)}",
         f"sign-in limits: {app.config['EXPERTNET_LOGIN_LIMIT']} per address, "
         f"{app.config['EXPERTNET_LOGIN_ACCOUNT_LIMIT']} per account, counted {counted}",
         f"trusted proxies: {app.config.get('EXPERTNET_TRUSTED_PROXIES', 0)}",
