@@ -295,6 +295,37 @@ def worker_command(threads: int) -> None:
         raise CommandError(f"worker stopped: {exc}") from exc
 
 
+@click.command("enqueue")
+@click.argument("name")
+@click.argument("args", nargs=-1)
+@with_appcontext
+def enqueue_command(name: str, args: tuple[str, ...]) -> None:
+    """Queue job NAME (module:function) with JSON ARGS, e.g. for cron."""
+    import json
+
+    from .jobs import JobError, enqueue, resolve, run_job
+
+    try:
+        values = [json.loads(a) for a in args]
+    except ValueError as exc:
+        raise CommandError(f"arguments must be JSON values: {exc}") from None
+    try:
+        resolve(name)
+    except JobError as exc:
+        raise CommandError(str(exc)) from None
+    app = current_app._get_current_object()
+    if app.config.get("EXPERTNET_BROKER_URL"):
+        enqueue(name, *values)
+        click.echo(f"queued {name}")
+        return
+    try:  # no broker: run it here and now, and say how it went
+        result = run_job(app, name, values, {})
+    except Exception as exc:
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise CommandError(f"{name} failed: {detail}") from None
+    click.echo(f"ran {name}: {result}")
+
+
 def _redacted(url: str) -> str:
     """A URL without its password, for messages."""
     from urllib.parse import urlsplit
@@ -317,6 +348,7 @@ def register_commands(app) -> None:
         serve_command,
         worker_command,
         config_command,
+        enqueue_command,
     ):
         app.cli.add_command(command)
     app.cli.add_command(import_group)

@@ -163,3 +163,17 @@ def test_a_worker_killed_mid_job_loses_nothing(workers, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["release", f"started-{first.pid}", f"started-{second.pid}", f"done-{second.pid}"]
     )
+
+
+def test_expertnet_enqueue_runs_a_job_here_without_a_broker(runner, tmp_path):
+    import json
+
+    res = runner.invoke(args=["enqueue", "jobtest:touch", json.dumps(str(tmp_path)), '"cli"'])
+    assert res.exit_code == 0, res.output
+    assert "ran jobtest:touch" in res.output
+    assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == ["cli"]
+    refused = runner.invoke(args=["enqueue", "jobtest:not_a_job"])
+    assert refused.exit_code == 1
+    assert "is not marked as a job" in refused.output
+    bad = runner.invoke(args=["enqueue", "jobtest:touch", "not json"])
+    assert bad.exit_code == 1 and "JSON" in bad.output

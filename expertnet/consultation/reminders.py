@@ -19,6 +19,7 @@ from workflows import Audience, State
 
 from ..core.types import utcnow
 from ..extensions import db
+from ..jobs import job
 from . import notify
 from .models import OPEN_STATES, Invitation, InvitationState, Request
 from .operations import LOCAL_TZ, audience_users
@@ -136,6 +137,12 @@ def run_reminders(now: datetime | None = None, days_before: int | None = None) -
         )
     db.session.flush()
     return +sent  # without the kinds that sent nothing
+
+
+@job
+def remind_job(days_before: int | None = None) -> dict[str, int]:
+    """``remind`` as a job: cron (or any scheduler) enqueues it, a worker runs it."""
+    return remind(days_before)
 
 
 def remind(days_before: int | None = None) -> dict[str, int]:
