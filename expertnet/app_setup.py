@@ -37,8 +37,10 @@ def configure(app: Flask) -> None:
     from .core import errors, i18n, security
     from .core.i18n import compile_catalogs
 
-    if app.config["EXPERTNET_PROXY_FIX"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = int(app.config.get("EXPERTNET_TRUSTED_PROXIES") or 0)
+    if hops:
+        # Each trusted proxy appends one address; the client is the one before them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():

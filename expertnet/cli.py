@@ -18,8 +18,12 @@ class CommandError(click.ClickException):
 
 def _create_app(*_args, **_kwargs):
     from . import create_app
+    from .config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
 
 
 @click.group(
@@ -274,16 +278,145 @@ def serve_command(host: str, port: int, workers: int) -> None:
         def load(self):
             return app
 
+    for line in deployment_summary(app):
+        click.echo(line, err=True)
     click.echo(f"serving on http://{host}:{port}/", err=True)
     _Server().run()
+
+
+# --- config ---------------------------------------------------------------------------
+
+
+def deployment_summary(app) -> list[str]:
+    """Where this node keeps and counts things, one line each (secrets left out)."""
+    from .auth.throttle import backend_name
+    from .jobs import queue_name
+
+    db_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    broker = app.config.get("EXPERTNET_BROKER_URL")
+    storage = app.config.get("EXPERTNET_STORAGE_URL") or app.config["EXPERTNET_UPLOAD_DIR"]
+    limits = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    smtp = app.config.get("EXPERTNET_SMTP_URL") or "not sent (kept in the outbox)"
+    counted = (
+        f"in Redis at {_redacted(limits)}"
+        if backend_name(app) == "redis"
+        else "in the database (shared by every worker and node)"
+    )
+    return [
+        f"database: {_redacted(str(db_url))}",
+        f"files: {_redacted(storage)}",
+        f"jobs: {f'queue {queue_name(app)!r} at {_redacted(broker)}' if broker else 'in-process'}",
+        f"mail: {_redacted(smtp)}",
+        f"sign-in limits: {app.config['EXPERTNET_LOGIN_LIMIT']} per address, "
+        f"{app.config['EXPERTNET_LOGIN_ACCOUNT_LIMIT']} per account, counted {counted}",
+        f"trusted proxies: {app.config.get('EXPERTNET_TRUSTED_PROXIES', 0)}",
+    ]
+
+
+@click.command("config")
+@with_appcontext
+def config_command() -> None:
+    """Check the configuration and print where this node keeps and counts things."""
+    for line in deployment_summary(current_app):
+        click.echo(line)
+
+
+# --- worker -----------------------------------------------------------------------------
+
+
+@click.command("worker")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
+@with_appcontext
+def worker_command(threads: int) -> None:
+    """Run background jobs (mail, index and graph rebuilds, imports) from the queue."""
+    import signal
+    import threading
+
+    from .jobs import queue_name, run_worker
+
+    app = current_app._get_current_object()
+    url = app.config.get("EXPERTNET_BROKER_URL")
+    if not url:
+        raise CommandError(
+            "EXPERTNET_BROKER_URL is not set: without a broker, jobs run inside the app itself"
+        )
+    stop = threading.Event()
+
+    def _stop(_signum, _frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(
+        f"worker: {threads} threads on queue {queue_name(app)!r} at {_redacted(url)}", err=True
+    )
+    try:
+        run_worker(app, threads, stop)
+    except Exception as exc:
+        raise CommandError(f"worker stopped: {exc}") from exc
+
+
+@click.command("enqueue")
+@click.argument("name")
+@click.argument("args", nargs=-1)
+@with_appcontext
+def enqueue_command(name: str, args: tuple[str, ...]) -> None:
+    """Queue job NAME (module:function) with JSON ARGS, e.g. for cron."""
+    import json
+
+    from .jobs import JobError, enqueue, resolve, run_job
+
+    try:
+        values = [json.loads(a) for a in args]
+    except ValueError as exc:
+        raise CommandError(f"arguments must be JSON values: {exc}") from None
+    try:
+        resolve(name)
+    except JobError as exc:
+        raise CommandError(str(exc)) from None
+    app = current_app._get_current_object()
+    if app.config.get("EXPERTNET_BROKER_URL"):
+        enqueue(name, *values)
+        click.echo(f"queued {name}")
+        return
+    try:  # no broker: run it here and now, and say how it went
+        result = run_job(app, name, values, {})
+    except Exception as exc:
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise CommandError(f"{name} failed: {detail}") from None
+    click.echo(f"ran {name}: {result}")
+
+
+def _redacted(url: str) -> str:
+    """A URL without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
 
 
 def register_commands(app) -> None:
     from .roster.commands import import_group
 
-    for command in (init_command, users_group, demo_command, index_group, serve_command):
+    for command in (
+        init_command,
+        users_group,
+        demo_command,
+        index_group,
+        serve_command,
+        worker_command,
+        config_command,
+        enqueue_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(import_group)
     from .consultation.commands import remind_command
 
     app.cli.add_command(remind_command)
+
+
+if __name__ == "__main__":
+    main()

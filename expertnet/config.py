@@ -1,11 +1,26 @@
-"""Configuration read from the environment, with safe defaults under the instance folder."""
+"""Configuration: a typed, frozen settings object read from ``EXPERTNET_*`` variables.
+
+``Settings.from_env`` reads and checks every variable once, when the application is
+built; a wrong value stops the start with one line naming the variable
+(``ConfigError``), never a surprise at the first request or the first mail.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from limits import parse as parse_limit
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or wrong; the message names the variable."""
 
 
 def instance_path_from_env() -> Path:
@@ -15,10 +30,8 @@ def instance_path_from_env() -> Path:
     return path
 
 
-def _secret_key(instance: Path) -> str:
-    env = os.environ.get("EXPERTNET_SECRET_KEY")
-    if env:
-        return env
+def _instance_secret_key(instance: Path) -> str:
+    """The per-instance key the embedded (SQLite) setup keeps in its own folder."""
     key_file = instance / "secret_key"
     if not key_file.exists():
         # O_EXCL: two processes starting at once must not end up with two different keys.
@@ -32,51 +45,194 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if not raw:
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    value = _env(name)
+    if value is None:
         return default
     try:
-        value = int(raw)
+        number = int(value)
     except ValueError:
-        raise RuntimeError(f"{name} must be a whole number of days, not {raw!r}") from None
-    if value < 1:
-        raise RuntimeError(f"{name} must be at least 1")
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {number}")
+    return number
+
+
+def _limit(name: str, default: str) -> str:
+    value = _env(name, default) or default
+    try:
+        parse_limit(value)
+    except ValueError:
+        raise ConfigError(f"{name} must look like '10 per minute', not {value!r}") from None
     return value
+
+
+def _name(name: str, default: str) -> str:
+    value = _env(name, default) or default
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+        raise ConfigError(f"{name} may hold only letters, digits, '.', '_' and '-': {value!r}")
+    return value
+
+
+def _url(name: str, schemes: tuple[str, ...]) -> str | None:
+    value = _env(name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ConfigError(f"{name} must start with one of {', '.join(schemes)}, not {value!r}")
+    if parts.scheme not in ("file", "memory") and not (parts.hostname or parts.netloc):
+        raise ConfigError(f"{name} has no host or bucket: {value!r}")
+    return value
+
+
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps")
+STORAGE_SCHEMES = ("file", "s3")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything expertnet reads from the environment, typed and checked."""
+
+    instance: Path
+    database_url: str
+    secret_key: str | None
+    index_dir: str
+    upload_dir: str
+    storage_url: str | None
+    s3_endpoint_url: str | None
+    smtp_url: str | None
+    smtp_cafile: str | None
+    mail_from: str
+    base_url: str
+    broker_url: str | None
+    job_queue: str
+    worker_heartbeat_seconds: int
+    secure_cookies: bool
+    trusted_proxies: int
+    ratelimit_storage: str
+    login_limit: str
+    login_account_limit: str
+    remind_days: int
+    login_days: int
+
+    @property
+    def server_database(self) -> bool:
+        return not self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, instance: Path) -> Settings:
+        db_url = _env("EXPERTNET_DATABASE_URL") or f"sqlite:///{instance / 'expertnet.db'}"
+        if db_url.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
+            db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
+        server_db = not db_url.startswith("sqlite")
+        secret = _env("EXPERTNET_SECRET_KEY")
+        if secret is None and not server_db:
+            secret = _instance_secret_key(instance)
+        if secret is not None and len(secret) < 16:
+            raise ConfigError("EXPERTNET_SECRET_KEY is too short (at least 16 characters)")
+        proxies = _int("EXPERTNET_TRUSTED_PROXIES", -1, 0, 10)
+        if proxies < 0:
+            # The older switch: one proxy in front.
+            proxies = 1 if _flag("EXPERTNET_PROXY_FIX") else 0
+        ratelimit = _env("EXPERTNET_RATELIMIT_STORAGE", "memory://") or "memory://"
+        if urlsplit(ratelimit).scheme not in ("memory", "redis", "rediss"):
+            raise ConfigError(
+                f"EXPERTNET_RATELIMIT_STORAGE must be memory:// or redis://…, not {ratelimit!r}"
+            )
+        upload_dir = _env("EXPERTNET_UPLOAD_DIR") or str(instance / "uploads")
+        return cls(
+            instance=instance,
+            database_url=db_url,
+            secret_key=secret,
+            index_dir=_env("EXPERTNET_INDEX_DIR") or str(instance / "index"),
+            upload_dir=upload_dir,
+            storage_url=_url("EXPERTNET_STORAGE_URL", STORAGE_SCHEMES),
+            s3_endpoint_url=_url("EXPERTNET_S3_ENDPOINT_URL", ("http", "https")),
+            smtp_url=_url("EXPERTNET_SMTP_URL", SMTP_SCHEMES),
+            smtp_cafile=_env("EXPERTNET_SMTP_CAFILE"),
+            mail_from=_env("EXPERTNET_MAIL_FROM", "expertnet@localhost") or "",
+            base_url=_env("EXPERTNET_BASE_URL", "http://localhost:5000") or "",
+            broker_url=_url("EXPERTNET_BROKER_URL", BROKER_SCHEMES),
+            job_queue=_name("EXPERTNET_JOB_QUEUE", "expertnet"),
+            worker_heartbeat_seconds=_int("EXPERTNET_WORKER_HEARTBEAT", 60, 1, 3600),
+            secure_cookies=_flag("EXPERTNET_SECURE_COOKIES"),
+            trusted_proxies=proxies,
+            ratelimit_storage=ratelimit,
+            login_limit=_limit("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
+            login_account_limit=_limit("EXPERTNET_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
+            remind_days=_int("EXPERTNET_REMIND_DAYS", 2, 0, 60),
+            login_days=_int("EXPERTNET_LOGIN_DAYS", 30, 1, 3650),
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        """The Flask config mapping these settings stand for."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "EXPERTNET_INDEX_DIR": self.index_dir,
+            "EXPERTNET_UPLOAD_DIR": self.upload_dir,
+            "EXPERTNET_STORAGE_URL": self.storage_url,
+            "EXPERTNET_S3_ENDPOINT_URL": self.s3_endpoint_url,
+            "EXPERTNET_SMTP_URL": self.smtp_url,
+            "EXPERTNET_SMTP_CAFILE": self.smtp_cafile,
+            "EXPERTNET_MAIL_FROM": self.mail_from,
+            "EXPERTNET_BASE_URL": self.base_url,
+            "EXPERTNET_BROKER_URL": self.broker_url,
+            "EXPERTNET_JOB_QUEUE": self.job_queue,
+            "EXPERTNET_WORKER_HEARTBEAT": self.worker_heartbeat_seconds,
+            "EXPERTNET_REMIND_DAYS": self.remind_days,
+            "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
+            "BABEL_DEFAULT_LOCALE": "vi",
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "LANGUAGES": ("vi", "en"),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            # A sign-in lasts at most this long, remembered or not (see auth.models.User.get_id).
+            "EXPERTNET_LOGIN_DAYS": self.login_days,
+            "REMEMBER_COOKIE_DURATION": timedelta(days=self.login_days),
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "EXPERTNET_LOGIN_LIMIT": self.login_limit,
+            "EXPERTNET_LOGIN_ACCOUNT_LIMIT": self.login_account_limit,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "EXPERTNET_TRUSTED_PROXIES": self.trusted_proxies,
+        }
 
 
 def load_config(instance: Path) -> dict:
     """Build the Flask config mapping from ``EXPERTNET_*`` variables."""
-    db_url = os.environ.get("EXPERTNET_DATABASE_URL") or f"sqlite:///{instance / 'expertnet.db'}"
-    if db_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
-        db_url = "postgresql+psycopg://" + db_url.removeprefix("postgresql://")
-    login_days = _positive_int("EXPERTNET_LOGIN_DAYS", 30)
-    return {
-        "SECRET_KEY": _secret_key(instance),
-        "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "EXPERTNET_INDEX_DIR": os.environ.get("EXPERTNET_INDEX_DIR") or str(instance / "index"),
-        "EXPERTNET_UPLOAD_DIR": str(instance / "uploads"),
-        "EXPERTNET_SMTP_URL": os.environ.get("EXPERTNET_SMTP_URL") or None,
-        "EXPERTNET_MAIL_FROM": os.environ.get("EXPERTNET_MAIL_FROM", "expertnet@localhost"),
-        "EXPERTNET_BASE_URL": os.environ.get("EXPERTNET_BASE_URL", "http://localhost:5000"),
-        "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
-        "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-        "LANGUAGES": ("vi", "en"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("EXPERTNET_SECURE_COOKIES", "0") == "1",
-        "REMEMBER_COOKIE_SECURE": os.environ.get("EXPERTNET_SECURE_COOKIES", "0") == "1",
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # A sign-in lasts at most this long, remembered or not (see auth.models.User.get_id).
-        "EXPERTNET_LOGIN_DAYS": login_days,
-        "REMEMBER_COOKIE_DURATION": timedelta(days=login_days),
-        "RATELIMIT_STORAGE_URI": os.environ.get("EXPERTNET_RATELIMIT_STORAGE", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
-        "WTF_CSRF_TIME_LIMIT": None,
-        "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
-    }
+    return Settings.from_env(instance).flask_config()
+
+
+def validate(config: dict) -> None:
+    """Refuse to start with a configuration that would break on a server database."""
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri.startswith("sqlite") and not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "EXPERTNET_SECRET_KEY is required with a server database "
+            "(every app node must sign sessions with the same key)"
+        )

@@ -2,6 +2,7 @@
 
 from .audit.models import AuditEntry
 from .auth.models import ApiToken, User
+from .auth.throttle_models import SignInAttempt
 from .consultation.models import (  # noqa: F401 - consultation tables
     AgencyResponse,
     Consolidation,
@@ -29,6 +30,7 @@ __all__ = [
     "Organization",
     "Person",
     "PersonRelationship",
+    "SignInAttempt",
     "User",
     "person_field",
 ]

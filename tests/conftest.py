@@ -49,6 +49,9 @@ def base_app(tmp_path_factory, database_url):
             # A rebuild thread would share the test's connection; tests rebuild explicitly.
             "EXPERTNET_INDEX_AUTOREBUILD": False,
             "EXPERTNET_INDEX_WARM": False,
+            # Background jobs (mail) run at once, on the test's connection; the in-process
+            # thread and the real broker have tests of their own (tests/test_jobs.py).
+            "EXPERTNET_JOBS_EAGER": True,
             "SERVER_NAME": "localhost",
         }
     )

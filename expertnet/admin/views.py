@@ -132,3 +132,27 @@ def revoke_token_of(user_id: int, token_id: int):
     db.session.commit()
     flash(_("The API token “%(name)s” was revoked.", name=token.name), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id), 303)
+
+
+# --- the outbox -------------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+def outbox():
+    from ..consultation.notify import MAX_ATTEMPTS, unsent_mail
+
+    return render_template("admin/outbox.html", mails=unsent_mail(), max_attempts=MAX_ATTEMPTS)
+
+
+@bp.post("/outbox/<int:mail_id>/retry")
+def outbox_retry(mail_id: int):
+    from ..consultation.models import OutboxMail
+    from ..consultation.notify import retry_mail
+
+    mail = db.get_or_404(OutboxMail, mail_id)
+    if mail.sent_at is not None:
+        abort(409)
+    retry_mail(mail)
+    db.session.commit()  # hands the mail to the sender again (after commit)
+    flash(_("The mail will be sent again."), "success")
+    return redirect(url_for("admin.outbox"), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -221,16 +221,10 @@ def document_download(document_id: int):
     document = db.session.get(Document, document_id)
     if document is None or not document.can_download(current_user):
         raise ApiError(404, _("No such document."))
-    path = ops.document_path(document)
-    if not path.is_file():
+    response = ops.document_download(document)
+    if response is None:
         raise ApiError(404, _("The file is missing from the store."))
-    return send_file(
-        path,
-        mimetype=document.media_type,
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
-    )
+    return response
 
 
 # --- panel ------------------------------------------------------------------------------------

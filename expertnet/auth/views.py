@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,7 +23,8 @@ from sqlalchemy import func, select, update
 
 from ..core.errors import ApiError, wants_json
 from ..core.types import utcnow
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, login_manager
+from . import throttle
 from .forms import AccountForm, LoginForm
 from .models import ApiToken, User, hash_token
 from .operations import revoke_token, tokens_of
@@ -114,19 +116,29 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["EXPERTNET_LOGIN_LIMIT"]
+def _refuse_sign_in(form: LoginForm, verdict: throttle.Verdict):
+    """429 with the form and a message that says how long to wait; nothing was checked."""
+    form.password.errors.append(
+        _(
+            "Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
+            minutes=verdict.minutes,
+        )
+    )
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        # Counted per address and per account, where every worker and node sees it.
+        verdict = throttle.check(request.remote_addr or "", form.email.data or "")
+        if verdict.refused:
+            return _refuse_sign_in(form, verdict)
         user = db.session.scalar(
             select(User).where(func.lower(User.email) == form.email.data.strip().lower())
         )
@@ -136,6 +148,7 @@ def login():
             sign_in(user, remember=bool(form.remember.data))
             user.last_login_at = utcnow()
             db.session.commit()
+            throttle.succeeded(verdict)
             response = redirect(_safe_next(request.args.get("next")))
             if user.locale:
                 from ..core.i18n import LANG_COOKIE

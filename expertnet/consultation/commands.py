@@ -15,17 +15,12 @@ from flask.cli import with_appcontext
 )
 @with_appcontext
 def remind_command(days_before: int | None) -> None:
-    """Send the reminders and escalations that are due; safe to run again."""
-    from ..extensions import db
-    from .notify import send_outbox
-    from .reminders import run_reminders
+    """Send the reminders and escalations that are due; safe to run again, and at once."""
+    from .reminders import remind
 
-    counts = run_reminders(days_before=days_before)
-    # The commit hands the new mail to SMTP (after_commit); what still fails is retried below.
-    db.session.commit()
-    retried = send_outbox()
-    db.session.commit()
+    counts = remind(days_before)
+    note = " (another run was queueing reminders; skipped)" if counts["skipped"] else ""
     click.echo(
-        f"reminders: {counts.get('reminder', 0)}, escalations: {counts.get('escalation', 0)}, "
-        f"mail sent on retry: {retried['sent']}, still failing: {retried['failed']}"
+        f"reminders: {counts['reminder']}, escalations: {counts['escalation']}, "
+        f"mail sent on retry: {counts['sent']}, still failing: {counts['failed']}{note}"
     )

@@ -1,4 +1,4 @@
-"""Document files: type checked by content, stored once per SHA-256 under the upload folder."""
+"""Document files: type checked by content, stored once per SHA-256 in the file store."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from ..core.storage import FileStore
 from .models import MAX_DOCUMENT_BYTES, MediaType
 
 _CHUNK = 1024 * 1024
@@ -79,20 +80,20 @@ def detect_type(path: Path) -> MediaType | None:
     return None
 
 
-def store(stream: BinaryIO, filename: str, upload_dir: str) -> tuple[str, int, MediaType, str]:
+def store(
+    stream: BinaryIO, filename: str, file_store: FileStore
+) -> tuple[str, int, MediaType, str]:
     """Check and keep an upload; returns (sha256, size, media type, safe name).
 
-    The stream is copied to a temporary file while hashing, so nothing half-checked
-    ever sits under its final name; a refused upload leaves nothing behind.
+    The stream is copied to a temporary file while hashing and checked there, so nothing
+    half-checked ever reaches the store; a refused upload leaves nothing behind.
     """
     name = safe_filename(filename)
     if not name or "." not in name:
         raise DocumentRejected(422, "name")
-    root = Path(upload_dir)
-    root.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".upload-")
+    fd, tmp_name = tempfile.mkstemp(prefix="expertnet-upload-")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -110,23 +111,19 @@ def store(stream: BinaryIO, filename: str, upload_dir: str) -> tuple[str, int, M
         if not name.lower().endswith(EXTENSIONS[kind]):
             raise DocumentRejected(422, "extension")
         sha = digest.hexdigest()
-        final = path_for(upload_dir, sha)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)
+        key = key_for(sha)
+        if not file_store.exists(key):
+            file_store.put_file(key, tmp)
         return sha, size, kind, name
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
-def path_for(upload_dir: str, sha256: str) -> Path:
-    """Where the file with this hash lives: ``<upload dir>/ab/abcdef…``."""
+def key_for(sha256: str) -> str:
+    """The storage key of the file with this hash: ``ab/abcdef…``."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a SHA-256 hex digest")
-    return Path(upload_dir) / sha256[:2] / sha256
+    return f"{sha256[:2]}/{sha256}"
 
 
 def as_stream(data: bytes) -> BinaryIO:

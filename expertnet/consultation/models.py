@@ -635,6 +635,8 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: After a failure, not tried again before this time (the back-off).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 @event.listens_for(RequestHistory, "before_update")

@@ -1,28 +1,32 @@
 """Notifications: every one lands in the user's inbox and in the outbox; mail leaves after commit.
 
-``queue`` is called by operations inside the request's transaction. The mail is only
-handed to SMTP from the session's ``after_commit`` hook, so a rolled-back action never
-sends anything; without ``EXPERTNET_SMTP_URL`` the mail simply stays in the outbox.
+``queue`` is called by operations inside the request's transaction. The session's
+``after_commit`` hook hands the new mail to a background job (``deliver_mail``, see
+``expertnet.jobs``), so a rolled-back action never sends anything and no request waits
+for SMTP; without ``EXPERTNET_SMTP_URL`` the mail simply stays in the outbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
-from sqlalchemy import Connection, Engine, event, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core.types import utcnow
 from ..extensions import db
+from ..jobs import enqueue, job
 from .models import InvitationRole, Notification, OutboxMail
 
 log = logging.getLogger(__name__)
@@ -142,77 +146,209 @@ def queue_many(users: Iterable, kind: str, key_prefix: str, **kwargs: Any) -> in
 
 
 @dataclass(frozen=True)
-class _Mail:
-    id: int
-    to: str
-    subject: str
-    body: str
+class SmtpTarget:
+    """Where and how to hand mail over, from ``EXPERTNET_SMTP_URL``.
+
+    ``smtp://host:25`` (plain), ``smtp+starttls://host:587`` (STARTTLS, required) and
+    ``smtps://host:465`` (TLS from the first byte); ``user:password@`` signs in
+    (percent-encode special characters of the password).
+    """
+
+    host: str
+    port: int
+    security: str  # "plain", "starttls" or "ssl"
+    username: str | None
+    password: str | None
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpTarget:
+        parts = urlsplit(url)
+        security = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "ssl"}.get(parts.scheme)
+        if security is None or not parts.hostname:
+            raise ValueError(
+                "EXPERTNET_SMTP_URL must look like smtp://host:25, smtp+starttls://user:pass@host:587"
+                f" or smtps://user:pass@host:465, not {parts.scheme}://…"
+            )
+        default_port = {"plain": 25, "starttls": 587, "ssl": 465}[security]
+        return cls(
+            host=parts.hostname,
+            port=parts.port or default_port,
+            security=security,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
 
 
-def _smtp_target(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
-    if parts.scheme != "smtp" or not parts.hostname:
-        raise ValueError(f"EXPERTNET_SMTP_URL must look like smtp://host:port, not {url!r}")
-    return parts.hostname, parts.port or 25
+def _tls_context(cafile: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=cafile)
 
 
-def _send(mails: list[_Mail], smtp_url: str, sender: str) -> dict[int, str | None]:
-    """Hand the mails to the SMTP server; the result maps each id to None (sent) or the error."""
-    results: dict[int, str | None] = {}
-    try:
-        host, port = _smtp_target(smtp_url)
-        with smtplib.SMTP(host, port, timeout=10) as smtp:
-            for mail in mails:
-                msg = EmailMessage()
-                msg["From"] = sender
-                msg["To"] = mail.to
-                msg["Subject"] = mail.subject
-                msg["Message-ID"] = f"<outbox-{mail.id}@expertnet>"
-                msg.set_content(mail.body)
-                try:
-                    smtp.send_message(msg)
-                    results[mail.id] = None
-                except smtplib.SMTPException as exc:
-                    results[mail.id] = f"{type(exc).__name__}: {exc}"[:500]
-    except (OSError, smtplib.SMTPException, ValueError) as exc:
-        for mail in mails:
-            results.setdefault(mail.id, f"{type(exc).__name__}: {exc}"[:500])
-    return results
+class _Connection:
+    """One SMTP session, opened at the first mail and reused for the rest of a run."""
+
+    def __init__(self, target: SmtpTarget, cafile: str | None) -> None:
+        self.target = target
+        self.cafile = cafile
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is not None:
+            return self.smtp
+        t = self.target
+        if t.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                t.host, t.port, timeout=10, context=_tls_context(self.cafile)
+            )
+        else:
+            smtp = smtplib.SMTP(t.host, t.port, timeout=10)
+            if t.security == "starttls":
+                smtp.starttls(context=_tls_context(self.cafile))
+        if t.username:
+            smtp.login(t.username, t.password or "")
+        self.smtp = smtp
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+            self.smtp = None
 
 
-def _record(conn: Connection, results: dict[int, str | None]) -> None:
-    now = utcnow()
+def _message(mail_id: int, to: str, subject: str, body: str, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = f"<outbox-{mail_id}@expertnet>"
+    msg.set_content(body)
+    return msg
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: 1, 2, 4, … minutes, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def _claim(ids: list[int] | None):
+    """Take the next due unsent mail and count the attempt, in the caller's transaction.
+
+    On PostgreSQL the row is chosen with ``FOR UPDATE SKIP LOCKED`` and stays locked until
+    the caller commits, so concurrent senders each take different mail; on SQLite the
+    UPDATE takes the database's write lock, which serialises them the same way.
+    """
     table = OutboxMail.__table__
-    for mail_id, error in results.items():
-        values: dict[str, Any] = {"attempts": table.c.attempts + 1, "last_error": error}
-        if error is None:
-            values["sent_at"] = now
-        conn.execute(update(table).where(table.c.id == mail_id).values(**values))
+    now = utcnow()
+    pick = (
+        select(table.c.id)
+        .where(
+            table.c.sent_at.is_(None),
+            table.c.attempts < MAX_ATTEMPTS,
+            or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now),
+        )
+        .order_by(table.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if ids is not None:
+        pick = pick.where(table.c.id.in_(ids))
+    return db.session.execute(
+        update(table)
+        .where(table.c.id == pick.scalar_subquery())
+        .values(attempts=table.c.attempts + 1)
+        .returning(table.c.id, table.c.to_address, table.c.subject, table.c.body, table.c.attempts)
+    ).first()
+
+
+@job
+def deliver_mail(ids: list[int] | None = None, limit: int = 500) -> dict[str, int]:
+    """Send due outbox mail one claimed row at a time, each committed once it left.
+
+    Whatever else runs at the same time (other workers, ``expertnet remind``, other nodes),
+    each mail is handed to SMTP once. A failure is logged, kept on the row and retried
+    after a back-off; after ``MAX_ATTEMPTS`` the mail is given up (staff see it on the
+    outbox page).
+    """
+    app = current_app
+    smtp_url = app.config.get("EXPERTNET_SMTP_URL")
+    counts = {"sent": 0, "failed": 0}
+    if not smtp_url:
+        return counts
+    target = SmtpTarget.parse(smtp_url)
+    sender = app.config["EXPERTNET_MAIL_FROM"]
+    conn = _Connection(target, app.config.get("EXPERTNET_SMTP_CAFILE"))
+    table = OutboxMail.__table__
+    try:
+        for _n in range(limit):
+            row = _claim(ids)
+            if row is None:
+                break
+            error, server_failed = None, False
+            try:
+                conn.open().send_message(
+                    _message(row.id, row.to_address, row.subject, row.body, sender)
+                )
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                # A refused recipient or message is this mail's problem, not the server's.
+                server_failed = not isinstance(
+                    exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError
+                )
+            now = utcnow()
+            if error is None:
+                values: dict[str, Any] = {
+                    "sent_at": now,
+                    "last_error": None,
+                    "next_attempt_at": None,
+                }
+                counts["sent"] += 1
+            else:
+                values = {"last_error": error, "next_attempt_at": now + backoff(row.attempts)}
+                counts["failed"] += 1
+                log.warning(
+                    "mail %s to %s failed (attempt %s of %s): %s",
+                    row.id,
+                    row.to_address,
+                    row.attempts,
+                    MAX_ATTEMPTS,
+                    error,
+                )
+            db.session.execute(update(table).where(table.c.id == row.id).values(**values))
+            db.session.commit()
+            if server_failed:
+                # The server itself is failing: leave the rest for the next run.
+                conn.close()
+                break
+    finally:
+        conn.close()
+    return counts
+
+
+def unsent_mail(limit: int = 200) -> list[OutboxMail]:
+    """Mail not sent yet, failing first (the outbox page for staff)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMail)
+            .where(OutboxMail.sent_at.is_(None))
+            .order_by(OutboxMail.attempts.desc(), OutboxMail.id)
+            .limit(limit)
+        )
+    )
+
+
+def retry_mail(mail: OutboxMail) -> None:
+    """Give a failing or given-up mail a fresh set of attempts, due now; the caller commits."""
+    if mail.sent_at is not None:
+        return
+    mail.attempts = 0
+    mail.next_attempt_at = None
+    db.session.info.setdefault(_PENDING, []).append(mail)
+    db.session.flush()
 
 
 def send_outbox(limit: int = 500) -> dict[str, int]:
-    """Send unsent outbox mail (``expertnet remind`` retries with it); the caller commits."""
-    smtp_url = current_app.config.get("EXPERTNET_SMTP_URL")
-    if not smtp_url:
-        return {"sent": 0, "failed": 0}
-    rows = db.session.scalars(
-        select(OutboxMail)
-        .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMail.id)
-        .limit(limit)
-    ).all()
-    mails = [_Mail(m.id, m.to_address, m.subject, m.body) for m in rows]
-    results = _send(mails, smtp_url, current_app.config["EXPERTNET_MAIL_FROM"]) if mails else {}
-    now = utcnow()
-    for row in rows:
-        error = results.get(row.id)
-        row.attempts += 1
-        row.last_error = error
-        if error is None:
-            row.sent_at = now
-    db.session.flush()
-    failed = sum(1 for e in results.values() if e is not None)
-    return {"sent": len(results) - failed, "failed": failed}
+    """Send every due unsent mail now (``expertnet remind``); commits as it goes."""
+    return deliver_mail(None, limit)
 
 
 # --- after-commit hook ----------------------------------------------------------------------
@@ -224,34 +360,24 @@ def _before_commit(session: Session) -> None:
         return
     session.flush()
     session.info.pop(_PENDING, None)
-    ready = session.info.setdefault(_READY, [])
-    ready.extend(_Mail(m.id, m.to_address, m.subject, m.body) for m in pending if m.id)
+    session.info.setdefault(_READY, []).extend(m.id for m in pending if m.id)
 
 
 def _after_commit(session: Session) -> None:
-    ready: list[_Mail] = session.info.pop(_READY, [])
+    ready: list[int] = session.info.pop(_READY, [])
     if not ready:
         return
     try:
         app = current_app._get_current_object()
     except RuntimeError:
         return  # no app (plain scripts): the mail waits in the outbox for `expertnet remind`
-    smtp_url = app.config.get("EXPERTNET_SMTP_URL")
-    if not smtp_url:
+    if not app.config.get("EXPERTNET_SMTP_URL"):
         return
-    results = _send(ready, smtp_url, app.config["EXPERTNET_MAIL_FROM"])
-    # The session's transaction is over; record the outcome on a connection of its own.
-    # Tests bind the session to a connection inside their outer transaction: use that one.
     try:
-        bind = session.get_bind()
-        if isinstance(bind, Engine):
-            with bind.begin() as conn:
-                _record(conn, results)
-        else:
-            _record(bind, results)
+        enqueue(deliver_mail, ready)
     except Exception:
-        # The mail went out; at worst `expertnet remind` sends it once more.
-        log.exception("could not record sent mail")
+        # The mail is committed in the outbox; the next `expertnet remind` sends it.
+        log.exception("could not queue %s mail(s) for sending", len(ready))
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:

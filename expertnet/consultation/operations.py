@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +41,7 @@ from workflows import (
 
 from ..auth.models import User
 from ..core.errors import ApiError, ValidationFailed
+from ..core.storage import current_store
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
@@ -1037,9 +1037,7 @@ def add_document(req: Request, user: User, filename: str, stream) -> Document:
     if not req.can_view(user) or not req.can_upload_document(user):
         raise ApiError(403, _("You may not add documents to this request now."))
     try:
-        sha, size, kind, name = files.store(
-            stream, filename, current_app.config["EXPERTNET_UPLOAD_DIR"]
-        )
+        sha, size, kind, name = files.store(stream, filename, current_store())
     except files.DocumentRejected as exc:
         if exc.status == 413:
             raise ApiError(413, _("The file is too large (at most 25 MB).")) from None
@@ -1069,8 +1067,11 @@ def add_document(req: Request, user: User, filename: str, stream) -> Document:
     return doc
 
 
-def document_path(doc: Document):
-    return files.path_for(current_app.config["EXPERTNET_UPLOAD_DIR"], doc.sha256)
+def document_download(doc: Document):
+    """The response that sends ``doc``'s file, or None when the store does not have it."""
+    return current_store().download(
+        files.key_for(doc.sha256), mimetype=doc.media_type, download_name=doc.filename
+    )
 
 
 # --- meetings ---------------------------------------------------------------------------------

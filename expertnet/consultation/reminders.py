@@ -11,18 +11,22 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workflows import Audience, State
 
 from ..core.types import utcnow
 from ..extensions import db
+from ..jobs import job
 from . import notify
 from .models import OPEN_STATES, Invitation, InvitationState, Request
 from .operations import LOCAL_TZ, audience_users
 
 DEFAULT_DAYS_BEFORE = 2
+#: The PostgreSQL advisory lock that lets one reminder run at a time across all nodes.
+_REMIND_LOCK = 0x6578_7072_656D  # "exprem"
 
 
 def _stamp(deadline: datetime) -> str:
@@ -133,3 +137,42 @@ def run_reminders(now: datetime | None = None, days_before: int | None = None) -
         )
     db.session.flush()
     return +sent  # without the kinds that sent nothing
+
+
+@job
+def remind_job(days_before: int | None = None) -> dict[str, int]:
+    """``remind`` as a job: cron (or any scheduler) enqueues it, a worker runs it."""
+    return remind(days_before)
+
+
+def remind(days_before: int | None = None) -> dict[str, int]:
+    """One scheduled run (``expertnet remind``): queue what is due, then send due mail.
+
+    Safe when several run at once, on one node or many: on PostgreSQL a transaction-level
+    advisory lock lets one of them queue reminders (the others skip that part), and on
+    any database the unique dedupe keys make a second copy fail and roll back whole.
+    Sending claims each mail row by row (``notify.deliver_mail``), so each leaves once.
+    """
+    counts: Counter = Counter()
+    skipped = False
+    if db.session.get_bind().dialect.name == "postgresql":
+        got = db.session.scalar(select(func.pg_try_advisory_xact_lock(_REMIND_LOCK)))
+        skipped = not got
+    if not skipped:
+        try:
+            counts = run_reminders(days_before=days_before)
+            db.session.commit()  # the commit hands the new mail to the sender (after_commit)
+        except IntegrityError:
+            db.session.rollback()  # another run queued the same reminders first
+            counts, skipped = Counter(), True
+    else:
+        db.session.rollback()
+    retried = notify.send_outbox()
+    db.session.commit()
+    return {
+        "reminder": counts.get("reminder", 0),
+        "escalation": counts.get("escalation", 0),
+        "sent": retried["sent"],
+        "failed": retried["failed"],
+        "skipped": int(skipped),
+    }

@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -554,16 +553,10 @@ def download(document_id: int) -> Page:
     document = db.session.get(Document, document_id)
     if document is None or not document.can_download(current_user):
         abort(404)
-    path = ops.document_path(document)
-    if not path.is_file():
+    response = ops.document_download(document)
+    if response is None:
         abort(404)
-    return send_file(
-        path,
-        mimetype=document.media_type,
-        as_attachment=True,
-        download_name=document.filename,
-        max_age=0,
-    )
+    return response
 
 
 # --- panel ------------------------------------------------------------------------------------

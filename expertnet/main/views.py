@@ -37,6 +37,7 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("panel.union_network", _("Network")))
     if role == "admin":
         items.append(("admin.users", _("Accounts")))
+        items.append(("admin.outbox", _("Outgoing mail")))
     return items
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 from flask import (
     Blueprint,
@@ -26,7 +27,7 @@ from .forms import ConfirmForm, UploadForm
 from .importer import RosterImport
 from .messages import _
 from .reader import RosterError
-from .uploads import find_report, load_upload, report_dir, save_upload
+from .uploads import find_report, load_upload, publish_report, save_upload
 
 bp = Blueprint("roster", __name__)
 
@@ -58,9 +59,13 @@ def upload(org_id: int):
         stored = save_upload(
             form.file.data.stream, form.file.data.filename or "", org.id, current_user.id
         )
-        job = RosterImport(db.session, org, stored.path, dry_run=True, report_dir=report_dir())
         try:
-            result = job.run()
+            with stored.local_copy() as path, tempfile.TemporaryDirectory() as reports:
+                if path is None:
+                    abort(404)
+                job = RosterImport(db.session, org, path, dry_run=True, report_dir=reports)
+                result = job.run()
+                publish_report(result.report_path)
         except RosterError as exc:
             stored.discard_file()
             form.file.errors.append(str(exc))
@@ -117,14 +122,18 @@ def confirm(org_id: int, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    if stored.meta.get("result") or not stored.path.exists():
+    if stored.meta.get("result") or not stored.exists():
         flash(_("This file was imported already."), "info")
         return redirect(url_for("roster.preview", org_id=org.id, token=token))
     decisions = _decisions(stored.meta.get("preview") or {})
-    job = RosterImport(db.session, org, stored.path, decisions=decisions, report_dir=report_dir())
     try:
-        result = job.run()
-        db.session.commit()
+        with stored.local_copy() as path, tempfile.TemporaryDirectory() as reports:
+            if path is None:
+                abort(404)
+            job = RosterImport(db.session, org, path, decisions=decisions, report_dir=reports)
+            result = job.run()
+            db.session.commit()
+            publish_report(result.report_path)
     except RosterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -151,11 +160,11 @@ def confirm(org_id: int, token: str):
 @login_required
 def report(org_id: int, token: str):
     org = _org_for_import(org_id)
-    path = find_report(token, org.id)
-    if path is None:
+    data = find_report(token, org.id)
+    if data is None:
         abort(404)
     # Read whole (reports are small) rather than streamed: the file handle never outlives us.
-    response = Response(path.read_bytes(), mimetype="text/csv")
+    response = Response(data, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="roster-report-{_file_name(org.code)}.csv"'
     )

@@ -120,14 +120,71 @@ def test_unsent_mail_is_retried_by_remind(world, app, session, runner, monkeypat
     assert len(handler.messages) == 2
 
 
-def test_a_broken_smtp_server_leaves_the_mail_for_later(world, app, session, monkeypatch):
+def test_a_broken_smtp_server_leaves_the_mail_for_later(
+    world, app, session, monkeypatch, caplog, runner
+):
     monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
     rid = world.file()["id"]
-    world.act(world.agency, rid, "submit")
+    with caplog.at_level("WARNING", logger="expertnet.consultation.notify"):
+        world.act(world.agency, rid, "submit")
     session.expire_all()
-    mails = session.scalars(select(OutboxMail)).all()
-    assert mails and all(m.sent_at is None and m.attempts == 1 for m in mails)
-    assert all(m.last_error for m in mails)
+    first, second = session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    # The first mail found the server down: its error is kept and logged, and it waits
+    # out a back-off; the run stopped there instead of failing every other mail too.
+    assert first.sent_at is None and first.attempts == 1 and "Refused" in first.last_error
+    assert first.next_attempt_at > datetime.now(UTC) + timedelta(seconds=50)
+    assert (second.attempts, second.last_error) == (0, None)
+    assert any(f"mail {first.id} to" in r.getMessage() for r in caplog.records)
+
+    # Once the server is back, a run sends what is due, and the rest after its back-off.
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        assert "mail sent on retry: 1" in runner.invoke(args=["remind"]).output
+        session.expire_all()
+        assert first.sent_at is None  # still waiting
+        first.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+        session.flush()
+        assert "mail sent on retry: 1" in runner.invoke(args=["remind"]).output
+    finally:
+        controller.stop()
+    session.expire_all()
+    assert first.sent_at is not None and first.last_error is None and first.attempts == 2
+    assert sorted(str(m["Message-ID"]) for _t, m in handler.messages) == sorted(
+        [f"<outbox-{first.id}@expertnet>", f"<outbox-{second.id}@expertnet>"]
+    )
+
+
+def test_mail_is_given_up_after_the_last_attempt(world, app, session, monkeypatch, runner):
+    from expertnet.consultation.notify import MAX_ATTEMPTS
+
+    rid = world.file()["id"]
+    world.act(world.agency, rid, "submit")
+    mail = session.scalars(select(OutboxMail)).first()
+    mail.attempts = MAX_ATTEMPTS
+    mail.last_error = "SMTPServerDisconnected: gone"
+    session.flush()
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        runner.invoke(args=["remind"])
+    finally:
+        controller.stop()
+    assert f"<outbox-{mail.id}@expertnet>" not in [
+        str(m["Message-ID"]) for _t, m in handler.messages
+    ]
+    assert len(handler.messages) == 1
+
+
+def test_backoff_doubles_up_to_six_hours():
+    from expertnet.consultation.notify import backoff
+
+    assert [backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert backoff(12) == timedelta(hours=6)
 
 
 def test_reminders_are_computed_at_a_given_time(world, session):
@@ -157,3 +214,51 @@ def test_mail_is_vietnamese_unless_the_recipient_chose_english(world, session):
     assert english.startswith("New request: ")
     default = subjects[world.coordinator.user.email]
     assert default != english and "Lạch Huyện" in default
+
+
+def test_staff_see_failing_mail_and_can_send_it_again(
+    world, app, session, monkeypatch, make_user, auth, client
+):
+    from helpers import csrf_from
+
+    monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
+    rid = world.file()["id"]
+    world.act(world.agency, rid, "submit")
+    failing = session.scalars(select(OutboxMail).where(OutboxMail.attempts == 1)).one()
+    admin, _token = make_user("admin")
+    coordinator, _token = make_user("coordinator")
+
+    auth.login(coordinator.email)
+    assert client.get("/admin/outbox").status_code == 403
+    auth.logout()
+
+    auth.login(admin.email)
+    client.set_cookie("expertnet_lang", "en")
+    page = client.get("/admin/outbox")
+    assert page.status_code == 200
+    assert failing.to_address in page.text and "ConnectionRefusedError" in page.text
+    assert f"/admin/outbox/{failing.id}/retry" in page.text
+
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "EXPERTNET_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        # Without the CSRF token: refused, nothing sent.
+        assert client.post(f"/admin/outbox/{failing.id}/retry").status_code == 400
+        assert handler.messages == []
+        res = client.post(
+            f"/admin/outbox/{failing.id}/retry", data={"csrf_token": csrf_from(page.text)}
+        )
+        assert res.status_code == 303
+    finally:
+        controller.stop()
+    assert [str(m["Message-ID"]) for _t, m in handler.messages] == [
+        f"<outbox-{failing.id}@expertnet>"
+    ]
+    session.expire_all()
+    assert failing.sent_at is not None
+    again = client.post(
+        f"/admin/outbox/{failing.id}/retry", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert again.status_code == 409
