@@ -298,7 +298,7 @@ def approvals() -> Page:
         select(Request)
         .where(Request.state == State.APPROVAL.value)
         .order_by(Request.updated_at)
-        .options(selectinload(Request.consolidation))
+        .options(*ops.request_facts_load())
     ).all()
     rows = [(r, ops.action_options(r, current_user)) for r in reqs]
     return render_template("consultation/approvals.html", rows=rows)
