@@ -60,4 +60,6 @@ def load_config(instance: Path) -> dict:
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,
         "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
+        # Serve the current expert graph while a changed one is built in the background.
+        "EXPERTNET_GRAPH_BACKGROUND": os.environ.get("EXPERTNET_GRAPH_BACKGROUND", "1") != "0",
     }

@@ -49,6 +49,9 @@ def base_app(tmp_path_factory, database_url):
             # A rebuild thread would share the test's connection; tests rebuild explicitly.
             "EXPERTNET_INDEX_AUTOREBUILD": False,
             "EXPERTNET_INDEX_WARM": False,
+            # Tests see the graph of their own transaction; background builds are
+            # tested on their own (tests/panel/test_panel_background.py).
+            "EXPERTNET_GRAPH_BACKGROUND": False,
             "SERVER_NAME": "localhost",
         }
     )
