@@ -149,6 +149,15 @@ def edit_stream(app, experts, ps, seconds: float, every: float, background: bool
     from expertnet.panel.suggest import suggest
 
     app.config["EXPERTNET_GRAPH_BACKGROUND"] = background
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # A build reads for seconds; in SQLite's default journal mode a writer waiting
+            # to commit then locks new readers out. WAL lets both go on (and persists).
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+            finally:
+                raw.close()
     rng = random.Random(7)
     stop = threading.Event()
     edits = [0]
