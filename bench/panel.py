@@ -134,6 +134,85 @@ def ensure_data(app, people: int, seed: int) -> dict:
         return info
 
 
+def edit_stream(app, experts, ps, seconds: float, every: float, background: bool) -> list:
+    """p50/p95/max of the network and suggestions calls while another thread keeps
+    editing profiles (one commit every ``every`` seconds), as the endpoints make them:
+    ``get_graph()`` (which sees the new version) and then the ego network or ``suggest``."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from expertnet.directory.models import Person
+    from expertnet.extensions import db
+    from expertnet.panel import cache
+    from expertnet.panel.network import Viewer, ego_network
+    from expertnet.panel.suggest import suggest
+
+    app.config["EXPERTNET_GRAPH_BACKGROUND"] = background
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # A build reads for seconds; in SQLite's default journal mode a writer waiting
+            # to commit then locks new readers out. WAL lets both go on (and persists).
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+            finally:
+                raw.close()
+    rng = random.Random(7)
+    stop = threading.Event()
+    edits = [0]
+
+    def editor() -> None:
+        while not stop.is_set():
+            with app.app_context():
+                try:
+                    p = db.session.get(Person, rng.choice(experts))
+                    p.position = f"Chuyên viên {rng.randrange(10**6)}"
+                    db.session.commit()
+                    edits[0] += 1
+                except OperationalError:  # SQLite: a long read held the file; try again
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+            stop.wait(every)
+
+    with app.app_context():
+        cache.get_graph()  # the process's first graph, before the clock starts
+        db.session.remove()
+    net: list[float] = []
+    sug: list[float] = []
+    worker = threading.Thread(target=editor, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    i = 0
+    while time.monotonic() - started < seconds:
+        with app.app_context():
+            t = time.perf_counter()
+            ego_network(cache.get_graph(), experts[i % len(experts)], 1, Viewer(None))
+            net.append((time.perf_counter() - t) * 1000)
+            db.session.remove()
+        with app.app_context():
+            t = time.perf_counter()
+            suggest(ps[i % len(ps)], 5, graph=cache.get_graph())
+            sug.append((time.perf_counter() - t) * 1000)
+            db.session.remove()
+        i += 1
+    stop.set()
+    worker.join()
+    with app.app_context():
+        cache.wait_for_build(db.engine)
+    mode = "background build" if background else "rebuild on the request path"
+    label = f"during {edits[0]} profile edits in {seconds:.0f} s ({mode})"
+
+    def fmt(xs: list[float]) -> str:
+        return f"{percentile(xs, 0.5):.0f} / {percentile(xs, 0.95):.0f} / {max(xs):.0f}"
+
+    return [
+        (f"network, {len(net)} calls {label}: p50 / p95 / max (ms)", fmt(net), ""),
+        (f"suggestions, {len(sug)} calls {label}: p50 / p95 / max (ms)", fmt(sug), ""),
+    ]
+
+
 def profiles(eg, n: int, seed: int):
     """Synthetic requests: a discipline's keywords as title, agencies and subject orgs."""
     from expertnet.directory.taxonomy import DISCIPLINES, EXPERTISE
@@ -184,6 +263,8 @@ def main() -> int:
         f"database {SCRATCH_PG}, kept between runs (add --fresh to reload)",
     )
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--edit-seconds", type=float, default=60.0)
+    ap.add_argument("--edit-every", type=float, default=5.0, help="seconds between edits")
     args = ap.parse_args()
 
     from expertnet.extensions import db
@@ -193,6 +274,7 @@ def main() -> int:
     from expertnet.panel.network import Viewer, ego_network, network_stats
     from expertnet.panel.suggest import suggest
 
+    load_start = os.getloadavg()[0]
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     db_path = work / f"panel-{args.people}-{args.seed}.db"
@@ -297,6 +379,15 @@ def main() -> int:
             ("network statistics, first call per graph version (s)", f"{stats_s:.2f}", ""),
         ]
 
+        # Requests during a stream of profile edits: each edit changes the directory,
+        # so the graph must be rebuilt; with background builds no request waits for it.
+        db.session.commit()
+        for background in (False, True):
+            rows += edit_stream(
+                app, some, ps, args.edit_seconds, args.edit_every, background=background
+            )
+        eg = cache.get_graph()
+
         # Batch assignment.
         batch = profiles(eg, args.requests, args.seed + 1)
         t = time.perf_counter()
@@ -340,7 +431,9 @@ def main() -> int:
         f"{args.people // 200} declared relationships; the "
         f"graph is built from that database. Run: `python bench/panel.py"
         f" --people {args.people} --seed {args.seed}"
-        f"{' --pg-url …' if url else ''}`."
+        f"{' --pg-url …' if url else ''}`. Load average (1 min) at start / end: "
+        f"{load_start:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores shared with "
+        "other work."
     )
     table = ["| measure | result | target |", "|---|---|---|"]
     table += [f"| {a} | {b} | {c} |" for a, b, c in rows]

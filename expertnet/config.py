@@ -132,6 +132,7 @@ class Settings:
     login_account_limit: str
     remind_days: int
     login_days: int
+    graph_background: bool
 
     @property
     def server_database(self) -> bool:
@@ -181,6 +182,7 @@ class Settings:
             login_account_limit=_limit("EXPERTNET_LOGIN_ACCOUNT_LIMIT", "10 per 15 minutes"),
             remind_days=_int("EXPERTNET_REMIND_DAYS", 2, 0, 60),
             login_days=_int("EXPERTNET_LOGIN_DAYS", 30, 1, 3650),
+            graph_background=_flag("EXPERTNET_GRAPH_BACKGROUND", True),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -214,6 +216,8 @@ class Settings:
             # A sign-in lasts at most this long, remembered or not (see auth.models.User.get_id).
             "EXPERTNET_LOGIN_DAYS": self.login_days,
             "REMEMBER_COOKIE_DURATION": timedelta(days=self.login_days),
+            # Serve the current expert graph while a changed one is built in the background.
+            "EXPERTNET_GRAPH_BACKGROUND": self.graph_background,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
             "RATELIMIT_HEADERS_ENABLED": True,
             "EXPERTNET_LOGIN_LIMIT": self.login_limit,

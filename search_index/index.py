@@ -37,9 +37,9 @@ from .query import (
     corrected_text,
     parse_text,
 )
-from .ranking import PRIOR, Plan, by_name_page, top
+from .ranking import PRIOR, Plan, adjacent_bits, by_name_page, top
 from .ranking import plan as make_plan
-from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, to_fields
+from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, phrase_needle, to_fields
 from .text import normalize_text
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,12 @@ class _View:
         for r in readers:
             self.shard_offsets.append(offset)
             for leaf, leaf_offset in _leaf_readers(r):
+                if leaf.doc_count_all() and not leaf.has_column("phrase_text"):
+                    # Written before phrases were checked exactly: its answers would be
+                    # wrong, so it counts as unusable and the caller rebuilds it.
+                    for s in first:
+                        s.close()
+                    raise IndexUnavailable("the search index has an older format")
                 self.segments.append(
                     (leaf.segment().segment_id(), offset + leaf_offset, leaf.doc_count_all())
                 )
@@ -273,6 +279,34 @@ class _View:
                     total |= (seg & self._segment_live(segid, leaf, n)) << offset
             self._terms.get_or(key, lambda: total)
             return total
+
+    def phrase_bits(self, ss: Searchers, folded_words: list[str]) -> int:
+        """Return the live documents where the words stand in this order in one section."""
+        key = ("#phrase", tuple(folded_words))
+        with self._lock:
+            cached = self._terms.get(key)
+            if cached is not None:
+                self._terms.move_to_end(key)
+                return int(cached)
+        candidates = adjacent_bits(self, ss, folded_words)
+        if len(folded_words) > 2 and candidates:
+            candidates = self._verify_phrase(ss, candidates, phrase_needle(folded_words))
+        with self._lock:
+            self._terms.get_or(key, lambda: candidates)
+        return candidates
+
+    def _verify_phrase(self, ss: Searchers, candidates: int, needle: bytes) -> int:
+        # The bigrams narrowed the set to documents with every pair; only those are read.
+        kept = 0
+        for _segid, leaf, offset, n in self._leaves(ss):
+            local = (candidates >> offset) & ((1 << n) - 1)
+            if not local:
+                continue
+            column = leaf.column_reader("phrase_text", translate=False)
+            hits = [d for d in B.to_ids(local) if needle in column[d]]
+            if hits:
+                kept |= B.from_ids(hits, n) << offset
+        return kept
 
     def prefix_bits(self, ss: Searchers, fieldname: str, prefix: str) -> int:
         """Return the documents with a word that starts with prefix (type-ahead)."""

@@ -35,8 +35,9 @@ class SearchQuery:
     per_page: int = 20
     sort: str = "relevance"
     facets: bool = False
-    # Treat the last word as a name prefix (type-ahead); off for exact-word searches.
-    prefix: bool = True
+    # Type-ahead only: the last word, still being typed, also matches as a name prefix.
+    # A submitted search matches whole words, so its totals and facets are exact.
+    prefix: bool = False
 
 
 @dataclass
@@ -88,7 +89,11 @@ def _split_words(text: str) -> list[tuple[str, str]]:
 
 def parse_text(text: str) -> ParsedText:
     """Parse raw user text into words and quoted phrases; never raises."""
-    text = normalize_text(text)[:MAX_QUERY_CHARS]
+    text = normalize_text(text)
+    if len(text) > MAX_QUERY_CHARS:
+        # Cut at a word boundary: half a word would be searched as a word of its own.
+        cut = text[: MAX_QUERY_CHARS + 1]
+        text = cut[: cut.rstrip().rfind(" ") + 1] if " " in cut.rstrip() else cut[:-1]
     phrases: list[list[tuple[str, str]]] = []
     loose_parts: list[str] = []
     pos = 0

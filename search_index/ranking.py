@@ -83,20 +83,25 @@ def plan(view: _View, ss: Searchers, parsed: ParsedText, prefix: bool) -> Plan:
             (_phrase_bits(view, ss, [f for _, f in parsed.words]), W_PHRASE * sum(loose_k))
         )
     for ph in parsed.phrases:
-        folded_words = [f for _, f in ph]
         ks = []
-        in_other = 0
         for exact, folded in ph:
             m, k = word(exact, folded, False)
             ks.append(k)
             matched &= m
-            in_other |= view.term_bits(ss, "other", folded)
-        contiguous = _phrase_bits(view, ss, folded_words)
-        # Bios and organisation names have no bigrams: a phrase found there only needs all
-        # its words (checked above), at least one of them in that zone.
-        matched &= contiguous | in_other
-        features.append((contiguous, W_PHRASE * sum(ks)))
+        # A quoted phrase matches only as that phrase, inside one section of one field.
+        exact_bits = view.phrase_bits(ss, [f for _, f in ph])
+        matched &= exact_bits
+        features.append((exact_bits, W_PHRASE * sum(ks)))
     return Plan(matched, features)
+
+
+def adjacent_bits(view: _View, ss: Searchers, folded_words: list[str]) -> int:
+    """Documents with every consecutive pair of the words inside one section.
+
+    Exact for two words; for more it is a superset (``a b`` and ``b c`` may lie apart)
+    that ``_View.phrase_bits`` narrows down.
+    """
+    return _phrase_bits(view, ss, folded_words)
 
 
 def _phrase_bits(view: _View, ss: Searchers, folded_words: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -71,6 +72,9 @@ def make_schema() -> fields.Schema:
         # column and one field pass per document instead of six.
         facet=fields.KEYWORD(lowercase=False, scorable=True),
         name_key=fields.COLUMN(),
+        # The folded sections of the document, for checking quoted phrases of three
+        # words or more exactly (bigrams alone cannot tell "a b c" from "a b" + "b c").
+        phrase_text=fields.COLUMN(),
         data=fields.STORED(),
     )
 
@@ -100,6 +104,31 @@ def name_sort_key(full_name: str) -> bytes:
     return key.encode("utf-8")
 
 
+# A quoted phrase never spans a clause: sentence punctuation ends a section.
+_CLAUSE_RE = re.compile(r"[.;:,!?()\[\]{}\n\r/|]+")
+
+
+def phrase_sections(sections: Iterable[str]) -> list[list[str]]:
+    """Split texts into clauses of folded words: the units a quoted phrase must lie in."""
+    out = []
+    for sec in sections:
+        for clause in _CLAUSE_RE.split(sec):
+            ws = WORD_RE.findall(fold(clause))
+            if ws:
+                out.append(ws)
+    return out
+
+
+def encode_phrase_text(sections: list[list[str]]) -> bytes:
+    """The phrase column value: sections of space-separated folded words, one per line."""
+    return (" " + " \n ".join(" ".join(ws) for ws in sections) + " ").encode("utf-8")
+
+
+def phrase_needle(folded_words: Iterable[str]) -> bytes:
+    """What a phrase looks like inside encode_phrase_text's value: whole words, one section."""
+    return (" " + " ".join(folded_words) + " ").encode("utf-8")
+
+
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Convert one person dict into the keyword arguments of Whoosh's add_document."""
     full_name = _clean(doc.get("full_name"))
@@ -113,9 +142,10 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     employer = _clean(doc.get("employer_name"))
 
     head = " ".join(p for p in (title, degree, full_name) if p)
+    title_words = " ".join(TITLE_WORDS.get(p, "") for p in (title, degree) if p)
     key_sections = [
         " ".join(p for p in (title, degree) if p),
-        " ".join(TITLE_WORDS.get(p, "") for p in (title, degree) if p),
+        title_words,
         position,
         *expertise,
         *field_names,
@@ -142,12 +172,13 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         for w in WORD_RE.findall(sec.lower())
         if has_diacritics(w)
     )
-    # Bigrams stand in for positions: head (titles + name), position, expertise, fields.
-    bigram_terms = _unique(
-        b
-        for sec in (head, position, *expertise, *field_names)
-        for b in bigrams(WORD_RE.findall(fold(sec)))
+    # Bigrams stand in for positions, in every section the user sees (a quoted phrase
+    # must lie inside one of them): a bigram never joins the end of one section to the
+    # start of the next.
+    sections = phrase_sections(
+        (head, title_words, position, *expertise, *field_names, *org_names, employer, bio)
     )
+    bigram_terms = _unique(b for ws in sections for b in bigrams(ws))
 
     facet_terms = [facet_term("organization", int(o)) for o in doc.get("organization_ids") or []]
     facet_terms += [facet_term("field", c) for c in _clean_list(doc.get("fields"))]
@@ -182,6 +213,7 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         "bigram": bigram_terms,
         "facet": " ".join(_unique(facet_terms)),
         "name_key": name_sort_key(full_name),
+        "phrase_text": encode_phrase_text(sections),
         "data": data,
     }
     # Whoosh rejects empty values in some fields; drop them instead.

@@ -52,6 +52,9 @@ def base_app(tmp_path_factory, database_url):
             # Background jobs (mail) run at once, on the test's connection; the in-process
             # thread and the real broker have tests of their own (tests/test_jobs.py).
             "EXPERTNET_JOBS_EAGER": True,
+            # Tests see the graph of their own transaction; background builds are
+            # tested on their own (tests/panel/test_panel_background.py).
+            "EXPERTNET_GRAPH_BACKGROUND": False,
             "SERVER_NAME": "localhost",
         }
     )

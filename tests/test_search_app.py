@@ -181,3 +181,25 @@ def test_search_page_filters_by_title_province_and_availability(client, people):
     # Vietnamese lists sort by the given name: An before Dung.
     assert page.index("Nguyễn Văn An") < page.index("Đặng Thị Dung")
     assert client.get("/experts?sort=sideways").status_code == 200  # told, not broken
+
+
+def test_submitted_search_matches_whole_words_type_ahead_matches_prefixes(client, people):
+    an = people["an"].id
+    assert an not in ids(client.get("/api/v1/experts?q=Nguyễn Văn A"))
+    assert an in ids(client.get("/api/v1/experts?q=Nguyễn Văn A&typeahead=1"))
+    res = client.get("/api/v1/experts?q=nguyen&typeahead=maybe")
+    assert res.status_code == 422 and "typeahead" in res.json["error"]["fields"]
+
+
+def test_quoted_phrase_matches_only_as_a_phrase(client, people):
+    an = people["an"].id
+    assert an in ids(client.get('/api/v1/experts?q="trí tuệ nhân tạo"'))
+    # Every word is in An's profile, but not in this order inside one field.
+    assert ids(client.get('/api/v1/experts?q="nhân tạo trí tuệ"')) == []
+    assert an in ids(client.get("/api/v1/experts?q=nhân tạo trí tuệ"))
+
+
+def test_facets_can_be_left_out(client, people):
+    body = client.get("/api/v1/experts?q=nguyen&facets=0").json
+    assert body["facets"] == {} and body["total"] >= 1
+    assert client.get("/api/v1/experts?q=nguyen").json["facets"]["organization"]

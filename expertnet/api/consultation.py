@@ -132,6 +132,7 @@ def request_list():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     reqs = db.session.scalars(
         stmt.order_by(Request.updated_at.desc(), Request.id.desc())
+        .options(*ops.request_json_load())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

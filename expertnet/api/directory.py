@@ -108,7 +108,11 @@ def _visible_people(stmt):
 @doc(
     "Search experts",
     query={
-        "q": "words, with or without diacritics",
+        "q": 'words, with or without diacritics; "a quoted phrase" matches only as a phrase '
+        "within one field",
+        "typeahead": "1 while the user is still typing: the last word also matches as the "
+        "start of a name (a submitted search matches whole words)",
+        "facets": "0 to leave the facet counts out (they are included by default)",
         "organization": "organisation id",
         "field": "field code",
         "degree": "degree code",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..core.errors import ApiError, ValidationFailed
 from ..directory.models import Person
 from ..extensions import db
-from ..panel.cache import get_graph
+from ..panel.cache import GraphNotReady, get_graph
 from ..panel.graph import pnode
 from ..panel.network import Viewer, network_stats, person_visible
 from ..panel.network import ego_network as build_ego
@@ -29,6 +29,7 @@ from ..panel.service import (
     suggestion_json,
     suggestions_for_request,
 )
+from ..panel.views import GRAPH_RETRY_AFTER
 from . import bp, doc, json_body, load, require_login
 
 
@@ -61,13 +62,23 @@ def panel_suggestions(request_id: int):
     query={"depth": "1 or 2 (default 1)"},
     response="nodes and edges",
     auth=False,
-    statuses=(404, 422),
+    statuses=(404, 422, 503),
 )
 def expert_network(person_id: int):
     raw = request.args.get("depth") or "1"
     if raw not in ("1", "2"):
         raise ValidationFailed({"depth": _("Must be 1 or 2.")})
-    result = build_ego(get_graph(), person_id, int(raw), Viewer.of(current_user))
+    try:
+        # Anonymous callers reach this: it may never make the process build the graph.
+        eg = get_graph(wait=False)
+    except GraphNotReady:
+        err = ApiError(
+            503,
+            _("The expert network is being prepared; please try again in a few seconds."),
+            code="graph_not_ready",
+        )
+        return jsonify(err.to_dict()), 503, {"Retry-After": str(GRAPH_RETRY_AFTER)}
+    result = build_ego(eg, person_id, int(raw), Viewer.of(current_user))
     if result is None:
         raise ApiError(404, _("No such expert."))
     return jsonify(result)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -70,6 +71,35 @@ WF = CONSULTATION_WORKFLOW
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NUMBER_SUFFIX = "LHH-TVPB"
 _NUMBER_LOCK = 0x4C48_4854_5650  # "LHHTVP": numbering of published opinions
+
+
+# --- loading lists of requests in a bounded number of statements -------------------------------
+
+
+def request_json_load() -> tuple:
+    """Loader options for lists that serialise requests (``request_json``): a fixed number of
+    statements whatever the page size, instead of several lazy loads per request."""
+    return (
+        joinedload(Request.agency),
+        joinedload(Request.coordinator),
+        joinedload(Request.published_opinion),
+        selectinload(Request.fields),
+        selectinload(Request.subject_organizations),
+    )
+
+
+def request_facts_load(path=None) -> tuple:
+    """Loader options for lists that ask the engine about each request (``facts_for``)."""
+
+    def via(rel):
+        return path.selectinload(rel) if path is not None else selectinload(rel)
+
+    return (
+        via(Request.opinions),
+        via(Request.invitations).selectinload(Invitation.person).selectinload(Person.user),
+        via(Request.consolidation),
+        via(Request.published_opinion).selectinload(PublishedOpinion.recommendations),
+    )
 
 
 # --- reading the request for the engine ------------------------------------------------------
@@ -838,6 +868,10 @@ def invitations_of(user: User) -> list[Invitation]:
             select(Invitation)
             .where(Invitation.person_id == user.person_id)
             .order_by(Invitation.invited_at.desc(), Invitation.id.desc())
+            .options(
+                selectinload(Invitation.request).selectinload(Request.opinions),
+                selectinload(Invitation.request).selectinload(Request.published_opinion),
+            )
         )
     )
 

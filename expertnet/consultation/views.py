@@ -297,7 +297,7 @@ def approvals() -> Page:
         select(Request)
         .where(Request.state == State.APPROVAL.value)
         .order_by(Request.updated_at)
-        .options(selectinload(Request.consolidation))
+        .options(*ops.request_facts_load())
     ).all()
     rows = [(r, ops.action_options(r, current_user)) for r in reqs]
     return render_template("consultation/approvals.html", rows=rows)
@@ -597,14 +597,14 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
         return {
             "candidate": c,
             "invitable": person is not None and person.user is not None and person.user.active,
-            "conflicts": [(x.reason, path_labels(eg, x)) for x in c.potential_conflicts],
+            "conflicts": [(str(x.reason), path_labels(eg, x)) for x in c.potential_conflicts],
         }
 
     excluded = [
         {
             "name": eg.people[e.person_id].display_name if e.person_id in eg.people else "",
             "person_id": e.person_id,
-            "reason": e.reason,
+            "reason": str(e.reason),
             "path": path_labels(eg, e.conflict) if e.conflict is not None else [],
         }
         for e in suggestion.excluded[:30]

@@ -188,7 +188,7 @@ def problem_from_profiles(
         key = profile.request_id if profile.request_id is not None else f"#{i}"  # type: ignore[attr-defined]
         seat_map[key] = seats if isinstance(seats, int) else seats[key]
         ev = _evaluate(eg, profile, constraints, DEFAULT_RULES)  # type: ignore[arg-type]
-        for c in ev.candidates:
-            affinity[(key, c.person_id)] = c.affinity
-            capacity[c.person_id] = c.cap - c.load
+        for person_id, fit, free in ev.candidates.headroom():
+            affinity[(key, person_id)] = fit
+            capacity[person_id] = free
     return AssignmentProblem(seats=seat_map, capacity=capacity, affinity=affinity)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import logging
 import threading
 import time
 from typing import Any
@@ -39,6 +40,8 @@ DIRECTORY_TABLES = frozenset(
 ACTIVITY_TABLES = frozenset(
     {"consultation_request", "request_field", "request_subject_organization", "invitation"}
 )
+
+log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _graphs: dict[str, ExpertGraph] = {}
@@ -127,14 +130,36 @@ def current_version(session: Session | None = None) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def get_graph(session: Session | None = None) -> ExpertGraph:
+def _background() -> bool:
+    """Whether a stale graph is served while a fresh one is built off the request path."""
+    from flask import current_app
+
+    try:
+        return bool(current_app.config.get("EXPERTNET_GRAPH_BACKGROUND", True))
+    except RuntimeError:  # no app: a script or the benchmark, which wants the fresh graph
+        return False
+
+
+class GraphNotReady(Exception):
+    """This process has no expert graph yet; one is being built in the background."""
+
+
+def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGraph:
     """The expert graph for the data this session sees; built or refreshed only on change.
 
     Built on the session's own connection, so a caller sees the graph of its own
     transaction (tests, and a request that just flushed a change, rely on that).
+
+    When the directory changed since the cached snapshot (a profile edit, an import),
+    the request is answered from the cached snapshot (with a fresh consultation layer)
+    while one background thread builds the new one: no request waits for a full
+    rebuild. Only a process without any graph builds one first; with ``wait=False`` it
+    raises ``GraphNotReady`` instead (the anonymous network endpoint must never cost a
+    full build).
     """
     session = session or db.session
-    url = str(session.get_bind().engine.url)
+    engine = session.get_bind().engine
+    url = str(engine.url)
     version = current_version(session)  # autoflushes, so the marks below are complete
     cached = _graphs.get(url)
     dirty = session.info.get(_DIRTY)
@@ -146,18 +171,123 @@ def get_graph(session: Session | None = None) -> ExpertGraph:
         return build_graph(session.connection(), version)
     if cached is not None and cached.version == version:
         return cached
-    with _lock:
-        cached = _graphs.get(url)
-        if cached is not None and cached.version == version:
+    background = _background()
+    if cached is not None and cached.version[0] != version[0] and background:
+        start_background_build(engine)
+        if cached.version[1] == version[1]:
             return cached
-        conn = session.connection()
-        if cached is not None and cached.version[0] == version[0]:
-            fresh = _with_new_overlay(cached, version, conn)
-        else:
-            fresh = build_graph(conn, version)
-            settle()
+        # Requests and panels changed too: those are cheap and must be current.
+        return _install_overlay(url, cached, (cached.version[0], version[1]), session)
+    if cached is None and background and not wait:
+        start_background_build(engine)
+        raise GraphNotReady
+    if cached is not None and cached.version[0] == version[0]:
+        return _install_overlay(url, cached, version, session)
+    with _build_lock:  # one full build per process at a time
+        cached = _graphs.get(url)
+        if cached is not None and (cached.version == version or background):
+            return cached  # built by another thread meanwhile
+        fresh = build_graph(session.connection(), version)
+        settle()
+        with _lock:
+            _graphs[url] = fresh
+        return fresh
+
+
+def _install_overlay(
+    url: str, cached: ExpertGraph, version: tuple[int, int], session: Session
+) -> ExpertGraph:
+    with _lock:
+        current = _graphs.get(url)
+        if current is not None and current.version == version:
+            return current
+        if current is not None and current is not cached and current.version >= version:
+            return current  # a newer snapshot landed meanwhile
+        try:
+            fresh = _with_new_overlay(cached, version, session.connection())
+        except KeyError:
+            # The overlay names a field or organisation the stale directory graph does
+            # not have yet; the background build will bring both.
+            return cached
         _graphs[url] = fresh
         return fresh
+
+
+#: One full build per process at a time (the background thread or a queued job).
+_build_lock = threading.Lock()
+_building: set[str] = set()
+
+
+def refresh(engine: Any = None) -> ExpertGraph:
+    """Build the graph of the committed data and make it this process's current snapshot.
+
+    A plain function: the background thread runs it, and a job queue or a command can
+    too. Returns the snapshot now current (unchanged when it was already up to date).
+    """
+    engine = engine or db.engine
+    url = str(engine.url)
+    with _build_lock:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(GraphVersion.version, GraphVersion.activity_version).where(
+                    GraphVersion.id == 1
+                )
+            ).first()
+            version = (int(row[0]), int(row[1])) if row else (0, 0)
+            cached = _graphs.get(url)
+            if cached is not None and cached.version == version:
+                return cached
+            fresh = build_graph(conn, version)
+        settle()
+        with _lock:
+            current = _graphs.get(url)
+            if (
+                current is None
+                or current.version[0] < fresh.version[0]
+                or (
+                    current.version[0] == fresh.version[0]
+                    and current.version[1] <= fresh.version[1]
+                )
+            ):
+                _graphs[url] = fresh
+            return _graphs[url]
+
+
+def start_background_build(engine: Any) -> bool:
+    """Start one background build for this database unless one is running; True if started."""
+    url = str(engine.url)
+    with _lock:
+        if url in _building:
+            return False
+        _building.add(url)
+
+    def run() -> None:
+        try:
+            refresh(engine)
+        except Exception:  # the next request starts another; the stale graph still serves
+            log.exception("background build of the expert graph failed")
+        finally:
+            with _lock:
+                _building.discard(url)
+
+    thread = threading.Thread(target=run, name="expertnet-graph-build", daemon=True)
+    _threads[url] = thread
+    thread.start()
+    return True
+
+
+_threads: dict[str, threading.Thread] = {}
+
+
+def is_building(engine: Any = None) -> bool:
+    return str((engine or db.engine).url) in _building
+
+
+def wait_for_build(engine: Any = None, timeout: float | None = None) -> None:
+    """Wait until the background build of this database (if any) has finished."""
+    thread = _threads.get(str((engine or db.engine).url))
+    if thread is not None:
+        thread.join(timeout)
 
 
 def _with_new_overlay(cached: ExpertGraph, version: tuple[int, int], conn: Any) -> ExpertGraph:

@@ -24,7 +24,7 @@ from .graph import (
     pnode,
     rnode,
 )
-from .i18n import _
+from .i18n import LazyText, _l
 
 EXCLUDE = "exclude"
 POTENTIAL = "potential"
@@ -65,7 +65,8 @@ class Conflict:
     person_id: int
     rule: str
     severity: str
-    reason: str
+    #: Translated when shown (``str(reason)``): most conflicts found are never shown.
+    reason: LazyText | str
     #: The chain of graph nodes that makes the conflict, starting at the expert.
     path: tuple[int, ...]
     #: The kind of each step of the path (len(path) - 1 entries).
@@ -89,11 +90,11 @@ def _people_linked(ctx: ConflictContext, org_id: int, kind: str) -> Iterator[int
             yield m >> 2
 
 
-def _org_phrase(ctx: ConflictContext, org_id: int, role: str) -> str:
+def _org_phrase(ctx: ConflictContext, org_id: int, role: str) -> LazyText:
     name = ctx.graph.orgs[org_id].name
     if role == "agency":
-        return _("the requesting agency %(name)s", name=name)
-    return _("%(name)s, whose project or policy is under review", name=name)
+        return _l("the requesting agency %(name)s", name=name)
+    return _l("%(name)s, whose project or policy is under review", name=name)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class EmployedByParty:
                     pid,
                     self.code,
                     self.severity,
-                    _("Employed by %(org)s.", org=_org_phrase(ctx, org_id, role)),
+                    _l("Employed by %(org)s.", org=_org_phrase(ctx, org_id, role)),
                     (pnode(pid), onode(org_id)),
                     (EMPLOYED,),
                 )
@@ -130,7 +131,7 @@ class HoldsOfficeInParty:
                     pid,
                     self.code,
                     self.severity,
-                    _("Holds office in %(org)s.", org=_org_phrase(ctx, org_id, role)),
+                    _l("Holds office in %(org)s.", org=_org_phrase(ctx, org_id, role)),
                     (pnode(pid), onode(org_id)),
                     (OFFICE,),
                 )
@@ -156,7 +157,7 @@ class DeclaredConflict:
                 pid,
                 self.code,
                 self.severity,
-                _("Declared a conflict of interest on this request."),
+                _l("Declared a conflict of interest on this request."),
                 path,
                 ("declared",) if rn is not None else (),
             )
@@ -184,11 +185,13 @@ class RelatedToInsider:
                         other >> 2,
                         self.code,
                         self.severity,
-                        _(
+                        _l(
                             "Has a declared personal relationship with %(person)s, who is "
                             "%(how)s %(org)s.",
                             person=g.label(m),
-                            how=_("employed by") if step == EMPLOYED else _("an office holder in"),
+                            how=_l("employed by")
+                            if step == EMPLOYED
+                            else _l("an office holder in"),
                             org=_org_phrase(ctx, org_id, role),
                         ),
                         (other, m, onode(org_id)),
@@ -210,7 +213,7 @@ class MemberOfParty:
                     pid,
                     self.code,
                     self.severity,
-                    _(
+                    _l(
                         "Member of %(org)s (potential conflict).",
                         org=_org_phrase(ctx, org_id, role),
                     ),

@@ -110,7 +110,12 @@ def parse_size(raw: str | None, default: int = 5) -> int:
 
 
 def _conflict_json(eg: ExpertGraph, c: Conflict) -> dict[str, Any]:
-    return {"rule": c.rule, "severity": c.severity, "reason": c.reason, "path": path_json(eg, c)}
+    return {
+        "rule": c.rule,
+        "severity": c.severity,
+        "reason": str(c.reason),
+        "path": path_json(eg, c),
+    }
 
 
 def candidate_json(eg: ExpertGraph, c: Candidate, chair_id: int | None = None) -> dict[str, Any]:
@@ -134,7 +139,7 @@ def suggestion_json(s: Suggestion, request_id: int | None = None) -> dict[str, A
     for e in s.excluded[:MAX_EXCLUDED]:
         item: dict[str, Any] = {
             "expert_id": e.person_id,
-            "reason": e.reason,
+            "reason": str(e.reason),
             "rule": e.rule,
             "affinity": round(e.affinity, 4),
         }

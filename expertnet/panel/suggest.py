@@ -8,6 +8,7 @@ replacements for one seat that keep the rest of the panel valid. Both take a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from .conflicts import (
     find_conflicts,
 )
 from .graph import ExpertGraph, PersonInfo
-from .i18n import _
+from .i18n import LazyText, _, _l
 
 #: At most this many seats; a panel of 30 is a conference, not a panel.
 MAX_PANEL_SIZE = 25
@@ -92,7 +93,8 @@ class Candidate:
 @dataclass(frozen=True)
 class Exclusion:
     person_id: int
-    reason: str
+    #: Translated when shown (``str(reason)``): most exclusions are only counted.
+    reason: LazyText | str
     rule: str
     affinity: float
     conflict: Conflict | None = None
@@ -136,44 +138,50 @@ def is_senior(p: PersonInfo) -> bool:
     return p.academic_title in SENIOR_TITLES or p.degree in SENIOR_DEGREES
 
 
-def affinities(
+def _rows_of(eg: ExpertGraph, code: str) -> np.ndarray:
+    """Affinity-model rows of the experts of a field code (areas include their disciplines)."""
+    model = eg.affinity
+    cache = model.__dict__.setdefault("_field_rows", {})
+    rows = cache.get(code)
+    if rows is None:
+        pids = eg.experts_by_field.get(code, ())
+        rows = np.fromiter((model.row_of[p] for p in pids if p in model.row_of), dtype=np.int64)
+        cache[code] = rows
+    return rows
+
+
+def affinity_arrays(
     eg: ExpertGraph, profile: RequestProfile, qvec: dict[int, float] | None = None
-) -> dict[int, tuple[float, float, float]]:
-    """person id -> (affinity, text cosine, field overlap) for every expert with any fit."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(affinity, text cosine, field overlap) of every expert, in affinity-model row order."""
     model = eg.affinity
     if qvec is None:
         qvec = model.query_vector(profile.text())
     text = model.text_scores(qvec)
-    out: dict[int, tuple[float, float, float]] = {}
     codes = tuple(c for c in profile.field_codes if c in eg.field_by_code)
-    if codes:
-        # ``field_match`` over sets: an expert of the requested discipline (or of any
-        # discipline of a requested area) scores 1, one elsewhere in the same area 0.5.
-        # Same numbers as calling ``field_match`` per expert, without 10,000 calls.
-        field: dict[int, float] = {}
-        for code in codes:
-            area = code.split("-", 1)[0]
-            in_area = eg.experts_by_field.get(area, set())
-            exact = in_area if area == code else eg.experts_by_field.get(code, set())
-            for pid in in_area:
-                field[pid] = field.get(pid, 0.0) + (1.0 if pid in exact else 0.5)
-        n = len(codes)
-        touched = set(field)
-        for row in np.flatnonzero(text).tolist():
-            touched.add(int(model.person_ids[row]))
-        row_of = model.row_of
-        for pid in touched:
-            row = row_of.get(pid)
-            t = float(text[row]) if row is not None else 0.0
-            f = field.get(pid, 0.0) / n
-            a = TEXT_WEIGHT * t + FIELD_WEIGHT * f
-            if a > 0:
-                out[pid] = (round(a, 6), t, f)
-    else:
-        for row in np.flatnonzero(text).tolist():
-            t = float(text[row])
-            out[int(model.person_ids[row])] = (round(t, 6), t, 0.0)
-    return out
+    if not codes:
+        return np.round(text, 6), text, np.zeros_like(text)
+    # ``field_match`` over arrays: an expert of the requested discipline (or of any
+    # discipline of a requested area) scores 1, one elsewhere in the same area 0.5.
+    field = np.zeros_like(text)
+    for code in codes:
+        area = code.split("-", 1)[0]
+        field[_rows_of(eg, area)] += 0.5
+        field[_rows_of(eg, code)] += 0.5
+    field /= len(codes)
+    return np.round(TEXT_WEIGHT * text + FIELD_WEIGHT * field, 6), text, field
+
+
+def affinities(
+    eg: ExpertGraph, profile: RequestProfile, qvec: dict[int, float] | None = None
+) -> dict[int, tuple[float, float, float]]:
+    """person id -> (affinity, text cosine, field overlap) for every expert with any fit."""
+    aff, text, field = affinity_arrays(eg, profile, qvec)
+    ids = eg.affinity.person_ids
+    return {
+        int(ids[r]): (float(aff[r]), float(text[r]), float(field[r]))
+        for r in np.flatnonzero(aff > 0).tolist()
+    }
 
 
 def affinity_of(eg: ExpertGraph, person_id: int, profile: RequestProfile) -> float:
@@ -182,10 +190,126 @@ def affinity_of(eg: ExpertGraph, person_id: int, profile: RequestProfile) -> flo
 
 
 @dataclass
+class _ExpertArrays:
+    """Per-expert facts in affinity-model row order, for scoring every candidate at once."""
+
+    available: np.ndarray
+    cap: np.ndarray
+    seniority: np.ndarray
+
+
+def _expert_arrays(eg: ExpertGraph) -> _ExpertArrays:
+    # Directory facts only: shared by every snapshot that shares the affinity model.
+    model = eg.affinity
+    arrays = model.__dict__.get("_expert_arrays")
+    if arrays is None:
+        people = [eg.people[int(p)] for p in model.person_ids.tolist()]
+        arrays = _ExpertArrays(
+            available=np.array([p.available for p in people], dtype=bool),
+            cap=np.array([p.max_assignments for p in people], dtype=np.int64),
+            seniority=np.array([seniority(p) for p in people], dtype=np.float64),
+        )
+        model.__dict__["_expert_arrays"] = arrays
+    return arrays
+
+
+def _scatter(eg: ExpertGraph, counts: dict[int, int]) -> np.ndarray:
+    out = np.zeros(len(eg.affinity.person_ids), dtype=np.int64)
+    row_of = eg.affinity.row_of
+    for pid, n in counts.items():
+        row = row_of.get(pid)
+        if row is not None:
+            out[row] = n
+    return out
+
+
+class Candidates(Sequence[Candidate]):
+    """The eligible experts, best first, made into ``Candidate`` objects only when read.
+
+    Scores are computed for every qualified expert at once (numpy); most of them are
+    never looked at one by one, so they never become Python objects.
+    """
+
+    def __init__(
+        self,
+        eg: ExpertGraph,
+        rows: np.ndarray,
+        aff: np.ndarray,
+        text: np.ndarray,
+        field: np.ndarray,
+        score: np.ndarray,
+        load: np.ndarray,
+        declines: np.ndarray,
+        conflicts: dict[int, list[Conflict]],
+    ) -> None:
+        self._eg = eg
+        self._rows = rows
+        self._aff, self._text, self._field, self._score = aff, text, field, score
+        self._load, self._declines = load, declines
+        self._conflicts = conflicts
+        self._made: dict[int, Candidate] = {}
+        self._position: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._make(i)
+
+    def __iter__(self):  # type: ignore[override]
+        return (self._make(i) for i in range(len(self)))
+
+    def _make(self, i: int) -> Candidate:
+        c = self._made.get(i)
+        if c is None:
+            eg, row = self._eg, int(self._rows[i])
+            pid = int(eg.affinity.person_ids[row])
+            p = eg.people[pid]
+            arrays = _expert_arrays(eg)
+            c = Candidate(
+                person_id=pid,
+                affinity=float(self._aff[row]),
+                text_score=float(self._text[row]),
+                field_score=float(self._field[row]),
+                score=float(self._score[i]),
+                senior=is_senior(p),
+                seniority=float(arrays.seniority[row]),
+                orgs=p.union_orgs,
+                provinces=p.provinces,
+                load=int(self._load[row]),
+                cap=p.max_assignments,
+                recent_declines=int(self._declines[row]),
+                potential_conflicts=[x for x in self._conflicts.get(pid, ()) if not x.excludes],
+            )
+            self._made[i] = c
+        return c
+
+    def by_person(self, person_id: int) -> Candidate | None:
+        if self._position is None:
+            ids = self._eg.affinity.person_ids[self._rows]
+            self._position = {int(p): i for i, p in enumerate(ids.tolist())}
+        i = self._position.get(person_id)
+        return None if i is None else self._make(i)
+
+    def headroom(self) -> Iterable[tuple[int, float, int]]:
+        """(person id, affinity, free seats) of every candidate, without making objects."""
+        ids = self._eg.affinity.person_ids[self._rows].tolist()
+        aff = self._aff[self._rows].tolist()
+        free = (_expert_arrays(self._eg).cap[self._rows] - self._load[self._rows]).tolist()
+        return zip(ids, aff, free, strict=True)
+
+
+@dataclass
 class _Evaluation:
     eg: ExpertGraph
     profile: RequestProfile
-    candidates: list[Candidate]  # eligible and qualified, best first
+    candidates: Candidates  # eligible and qualified, best first
     excluded: list[Exclusion]
     qvec: dict[int, float]
 
@@ -196,88 +320,88 @@ def _evaluate(
     constraints: PanelConstraints,
     rules: Sequence[ConflictRule],
 ) -> _Evaluation:
-    qvec = eg.affinity.query_vector(profile.text())
-    fits = affinities(eg, profile, qvec)
+    model = eg.affinity
+    qvec = model.query_vector(profile.text())
+    aff, text, field = affinity_arrays(eg, profile, qvec)
+    qualified = np.flatnonzero((aff >= constraints.min_affinity) & (aff > 0))
+    qualified_ids = model.person_ids[qualified]
     ctx = ConflictContext(
         graph=eg,
         request_id=profile.request_id,
         agency_id=profile.agency_id,
         subject_ids=tuple(profile.subject_ids),
         declared_person_ids=frozenset(profile.declared_person_ids),
-        people=frozenset(pid for pid, fit in fits.items() if fit[0] >= constraints.min_affinity),
+        people=frozenset(qualified_ids.tolist()),
     )
     conflicts = find_conflicts(ctx, rules)
     seated: dict[int, str] = {}
     if profile.request_id is not None:
         seated = {s.person_id: s.state for s in eg.seats.get(profile.request_id, ())}
-    candidates: list[Candidate] = []
+
+    # The few people left out by name (a conflict, already on this panel, left out by
+    # the coordinator) are decided one by one; everything else for all rows at once.
     excluded: list[Exclusion] = []
-    for pid, (aff, t, f) in fits.items():
-        if aff < constraints.min_affinity:
-            continue
-        p = eg.people[pid]
-        mine = conflicts.get(pid, [])
-        blocking = next((c for c in mine if c.excludes), None)
-        load = eg.load.get(pid, 0)
+    named: set[int] = set()
+    for pid in qualified_ids.tolist():
+        mine = conflicts.get(pid)
+        blocking = next((c for c in mine if c.excludes), None) if mine else None
+        a = float(aff[model.row_of[pid]]) if (blocking or pid in seated) else 0.0
         if blocking is not None:
-            excluded.append(Exclusion(pid, blocking.reason, blocking.rule, aff, blocking))
-            continue
-        if pid in seated:
+            excluded.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
+        elif pid in seated:
             state = seated[pid]
             reason = (
-                _("Declined this request's invitation.")
+                _l("Declined this request's invitation.")
                 if state == "declined"
-                else _("Already invited to this panel.")
+                else _l("Already invited to this panel.")
             )
-            excluded.append(Exclusion(pid, reason, f"already_{state}", aff))
+            excluded.append(Exclusion(pid, reason, f"already_{state}", a))
+        elif pid in profile.excluded_person_ids:
+            a = float(aff[model.row_of[pid]])
+            excluded.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
+        else:
             continue
-        if pid in profile.excluded_person_ids:
-            excluded.append(Exclusion(pid, _("Left out by the coordinator."), "left_out", aff))
-            continue
-        if not p.available:
-            excluded.append(
-                Exclusion(pid, _("Marked as not available for panels."), "unavailable", aff)
-            )
-            continue
-        if load >= p.max_assignments:
-            excluded.append(
-                Exclusion(
-                    pid,
-                    _(
-                        "At the workload cap: %(load)s of %(cap)s panels.",
-                        load=load,
-                        cap=p.max_assignments,
-                    ),
-                    "workload_cap",
-                    aff,
-                )
-            )
-            continue
-        sen = seniority(p)
-        headroom = 1.0 - load / p.max_assignments if p.max_assignments else 0.0
-        declines = eg.recent_declines.get(pid, 0)
-        modifiers = (sen + headroom + 1.0 / (1 + declines)) / 3
-        # Affinity leads; the modifiers reorder experts of similar fit but can never
-        # lift a poor fit above a good one by more than 30 %.
-        score = round(aff * (0.7 + 0.3 * modifiers), 6)
-        candidates.append(
-            Candidate(
-                person_id=pid,
-                affinity=aff,
-                text_score=t,
-                field_score=f,
-                score=score,
-                senior=is_senior(p),
-                seniority=sen,
-                orgs=p.union_orgs,
-                provinces=p.provinces,
-                load=load,
-                cap=p.max_assignments,
-                recent_declines=declines,
-                potential_conflicts=[c for c in mine if not c.excludes],
+        named.add(pid)
+    arrays = _expert_arrays(eg)
+    load = _scatter(eg, eg.load)
+    declines = _scatter(eg, eg.recent_declines)
+    open_rows = qualified[~np.isin(qualified_ids, np.fromiter(named, dtype=np.int64))]
+    unavailable = ~arrays.available[open_rows]
+    capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
+    for row in open_rows[unavailable].tolist():
+        excluded.append(
+            Exclusion(
+                int(model.person_ids[row]),
+                _l("Marked as not available for panels."),
+                "unavailable",
+                float(aff[row]),
             )
         )
-    candidates.sort(key=lambda c: (-c.score, -c.affinity, c.person_id))
+    for row in open_rows[capped].tolist():
+        cap = int(arrays.cap[row])
+        excluded.append(
+            Exclusion(
+                int(model.person_ids[row]),
+                _l(
+                    "At the workload cap: %(load)s of %(cap)s panels.",
+                    load=int(load[row]),
+                    cap=cap,
+                ),
+                "workload_cap",
+                float(aff[row]),
+            )
+        )
+    rows = open_rows[~(unavailable | capped)]
+    cap = arrays.cap[rows]
+    headroom = np.where(cap > 0, 1.0 - load[rows] / np.maximum(cap, 1), 0.0)
+    modifiers = (arrays.seniority[rows] + headroom + 1.0 / (1 + declines[rows])) / 3
+    # Affinity leads; the modifiers reorder experts of similar fit but can never
+    # lift a poor fit above a good one by more than 30 %.
+    score = np.round(aff[rows] * (0.7 + 0.3 * modifiers), 6)
+    order = np.lexsort((model.person_ids[rows], -aff[rows], -score))
+    candidates = Candidates(
+        eg, rows[order], aff, text, field, score[order], load, declines, conflicts
+    )
     excluded.sort(key=lambda e: (-e.affinity, e.person_id))
     return _Evaluation(eg, profile, candidates, excluded, qvec)
 
@@ -365,13 +489,15 @@ def compose(
     for req in reqs:
         if _met(panel, req):
             continue
-        pool = [c for c in candidates if _satisfies(c, req) and c not in panel]
-        if not pool:
+        # Lazily, best first: candidates further down are rarely needed (nor made).
+        pool = (c for c in candidates if _satisfies(c, req) and c not in panel)
+        first = next(pool, None)
+        if first is None:
             unmet.append(_unmet_message(req, False, cap))
             continue
         done = False
         met_before = [r for r in reqs if r != req and _met(panel, r)]
-        for c in pool:  # best first
+        for c in itertools.chain((first,), pool):
             if len(panel) < size and _org_ok(panel, c, cap):
                 panel.append(c)
                 done = True
@@ -506,8 +632,8 @@ def alternatives(
     constraints = constraints or PanelConstraints()
     eg = graph or get_graph()
     ev = _evaluate(eg, profile, constraints, rules)
-    by_id = {c.person_id: c for c in ev.candidates}
-    current = [by_id[p] for p in panel_ids if p in by_id]
+    found = (ev.candidates.by_person(p) for p in panel_ids)
+    current = [c for c in found if c is not None]
     rest = [c for c in current if c.person_id != seat_person_id]
     taken = set(panel_ids)
     keep = [r for r in _requirements(constraints) if _met(current, r)]

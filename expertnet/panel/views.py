@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .cache import get_graph
+from .cache import GraphNotReady, get_graph
 from .cache import install as install_cache
 from .graph import pnode
 from .network import Viewer, ego_network, network_stats, person_visible
@@ -15,6 +15,8 @@ from .svg import render
 bp = Blueprint("panel", __name__)
 
 STATS_ROLES = frozenset({"admin", "coordinator", "approver"})
+#: Seconds a client is asked to wait while this process builds its first graph.
+GRAPH_RETRY_AFTER = 5
 
 
 def register(app: Flask) -> None:
@@ -36,7 +38,13 @@ def expert_network(person_id: int):
     depth = request.args.get("depth", "1")
     if depth not in ("1", "2"):
         abort(404)
-    eg = get_graph()
+    try:
+        # A public page: it may never make this process build the whole graph.
+        eg = get_graph(wait=False)
+    except GraphNotReady:
+        message = _("The expert network is being prepared; please try again in a few seconds.")
+        page = render_template("errors/error.html", status=503, message=message)
+        return page, 503, {"Retry-After": str(GRAPH_RETRY_AFTER)}
     net = ego_network(eg, person_id, int(depth), Viewer.of(current_user))
     if net is None:
         abort(404)

@@ -46,6 +46,9 @@ def _query_from_args(args, user) -> SearchQuery:
     available = args.get("available")
     if available not in (None, "", "0", "1", "true", "false"):
         raise ValidationFailed({"available": _("Must be true or false.")})
+    for name in ("typeahead", "facets"):
+        if args.get(name) not in (None, "", "0", "1", "true", "false"):
+            raise ValidationFailed({name: _("Must be true or false.")})
     orgs = _int_list(args, "organization")
     role = user.role if user.is_authenticated else None
     # The public directory shows consenting experts; staff search everyone; a liaison
@@ -65,7 +68,11 @@ def _query_from_args(args, user) -> SearchQuery:
         page=page,
         per_page=per_page,
         sort=sort,
-        facets=True,
+        # Facets are part of the answer unless the caller says it does not need them.
+        facets=args.get("facets") not in ("0", "false"),
+        # Only a box that searches as the user types asks for the last word as a prefix;
+        # a submitted search matches whole words, so its counts are exact.
+        prefix=args.get("typeahead") in ("1", "true"),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from collections import Counter
 
@@ -216,10 +215,9 @@ def test_an_empty_union_still_has_its_organisations():
 
 
 @pytest.mark.slow
-def test_the_full_union_generates_well_under_a_minute():
-    started = time.perf_counter()
+def test_the_full_union_has_every_member_and_unique_addresses():
+    # How long it takes is measured in bench/, not asserted here: tests never time things.
     union = generate_union(108_000, seed=1)
-    assert time.perf_counter() - started < 30
     assert len(union.people) == 108_000
     emails = [p.email for p in union.people if p.email]
     assert len(set(emails)) == len(emails)

@@ -38,6 +38,7 @@ def _config(tmp_path, url):
         "TESTING": True,
         "SECRET_KEY": "x" * 32,
         "EXPERTNET_INDEX_DIR": str(tmp_path / "index"),
+        "EXPERTNET_GRAPH_BACKGROUND": False,
     }
 
 

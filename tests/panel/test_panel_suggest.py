@@ -190,3 +190,30 @@ def test_field_overlap_equals_the_reference_definition(app, make_expert):
             a, t, f = fits.get(p.id, (0.0, 0.0, 0.0))
             assert f == field_match(eg.people[p.id].field_codes, codes)
             assert a == round(TEXT_WEIGHT * t + FIELD_WEIGHT * f, 6)
+
+
+def test_reasons_are_translated_only_for_the_experts_shown(app, make_org, make_expert, monkeypatch):
+    """Exclusion and conflict reasons of experts nobody looks at cost no translation."""
+    from expertnet.panel import i18n
+
+    hp = make_org(former_province="hai_phong")
+    for _ in range(3):
+        make_expert(orgs=[hp], degree="TS")
+    left_out = [make_expert(orgs=[hp], available=False) for _ in range(12)]
+    calls: list[str] = []
+    real = i18n.gettext
+
+    def counting(message, **variables):
+        calls.append(message)
+        return real(message, **variables)
+
+    monkeypatch.setattr(i18n, "gettext", counting)
+    with app.test_request_context("/", headers={"Accept-Language": "vi"}):
+        s = suggest(_profile(), 3)
+        unavailable = [e for e in s.excluded if e.rule == "unavailable"]
+        assert {e.person_id for e in unavailable} == {p.id for p in left_out}
+        made = len(calls)
+        assert "Marked as not available for panels." not in calls
+        shown = str(unavailable[0].reason)
+        assert len(calls) == made + 1 and shown != "Marked as not available for panels."
+        assert unavailable[0].reason == shown

@@ -126,6 +126,18 @@ KNOWN = [
         organization_ids=[2],
         public=False,
     ),
+    # Phrase cases: words of a phrase scattered over sections must not match it.
+    person(
+        12,
+        "Tăng Thị Ngân",
+        expertise=["lâm nghiệp"],
+        bio="Kinh nghiệm về bảo vệ rừng, cải tạo môi trường nước.",
+    ),
+    person(13, "Tạ Quang Vinh", expertise=["bảo vệ môi trường"]),
+    person(14, "Mạc Văn Tiến", expertise=["an toàn thực vật", "thực phẩm chức năng"]),
+    person(15, "Kiều Thị Oanh", bio="Nghiên cứu an toàn thực phẩm học đường."),
+    person(16, "Đinh Hoàng Hà", expertise=["quản lý kinh tế", "biển đảo"], organization_ids=[1]),
+    person(17, "Âu Văn Khải", bio="Chuyên gia quản lý; đô thị thông minh."),
 ]
 
 

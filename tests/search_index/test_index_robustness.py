@@ -122,3 +122,26 @@ def test_concurrent_searches_from_threads(idx_path: Path) -> None:
         t.join()
     assert errors == []
     idx.close()
+
+
+def test_index_of_an_older_format_is_unavailable_until_rebuilt(tmp_path: Path) -> None:
+    # Written before the phrase column existed: phrase answers would be wrong, so the
+    # index must be reported unusable (and rebuilt) rather than answer inexactly.
+    from whoosh import index as windex
+
+    from search_index.schema import make_schema, to_fields
+
+    path = tmp_path / "idx"
+    ExpertIndex(path).close()
+    schema = make_schema()
+    schema.remove("phrase_text")
+    shard = current_shard(path)
+    shutil.rmtree(shard)
+    shard.mkdir()
+    w = windex.create_in(str(shard), schema).writer()
+    for doc in union(5):
+        fields = to_fields(doc)
+        fields.pop("phrase_text")
+        w.add_document(**fields)
+    w.commit()
+    assert_unavailable_then_repaired(path)

@@ -24,7 +24,7 @@ LABELS: list[tuple[str, list[int], int, list[int]]] = [
     ("giáo sư Nguyễn Văn An", [1], 1, []),
     ("Văn An", [1], 1, []),
     ("Nguyễn Văn Anh", [10], 1, [1]),
-    ("Nguyễn Văn A", [1, 10], 2, []),  # type-ahead: the last word is a name prefix
+    ("Nguyễn Văn A", [], 0, [1, 10]),  # a submitted search matches whole words only
     ("Đặng", [3], 1, []),
     ("dang", [3], 1, []),
     ("DANG QUOC DUNG", [3], 1, []),

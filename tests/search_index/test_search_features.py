@@ -217,13 +217,15 @@ def test_long_query_is_truncated_not_rejected(built: ExpertIndex) -> None:
     assert r.hits and r.hits[0]["id"] == 1
 
 
-def test_prefix_can_be_switched_off(built: ExpertIndex) -> None:
-    ids = {h["id"] for h in built.search(SearchQuery(text="Nguyễn Văn A", prefix=False)).hits}
+def test_prefix_only_for_type_ahead(built: ExpertIndex) -> None:
+    ids = {h["id"] for h in built.search(SearchQuery(text="Nguyễn Văn A")).hits}
     assert 1 not in ids
+    typed = {h["id"] for h in built.search(SearchQuery(text="Nguyễn Văn A", prefix=True)).hits}
+    assert {1, 10} <= typed
 
 
-def test_quoted_phrase_in_a_bio_needs_all_its_words(built: ExpertIndex) -> None:
-    # Person 11 has the phrase only in the bio (no bigrams there): matched by its words.
+def test_quoted_phrase_in_a_bio_matches_as_a_phrase(built: ExpertIndex) -> None:
+    # Person 11 has the phrase only in the bio; person 2 in the expertise.
     ids = {h["id"] for h in built.search(SearchQuery(text='"nuôi trồng thủy sản"')).hits}
     assert {2, 11} <= ids
     # In the expertise, word order matters: the reversed phrase does not match person 2.
