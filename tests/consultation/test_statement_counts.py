@@ -53,7 +53,7 @@ LISTS = [
     ("/api/v1/me/invitations", "expert", 8),
     ("/requests", "coordinator", 6),
     ("/workbench", "coordinator", 6),
-    ("/approvals", "approver", 8),
+    ("/approvals", "approver", 9),  # the signed-in user row is reloaded once, not per item
     ("/register", None, 6),
     ("/notifications", "coordinator", 6),
     ("/experts", None, 6),
