@@ -972,6 +972,10 @@ def add_document(req: Request, user: User, filename: str, stream) -> Document:
                 "Only PDF, DOCX, ODT and XLSX files are accepted (checked by their content)."
             ),
             "extension": _("The file's name does not match its content."),
+            "archive": _(
+                "The file unpacks to far more data than it holds (too many parts, too large "
+                "or too highly compressed); it is refused as a possible decompression bomb."
+            ),
         }[exc.reason]
         raise ValidationFailed({"file": message}) from None
     existing = next((d for d in req.documents if d.sha256 == sha), None)
