@@ -33,7 +33,7 @@ _NUMBER = re.compile(r"^\s*[+-]?\d+\s*$")
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` limited to 1 … 2³¹−1: a larger id is simply not found."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=INT_MAX, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=INT_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
