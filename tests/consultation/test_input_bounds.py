@@ -98,3 +98,37 @@ def test_attendance_entry_without_attended_is_422_naming_the_field(world):
     after = world.ok(world.coordinator, "GET", url)
     assert [x["attended"] for x in after["experts"]] == [None]
     assert after["guests"] == []
+
+
+def test_meeting_invitees_are_the_panel_only_api(world, make_person, make_user):
+    from expertnet.consultation.models import Meeting, Notification
+
+    rid = world.to_in_review()
+    outsider_person = make_person(full_name="Người Ngoài Hội Đồng", public_profile=True)
+    outsider, _ = make_user("expert", person=outsider_person)
+    starts = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    body = {
+        "kind": "workshop",
+        "title": "Hội thảo phản biện",
+        "starts_at": starts,
+        "place": "Hội trường",
+        "experts": [world.experts[0].person_id, outsider_person.id, 2_000_000],
+        "guests": [{"name": "Đại diện Sở Tài chính"}],
+    }
+    url = f"/api/v1/requests/{rid}/meetings"
+    res = world.call(world.coordinator, "POST", url, body)
+    assert res.status_code == 422 and "experts" in res.json["error"]["fields"]
+    assert db.session.query(Meeting).count() == 0
+    assert db.session.query(Notification).filter_by(user_id=outsider.id).count() == 0
+    body["experts"] = [world.experts[0].person_id]
+    meeting = world.ok(world.coordinator, "POST", url, body, 201)
+    add = world.call(
+        world.coordinator,
+        "PATCH",
+        f"/api/v1/meetings/{meeting['id']}",
+        {"attendance": [{"expert_id": outsider_person.id, "attended": True}]},
+    )
+    assert add.status_code == 422
+    after = world.ok(world.coordinator, "GET", f"/api/v1/meetings/{meeting['id']}")
+    assert [x["expert_id"] for x in after["experts"]] == [world.experts[0].person_id]
+    assert db.session.query(Notification).filter_by(user_id=outsider.id).count() == 0
