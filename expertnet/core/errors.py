@@ -113,7 +113,13 @@ def register(app: Flask) -> None:
             message = _("The upload is too large (at most %(mb)s MB).", mb=limit // (1024 * 1024))
         elif status == 429:
             message = None
-        return error_response(status, message)
+        body, status = error_response(status, message)
+        response = app.make_response((body, status))
+        # Werkzeug's own headers of the error: ``Allow`` on a 405, ``Retry-After`` on a 429…
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     def _unavailable(exc: Exception):
         # One line in the log, not a traceback per request while the database is away.
