@@ -36,5 +36,5 @@ def register(app: Flask) -> None:
         if h.get("Content-Disposition", "").startswith("attachment"):
             # Downloads (request documents, letters, rosters) may be confidential: no cache
             # keeps them, whatever ``send_file`` proposed for revalidation.
-            h["Cache-Control"] = "private, no-store"
+            h["Cache-Control"] = "no-store"
         return response
