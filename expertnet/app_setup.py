@@ -34,7 +34,7 @@ def _sqlite_pragmas(engine) -> None:
 def configure(app: Flask) -> None:
     from . import models  # noqa: F401 - registers every model on the metadata
     from .audit.recorder import install as install_audit
-    from .core import errors, i18n, security
+    from .core import errors, i18n, inputs, security
     from .core.i18n import compile_catalogs
 
     hops = int(app.config.get("EXPERTNET_TRUSTED_PROXIES") or 0)
@@ -50,6 +50,7 @@ def configure(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    inputs.register(app)  # before any blueprint: the bounded <int:…> converter
 
     translations = Path(app.instance_path) / "translations"
     compile_catalogs(_HERE / "translations", translations)

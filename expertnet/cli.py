@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
@@ -14,6 +15,23 @@ class CommandError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _one_line_errors(invoke):
+    """Wrap a group's ``invoke``: an unexpected failure is one ``error:`` line, no traceback."""
+
+    @functools.wraps(invoke)
+    def run(ctx):
+        try:
+            return invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            text = str(exc).strip().splitlines()
+            detail = f": {text[0]}" if text else ""
+            raise CommandError(f"{type(exc).__name__}{detail}") from exc
+
+    return run
 
 
 def _create_app(*_args, **_kwargs):
@@ -35,6 +53,9 @@ def _create_app(*_args, **_kwargs):
 )
 def main() -> None:
     """expertnet: the union's expert network and consultation system."""
+
+
+main.invoke = _one_line_errors(main.invoke)
 
 
 # --- init -------------------------------------------------------------------------------
@@ -401,6 +422,7 @@ def _redacted(url: str) -> str:
 def register_commands(app) -> None:
     from .roster.commands import import_group
 
+    app.cli.invoke = _one_line_errors(app.cli.invoke)
     for command in (
         init_command,
         users_group,

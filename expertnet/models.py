@@ -20,6 +20,7 @@ from .consultation.models import (  # noqa: F401 - consultation tables
 )
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
+from .roster.models import PendingLink, RosterImportClaim
 
 __all__ = [
     "ApiToken",
@@ -28,8 +29,10 @@ __all__ = [
     "GraphVersion",
     "Membership",
     "Organization",
+    "PendingLink",
     "Person",
     "PersonRelationship",
+    "RosterImportClaim",
     "SignInAttempt",
     "User",
     "person_field",

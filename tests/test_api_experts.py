@@ -205,9 +205,11 @@ def test_liaison_adds_members_to_own_organisation_only(client, make_user, make_o
         json={"full_name": "Đỗ Văn Mới", "organizations": [other.id]},
         headers=bearer(token),
     )
+    assert res.status_code == 422  # another organisation's roster is not the liaison's
+    res = client.post("/api/v1/experts", json={"full_name": "Đỗ Văn Mới"}, headers=bearer(token))
     assert res.status_code == 201
     org_ids = {o["id"] for o in res.json["organizations"]}
-    assert user.organization_id in org_ids
+    assert org_ids == {user.organization_id}
 
 
 def test_changes_to_people_are_audited(client, coordinator, session):

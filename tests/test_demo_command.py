@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from expertnet.consultation.models import Request
@@ -43,3 +44,32 @@ def test_demo_refuses_a_database_with_people_and_if_empty_skips(runner, make_per
     assert res.stderr.startswith("error:")
     skipped = runner.invoke(args=["demo", "--experts", "50", "--if-empty"])
     assert skipped.exit_code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("size", "seed"), [(50, 1), (200, 1), (300, 1), (130, 7)])
+def test_demo_loads_at_small_sizes_without_crashing(runner, session, size, seed):
+    res = runner.invoke(args=["demo", "--experts", str(size), "--seed", str(seed)])
+    assert res.exit_code == 0, (res.output, res.stderr)
+    assert "Traceback" not in res.output + res.stderr
+    assert session.scalar(select(func.count(Person.id))) == size
+    # The workload cap held while the demo walked its requests.
+    from expertnet.consultation.operations import workload
+
+    people = session.scalars(select(Person)).all()
+    load = workload([p.id for p in people])
+    assert all(load.get(p.id, 0) <= p.max_assignments for p in people)
+
+
+def test_a_failing_command_prints_one_error_line_never_a_traceback(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from expertnet.cli import main
+
+    monkeypatch.setenv("EXPERTNET_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("EXPERTNET_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/absent")
+    res = CliRunner().invoke(main, ["demo", "--experts", "50"])
+    assert res.exit_code != 0
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: OperationalError"), res.stderr
+    assert "Traceback" not in res.output

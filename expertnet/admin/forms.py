@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..auth.passwords import StrongPassword
 from ..core.forms import Form
 
 
@@ -22,6 +23,6 @@ class UserForm(Form):
     password = PasswordField(
         _l("Password"),
         description=_l("At least 10 characters. Leave empty to keep the current one."),
-        validators=[Optional(), Length(min=10, max=200)],
+        validators=[Optional(), Length(min=10, max=200), StrongPassword("email", "name")],
     )
     active = BooleanField(_l("Active"), default=True)

@@ -82,7 +82,7 @@ def user_new():
                 db.session.commit()
             except AccountError as exc:
                 db.session.rollback()
-                getattr(form, _field_for(str(exc))).errors.append(str(exc))
+                getattr(form, exc.field or _field_for(str(exc))).errors.append(str(exc))
             else:
                 flash(_("The account %(email)s was created.", email=user.email), "success")
                 return redirect(url_for("admin.users"))
@@ -114,7 +114,7 @@ def user_edit(user_id: int):
                 db.session.commit()
             except AccountError as exc:
                 db.session.rollback()
-                getattr(form, _field_for(str(exc))).errors.append(str(exc))
+                getattr(form, exc.field or _field_for(str(exc))).errors.append(str(exc))
             else:
                 flash(_("The account was saved."), "success")
                 return redirect(url_for("admin.users"))

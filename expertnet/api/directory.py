@@ -163,6 +163,6 @@ def expert_update(person_id: int):
         raise ApiError(403, _("You may not change this profile."))
     data = load(ExpertSchema(), json_body(), partial=True)
     liaison_org = current_user.organization_id if current_user.role == "liaison" else None
-    update_person(person, data, liaison_org_id=liaison_org)
+    update_person(person, data, liaison_org_id=liaison_org, actor=current_user)
     db.session.commit()
     return jsonify(person_json(person, current_user))

@@ -8,7 +8,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
+from ..core.inputs import INT_MAX
 from . import bp, doc
+from . import responses as r
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _ERROR = {
@@ -25,6 +27,101 @@ _ERROR = {
         }
     },
 }
+#: The ``response`` label of ``@doc`` → the marshmallow schema of the answer, wrapped as
+#: one object, a page (``items``, ``total``, ``page``, ``per_page``) or a list.
+_ONE = {
+    "expert": r.ExpertResponse,
+    "organisation": r.OrganizationResponse,
+    "request": r.RequestResponse,
+    "invitation": r.InvitationResponse,
+    "the new invitation": r.InvitationResponse,
+    "opinion": r.OpinionResponse,
+    "consolidation": r.ConsolidationResponse,
+    "meeting": r.MeetingResponse,
+    "published opinion": r.PublishedResponse,
+    "notification": r.NotificationResponse,
+    "relationship": r.RelationshipResponse,
+    "document": r.DocumentResponse,
+    "status": r.StatusResponse,
+}
+_PAGE = {
+    "page of requests": r.RequestResponse,
+    "page of published opinions": r.PublishedSummaryResponse,
+    "page of organisations": r.OrganizationResponse,
+    "page of notifications": r.NotificationResponse,
+    "page of experts with facets": r.ExpertPageItem,
+}
+_LIST = {
+    "list of transitions": r.TransitionResponse,
+    "list of documents": r.DocumentResponse,
+    "list of invitations": r.InvitationResponse,
+    "list of opinions": r.OpinionResponse,
+    "list of meetings": r.MeetingResponse,
+    "list of fields": r.FieldResponse,
+    "list of relationships": r.RelationshipResponse,
+}
+#: Keys a page or list answer carries besides its items and counts.
+_EXTRA = {
+    "page of experts with facets": {
+        "facets": {"type": "object", "additionalProperties": {"type": "object"}},
+        "suggestion": {"type": "string", "nullable": True},
+        "notice": {"type": "string", "nullable": True},
+    },
+    "list of invitations": {"workload": {"type": "integer"}},
+}
+#: Answers that are files, by label.
+_FILES = {
+    "the file": [
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+    "PDF document": ["application/pdf"],
+    "DOCX document": ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    "XLSX workbook": ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+}
+#: Whole-number query parameters, typed as such (larger values answer 404 or 422).
+_INT_QUERY = {"page", "per_page", "year", "size", "depth"}
+
+
+def _name(schema: type) -> str:
+    return schema.__name__.removesuffix("Schema")
+
+
+def _ref(spec: APISpec, seen: set[str], schema: type) -> dict:
+    name = _name(schema)
+    if name not in seen:
+        spec.components.schema(name, schema=schema)
+        seen.add(name)
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _content(spec: APISpec, seen: set[str], label: str | None) -> dict:
+    """The ``content`` of a success answer described by ``label``."""
+    if label in _FILES:
+        binary = {"type": "string", "format": "binary"}
+        return {media: {"schema": binary} for media in _FILES[label]}
+    if label in _ONE:
+        body = _ref(spec, seen, _ONE[label])
+    elif label in _PAGE or label in _LIST:
+        paged = label in _PAGE
+        item = _ref(spec, seen, (_PAGE if paged else _LIST)[label])
+        counts = ["total", "page", "per_page"] if paged else ["total"]
+        body = {
+            "type": "object",
+            "required": ["items", *counts],
+            "properties": {
+                "items": {"type": "array", "items": item},
+                **{c: {"type": "integer"} for c in counts},
+                **_EXTRA.get(label, {}),
+            },
+        }
+    else:
+        body = {"type": "object", "description": label or "OK"}
+    return {"application/json": {"schema": body}}
+
+
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
@@ -35,6 +132,7 @@ _STATUS_TEXT = {
     409: "State or version conflict",
     413: "Too large",
     422: "Validation failed",
+    503: "The database is briefly unavailable (see Retry-After)",
 }
 
 
@@ -74,39 +172,42 @@ def build_spec(app) -> dict:
                     "in": "query",
                     "required": False,
                     "description": v,
-                    "schema": {"type": "string"},
+                    "schema": (
+                        {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+                        if k in _INT_QUERY
+                        else {"type": "string"}
+                    ),
                 }
                 for k, v in query.items()
             ]
             body = facts.get("body")
             if body is not None and method in ("POST", "PUT", "PATCH"):
-                name = body.__name__.removesuffix("Schema")
-                if name not in schemas_seen:
-                    spec.components.schema(name, schema=body)
-                    schemas_seen.add(name)
                 op["requestBody"] = {
                     "required": True,
-                    "content": {
-                        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
-                    },
+                    "content": {"application/json": {"schema": _ref(spec, schemas_seen, body)}},
                 }
+            label = facts.get("response")
+            success = "201" if 201 in (facts.get("statuses") or ()) else "200"
             responses: dict = {
-                "200": {
-                    "description": facts.get("response") or "OK",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                success: {
+                    "description": label or ("Created" if success == "201" else "OK"),
+                    "content": _content(spec, schemas_seen, label),
                 }
             }
-            for status in facts.get("statuses") or ():
-                if status == 201:
-                    responses.pop("200", None)
-                    responses["201"] = {"description": facts.get("response") or "Created"}
-                else:
-                    responses[str(status)] = {
-                        "description": _STATUS_TEXT.get(status, "Error"),
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                        },
-                    }
+            # Every answer may be an error of one shape: the ones the view names, a 404
+            # for an object in the path, a 422 for input, a 503 while the database is away.
+            errors = set(facts.get("statuses") or ()) - {200, 201} | {503}
+            if params:
+                errors.add(404)
+            if query or (body is not None and method in ("POST", "PUT", "PATCH")):
+                errors |= {400, 422}
+            for status in sorted(errors):
+                responses[str(status)] = {
+                    "description": _STATUS_TEXT.get(status, "Error"),
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
             if facts.get("auth", True):
                 op["security"] = [{"bearer": []}]
                 responses.setdefault("401", {"description": _STATUS_TEXT[401]})

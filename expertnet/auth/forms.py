@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..core.forms import Form
+from .passwords import StrongPassword
 
 
 class LoginForm(Form):
@@ -31,7 +32,8 @@ class AccountForm(Form):
     )
     current_password = PasswordField(_l("Current password"), validators=[Optional()])
     new_password = PasswordField(
-        _l("New password"), validators=[Optional(), Length(min=10, max=200)]
+        _l("New password"),
+        validators=[Optional(), Length(min=10, max=200), StrongPassword(current_user_too=True)],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

@@ -9,12 +9,18 @@ from ..core.types import utcnow
 from ..directory.models import Organization, Person
 from ..extensions import db
 from .models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ApiToken, Role, User
+from .passwords import MIN_LENGTH as MIN_PASSWORD
+from .passwords import password_problem
 
-MIN_PASSWORD = 10
+__all__ = ["MIN_PASSWORD", "AccountError", "create_user", "update_user"]
 
 
 class AccountError(ValueError):
-    """A user cannot be created as asked; the message says why."""
+    """A user cannot be created as asked; the message says why (``field``: which input)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _check(
@@ -53,9 +59,10 @@ def _check(
     return email
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+def _check_password(password: str, *related: str | None) -> None:
+    problem = password_problem(password, related)
+    if problem:
+        raise AccountError(problem, "password")
 
 
 def create_user(
@@ -65,7 +72,7 @@ def create_user(
     """Create an account; AccountError says what is wrong and nothing is written."""
     email = _check(email=email, name=name, role=role, organization_id=organization_id,
                    person_id=person_id, user=None)  # fmt: skip
-    _check_password(password)
+    _check_password(password, email, name)
     user = User(email=email, name=name.strip(), role=role, organization_id=organization_id,
                 person_id=person_id)  # fmt: skip
     user.set_password(password)
@@ -82,7 +89,7 @@ def update_user(
     email = _check(email=email, name=name, role=role, organization_id=organization_id,
                    person_id=person_id, user=user)  # fmt: skip
     if password:
-        _check_password(password)
+        _check_password(password, email, name)
         user.set_password(password)
     if user.active and not active:
         # Reactivating the account later must not bring its old cookies back to life.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..core.storage import FileStore
+from ..core.zipguard import DOCUMENT_LIMITS, ZipRejected, open_zip, read_member
 from .models import MAX_DOCUMENT_BYTES, MediaType
 
 _CHUNK = 1024 * 1024
@@ -51,11 +52,12 @@ def safe_filename(name: str) -> str:
 
 
 def _zip_kind(head: bytes, path: Path) -> MediaType | None:
+    """The office format of a ZIP container; ``DocumentRejected`` for a decompression bomb."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_zip(path, DOCUMENT_LIMITS) as zf:
             names = set(zf.namelist())
             if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100].strip()
+                mimetype = read_member(zf, "mimetype", 100).strip()
                 if mimetype == MediaType.odt.value.encode():
                     return MediaType.odt
                 return None
@@ -64,6 +66,10 @@ def _zip_kind(head: bytes, path: Path) -> MediaType | None:
                     return MediaType.docx
                 if "xl/workbook.xml" in names:
                     return MediaType.xlsx
+    except ZipRejected as exc:
+        if exc.reason == "unreadable":
+            return None
+        raise DocumentRejected(422, "archive") from exc
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return None
     return None

@@ -1082,6 +1082,10 @@ def add_document(req: Request, user: User, filename: str, stream) -> Document:
                 "Only PDF, DOCX, ODT and XLSX files are accepted (checked by their content)."
             ),
             "extension": _("The file's name does not match its content."),
+            "archive": _(
+                "The file unpacks to far more data than it holds (too many parts, too large "
+                "or too highly compressed); it is refused as a possible decompression bomb."
+            ),
         }[exc.reason]
         raise ValidationFailed({"file": message}) from None
     existing = next((d for d in req.documents if d.sha256 == sha), None)
@@ -1115,10 +1119,10 @@ def _apply_meeting(meeting: Meeting, req: Request, data: Mapping[str, Any]) -> N
     # Checked with autoflush off: half-applied changes must not reach the database (and
     # its CHECK constraints) before the whole input is known to be valid.
     with db.session.no_autoflush:
-        _apply_meeting_unflushed(meeting, data)
+        _apply_meeting_unflushed(meeting, req, data)
 
 
-def _apply_meeting_unflushed(meeting: Meeting, data: Mapping[str, Any]) -> None:
+def _apply_meeting_unflushed(meeting: Meeting, req: Request, data: Mapping[str, Any]) -> None:
     errors: dict[str, str] = {}
     place = data.get("place", meeting.place)
     online_url = data.get("online_url", meeting.online_url)
@@ -1129,11 +1133,17 @@ def _apply_meeting_unflushed(meeting: Meeting, data: Mapping[str, Any]) -> None:
     )
     attendance = {a["expert_id"]: a["attended"] for a in data.get("attendance", [])}
     wanted |= set(attendance)
-    if wanted:
-        known = set(db.session.scalars(select(Person.id).where(Person.id.in_(wanted))))
-        unknown = sorted(wanted - known)
-        if unknown:
-            errors["experts"] = _("Unknown expert ids: %(ids)s.", ids=", ".join(map(str, unknown)))
+    # Invitees are the panel (and named guests): a meeting tells its invitees the request's
+    # title, so nobody else is added. Someone already invited may stay after leaving it.
+    allowed = {i.person_id for i in req.accepted_invitations}
+    allowed |= {p.person_id for p in meeting.participants}
+    outside = sorted(wanted - allowed)
+    if outside:
+        errors["experts"] = _(
+            "Only members of this request's panel can be invited (others as guests by name); "
+            "not: %(ids)s.",
+            ids=", ".join(map(str, outside)),
+        )
     if errors:
         raise ValidationFailed(errors)
     for key in ("kind", "title", "starts_at", "place", "online_url", "agenda", "minutes", "held"):

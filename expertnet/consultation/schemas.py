@@ -36,6 +36,24 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class ItemSchema(StrictSchema):
+    """An entry of a list inside a body: complete even when the body is a partial update.
+
+    Marshmallow passes ``partial`` on to nested schemas, which would let an attendance
+    entry without ``attended`` through a PATCH; an item is never partial.
+    """
+
+    @validates_schema
+    def _complete(self, data, **kwargs) -> None:
+        missing = {
+            field.data_key or name: [N_("Missing data for required field.")]
+            for name, field in self.load_fields.items()
+            if field.required and name not in data
+        }
+        if missing:
+            raise ValidationError(missing)
+
+
 class RequestCreateSchema(StrictSchema):
     kind = fields.String(required=True, validate=_choice([k.value for k in RequestKind]))
     title = CleanString(required=True, validate=validate.Length(min=3, max=300))
@@ -119,12 +137,12 @@ class OpinionSchema(StrictSchema):
     version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
-class DissentSchema(StrictSchema):
+class DissentSchema(ItemSchema):
     expert_id = fields.Integer(required=True, strict=True)
     text = CleanText(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class ConsolidatedRecommendationSchema(StrictSchema):
+class ConsolidatedRecommendationSchema(ItemSchema):
     text = CleanText(required=True, validate=validate.Length(min=1, max=5000))
     endorsed_by = fields.List(fields.Integer(strict=True), load_default=list)
     dissent = fields.List(fields.Nested(DissentSchema), load_default=list)
@@ -140,14 +158,14 @@ class ConsolidationSchema(StrictSchema):
     version = fields.Integer(strict=True, load_default=None, allow_none=True)
 
 
-class GuestSchema(StrictSchema):
+class GuestSchema(ItemSchema):
     name = CleanString(required=True, validate=validate.Length(min=2, max=200))
     organization = CleanString(
         allow_none=True, load_default=None, validate=validate.Length(max=255)
     )
 
 
-class AttendanceSchema(StrictSchema):
+class AttendanceSchema(ItemSchema):
     expert_id = fields.Integer(required=True, strict=True)
     attended = fields.Boolean(required=True, truthy={True}, falsy={False})
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+#: The database cannot be reached (down, restarting, out of connections): a passing state.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+#: Seconds a client is asked to wait before trying again while the database is away.
+RETRY_AFTER = 30
 
 #: Machine codes for the plain HTTP errors.
 _CODES = {
@@ -21,6 +30,7 @@ _CODES = {
     422: "invalid",
     429: "too_many_requests",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -104,7 +114,36 @@ def register(app: Flask) -> None:
             message = _("The upload is too large (at most %(mb)s MB).", mb=limit // (1024 * 1024))
         elif status == 429:
             message = None
-        return error_response(status, message)
+        body, status = error_response(status, message)
+        response = app.make_response((body, status))
+        # Werkzeug's own headers of the error: ``Allow`` on a 405, ``Retry-After`` on a 429…
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    def _unavailable(exc: Exception):
+        # One line in the log, not a traceback per request while the database is away.
+        app.logger.warning("database unavailable: %s", type(exc).__name__)
+        from ..extensions import db
+
+        # The connection is gone; there may be nothing to roll back.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        message = _("The service is briefly unavailable. Please try again in a minute.")
+        if wants_json():
+            response = jsonify(ApiError(503, message, "unavailable").to_dict())
+        else:
+            # A page of its own: the site's layout asks the database (navigation, account).
+            response = app.make_response(
+                render_template("errors/unavailable.html", message=message)
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, _unavailable)
 
     @app.errorhandler(StaleDataError)
     def _stale(exc: StaleDataError):

@@ -33,4 +33,8 @@ def register(app: Flask) -> None:
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             # Pages and API answers carry personal data: never cache them in shared caches.
             h.setdefault("Cache-Control", "no-store")
+        if h.get("Content-Disposition", "").startswith("attachment"):
+            # Downloads (request documents, letters, rosters) may be confidential: no cache
+            # keeps them, whatever ``send_file`` proposed for revalidation.
+            h["Cache-Control"] = "no-store"
         return response

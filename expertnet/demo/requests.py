@@ -50,6 +50,15 @@ def _experts(
             select(Person).where(Person.degree == "TS").order_by(Person.id).limit(40)
         ).all()
     pool = list(dict.fromkeys(p for p in pool if p is not featured))
+    # Only experts with a free seat under their workload cap: a small demo reuses the same
+    # few senior people across panels, and accepting past the cap is (rightly) refused.
+    load = ops.workload([p.id for p in pool])
+    pool = [p for p in pool if p.available and load.get(p.id, 0) < p.max_assignments]
+    if featured is not None and (
+        not featured.available
+        or ops.workload([featured.id])[featured.id] >= featured.max_assignments
+    ):
+        featured = None
     if len(pool) < n:
         return []  # a tiny demo has too few senior experts for a panel
     chosen = rng.sample(pool, n)

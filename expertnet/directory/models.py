@@ -309,6 +309,14 @@ class Person(Audited, db.Model):
             or (self._liaison_of(user))
         )
 
+    def can_manage_memberships(self, user) -> bool:
+        """Staff, and a liaison (for their own organisation); never the person alone."""
+        return _role(user) in ("admin", "coordinator") or self._liaison_of(user)
+
+    def can_raise_workload_cap(self, user) -> bool:
+        """The union's staff set the cap; the person (or a liaison) may only lower it."""
+        return _role(user) in ("admin", "coordinator")
+
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name!r}>"
 

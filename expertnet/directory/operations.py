@@ -85,12 +85,17 @@ def _apply(person: Person, data: dict, resolved: dict) -> None:
 
 
 def create_person(data: dict, *, liaison_org_id: int | None = None) -> Person:
-    """Create a person from validated data; a liaison's people join the liaison's organisation."""
+    """Create a person from validated data; a liaison's people join the liaison's organisation.
+
+    A liaison writes to their own organisation only: naming any other is refused.
+    """
     if liaison_org_id is not None:
-        orgs = list(data.get("organizations") or [])
-        if liaison_org_id not in orgs:
-            orgs.append(liaison_org_id)
-        data["organizations"] = orgs
+        orgs = list(dict.fromkeys(data.get("organizations") or []))
+        if set(orgs) - {liaison_org_id}:
+            raise ValidationFailed(
+                {"organizations": _("A liaison adds people to their own organisation only.")}
+            )
+        data["organizations"] = [liaison_org_id]
     resolved, errors = _resolve(data, None)
     if errors:
         raise ValidationFailed(errors)
@@ -101,8 +106,41 @@ def create_person(data: dict, *, liaison_org_id: int | None = None) -> Person:
     return person
 
 
-def update_person(person: Person, data: dict, *, liaison_org_id: int | None = None) -> Person:
-    """Apply validated changes; a stale ``version`` is a conflict and changes nothing."""
+def _self_service_limits(person: Person, data: dict, actor) -> None:
+    """What a person may not change on their own profile: memberships, a higher cap."""
+    errors: dict[str, str] = {}
+    if "organizations" in data:
+        if set(data["organizations"]) != person.organization_ids():
+            errors["organizations"] = _(
+                "Memberships are kept by each organisation's liaison and the union's staff."
+            )
+        else:
+            data.pop("organizations")
+    if not person.can_raise_workload_cap(actor):
+        wanted = data.get("max_assignments")
+        if wanted is not None and wanted > person.max_assignments:
+            errors["max_assignments"] = _(
+                "You may only lower the workload cap (now %(n)s); ask the union's staff "
+                "to raise it.",
+                n=person.max_assignments,
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def update_person(
+    person: Person, data: dict, *, liaison_org_id: int | None = None, actor=None
+) -> Person:
+    """Apply validated changes; a stale ``version`` is a conflict and changes nothing.
+
+    With ``actor``, what only others may change is checked too: the person themselves
+    (and a liaison, for the cap) may not add memberships or raise the workload cap.
+    """
+    if actor is not None:
+        if not person.can_manage_memberships(actor):
+            _self_service_limits(person, data, actor)
+        elif not person.can_raise_workload_cap(actor):
+            _self_service_limits(person, {"max_assignments": data.get("max_assignments")}, actor)
     expected = data.pop("version", None)
     if expected is not None and expected != person.version:
         raise ApiError(

@@ -221,6 +221,8 @@ def _fill_choices(form: ExpertForm) -> None:
 
 def _save(form: ExpertForm, person: Person | None):
     data = form.to_data()
+    if person is not None and not person.can_manage_memberships(current_user):
+        data.pop("organizations")  # not on the form: the person cannot change them
     data["full_name"] = clean_line(data["full_name"])
     data["bio"] = clean_text(data["bio"])
     liaison_org = current_user.organization_id if current_user.role == "liaison" else None
@@ -229,7 +231,7 @@ def _save(form: ExpertForm, person: Person | None):
             person = create_person(data, liaison_org_id=liaison_org)
         else:
             data["version"] = form.version.data
-            person = update_person(person, data, liaison_org_id=liaison_org)
+            person = update_person(person, data, liaison_org_id=liaison_org, actor=current_user)
         db.session.commit()
     except ApiError as exc:
         db.session.rollback()
@@ -248,6 +250,10 @@ def expert_new():
         abort(403)
     form = ExpertForm()
     _fill_choices(form)
+    if current_user.role == "liaison":
+        # A liaison adds people to their own organisation only.
+        own = current_user.organization_id
+        form.organizations.choices = [c for c in form.organizations.choices if c.value == own]
     if form.validate_on_submit():
         person = _save(form, None)
         if person is not None:
@@ -280,6 +286,9 @@ def expert_edit(person_id: int):
         if saved is not None:
             flash(_("The profile was saved."), "success")
             return redirect(url_for("directory.expert", person_id=person.id))
-    return render_template("directory/expert_form.html", form=form, person=person), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "directory/expert_form.html",
+        form=form,
+        person=person,
+        memberships_editable=person.can_manage_memberships(current_user),
+    ), (422 if form.errors else 200)

@@ -35,6 +35,8 @@ def nav_items() -> list[tuple[str, str]]:
     ]
     if role in ("admin", "coordinator", "approver"):
         items.append(("panel.union_network", _("Network")))
+    if role in ("admin", "coordinator"):
+        items.append(("roster.links", _("Roster links")))
     if role == "admin":
         items.append(("admin.users", _("Accounts")))
         items.append(("admin.outbox", _("Outgoing mail")))

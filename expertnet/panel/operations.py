@@ -30,6 +30,12 @@ def can_view_relationships(user: Any, person_id: int) -> bool:
     return user.role in ("admin", "coordinator", "approver") or user.person_id == person_id
 
 
+def _visible(person_id: int, user: Any) -> bool:
+    """The declarer may name only people they may see (consenting experts, for an expert)."""
+    person = db.session.get(Person, person_id)
+    return person is not None and person.can_view(user)
+
+
 def declare_relationship(
     person_id: int, other_id: Any, kind: Any, declared_by: Any, note: Any = None
 ) -> PersonRelationship:
@@ -41,7 +47,8 @@ def declare_relationship(
         errors["other_id"] = _("Must be the id of a person.")
     elif other_id == person_id:
         errors["other_id"] = _("A person cannot be related to themselves.")
-    elif db.session.get(Person, other_id) is None:
+    elif not _visible(other_id, declared_by):
+        # Unknown and invisible ids answer alike: no oracle of who is in the directory.
         errors["other_id"] = _("No such person.")
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         errors["note"] = _("At most 2,000 characters of text.")

@@ -12,11 +12,16 @@ before it in the same file:
   e-mail address; the same name where a birth year is missing; an e-mail or phone that
   belongs to someone with another name, or to two different people: the row is held
   back and listed for a person to confirm (``decisions``), never merged silently.
-* otherwise a new person.
+* otherwise a new person — unless the row matches someone of another organisation (the
+  same e-mail or phone, or the same name and birth year): then it is held back as a
+  *pending link* for a coordinator (``links``), and nothing of that person is shown.
 
-Rows count as ``created`` (a new person), ``merged`` (into someone who was not on this
-roster when the import began — a member of another organisation, or an earlier row of
-the file), ``updated`` (someone already on the roster whose record the row completed) or
+Only people already on this organisation's roster (and earlier rows of the file) are
+matched and merged; the rest of the directory is consulted for pending links only.
+
+Rows count as ``created`` (a new person), ``merged`` (into an earlier row of the file, or
+someone whose membership had ended), ``pending`` (a link for a coordinator), ``updated``
+(someone already on the roster whose record the row completed) or
 ``unchanged``. Importing the same file twice therefore creates and updates nothing.
 
 People are written with Core ``insert``/``update`` statements in batches (the ORM unit
@@ -56,6 +61,7 @@ from .columns import (
     parse_row,
 )
 from .export import safe_cell
+from .links import Outside, PendingRow, elsewhere_reason, row_values, write_links
 from .messages import _
 from .reader import RosterError, read_roster
 
@@ -122,6 +128,7 @@ class ImportResult:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     uncertain: list[Uncertain] = field(default_factory=list)
+    pending: list[PendingRow] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     file_format: str = ""
@@ -147,6 +154,7 @@ class ImportResult:
             "rows": self.rows,
             "dry_run": self.dry_run,
             "unknown_columns": self.unknown_columns,
+            "pending_links": len(self.pending),
         }
 
     def preview(self) -> dict[str, Any]:
@@ -167,6 +175,11 @@ class ImportResult:
                     "candidates": u.candidates,
                 }
                 for u in self.uncertain[:PREVIEW_ROWS]
+            ],
+            # The row's own name only: nothing of the person of another organisation.
+            "pending_rows": [
+                {"row": p.row, "full_name": p.full_name, "reason": elsewhere_reason()}
+                for p in self.pending[:PREVIEW_ROWS]
             ],
         }
 
@@ -213,6 +226,7 @@ class _Matcher:
         self.by_phone: dict[str, list[Known]] = {}
         self.by_name: dict[str, list[Known]] = {}
         self.by_ref: dict[str, Known] = {}
+        self.outside = Outside()
 
     def add(self, k: Known) -> None:
         self.by_ref[k.ref] = k
@@ -440,6 +454,10 @@ class RosterImport:
             ):
                 continue
             in_org = row.id in members
+            if not in_org:
+                # Someone of another organisation: only whether a row matches them.
+                matcher.outside.add(row.id, email, phone, row.full_name, row.birth_year)
+                continue
             found.append(
                 Known(
                     ref=f"p{row.id}",
@@ -487,7 +505,7 @@ class RosterImport:
             if decision in refs:
                 known = matcher.by_ref[decision]
             elif decision == "new":
-                if r.email and r.email in matcher.by_email:
+                if r.email and (r.email in matcher.by_email or r.email in matcher.outside.by_email):
                     self.result.rejections.append(
                         Rejection(
                             r.row,
@@ -509,6 +527,13 @@ class RosterImport:
                 )
                 return
         if known is None:
+            elsewhere = matcher.outside.match(r)
+            if elsewhere:
+                values = row_values(r, matcher.org_names)
+                self.result.pending.append(
+                    PendingRow(r.row, r.full_name, sorted(elsewhere), values, cells)
+                )
+                return
             k = Known(
                 ref=f"r{r.row}",
                 id=None,
@@ -519,6 +544,11 @@ class RosterImport:
             self._fill(k, r)
             matcher.add(k)
             self.result.created += 1
+            return
+        if r.email and not known.email and r.email in matcher.outside.by_email:
+            self.result.rejections.append(
+                Rejection(r.row, [_("Another person already has this e-mail address.")], cells)
+            )
             return
         changed = self._fill(known, r, matcher)
         if not known.member:
@@ -666,6 +696,7 @@ class RosterImport:
 
         flush_audit()
         s.flush()
+        write_links(s, self.org.id, self.result.pending, self.path.name)
         self.result.touched_ids = {
             k.id
             for k in known
@@ -735,6 +766,8 @@ class RosterImport:
         for u in self.result.uncertain:
             cands = "; ".join(_describe_candidate(c) for c in u.candidates)
             lines.append((u.row, "uncertain", u.reason, cands, u.cells))
+        for p in self.result.pending:
+            lines.append((p.row, "pending", elsewhere_reason(), "", p.cells))
         lines.sort(key=lambda line: line[0])
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
@@ -743,7 +776,11 @@ class RosterImport:
                 + [safe_cell(h) for h in self.result.header]
             )
             for row_no, status, reason, cands, cells in lines:
-                status_text = _("rejected") if status == "rejected" else _("to confirm")
+                status_text = {
+                    "rejected": _("rejected"),
+                    "uncertain": _("to confirm"),
+                    "pending": _("link for a coordinator"),
+                }[status]
                 w.writerow(
                     [row_no, status_text, safe_cell(reason), safe_cell(cands)]
                     + [safe_cell(c) for c in cells]

@@ -31,6 +31,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.zipguard import ROSTER_LIMITS, ZipRejected, check_zip
 from .messages import _
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -230,6 +231,17 @@ def _read_xlsx(path: Path) -> Sheet:
     from openpyxl.utils.exceptions import InvalidFileException
 
     rows: list[tuple[int, list[str]]] = []
+    try:
+        check_zip(path, ROSTER_LIMITS)
+    except ZipRejected as exc:
+        if exc.reason != "unreadable":
+            raise RosterError(
+                _(
+                    "The workbook unpacks to far more data than a roster holds (too many "
+                    "parts, too large or too highly compressed); it is refused as a possible "
+                    "decompression bomb."
+                )
+            ) from exc
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions of files from other programs.

@@ -16,6 +16,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..auth.models import STAFF_ROLES
@@ -25,7 +27,9 @@ from ..extensions import db
 from .export import MAX_SEARCH_EXPORT, export_rows, roster_ids, to_csv, to_xlsx
 from .forms import ConfirmForm, UploadForm
 from .importer import RosterImport
+from .links import decide_link
 from .messages import _
+from .models import LinkState, PendingLink, RosterImportClaim, can_decide_links
 from .reader import RosterError
 from .uploads import find_report, load_upload, publish_report, save_upload
 
@@ -90,13 +94,14 @@ def _upload_or_404(org: Organization, token: str):
 def preview(org_id: int, token: str):
     org = _org_for_import(org_id)
     stored = _upload_or_404(org, token)
+    claim = db.session.get(RosterImportClaim, token)
     return render_template(
         "roster/preview.html",
         org=org,
         token=token,
         filename=stored.meta.get("filename"),
         preview=stored.meta.get("preview") or {},
-        result=stored.meta.get("result"),
+        result=(claim.result if claim is not None else None) or stored.meta.get("result"),
         form=ConfirmForm(),
     )
 
@@ -122,9 +127,10 @@ def confirm(org_id: int, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    if stored.meta.get("result") or not stored.exists():
+    already = redirect(url_for("roster.preview", org_id=org.id, token=token))
+    if stored.meta.get("result") or not stored.exists() or not _claim(org, token):
         flash(_("This file was imported already."), "info")
-        return redirect(url_for("roster.preview", org_id=org.id, token=token))
+        return already
     decisions = _decisions(stored.meta.get("preview") or {})
     try:
         with stored.local_copy() as path, tempfile.TemporaryDirectory() as reports:
@@ -132,6 +138,7 @@ def confirm(org_id: int, token: str):
                 abort(404)
             job = RosterImport(db.session, org, path, decisions=decisions, report_dir=reports)
             result = job.run()
+            db.session.get(RosterImportClaim, token).result = result.preview()
             db.session.commit()
             publish_report(result.report_path)
     except RosterError as exc:
@@ -154,6 +161,26 @@ def confirm(org_id: int, token: str):
         "success",
     )
     return redirect(url_for("roster.preview", org_id=org.id, token=token))
+
+
+def _claim(org: Organization, token: str) -> bool:
+    """Claim this upload's confirmation in the database: True for the one that may import.
+
+    The claim row is inserted in the import's own transaction. A second confirmation at
+    the same moment waits on the first one's insert and, once that commits, fails on
+    the primary key (it then answers with the first result); if the first rolls back,
+    the second proceeds. Nothing is imported twice, and no error reaches the user.
+    """
+    if db.session.get(RosterImportClaim, token) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                RosterImportClaim(token=token, organization_id=org.id, user_id=current_user.id)
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 @bp.get("/organizations/<int:org_id>/roster/reports/<token>.csv")
@@ -232,3 +259,56 @@ def search_export(fmt: str):
         abort(403)
     ids = list(dict.fromkeys(_search_ids()))
     return _download(export_rows(db.session, ids, current_user), fmt, "experts")
+
+
+# --- links to people of other organisations (coordinators) ------------------------------------
+
+
+def _links_or_403():
+    if not can_decide_links(current_user):
+        abort(403)
+
+
+@bp.get("/roster/links")
+@login_required
+def links():
+    _links_or_403()
+    state = request.args.get("state", LinkState.pending.value)
+    if state not in LinkState.values():
+        state = LinkState.pending.value
+    rows = db.session.scalars(
+        select(PendingLink)
+        .where(PendingLink.state == state)
+        .order_by(PendingLink.requested_at.desc(), PendingLink.id.desc())
+        .limit(500)
+    ).all()
+    return render_template(
+        "roster/links.html", links=rows, state=state, states=list(LinkState), form=ConfirmForm()
+    )
+
+
+@bp.post("/roster/links/<int:link_id>/<any(confirm, reject):decision>")
+@login_required
+def decide(link_id: int, decision: str):
+    from ..search.index import index_people
+
+    _links_or_403()
+    link = db.get_or_404(PendingLink, link_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        decide_link(db.session, link, current_user, confirm=decision == "confirm")
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("roster.links"))
+    if decision == "confirm":
+        index_people({link.person_id}, wait=False)
+        flash(
+            _("The person now belongs to the roster of %(org)s.", org=link.organization.name),
+            "success",
+        )
+    else:
+        flash(_("The link was rejected; the roster is unchanged."), "info")
+    return redirect(url_for("roster.links"))

@@ -167,3 +167,31 @@ def test_agency_cannot_add_documents_after_submitting(world):
     world.act(world.agency, rid, "submit")
     assert upload(world, world.agency, rid, "late.pdf", PDF).status_code == 403
     assert upload(world, world.coordinator, rid, "note.pdf", PDF).status_code == 201
+
+
+@pytest.mark.parametrize("kind", ["odt", "docx", "xlsx"])
+@pytest.mark.parametrize("make", ["ratio_bomb", "size_bomb", "total_bomb", "member_bomb"])
+def test_zip_bomb_documents_are_refused_and_nothing_is_kept(world, app, kind, make):
+    import bombs
+
+    rid = world.file()["id"]
+    res = upload(world, world.agency, rid, f"plan.{kind}", getattr(bombs, make)(kind))
+    assert res.status_code == 422, res.json
+    assert "bomb" in res.json["error"]["fields"]["file"]
+    folder = Path(app.config["EXPERTNET_UPLOAD_DIR"])
+    assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
+    assert world.ok(world.agency, "GET", f"/api/v1/requests/{rid}/documents")["total"] == 0
+
+
+def test_document_downloads_are_never_cached_pages_and_api(world, auth):
+    rid = world.file(confidential=True)["id"]
+    doc = upload(world, world.agency, rid, "mật.pdf", PDF).json
+    api = download(world, world.agency, f"/api/v1/documents/{doc['id']}")
+    assert "no-store" in api.headers["Cache-Control"]
+    auth.login(world.agency.user.email)
+    page = world.client.get(f"/documents/{doc['id']}")
+    page.get_data()
+    page.close()
+    assert page.status_code == 200
+    assert "no-store" in page.headers["Cache-Control"]
+    assert "no-cache" not in page.headers["Cache-Control"]

@@ -587,6 +587,28 @@ def test_meetings_are_scheduled_and_recorded(world, pages, session):
     pages.post(e[0], f"/meetings/{meeting.id}", {f"m{meeting.id}-version": 5}, status=403)
 
 
+def test_meeting_page_invites_only_the_panel(world, pages, session, make_person):
+    rid = world.to_in_review()
+    outsider = make_person(full_name="Người Ngoài Hội Đồng", public_profile=True)
+    starts = _local(datetime.now(UTC) + timedelta(days=3))
+    pages.post(
+        world.coordinator,
+        f"/requests/{rid}/meetings",
+        {
+            "version": 5,
+            "kind": "workshop",
+            "title": "Hội thảo phản biện",
+            "starts_at": starts,
+            "place": "Hội trường Liên hiệp Hội",
+            "experts": [world.experts[0].person_id, outsider.id],
+        },
+        status=422,
+    )
+    from expertnet.consultation.models import Meeting
+
+    assert session.scalars(select(Meeting)).all() == []
+
+
 def test_notifications_inbox_lists_and_marks_read(world, pages, session):
     from expertnet.consultation.models import Notification
 

@@ -16,7 +16,7 @@ def test_an_expert_declares_a_relative_and_is_then_excluded(
 ):
     company = make_org(kind="enterprise")
     expert = make_expert(public_profile=True)
-    brother = make_person(full_name="Lê Văn Em", employer_id=company.id)
+    brother = make_person(full_name="Lê Văn Em", employer_id=company.id, public_profile=True)
     _user, token = make_user("expert", person=expert)
     r = client.post(
         f"/api/v1/experts/{expert.id}/relationships",
@@ -83,3 +83,33 @@ def test_relationships_are_private(client, make_user, make_expert):
     _user, token = make_user("agency")
     r = client.get(f"/api/v1/experts/{a.id}/relationships", headers=_auth(token))
     assert r.status_code == 404
+
+
+def test_an_expert_cannot_name_someone_they_may_not_see_and_unknown_ids_answer_alike(
+    client, session, make_user, make_person, make_expert
+):
+    from expertnet.panel.models import PersonRelationship
+
+    expert = make_expert(public_profile=True)
+    hidden = make_person(full_name="Trương Xuân Nhiên", public_profile=False)
+    _user, token = make_user("expert", person=expert)
+    url = f"/api/v1/experts/{expert.id}/relationships"
+    invisible = client.post(
+        url, json={"other_id": hidden.id, "kind": "family"}, headers=_auth(token)
+    )
+    unknown = client.post(url, json={"other_id": 2_000_000, "kind": "family"}, headers=_auth(token))
+    assert invisible.status_code == unknown.status_code == 422
+    assert invisible.json == unknown.json
+    assert session.query(PersonRelationship).count() == 0
+
+
+def test_staff_may_name_anyone(client, session, coordinator, make_person, make_expert):
+    _user, token = coordinator
+    expert = make_expert()
+    hidden = make_person(full_name="Trương Xuân Nhiên", public_profile=False)
+    r = client.post(
+        f"/api/v1/experts/{expert.id}/relationships",
+        json={"other_id": hidden.id, "kind": "family"},
+        headers=_auth(token),
+    )
+    assert r.status_code == 201

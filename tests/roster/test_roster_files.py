@@ -195,3 +195,19 @@ def test_malformed_csv_quotes(session, org, tmp_path, run_import):
     path = tmp_path / "bad.csv"
     path.write_text('full_name,email\n"Hà Văn "Nam",x@example.org\n', "utf-8")
     _refused(run_import, org, session, path, "malformed")
+
+
+@pytest.mark.parametrize("make", ["ratio_bomb", "size_bomb", "total_bomb", "member_bomb"])
+def test_zip_bomb_roster_workbook_is_refused_before_inflating(
+    session, org, tmp_path, run_import, make
+):
+    import bombs
+
+    from expertnet.roster.reader import RosterError
+
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(getattr(bombs, make)("xlsx"))
+    before = count_people(session)
+    with pytest.raises(RosterError, match="bomb"):
+        run_import(path, org)
+    assert count_people(session) == before

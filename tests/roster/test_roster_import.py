@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 
 import pytest
 from roster_helpers import HEADER, count_people, members_of
@@ -76,17 +77,37 @@ def test_importing_the_same_file_again_changes_nothing(session, org, write_csv, 
     assert after == before
 
 
-def test_same_email_in_another_organisation_is_merged_not_duplicated(
+def test_same_email_in_another_organisation_is_a_pending_link_not_a_merge(
     session, org, make_org, make_person, write_csv, run_import
 ):
+    from expertnet.roster.models import PendingLink
+
     other = make_org(name="Hội Y học")
     existing = make_person(
         full_name="Nguyễn Văn An", email="an.nguyen@example.org", organizations=[other]
     )
     result = run_import(write_csv(ROWS[:2]), org)
-    assert (result.created, result.merged) == (0, 1)
+    assert (result.created, result.merged, result.updated) == (0, 0, 0)
+    assert [p.row for p in result.pending] == [2]
     session.refresh(existing)
-    assert existing.organization_ids() == {org.id, other.id}
+    # Neither merged nor duplicated: the person stays as they were, off this roster.
+    assert existing.organization_ids() == {other.id}
+    assert existing.phone is None and existing.version == 1
+    assert count_people(session) == 1
+    (link,) = session.query(PendingLink).all()
+    assert (link.person_id, link.organization_id, link.state) == (existing.id, org.id, "pending")
+    assert link.row_values["email"] == "an.nguyen@example.org"
+
+
+def test_same_email_on_the_roster_is_merged_not_duplicated(
+    session, org, make_person, write_csv, run_import
+):
+    existing = make_person(
+        full_name="Nguyễn Văn An", email="an.nguyen@example.org", organizations=[org]
+    )
+    result = run_import(write_csv(ROWS[:2]), org)
+    assert (result.created, result.updated, result.merged) == (0, 1, 0)
+    session.refresh(existing)
     # Blanks are filled, nothing is overwritten.
     assert existing.phone == "0912345678" and existing.birth_year == 1970
     assert existing.version == 2
@@ -110,10 +131,10 @@ def test_merge_never_overwrites_existing_values(session, org, make_person, write
 def test_same_phone_in_any_format_is_the_same_person(
     session, org, make_person, write_csv, run_import
 ):
-    person = make_person(full_name="Trần Thị Bình", phone="+84 912-345-678")
+    person = make_person(full_name="Trần Thị Bình", phone="+84 912-345-678", organizations=[org])
     rows = [["full_name", "phone", "birth_year"], ["Tran Thi Binh", "0912345678", "1980"]]
     result = run_import(write_csv(rows), org)
-    assert result.merged == 1 and result.created == 0
+    assert result.updated == 1 and result.created == 0
     session.refresh(person)
     assert person.birth_year == 1980 and org.id in person.organization_ids()
 
@@ -121,13 +142,15 @@ def test_same_phone_in_any_format_is_the_same_person(
 def test_same_name_birth_year_and_employer_is_merged(
     session, org, make_person, write_csv, run_import
 ):
-    person = make_person(full_name="Vũ Văn Hải", birth_year=1975, employer_name="Cảng Hải Phòng")
+    person = make_person(
+        full_name="Vũ Văn Hải", birth_year=1975, employer_name="Cảng Hải Phòng", organizations=[org]
+    )
     rows = [
         ["full_name", "birth_year", "employer", "email"],
         ["Vũ Văn Hải", "1975", "CẢNG HẢI PHÒNG", "hai@example.org"],
     ]
     result = run_import(write_csv(rows), org)
-    assert result.merged == 1 and count_people(session) == 1
+    assert result.updated == 1 and count_people(session) == 1
     session.refresh(person)
     assert person.email == "hai@example.org"
 
@@ -151,7 +174,10 @@ def test_same_name_birth_year_and_employer_is_merged(
 def test_uncertain_matches_are_listed_and_not_merged(
     session, org, make_person, write_csv, run_import, existing, row
 ):
-    person = make_person(full_name="Vũ Văn Hải", **existing)
+    # A former member: on this roster's record, but their membership has ended.
+    person = make_person(full_name="Vũ Văn Hải", organizations=[org], **existing)
+    person.memberships[0].ended_on = date(2020, 1, 1)
+    session.flush()
     rows = [["full_name", "birth_year", "employer", "email"], row]
     result = run_import(write_csv(rows), org)
     assert (result.created, result.merged, result.updated) == (0, 0, 0)
@@ -159,7 +185,7 @@ def test_uncertain_matches_are_listed_and_not_merged(
     assert [c["id"] for c in result.uncertain[0].candidates] == [person.id]
     assert count_people(session) == 1
     session.refresh(person)
-    assert org.id not in person.organization_ids()
+    assert person.version == 1 and person.memberships[0].ended_on == date(2020, 1, 1)
     with result.report_path.open(encoding="utf-8-sig") as fh:
         report = list(csv.reader(fh))
     assert report[1][0] == "2" and report[1][1] == "to confirm"
@@ -177,10 +203,10 @@ def test_different_birth_years_are_different_people(
 def test_uncertain_row_confirmed_as_same_person_is_merged(
     session, org, make_person, write_csv, run_import
 ):
-    person = make_person(full_name="Vũ Văn Hải", birth_year=1975)
+    person = make_person(full_name="Vũ Văn Hải", birth_year=1975, organizations=[org])
     path = write_csv([["full_name", "birth_year", "phone"], ["Vũ Văn Hải", "", "0987654321"]])
     result = run_import(path, org, decisions={2: f"p{person.id}"})
-    assert result.merged == 1 and not result.uncertain
+    assert result.updated == 1 and not result.uncertain
     session.refresh(person)
     assert person.phone == "0987654321" and org.id in person.organization_ids()
 

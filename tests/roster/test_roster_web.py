@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from helpers import csrf_from
@@ -83,7 +84,9 @@ def _upload(client, org, data: bytes, name="roster.csv"):
 
 
 def test_upload_preview_confirm(client, auth, users, org, session, make_person):
-    existing = make_person(full_name="Vũ Văn Hải", birth_year=1960)
+    existing = make_person(full_name="Vũ Văn Hải", birth_year=1960, organizations=[org])
+    existing.memberships[0].ended_on = date(2020, 1, 1)  # a former member
+    session.flush()
     before = count_people(session)
     auth.login(users["liaison"].email)
     res = _upload(client, org, csv_text(ROWS).encode())
@@ -117,6 +120,8 @@ def test_upload_preview_confirm(client, auth, users, org, session, make_person):
     names = sorted(p.full_name for p in members_of(session, org))
     assert names == ["Nguyễn Văn An", "Vũ Văn Hải"]
     assert count_people(session) == before + 1  # merged, not duplicated
+    session.refresh(existing)
+    assert existing.memberships[0].ended_on is None  # a member again
     done = client.get(preview_url)
     assert "Import finished" in done.text
     # A second confirmation does nothing.
@@ -126,13 +131,18 @@ def test_upload_preview_confirm(client, auth, users, org, session, make_person):
 
 
 def test_undecided_uncertain_rows_are_not_imported(client, auth, users, org, session, make_person):
-    make_person(full_name="Vũ Văn Hải", birth_year=1960)
+    existing = make_person(full_name="Vũ Văn Hải", birth_year=1960, organizations=[org])
+    existing.memberships[0].ended_on = date(2020, 1, 1)  # a former member
+    session.flush()
     auth.login(users["admin"].email)
     preview_url = _upload(client, org, csv_text(ROWS).encode()).headers["Location"]
     page = client.get(preview_url)
     client.post(preview_url, data={"csrf_token": csrf_from(page.text)})
     session.expire_all()
-    assert [p.full_name for p in members_of(session, org)] == ["Nguyễn Văn An"]
+    assert [p.full_name for p in members_of(session, org)] == ["Nguyễn Văn An", "Vũ Văn Hải"]
+    assert existing.version == 1 and existing.memberships[0].ended_on == date(
+        2020, 1, 1
+    )  # the undecided row did not touch them
 
 
 def test_a_decision_outside_the_offered_choices_is_ignored(
