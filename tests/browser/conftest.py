@@ -46,6 +46,9 @@ def live_app(tmp_path_factory):
             "EXPERTNET_INDEX_DIR": str(instance / "index"),
             "EXPERTNET_PASSWORD_METHOD": "pbkdf2:sha256:1000",
             "EXPERTNET_LOGIN_LIMIT": "1000 per minute",
+            # The journey edits profiles and asks for suggestions right after: it needs the
+            # new graph at once (background builds: tests/panel/test_panel_background.py).
+            "EXPERTNET_GRAPH_BACKGROUND": False,
         }
     )
     with app.app_context():
