@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import instance_path_from_env, load_config
+from .config import check_config, instance_path_from_env, load_config
 
 __all__ = ["create_app"]
 
@@ -37,6 +37,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     )
     app.config.update(load_config(instance))
     app.config.update(override)
+    check_config(app.config)
 
     from .app_setup import configure
 

@@ -18,8 +18,13 @@ class CommandError(click.ClickException):
 
 def _create_app(*_args, **_kwargs):
     from . import create_app
+    from .config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 @click.group(

@@ -45,7 +45,9 @@ def load_config(instance: Path) -> dict:
         "EXPERTNET_UPLOAD_DIR": str(instance / "uploads"),
         "EXPERTNET_SMTP_URL": os.environ.get("EXPERTNET_SMTP_URL") or None,
         "EXPERTNET_MAIL_FROM": os.environ.get("EXPERTNET_MAIL_FROM", "expertnet@localhost"),
-        "EXPERTNET_BASE_URL": os.environ.get("EXPERTNET_BASE_URL", "http://localhost:5000"),
+        # The public address in every link of mail and notifications; required with a
+        # server database (see ``check_config``).
+        "EXPERTNET_BASE_URL": (os.environ.get("EXPERTNET_BASE_URL") or "").strip() or None,
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -58,6 +60,28 @@ def load_config(instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("EXPERTNET_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
+        "EXPERTNET_RESET_LIMIT": os.environ.get("EXPERTNET_RESET_LIMIT", "5 per 15 minutes"),
         "WTF_CSRF_TIME_LIMIT": None,
         "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
     }
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def check_config(config: dict) -> None:
+    """Refuse to start with a configuration that would send people broken links."""
+    base_url = config.get("EXPERTNET_BASE_URL")
+    db_url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if base_url:
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"EXPERTNET_BASE_URL must start with http:// or https://, not {base_url!r}"
+            )
+    elif not db_url.startswith("sqlite") and not config.get("TESTING"):
+        raise ConfigError(
+            "EXPERTNET_BASE_URL is not set: with a server database expertnet needs the public "
+            "address people open it at (for the links in mail), e.g. "
+            "EXPERTNET_BASE_URL=https://expertnet.example.vn"
+        )

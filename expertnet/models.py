@@ -1,5 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
+from .access.models import AccessLink
 from .audit.models import AuditEntry
 from .auth.models import ApiToken, User
 from .consultation.models import (  # noqa: F401 - consultation tables
@@ -21,6 +22,7 @@ from .directory.models import Field, Membership, Organization, Person, person_fi
 from .panel.models import GraphVersion, PersonRelationship
 
 __all__ = [
+    "AccessLink",
     "ApiToken",
     "AuditEntry",
     "Field",

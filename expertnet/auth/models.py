@@ -43,7 +43,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(NFCString(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # NULL until the person chooses a password (an expert invited by e-mail, not yet joined).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
@@ -66,7 +67,14 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        """The person has joined: they chose a password and can sign in."""
+        return bool(self.password_hash)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

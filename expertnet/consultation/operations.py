@@ -590,10 +590,13 @@ def _check_invitable(
     """Refuse an invitation that cannot be made; ``freeing`` is a seat about to be vacated."""
     if person is None:
         raise ValidationFailed({field: _("No such expert.")})
-    if person.user is None or not person.user.active:
-        raise ValidationFailed(
-            {field: _("This expert has no active account yet, so cannot answer.")}
-        )
+    from ..access.operations import account_problem
+
+    # No account yet is fine (one without a password is made with the invitation); no
+    # e-mail address is not: the invitation could not reach the expert.
+    problem = account_problem(person)
+    if problem is not None:
+        raise ValidationFailed({field: problem})
     if respond_by is not None and respond_by <= utcnow():
         raise ValidationFailed({"respond_by": _("The date must be in the future.")})
     live = [
@@ -618,6 +621,9 @@ def invite(
     _require_panel_manager(req, by)
     _check_invitable(req, person, role, respond_by)
     assert person is not None
+    from ..access.operations import ensure_account
+
+    user = ensure_account(person)
     inv = Invitation(
         request=req,
         person=person,
@@ -630,7 +636,7 @@ def invite(
     db.session.add(inv)
     db.session.flush()
     notify.queue(
-        person.user,
+        user,
         "invitation_received",
         f"invitation_received:i{inv.id}",
         request=req,

@@ -603,7 +603,7 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
         person = people.get(c.person_id)
         return {
             "candidate": c,
-            "invitable": person is not None and person.user is not None and person.user.active,
+            "problem": _invite_problem(person),
             "conflicts": [(x.reason, path_labels(eg, x)) for x in c.potential_conflicts],
         }
 
@@ -626,6 +626,15 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
     }
 
 
+def _invite_problem(person: Person | None) -> str | None:
+    """Why an invitation could not reach this expert (no e-mail address…), or None."""
+    from ..access.operations import account_problem
+
+    if person is None:
+        return _("No such expert.")
+    return account_problem(person)
+
+
 def _search(req: Request, q: str) -> list[dict[str, Any]]:
     from ..search.service import search_experts
 
@@ -645,9 +654,7 @@ def _search(req: Request, q: str) -> list[dict[str, Any]]:
     return [
         {
             "item": item,
-            "invitable": item["id"] in people
-            and people[item["id"]].user is not None
-            and people[item["id"]].user.active,
+            "problem": _invite_problem(people.get(item["id"])),
         }
         for item in result.get("items", [])
     ]
