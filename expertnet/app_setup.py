@@ -74,6 +74,9 @@ def configure(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(access_bp)
+    from .access.staff import bp as access_staff_bp
+
+    app.register_blueprint(access_staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)

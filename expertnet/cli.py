@@ -96,8 +96,51 @@ def users_create(email, name, role, organization, expert, password) -> None:
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
-        raise CommandError(str(exc)) from exc
+        message = str(exc)
+        if "already exists" in message:
+            message += (
+                f"; to give it a new password run: expertnet users reset-password --email {email}"
+            )
+        raise CommandError(message) from exc
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+@users_group.command("reset-password")
+@click.option("--email", required=True)
+@click.option(
+    "--stdin", "from_stdin", is_flag=True, help="read the new password from standard input"
+)
+@with_appcontext
+def users_reset_password(email, from_stdin) -> None:
+    """Print a one-time link to choose a new password (last line), or set it from stdin."""
+    from sqlalchemy import func, select
+
+    from .access.operations import reset_link_for_cli, set_password_directly
+    from .auth.models import User
+    from .core.errors import ApiError
+    from .extensions import db
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise CommandError(f"no user with e-mail {email}")
+    if not user.active:
+        raise CommandError(f"the account {user.email} is deactivated; reactivate it first")
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        try:
+            set_password_directly(user, password)
+        except ApiError as exc:
+            db.session.rollback()
+            raise CommandError(
+                "; ".join(str(m) for m in (exc.fields or {}).values()) or exc.message
+            ) from exc
+        db.session.commit()
+        click.echo(f"new password set for {user.email}")
+        return
+    url = reset_link_for_cli(user)
+    db.session.commit()
+    click.echo(f"one-time link for {user.email} (works once, for two hours):")
+    click.echo(url)
 
 
 @users_group.command("token")

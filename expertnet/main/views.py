@@ -35,6 +35,8 @@ def nav_items() -> list[tuple[str, str]]:
     ]
     if role in ("admin", "coordinator", "approver"):
         items.append(("panel.union_network", _("Network")))
+    if role in ("admin", "coordinator"):
+        items.append(("access_staff.outbox", _("Outbox")))
     if role == "admin":
         items.append(("admin.users", _("Accounts")))
     return items
@@ -76,7 +78,11 @@ def home():
         or 0,
     }
     role = current_user.role if current_user.is_authenticated else "public"
-    return render_template("main/home.html", stats=stats, role=role)
+    from ..directory.models import can_create_person
+
+    return render_template(
+        "main/home.html", stats=stats, role=role, can_create_person=can_create_person
+    )
 
 
 @bp.post("/language")
