@@ -39,8 +39,9 @@ def _last_link(session, address):
 # --- account invitations -------------------------------------------------------------------
 
 
-def test_coordinator_invites_expert_to_an_account_over_the_api(client, session, make_user,
-                                                               make_person, app):  # fmt: skip
+def test_coordinator_invites_expert_to_an_account_over_the_api(
+    client, session, make_user, make_person, app
+):
     _coord, token = make_user("coordinator")
     person = make_person(full_name="Đỗ Thị Hoa", email="hoa@vien.vn")
     res = client.post(f"/api/v1/experts/{person.id}/account-invitation", headers=bearer(token))
@@ -50,8 +51,14 @@ def test_coordinator_invites_expert_to_an_account_over_the_api(client, session, 
     join = _last_link(session, "hoa@vien.vn")
     page = client.get(join)
     assert page.status_code == 200
-    done = client.post(join, data={"csrf_token": csrf_from(page.text), "password": "một mật khẩu dài",
-                                   "confirm": "một mật khẩu dài"})  # fmt: skip
+    done = client.post(
+        join,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "password": "một mật khẩu dài",
+            "confirm": "một mật khẩu dài",
+        },
+    )
     assert done.status_code == 303
     session.expire_all()
     assert session.get(User, user.id).check_password("một mật khẩu dài")
@@ -61,8 +68,9 @@ def test_coordinator_invites_expert_to_an_account_over_the_api(client, session, 
     assert again.status_code == 202 and again.json["outcome"] == "joined"
 
 
-def test_invitation_without_email_is_refused_and_writes_nothing(client, session, make_user,
-                                                                make_person):  # fmt: skip
+def test_invitation_without_email_is_refused_and_writes_nothing(
+    client, session, make_user, make_person
+):
     _coord, token = make_user("coordinator")
     person = make_person(full_name="Vũ Văn Long")
     before = _counts(session)
@@ -79,8 +87,9 @@ def test_liaison_invites_only_own_organisation(client, session, make_user, make_
     before = _counts(session)
     res = client.post(f"/api/v1/experts/{theirs.id}/account-invitation", headers=bearer(token))
     assert res.status_code in (403, 404)
-    res = client.post(f"/api/v1/organizations/{other.id}/account-invitations",
-                      headers=bearer(token))  # fmt: skip
+    res = client.post(
+        f"/api/v1/organizations/{other.id}/account-invitations", headers=bearer(token)
+    )
     assert res.status_code == 403
     assert _counts(session) == before
     res = client.post(f"/api/v1/experts/{mine.id}/account-invitation", headers=bearer(token))
@@ -88,8 +97,7 @@ def test_liaison_invites_only_own_organisation(client, session, make_user, make_
 
 
 @pytest.mark.parametrize("role", ["expert", "agency", "approver"])
-def test_other_roles_cannot_send_account_invitations(client, session, make_user, make_person,
-                                                     role):  # fmt: skip
+def test_other_roles_cannot_send_account_invitations(client, session, make_user, make_person, role):
     _user, token = make_user(role)
     person = make_person(full_name="Ai đó", email="ai@do.vn", public_profile=True)
     before = _counts(session)
@@ -98,14 +106,16 @@ def test_other_roles_cannot_send_account_invitations(client, session, make_user,
     assert _counts(session) == before
 
 
-def test_roster_of_500_invited_in_one_request_through_the_outbox(client, session, make_user,
-                                                                  make_org, app):  # fmt: skip
+def test_roster_of_500_invited_in_one_request_through_the_outbox(
+    client, session, make_user, make_org, app
+):
     """The request only writes outbox rows; no mail is handed to SMTP inside it."""
     from expertnet.directory.models import Person
 
     org = make_org()
-    people = [Person(full_name=f"Hội viên {i}", email=f"hv{i}@hoi.vn", expertise=[])
-              for i in range(500)]  # fmt: skip
+    people = [
+        Person(full_name=f"Hội viên {i}", email=f"hv{i}@hoi.vn", expertise=[]) for i in range(500)
+    ]
     session.add_all(people)
     session.flush()
     session.add_all(Membership(person_id=p.id, organization_id=org.id) for p in people)
@@ -114,8 +124,9 @@ def test_roster_of_500_invited_in_one_request_through_the_outbox(client, session
     # An SMTP address where nothing listens: sending inside the request would record failures.
     app.config["EXPERTNET_SMTP_URL"] = "smtp://127.0.0.1:9"
     try:
-        res = client.post(f"/api/v1/organizations/{org.id}/account-invitations",
-                          headers=bearer(token))  # fmt: skip
+        res = client.post(
+            f"/api/v1/organizations/{org.id}/account-invitations", headers=bearer(token)
+        )
     finally:
         app.config["EXPERTNET_SMTP_URL"] = None
     assert res.status_code == 202 and res.json["invited"] == 500
@@ -128,26 +139,35 @@ def test_roster_of_500_invited_in_one_request_through_the_outbox(client, session
     page = client.get(f"/account-invitations?organization={org.id}", headers=bearer(token))
     assert page.status_code == 200 and "hv499@hoi.vn" in page.text
     # Sending again the same day sends nothing more (throttle per person).
-    res = client.post(f"/api/v1/organizations/{org.id}/account-invitations",
-                      headers=bearer(token))  # fmt: skip
+    res = client.post(f"/api/v1/organizations/{org.id}/account-invitations", headers=bearer(token))
     assert res.json.get("invited", 0) == 0 and res.json["recent"] == 500
 
 
 # --- recovery ----------------------------------------------------------------------------------
 
 
-def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(client, session,
-                                                                          make_user):  # fmt: skip
+def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(
+    client, session, make_user
+):
     make_user("coordinator", email="known@lienhiephoi.vn")
     answers = []
     for address in ("known@lienhiephoi.vn", "nobody@lienhiephoi.vn"):
         page = client.get("/password/forgot")
-        res = client.post("/password/forgot", data={"csrf_token": csrf_from(page.text),
-                                                    "email": address}, follow_redirects=True)  # fmt: skip
+        res = client.post(
+            "/password/forgot",
+            data={"csrf_token": csrf_from(page.text), "email": address},
+            follow_redirects=True,
+        )
         answers.append((res.status_code, res.text.replace(address, "")))
     assert answers[0] == answers[1]
-    assert session.scalar(select(func.count(OutboxMail.id)).where(
-        OutboxMail.to_address == "nobody@lienhiephoi.vn")) == 0  # fmt: skip
+    assert (
+        session.scalar(
+            select(func.count(OutboxMail.id)).where(
+                OutboxMail.to_address == "nobody@lienhiephoi.vn"
+            )
+        )
+        == 0
+    )
 
 
 def test_reset_password_journey_from_the_mail(client, session, make_user):
@@ -155,17 +175,30 @@ def test_reset_password_journey_from_the_mail(client, session, make_user):
     page = client.get("/login")
     assert "/password/forgot" in page.text
     page = client.get("/password/forgot")
-    client.post("/password/forgot", data={"csrf_token": csrf_from(page.text),
-                                          "email": "ChuTich@LienHiepHoi.vn"})  # fmt: skip
+    client.post(
+        "/password/forgot",
+        data={"csrf_token": csrf_from(page.text), "email": "ChuTich@LienHiepHoi.vn"},
+    )
     reset = _last_link(session, "chutich@lienhiephoi.vn")
     page = client.get(reset)
-    res = client.post(reset, data={"csrf_token": csrf_from(page.text),
-                                   "password": "mật khẩu mới rất dài", "confirm": "khác"})  # fmt: skip
+    res = client.post(
+        reset,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "password": "mật khẩu mới rất dài",
+            "confirm": "khác",
+        },
+    )
     assert res.status_code == 422
     assert session.get(User, user.id).check_password("correct horse battery")
-    res = client.post(reset, data={"csrf_token": csrf_from(page.text),
-                                   "password": "mật khẩu mới rất dài",
-                                   "confirm": "mật khẩu mới rất dài"})  # fmt: skip
+    res = client.post(
+        reset,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "password": "mật khẩu mới rất dài",
+            "confirm": "mật khẩu mới rất dài",
+        },
+    )
     assert res.status_code == 303
     session.expire_all()
     assert session.get(User, user.id).check_password("mật khẩu mới rất dài")
@@ -176,10 +209,13 @@ def test_reset_mails_are_limited_per_account(client, session, make_user):
     make_user("coordinator", email="busy@lienhiephoi.vn")
     for _ in range(6):
         page = client.get("/password/forgot")
-        client.post("/password/forgot", data={"csrf_token": csrf_from(page.text),
-                                              "email": "busy@lienhiephoi.vn"})  # fmt: skip
-    sent = session.scalar(select(func.count(OutboxMail.id)).where(
-        OutboxMail.to_address == "busy@lienhiephoi.vn"))  # fmt: skip
+        client.post(
+            "/password/forgot",
+            data={"csrf_token": csrf_from(page.text), "email": "busy@lienhiephoi.vn"},
+        )
+    sent = session.scalar(
+        select(func.count(OutboxMail.id)).where(OutboxMail.to_address == "busy@lienhiephoi.vn")
+    )
     assert sent == 3
 
 
@@ -189,8 +225,10 @@ def test_forgot_password_is_rate_limited_per_client(client, app):
         statuses = []
         for i in range(3):
             page = client.get("/password/forgot")
-            res = client.post("/password/forgot", data={"csrf_token": csrf_from(page.text),
-                                                        "email": f"x{i}@example.org"})  # fmt: skip
+            res = client.post(
+                "/password/forgot",
+                data={"csrf_token": csrf_from(page.text), "email": f"x{i}@example.org"},
+            )
             statuses.append(res.status_code)
     finally:
         app.config["EXPERTNET_RESET_LIMIT"] = "5 per 15 minutes"
@@ -201,9 +239,14 @@ def test_email_change_is_confirmed_from_the_new_address(client, session, make_us
     user, _token = make_user("coordinator", email="old@lienhiephoi.vn")
     auth.login("old@lienhiephoi.vn")
     page = client.get("/account/email")
-    res = client.post("/account/email", data={"csrf_token": csrf_from(page.text),
-                                              "new_email": "new@lienhiephoi.vn",
-                                              "current_password": "correct horse battery"})  # fmt: skip
+    res = client.post(
+        "/account/email",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "new_email": "new@lienhiephoi.vn",
+            "current_password": "correct horse battery",
+        },
+    )
     assert res.status_code == 303
     assert session.get(User, user.id).email == "old@lienhiephoi.vn"  # not before confirming
     confirm = _last_link(session, "new@lienhiephoi.vn")
@@ -216,18 +259,28 @@ def test_email_change_is_confirmed_from_the_new_address(client, session, make_us
     assert client.post(confirm, data={"csrf_token": csrf_from(page.text)}).status_code == 410
 
 
-def test_email_change_to_a_taken_address_sends_nothing_and_says_the_same(client, session,
-                                                                         make_user, auth):  # fmt: skip
+def test_email_change_to_a_taken_address_sends_nothing_and_says_the_same(
+    client, session, make_user, auth
+):
     make_user("coordinator", email="me@lienhiephoi.vn")
     make_user("approver", email="taken@lienhiephoi.vn")
     auth.login("me@lienhiephoi.vn")
     page = client.get("/account/email")
-    res = client.post("/account/email", data={"csrf_token": csrf_from(page.text),
-                                              "new_email": "taken@lienhiephoi.vn",
-                                              "current_password": "correct horse battery"})  # fmt: skip
+    res = client.post(
+        "/account/email",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "new_email": "taken@lienhiephoi.vn",
+            "current_password": "correct horse battery",
+        },
+    )
     assert res.status_code == 303
-    assert session.scalar(select(func.count(OutboxMail.id)).where(
-        OutboxMail.to_address == "taken@lienhiephoi.vn")) == 0  # fmt: skip
+    assert (
+        session.scalar(
+            select(func.count(OutboxMail.id)).where(OutboxMail.to_address == "taken@lienhiephoi.vn")
+        )
+        == 0
+    )
 
 
 # --- outbox page -------------------------------------------------------------------------------
@@ -269,13 +322,17 @@ def test_cli_reset_password_prints_a_one_time_link_last(runner, session, make_us
 
 def test_cli_reset_password_from_stdin(runner, session, make_user):
     user, _token = make_user("admin", email="admin2@lienhiephoi.vn")
-    result = runner.invoke(args=["users", "reset-password", "--email", "admin2@lienhiephoi.vn",
-                                 "--stdin"], input="một mật khẩu mới dài\n")  # fmt: skip
+    result = runner.invoke(
+        args=["users", "reset-password", "--email", "admin2@lienhiephoi.vn", "--stdin"],
+        input="một mật khẩu mới dài\n",
+    )
     assert result.exit_code == 0, result.output
     session.expire_all()
     assert session.get(User, user.id).check_password("một mật khẩu mới dài")
-    short = runner.invoke(args=["users", "reset-password", "--email", "admin2@lienhiephoi.vn",
-                                "--stdin"], input="ngắn\n")  # fmt: skip
+    short = runner.invoke(
+        args=["users", "reset-password", "--email", "admin2@lienhiephoi.vn", "--stdin"],
+        input="ngắn\n",
+    )
     assert short.exit_code != 0 and "10" in short.output
     unknown = runner.invoke(args=["users", "reset-password", "--email", "ai@khong.vn"])
     assert unknown.exit_code != 0 and "no user" in unknown.output
@@ -283,8 +340,20 @@ def test_cli_reset_password_from_stdin(runner, session, make_user):
 
 def test_cli_create_on_existing_address_suggests_the_reset(runner, make_user):
     make_user("admin", email="dup@lienhiephoi.vn")
-    result = runner.invoke(args=["users", "create", "--email", "dup@lienhiephoi.vn", "--name",
-                                 "X", "--role", "admin", "--password", "mật khẩu đủ dài"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "dup@lienhiephoi.vn",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--password",
+            "mật khẩu đủ dài",
+        ]
+    )
     assert result.exit_code != 0
     assert "already exists" in result.output
     assert "expertnet users reset-password --email dup@lienhiephoi.vn" in result.output
@@ -298,8 +367,12 @@ def test_server_database_without_base_url_refuses_to_start(tmp_path, monkeypatch
     from expertnet.config import ConfigError
 
     with pytest.raises(ConfigError, match="EXPERTNET_BASE_URL"):
-        create_app({"INSTANCE_PATH": str(tmp_path),
-                    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1:1/x"})  # fmt: skip
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1:1/x",
+            }
+        )
 
 
 def test_cli_without_base_url_on_server_database_prints_one_line(tmp_path):
@@ -307,11 +380,19 @@ def test_cli_without_base_url_on_server_database_prints_one_line(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "EXPERTNET_INSTANCE": str(tmp_path),
-           "EXPERTNET_DATABASE_URL": "postgresql://u@127.0.0.1:1/x"}  # fmt: skip
+    env = {
+        **os.environ,
+        "EXPERTNET_INSTANCE": str(tmp_path),
+        "EXPERTNET_DATABASE_URL": "postgresql://u@127.0.0.1:1/x",
+    }
     env.pop("EXPERTNET_BASE_URL", None)
-    out = subprocess.run([sys.executable, "-c", "from expertnet.cli import main; main()", "index", "rebuild"], env=env,
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", "from expertnet.cli import main; main()", "index", "rebuild"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode != 0
     assert out.stderr.strip().splitlines()[-1].startswith("error: EXPERTNET_BASE_URL is not set")
 

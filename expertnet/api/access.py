@@ -60,4 +60,4 @@ def roster_account_invitations(org_id: int):
         raise ApiError(403, _("You may not invite the members of this organisation."))
     outcome = access.invite_to_accounts(access.roster_people(org.id), current_user)
     db.session.commit()
-    return jsonify({"organization": org.id, **{k: v for k, v in outcome.items()}}), 202
+    return jsonify({"organization": org.id, **dict(outcome)}), 202

@@ -184,9 +184,13 @@ def test_link_answers_only_its_own_invitation(world, session, newcomer, make_per
     version = re.search(r'name="d-version" type="hidden" value="(\d+)"', page.text)[1]
     client.post(
         path + f"?invitation={other_inv}",
-        data={"intent": "decline", "d-csrf_token": _csrf(page.text), "d-version": version,
-              "d-reason": "Không"},
-    )  # fmt: skip
+        data={
+            "intent": "decline",
+            "d-csrf_token": _csrf(page.text),
+            "d-version": version,
+            "d-reason": "Không",
+        },
+    )
     assert session.get(Invitation, other_inv).state == "invited"
 
 
@@ -204,8 +208,10 @@ def test_opinion_written_and_submitted_by_link_then_account_claimed(
     )
     page = client.get(f"/answer/{token}")
     version = re.search(r'name="a-version" type="hidden" value="(\d+)"', page.text)[1]
-    client.post(f"/answer/{token}", data={"intent": "accept", "a-csrf_token": _csrf(page.text),
-                                          "a-version": version})  # fmt: skip
+    client.post(
+        f"/answer/{token}",
+        data={"intent": "accept", "a-csrf_token": _csrf(page.text), "a-version": version},
+    )
     world.act(world.coordinator, rid, "start_review")
     # ... and the "review started" mail carries a link to write the opinion.
     write = _path(_mail_link(session, newcomer.email, "write"))
@@ -223,8 +229,9 @@ def test_opinion_written_and_submitted_by_link_then_account_claimed(
     saved = client.post(write, data={**form, "intent": "save"})
     assert saved.status_code == 303  # a draft keeps the link usable
     page = client.get(write)
-    form["opinion_version"] = re.search(r'name="opinion_version" type="hidden" value="(\d+)"',
-                                        page.text)[1]  # fmt: skip
+    form["opinion_version"] = re.search(
+        r'name="opinion_version" type="hidden" value="(\d+)"', page.text
+    )[1]
     done = client.post(write, data={**form, "intent": "submit"})
     assert done.status_code == 200 and 'id="submitted"' in done.text
     opinion = session.scalar(select(Opinion).where(Opinion.person_id == newcomer.id))
@@ -233,12 +240,19 @@ def test_opinion_written_and_submitted_by_link_then_account_claimed(
     # Claiming the account from the offer on the thank-you page.
     join = re.search(r'href="(/join/[^"]+)"', done.text)[1]
     page = client.get(join)
-    bad = client.post(join, data={"csrf_token": _csrf(page.text), "password": "short",
-                                  "confirm": "short"})  # fmt: skip
+    bad = client.post(
+        join, data={"csrf_token": _csrf(page.text), "password": "short", "confirm": "short"}
+    )
     assert bad.status_code == 422
     assert not session.get(User, user.id).has_password
-    ok = client.post(join, data={"csrf_token": _csrf(page.text), "password": "mật khẩu dài đủ",
-                                 "confirm": "mật khẩu dài đủ"})  # fmt: skip
+    ok = client.post(
+        join,
+        data={
+            "csrf_token": _csrf(page.text),
+            "password": "mật khẩu dài đủ",
+            "confirm": "mật khẩu dài đủ",
+        },
+    )
     assert ok.status_code == 303
     session.expire_all()
     assert session.get(User, user.id).check_password("mật khẩu dài đủ")
