@@ -198,8 +198,10 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
         except DemoError as exc:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
+    from .demo.requests import give_every_expert_an_address, load_demo_requests
+
+    give_every_expert_an_address(db.session)
     accounts = create_demo_accounts(db.session, seed=seed)
-    from .demo.requests import load_demo_requests
 
     counts["requests"] = load_demo_requests(db.session, seed=seed)
     db.session.commit()
@@ -207,7 +209,13 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     click.echo("sign-ins (e-mail / password):")
     for role, email, password in accounts:
-        click.echo(f"  {role:<12} {email:<36} {password}")
+        note = "  (sits on an open panel)" if role == "expert" else ""
+        click.echo(f"  {role:<12} {email:<36} {password}{note}")
+    click.echo(
+        "the other experts have no password yet: they answer by the links in their mail, "
+        "which (without EXPERTNET_SMTP_URL) stays in the outbox: sign in as coordinator "
+        "and open /outbox"
+    )
 
 
 # --- index ------------------------------------------------------------------------------
