@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..core.forms import Form
@@ -37,7 +37,3 @@ class EmailChangeForm(Form):
 
 class ConfirmForm(Form):
     """A button only (CSRF): a mail client's link preview must not confirm anything."""
-
-
-class PersonLookupForm(Form):
-    person_q = StringField(_l("Find the person by name"), validators=[Length(max=200)])

@@ -73,7 +73,7 @@ def test_expert_without_email_cannot_be_invited_and_is_told_why(world, session, 
     rid = world.to_panel_forming()
     res = _invite(world, rid, person)
     assert res.status_code == 422
-    assert "e-mail" in res.json["error"]["fields"]["expert_id"]
+    assert "thư điện tử" in res.json["error"]["fields"]["expert_id"]
     assert session.scalar(select(func.count(Invitation.id))) == 0
     assert session.scalar(select(User).where(User.person_id == person.id)) is None
 
