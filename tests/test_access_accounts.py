@@ -406,3 +406,59 @@ def test_mail_links_use_the_configured_base_url(app, session, make_user, make_pe
     invite_to_accounts([person], coord)
     body = session.scalar(select(OutboxMail.body).where(OutboxMail.to_address == "mai@vien.vn"))
     assert "https://chuyengia.example.vn/join/" in body and "localhost" not in body
+
+
+def test_selection_of_search_results_gets_account_invitations(
+    client, session, make_user, make_person, auth
+):
+    make_user("coordinator", email="dp2@lienhiephoi.vn")
+    a = make_person(full_name="Chọn Một", email="mot@vien.vn")
+    b = make_person(full_name="Chọn Hai", email="hai@vien.vn")
+    c = make_person(full_name="Không Chọn", email="khong@vien.vn")
+    auth.login("dp2@lienhiephoi.vn")
+    page = client.get("/account")
+    res = client.post(
+        "/account-invitations",
+        data={"csrf_token": csrf_from(page.text), "person_id": [str(a.id), str(b.id)]},
+    )
+    assert res.status_code == 303
+    invited = set(
+        session.scalars(select(OutboxMail.to_address).where(OutboxMail.subject.like("%expertnet%")))
+    )
+    assert {"mot@vien.vn", "hai@vien.vn"} <= invited and "khong@vien.vn" not in invited
+    status = client.get("/account-invitations")
+    assert "mot@vien.vn" in status.text and "khong@vien.vn" not in status.text
+    assert c.user is None
+
+
+def test_admin_picks_the_person_by_name_without_typing_an_id(
+    client, session, make_user, make_person, auth
+):
+    make_user("admin", email="qt@lienhiephoi.vn")
+    person = make_person(full_name="Đinh Thị Thu Hà", email="ha@vien.vn")
+    auth.login("qt@lienhiephoi.vn")
+    page = client.get("/admin/users/new")
+    assert 'name="person_q"' in page.text
+    base = {
+        "csrf_token": csrf_from(page.text),
+        "email": "ha.dinh@vien.vn",
+        "name": "Đinh Thị Thu Hà",
+        "role": "expert",
+        "organization": "",
+        "password": "mật khẩu đủ dài",
+        "active": "y",
+    }
+    found = client.post("/admin/users/new", data={**base, "person_q": "thu hà", "find": "1"})
+    assert found.status_code == 200
+    assert f'value="{person.id}"' in found.text and "Đinh Thị Thu Hà" in found.text
+    assert session.scalar(select(User).where(User.email == "ha.dinh@vien.vn")) is None
+    # An id that the search did not offer is refused.
+    forged = client.post("/admin/users/new", data={**base, "person_q": "", "person": "999999"})
+    assert forged.status_code == 422
+    assert session.scalar(select(User).where(User.email == "ha.dinh@vien.vn")) is None
+    saved = client.post(
+        "/admin/users/new", data={**base, "person_q": "thu hà", "person": str(person.id)}
+    )
+    assert saved.status_code == 302
+    user = session.scalar(select(User).where(User.email == "ha.dinh@vien.vn"))
+    assert user.person_id == person.id
