@@ -76,8 +76,11 @@ def users_group() -> None:
 @click.option("--organization", type=int, default=None, help="organisation id (agency, liaison)")
 @click.option("--expert", type=int, default=None, help="person id (expert)")
 @click.option("--password", default=None, help="else read from standard input")
+@click.option(
+    "--also", "also", multiple=True, help="an extra role (expert or liaison); may be repeated"
+)
 @with_appcontext
-def users_create(email, name, role, organization, expert, password) -> None:
+def users_create(email, name, role, organization, expert, password, also) -> None:
     """Create a user; the password comes from --password or standard input."""
     from .auth.operations import AccountError, create_user
     from .extensions import db
@@ -92,6 +95,7 @@ def users_create(email, name, role, organization, expert, password) -> None:
             password=password,
             organization_id=organization,
             person_id=expert,
+            extra_roles=tuple(also),
         )
         db.session.commit()
     except AccountError as exc:
@@ -102,7 +106,7 @@ def users_create(email, name, role, organization, expert, password) -> None:
                 f"; to give it a new password run: expertnet users reset-password --email {email}"
             )
         raise CommandError(message) from exc
-    click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+    click.echo(f"created user {user.id} <{user.email}> as {', '.join(sorted(user.roles))}")
 
 
 @users_group.command("reset-password")

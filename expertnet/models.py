@@ -2,7 +2,7 @@
 
 from .access.models import AccessLink
 from .audit.models import AuditEntry
-from .auth.models import ApiToken, User
+from .auth.models import ApiToken, User, UserRole
 from .consultation.models import (  # noqa: F401 - consultation tables
     AgencyResponse,
     Consolidation,
@@ -32,5 +32,6 @@ __all__ = [
     "Person",
     "PersonRelationship",
     "User",
+    "UserRole",
     "person_field",
 ]

@@ -22,7 +22,7 @@ from ..auth.operations import MIN_PASSWORD
 from ..consultation import notify
 from ..core.errors import ApiError, ValidationFailed
 from ..core.types import utcnow
-from ..directory.models import Membership, Person, _role
+from ..directory.models import Membership, Person, _role, has_role
 from ..extensions import db
 from . import tokens
 from .models import AccessLink, LinkPurpose
@@ -145,7 +145,7 @@ def can_invite_to_account(user, person: Person) -> bool:
     if role in ("admin", "coordinator"):
         return True
     return (
-        role == "liaison"
+        has_role(user, "liaison")
         and user.organization_id is not None
         and user.organization_id in person.organization_ids()
     )
@@ -154,7 +154,7 @@ def can_invite_to_account(user, person: Person) -> bool:
 def can_invite_roster(user, organization_id: int) -> bool:
     role = _role(user)
     return role in ("admin", "coordinator") or (
-        role == "liaison" and user.organization_id == organization_id
+        has_role(user, "liaison") and user.organization_id == organization_id
     )
 
 
@@ -277,8 +277,8 @@ def account_invitations(viewer: User, organization_id: int | None = None):
         )
         .order_by(AccessLink.created_at.desc(), AccessLink.id.desc())
     )
-    if _role(viewer) == "liaison":
-        organization_id = viewer.organization_id
+    if _role(viewer) not in ("admin", "coordinator"):
+        organization_id = viewer.organization_id  # a liaison: their own organisation only
     if organization_id is not None:
         members = select(Membership.person_id).where(
             Membership.organization_id == organization_id, Membership.ended_on.is_(None)

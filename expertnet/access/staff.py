@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..consultation.models import OutboxMail
 from ..core.forms import Form
 from ..core.types import utcnow
-from ..directory.models import Organization, Person, _role
+from ..directory.models import Organization, Person, _role, has_role
 from ..extensions import db, limiter
 from . import operations as access
 from .models import AccessLink
@@ -98,7 +98,7 @@ def outbox():
 @bp.get("/account-invitations")
 @login_required
 def account_invitations():
-    if _role(current_user) not in ("admin", "coordinator", "liaison"):
+    if not has_role(current_user, "admin", "coordinator", "liaison"):
         abort(403)
     org_id = request.args.get("organization", type=int)
     stmt = access.account_invitations(current_user, org_id)
@@ -114,7 +114,7 @@ def account_invitations():
         .limit(PER_PAGE)
     ).all()
     organization = db.session.get(Organization, org_id) if org_id else None
-    if _role(current_user) == "liaison":
+    if _role(current_user) not in ("admin", "coordinator"):
         organization = current_user.organization
     return render_template(
         "access/account_invitations.html",
@@ -171,7 +171,7 @@ def invite_one(person_id: int):
 @login_required
 @limiter.limit(INVITE_LIMIT)
 def invite_selection():
-    if _role(current_user) not in ("admin", "coordinator", "liaison"):
+    if not has_role(current_user, "admin", "coordinator", "liaison"):
         abort(403)
     ids = []
     for raw in request.form.getlist("person_id")[:1000]:

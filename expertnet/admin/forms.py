@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import Form
 
@@ -13,6 +22,13 @@ class UserForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()], default="expert")
+    also_roles = SelectMultipleField(
+        _l("Also holds the role"),
+        description=_l("An expert who is also the liaison of their organisation, or the reverse."),
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     organization = SelectField(_l("Organisation"), validators=[Optional()])
     person_q = StringField(
         _l("Find the expert profile by name"),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from ..auth.models import Role, User
+from ..auth.models import EXTRA_ROLES, Role, User
 from ..auth.operations import AccountError, create_user, update_user
 from ..core.forms import choices
 from ..core.text import clean_line
@@ -38,6 +38,7 @@ def _person_label(person: Person) -> str:
 
 def _fill(form: UserForm, current_person_id: int | None = None) -> None:
     form.role.choices = choices([(r.value, r.label) for r in Role])
+    form.also_roles.choices = choices([(r.value, r.label) for r in EXTRA_ROLES])
     orgs = db.session.execute(
         select(Organization.id, Organization.name).order_by(Organization.name)
     ).all()
@@ -94,6 +95,7 @@ def _form_data(form: UserForm) -> dict:
         "role": form.role.data,
         "organization_id": int(form.organization.data) if form.organization.data else None,
         "person_id": int(form.person.data) if (form.person.data or "").isdigit() else None,
+        "extra_roles": tuple(form.also_roles.data or ()),
     }
 
 
@@ -140,6 +142,7 @@ def user_edit(user_id: int):
     form = UserForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.person.data = str(user.person_id) if user.person_id else ""
+        form.also_roles.data = [r.role for r in user.extra_roles]
     _fill(form, user.person_id)
     if request.method == "GET":
         form.organization.data = str(user.organization_id) if user.organization_id else ""

@@ -28,6 +28,9 @@ class Role(TitledEnum):
 
 #: The union's own staff: they see every profile with contact details.
 STAFF_ROLES = frozenset({Role.admin, Role.coordinator, Role.approver})
+#: Roles a user may hold besides the main one: an expert who is also their association's
+#: liaison, or a liaison with an expert profile. (Staff and agency roles stay single.)
+EXTRA_ROLES = (Role.expert, Role.liaison)
 
 
 class User(UserMixin, db.Model):
@@ -58,6 +61,9 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    extra_roles: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
 
     def set_password(self, password: str) -> None:
         from flask import current_app
@@ -81,11 +87,16 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def roles(self) -> frozenset[str]:
+        """Every role the user holds: the main one and any extra (expert, liaison)."""
+        return frozenset({self.role, *(r.role for r in self.extra_roles)})
+
+    @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
     def has_role(self, *roles: str) -> bool:
-        return self.role in roles
+        return not self.roles.isdisjoint(roles)
 
     @property
     def role_label(self) -> str:
@@ -93,6 +104,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserRole(db.Model):
+    """A role a user holds besides the main one (``User.role``)."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint("role IN ('expert', 'liaison')", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 def hash_token(token: str) -> str:

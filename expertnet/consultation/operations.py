@@ -73,10 +73,10 @@ _NUMBER_LOCK = 0x4C48_4854_5650  # "LHHTVP": numbering of published opinions
 
 
 def actor_for(user: User) -> Actor:
-    """The engine's view of a user: one role, the organisation it speaks for, its expert record."""
+    """The engine's view of a user: its roles, the organisation it speaks for, its expert record."""
     return Actor(
         user_id=user.id,
-        roles=frozenset({user.role}),
+        roles=frozenset(user.roles),
         organization_id=user.organization_id if user.role == "agency" else None,
         person_id=user.person_id,
     )
@@ -165,13 +165,16 @@ def visible_requests(user) -> Select:
         return stmt.where(
             or_(Request.agency_id == user.organization_id, Request.filed_by_id == user.id)
         )
-    if role == "expert" and user.person_id is not None:
+    if role is None:
+        return stmt.where(False)
+    if "expert" in user.roles and user.person_id is not None:
+        # An expert (also one who is a liaison as well) sees the requests they are invited to.
         invited = select(Invitation.request_id).where(
             Invitation.person_id == user.person_id,
             Invitation.state.in_([InvitationState.invited, InvitationState.accepted]),
         )
-        return stmt.where(Request.id.in_(invited))
-    return stmt.where(Request.filed_by_id == user.id) if role else stmt.where(False)
+        return stmt.where(or_(Request.id.in_(invited), Request.filed_by_id == user.id))
+    return stmt.where(Request.filed_by_id == user.id)
 
 
 def can_file_request(user) -> bool:

@@ -433,7 +433,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
     loads = ops.workload(i.person_id for i in req.invitations) if is_staff else {}
     my_invitation = (
         next((i for i in ops.invitations_of(user) if i.request_id == req.id), None)
-        if user.role == "expert"
+        if user.has_role("expert")
         else None
     )
     return render_template(
@@ -885,7 +885,7 @@ def _render_inbox(posted: dict[str, Any] | None = None, status: int = 200) -> Pa
 @bp.get("/inbox")
 @login_required
 def expert_inbox() -> Page:
-    if current_user.role != "expert":
+    if not current_user.has_role("expert"):
         abort(403)
     return _render_inbox()
 

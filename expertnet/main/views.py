@@ -28,6 +28,8 @@ def nav_items() -> list[tuple[str, str]]:
         "expert": [("consultation.expert_inbox", _("My panels"))],
         "approver": [("consultation.approvals", _("Approvals"))],
     }.get(role or "", [])
+    if role and role != "expert" and current_user.has_role("expert"):
+        items.append(("consultation.expert_inbox", _("My panels")))
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),

@@ -1,4 +1,4 @@
-"""access links (invitation answers, account claims, password resets) and accounts without a password
+"""access links (invitation answers, account claims, password resets), accounts without a password, extra roles
 
 Revision ID: 0006
 Revises: 0003
@@ -49,8 +49,17 @@ def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.alter_column('password_hash', existing_type=sa.String(length=255), nullable=True)
 
+    op.create_table('user_role',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.CheckConstraint("role IN ('expert', 'liaison')", name=op.f('ck_user_role_role')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_user_role_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_role'))
+    )
+
 
 def downgrade():
+    op.drop_table('user_role')
     # Accounts that never chose a password keep an unusable hash (no sign-in is possible).
     op.execute("UPDATE user_account SET password_hash = '!' WHERE password_hash IS NULL")
     with op.batch_alter_table('user_account', schema=None) as batch_op:
