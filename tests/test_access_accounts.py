@@ -119,8 +119,8 @@ def test_roster_of_500_invited_in_one_request_through_the_outbox(
     session.add_all(people)
     session.flush()
     session.add_all(Membership(person_id=p.id, organization_id=org.id) for p in people)
-    session.flush()
     _coord, token = make_user("coordinator")
+    session.commit()  # the roster exists before the request (and is indexed by then)
     # An SMTP address where nothing listens: sending inside the request would record failures.
     app.config["EXPERTNET_SMTP_URL"] = "smtp://127.0.0.1:9"
     try:
