@@ -81,15 +81,21 @@ def crawl(client, csrf: str) -> list[tuple[str, str, int]]:
 
 
 @pytest.mark.parametrize(
-    "role", ["agency", "coordinator", "approver", "admin", "liaison", "expert"]
+    "role", ["agency", "coordinator", "approver", "admin", "liaison", "expert", "expert+liaison"]
 )
-def test_no_page_links_to_what_its_viewer_may_not_do(world, app, role):
+def test_no_page_links_to_what_its_viewer_may_not_do(world, app, session, make_org, role):
     from helpers import csrf_from
+
+    from expertnet.auth.models import UserRole
 
     rid = world.to_in_review()
     world.to_panel_forming()
     world.write_opinion(world.experts[0], rid)
-    member = world.experts[0] if role == "expert" else getattr(world, role)
+    member = world.experts[0] if role.startswith("expert") else getattr(world, role)
+    if role == "expert+liaison":
+        member.user.organization_id = make_org().id
+        member.user.extra_roles = [UserRole(role="liaison")]
+        session.flush()
     client = app.test_client()
     page = client.get("/login")
     client.post("/login", data={"email": member.user.email, "password": "correct horse battery",

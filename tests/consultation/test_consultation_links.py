@@ -258,3 +258,18 @@ def test_opinion_written_and_submitted_by_link_then_account_claimed(
     assert session.get(User, user.id).check_password("mật khẩu dài đủ")
     assert client.get("/inbox").status_code == 200  # signed in as the expert
     assert client.get(join).status_code == 410
+
+
+def test_expert_with_an_account_may_also_answer_by_link(world, session, client):
+    """The invitation mail's link works for everyone; an account holder is then sent to sign in."""
+    rid = world.to_panel_forming()
+    expert = world.experts[0]
+    inv_id = world.invite(rid, expert)["id"]
+    path = _path(_mail_link(session, expert.user.email))
+    page = client.get(path)
+    version = re.search(r'name="a-version" type="hidden" value="(\d+)"', page.text)[1]
+    res = client.post(
+        path, data={"intent": "accept", "a-csrf_token": _csrf(page.text), "a-version": version}
+    )
+    assert res.status_code == 200 and "/join/" not in res.text and "/login" in res.text
+    assert session.get(Invitation, inv_id).state == "accepted"
