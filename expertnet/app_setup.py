@@ -68,6 +68,7 @@ def configure(app: Flask) -> None:
     security.register(app)
     i18n.register(app)
 
+    from .access.views import bp as access_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -75,6 +76,10 @@ def configure(app: Flask) -> None:
     from .main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(access_bp)
+    from .access.staff import bp as access_staff_bp
+
+    app.register_blueprint(access_staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)

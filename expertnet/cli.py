@@ -96,8 +96,11 @@ def users_group() -> None:
 @click.option("--organization", type=int, default=None, help="organisation id (agency, liaison)")
 @click.option("--expert", type=int, default=None, help="person id (expert)")
 @click.option("--password", default=None, help="else read from standard input")
+@click.option(
+    "--also", "also", multiple=True, help="an extra role (expert or liaison); may be repeated"
+)
 @with_appcontext
-def users_create(email, name, role, organization, expert, password) -> None:
+def users_create(email, name, role, organization, expert, password, also) -> None:
     """Create a user; the password comes from --password or standard input."""
     from .auth.operations import AccountError, create_user
     from .extensions import db
@@ -112,12 +115,56 @@ def users_create(email, name, role, organization, expert, password) -> None:
             password=password,
             organization_id=organization,
             person_id=expert,
+            extra_roles=tuple(also),
         )
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
-        raise CommandError(str(exc)) from exc
-    click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+        message = str(exc)
+        if "already exists" in message:
+            message += (
+                f"; to give it a new password run: expertnet users reset-password --email {email}"
+            )
+        raise CommandError(message) from exc
+    click.echo(f"created user {user.id} <{user.email}> as {', '.join(sorted(user.roles))}")
+
+
+@users_group.command("reset-password")
+@click.option("--email", required=True)
+@click.option(
+    "--stdin", "from_stdin", is_flag=True, help="read the new password from standard input"
+)
+@with_appcontext
+def users_reset_password(email, from_stdin) -> None:
+    """Print a one-time link to choose a new password (last line), or set it from stdin."""
+    from sqlalchemy import func, select
+
+    from .access.operations import reset_link_for_cli, set_password_directly
+    from .auth.models import User
+    from .core.errors import ApiError
+    from .extensions import db
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise CommandError(f"no user with e-mail {email}")
+    if not user.active:
+        raise CommandError(f"the account {user.email} is deactivated; reactivate it first")
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        try:
+            set_password_directly(user, password)
+        except ApiError as exc:
+            db.session.rollback()
+            raise CommandError(
+                "; ".join(str(m) for m in (exc.fields or {}).values()) or exc.message
+            ) from exc
+        db.session.commit()
+        click.echo(f"new password set for {user.email}")
+        return
+    url = reset_link_for_cli(user)
+    db.session.commit()
+    click.echo(f"one-time link for {user.email} (works once, for two hours):")
+    click.echo(url)
 
 
 def _user_by_email(email: str):
@@ -236,8 +283,10 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
         except DemoError as exc:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
+    from .demo.requests import give_every_expert_an_address, load_demo_requests
+
+    give_every_expert_an_address(db.session)
     accounts = create_demo_accounts(db.session, seed=seed)
-    from .demo.requests import load_demo_requests
 
     counts["requests"] = load_demo_requests(db.session, seed=seed)
     db.session.commit()
@@ -245,7 +294,13 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     click.echo("sign-ins (e-mail / password):")
     for role, email, password in accounts:
-        click.echo(f"  {role:<12} {email:<36} {password}")
+        note = "  (sits on an open panel)" if role == "expert" else ""
+        click.echo(f"  {role:<12} {email:<36} {password}{note}")
+    click.echo(
+        "the other experts have no password yet: they answer by the links in their mail, "
+        "which (without EXPERTNET_SMTP_URL) stays in the outbox: sign in as coordinator "
+        "and open /outbox"
+    )
 
 
 # --- index ------------------------------------------------------------------------------

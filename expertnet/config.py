@@ -121,7 +121,7 @@ class Settings:
     smtp_url: str | None
     smtp_cafile: str | None
     mail_from: str
-    base_url: str
+    base_url: str | None
     broker_url: str | None
     job_queue: str
     worker_heartbeat_seconds: int
@@ -133,6 +133,7 @@ class Settings:
     remind_days: int
     login_days: int
     graph_background: bool
+    reset_limit: str
 
     @property
     def server_database(self) -> bool:
@@ -171,7 +172,8 @@ class Settings:
             smtp_url=_url("EXPERTNET_SMTP_URL", SMTP_SCHEMES),
             smtp_cafile=_env("EXPERTNET_SMTP_CAFILE"),
             mail_from=_env("EXPERTNET_MAIL_FROM", "expertnet@localhost") or "",
-            base_url=_env("EXPERTNET_BASE_URL", "http://localhost:5000") or "",
+            # Unset: links use the request's own address (the embedded default only).
+            base_url=(_env("EXPERTNET_BASE_URL") or "").strip() or None,
             broker_url=_url("EXPERTNET_BROKER_URL", BROKER_SCHEMES),
             job_queue=_name("EXPERTNET_JOB_QUEUE", "expertnet"),
             worker_heartbeat_seconds=_int("EXPERTNET_WORKER_HEARTBEAT", 60, 1, 3600),
@@ -183,6 +185,7 @@ class Settings:
             remind_days=_int("EXPERTNET_REMIND_DAYS", 2, 0, 60),
             login_days=_int("EXPERTNET_LOGIN_DAYS", 30, 1, 3650),
             graph_background=_flag("EXPERTNET_GRAPH_BACKGROUND", True),
+            reset_limit=_limit("EXPERTNET_RESET_LIMIT", "5 per 15 minutes"),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -222,6 +225,7 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "EXPERTNET_LOGIN_LIMIT": self.login_limit,
             "EXPERTNET_LOGIN_ACCOUNT_LIMIT": self.login_account_limit,
+            "EXPERTNET_RESET_LIMIT": self.reset_limit,
             "WTF_CSRF_TIME_LIMIT": None,
             "EXPERTNET_TRUSTED_PROXIES": self.trusted_proxies,
         }
@@ -239,4 +243,16 @@ def validate(config: dict) -> None:
         raise ConfigError(
             "EXPERTNET_SECRET_KEY is required with a server database "
             "(every app node must sign sessions with the same key)"
+        )
+    base_url = config.get("EXPERTNET_BASE_URL")
+    if base_url:
+        if not str(base_url).startswith(("http://", "https://")):
+            raise ConfigError(
+                f"EXPERTNET_BASE_URL must start with http:// or https://, not {base_url!r}"
+            )
+    elif not uri.startswith("sqlite") and not config.get("TESTING"):
+        raise ConfigError(
+            "EXPERTNET_BASE_URL is not set: with a server database expertnet needs the public "
+            "address people open it at (for the links in mail), e.g. "
+            "EXPERTNET_BASE_URL=https://expertnet.example.vn"
         )

@@ -1,7 +1,8 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
+from .access.models import AccessLink
 from .audit.models import AuditEntry
-from .auth.models import ApiToken, User
+from .auth.models import ApiToken, User, UserRole
 from .auth.throttle_models import SignInAttempt
 from .consultation.models import (  # noqa: F401 - consultation tables
     AgencyResponse,
@@ -23,6 +24,7 @@ from .panel.models import GraphVersion, PersonRelationship
 from .roster.models import PendingLink, RosterImportClaim
 
 __all__ = [
+    "AccessLink",
     "ApiToken",
     "AuditEntry",
     "Field",
@@ -35,5 +37,6 @@ __all__ = [
     "RosterImportClaim",
     "SignInAttempt",
     "User",
+    "UserRole",
     "person_field",
 ]

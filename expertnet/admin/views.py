@@ -7,16 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from ..auth.models import ApiToken, Role, User
+from ..auth.models import EXTRA_ROLES, ApiToken, Role, User
 from ..auth.operations import AccountError, create_user, revoke_token, tokens_of, update_user
 from ..core.forms import choices
-from ..directory.models import Organization
+from ..core.text import clean_line
+from ..directory.models import Organization, Person
 from ..extensions import db
 from .forms import UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
+PERSON_CHOICES = 20
 
 
 @bp.before_request
@@ -26,12 +28,47 @@ def _admins_only():
         abort(403)
 
 
-def _fill(form: UserForm) -> None:
+def _person_label(person: Person) -> str:
+    orgs = ", ".join(o.name for o in person.organizations[:2])
+    parts = [person.display_name, person.email or _("no e-mail"), orgs]
+    if person.user is not None:
+        parts.append(_("has account %(email)s", email=person.user.email))
+    return " · ".join(p for p in parts if p)
+
+
+def _fill(form: UserForm, current_person_id: int | None = None) -> None:
     form.role.choices = choices([(r.value, r.label) for r in Role])
+    form.also_roles.choices = choices([(r.value, r.label) for r in EXTRA_ROLES])
     orgs = db.session.execute(
         select(Organization.id, Organization.name).order_by(Organization.name)
     ).all()
     form.organization.choices = choices([(str(i), n) for i, n in orgs], blank=True)
+    # The person is picked by name: a server-side search, no JavaScript and no ids to type.
+    found: list[Person] = []
+    q = clean_line(form.person_q.data or "")[:200]
+    if q:
+        like = f"%{q.lower()}%"
+        found = list(
+            db.session.scalars(
+                select(Person)
+                .where(
+                    or_(
+                        func.lower(Person.full_name).like(like), func.lower(Person.email).like(like)
+                    )
+                )
+                .order_by(Person.full_name, Person.id)
+                .limit(PERSON_CHOICES)
+            )
+        )
+    form.nobody_found = bool(q) and not found
+    keep = {int(v) for v in [form.person.data, current_person_id] if str(v or "").isdigit()}
+    for pid in keep - {p.id for p in found}:
+        person = db.session.get(Person, pid)
+        if person is not None:
+            found.insert(0, person)
+    form.person.choices = [("", _("No expert profile"))] + [
+        (str(p.id), _person_label(p)) for p in found
+    ]
 
 
 @bp.get("/users")
@@ -57,8 +94,14 @@ def _form_data(form: UserForm) -> dict:
         "name": form.name.data,
         "role": form.role.data,
         "organization_id": int(form.organization.data) if form.organization.data else None,
-        "person_id": form.person.data,
+        "person_id": int(form.person.data) if (form.person.data or "").isdigit() else None,
+        "extra_roles": tuple(form.also_roles.data or ()),
     }
+
+
+def _finding(form: UserForm) -> bool:
+    """The "Find" button: search for the person and show the form again, saving nothing."""
+    return request.method == "POST" and "find" in request.form
 
 
 def _field_for(message: str) -> str:
@@ -72,6 +115,8 @@ def _field_for(message: str) -> str:
 def user_new():
     form = UserForm()
     _fill(form)
+    if _finding(form):
+        return render_template("admin/user_form.html", form=form, user=None)
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors.append(_("A new account needs a password."))
@@ -95,10 +140,14 @@ def user_new():
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
-    _fill(form)
+    if request.method == "GET":
+        form.person.data = str(user.person_id) if user.person_id else ""
+        form.also_roles.data = [r.role for r in user.extra_roles]
+    _fill(form, user.person_id)
     if request.method == "GET":
         form.organization.data = str(user.organization_id) if user.organization_id else ""
-        form.person.data = user.person_id
+    if _finding(form):
+        return render_template("admin/user_form.html", form=form, user=user)
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
             form.role.errors.append(_("You cannot remove your own administrator access."))

@@ -144,6 +144,7 @@ def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
 
 from ..reports import api as _reports_api  # noqa: E402,F401 - activity report and letters
 from . import (  # noqa: E402,F401 - routes register on ``bp``
+    access,
     consultation,
     directory,
     meta,

@@ -93,7 +93,7 @@ def _visible_people(stmt):
     conds = [Person.public_profile.is_(True)]
     if user.is_authenticated and user.person_id:
         conds.append(Person.id == user.person_id)
-    if user.is_authenticated and user.role == "liaison" and user.organization_id:
+    if user.is_authenticated and user.has_role("liaison") and user.organization_id:
         conds.append(
             Person.id.in_(
                 select(Membership.person_id).where(
@@ -146,7 +146,7 @@ def expert_create():
         raise ApiError(403, _("Your role may not add experts."))
     data = load(ExpertSchema(), json_body())
     data.pop("version", None)
-    liaison_org = current_user.organization_id if current_user.role == "liaison" else None
+    liaison_org = current_user.organization_id if current_user.has_role("liaison") else None
     person = create_person(data, liaison_org_id=liaison_org)
     db.session.commit()
     return jsonify(person_json(person, current_user)), 201
@@ -162,7 +162,7 @@ def expert_update(person_id: int):
     if not person.can_edit(current_user):
         raise ApiError(403, _("You may not change this profile."))
     data = load(ExpertSchema(), json_body(), partial=True)
-    liaison_org = current_user.organization_id if current_user.role == "liaison" else None
+    liaison_org = current_user.organization_id if current_user.has_role("liaison") else None
     update_person(person, data, liaison_org_id=liaison_org, actor=current_user)
     db.session.commit()
     return jsonify(person_json(person, current_user))

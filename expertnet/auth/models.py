@@ -29,6 +29,9 @@ class Role(TitledEnum):
 
 #: The union's own staff: they see every profile with contact details.
 STAFF_ROLES = frozenset({Role.admin, Role.coordinator, Role.approver})
+#: Roles a user may hold besides the main one: an expert who is also their association's
+#: liaison, or a liaison with an expert profile. (Staff and agency roles stay single.)
+EXTRA_ROLES = (Role.expert, Role.liaison)
 
 #: A sign-in (its session and remember-me cookie) lasts at most this long by default.
 DEFAULT_LOGIN_DAYS = 30
@@ -50,7 +53,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(NFCString(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # NULL until the person chooses a password (an expert invited by e-mail, not yet joined).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
@@ -65,6 +69,9 @@ class User(UserMixin, db.Model):
     organization: Mapped[Organization | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    extra_roles: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
 
     def set_password(self, password: str) -> None:
@@ -113,18 +120,30 @@ class User(UserMixin, db.Model):
         return user
 
     def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        """The person has joined: they chose a password and can sign in."""
+        return bool(self.password_hash)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
     @property
+    def roles(self) -> frozenset[str]:
+        """Every role the user holds: the main one and any extra (expert, liaison)."""
+        return frozenset({self.role, *(r.role for r in self.extra_roles)})
+
+    @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
     def has_role(self, *roles: str) -> bool:
-        return self.role in roles
+        return not self.roles.isdisjoint(roles)
 
     @property
     def role_label(self) -> str:
@@ -132,6 +151,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserRole(db.Model):
+    """A role a user holds besides the main one (``User.role``)."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint("role IN ('expert', 'liaison')", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 def hash_token(token: str) -> str:

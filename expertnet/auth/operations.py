@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..core.types import utcnow
 from ..directory.models import Organization, Person
 from ..extensions import db
-from .models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ApiToken, Role, User
+from .models import DEFAULT_TOKEN_DAYS, EXTRA_ROLES, MAX_TOKEN_DAYS, ApiToken, Role, User, UserRole
 from .passwords import MIN_LENGTH as MIN_PASSWORD
 from .passwords import password_problem
 
@@ -59,6 +59,26 @@ def _check(
     return email
 
 
+def _check_extra(role: str, extra: tuple[str, ...], organization_id, person_id) -> list[str]:
+    """The extra roles, checked: an expert needs a profile, a liaison an organisation."""
+    roles = sorted(set(extra) - {role})
+    for r in roles:
+        if r not in EXTRA_ROLES:
+            raise AccountError(
+                f"role {r!r} cannot be held besides another; extra roles: " + ", ".join(EXTRA_ROLES)
+            )
+        if r == "expert" and person_id is None:
+            raise AccountError("an expert role needs --expert (the person id)")
+        if r == "liaison" and organization_id is None:
+            raise AccountError("a liaison role needs --organization")
+    return roles
+
+
+def _set_extra(user: User, roles: list[str]) -> None:
+    current = {r.role: r for r in user.extra_roles}
+    user.extra_roles = [current.get(r) or UserRole(role=r) for r in roles]
+
+
 def _check_password(password: str, *related: str | None) -> None:
     problem = password_problem(password, related)
     if problem:
@@ -68,14 +88,17 @@ def _check_password(password: str, *related: str | None) -> None:
 def create_user(
     *, email: str, name: str, role: str, password: str,
     organization_id: int | None = None, person_id: int | None = None,
+    extra_roles: tuple[str, ...] = (),
 ) -> User:  # fmt: skip
     """Create an account; AccountError says what is wrong and nothing is written."""
     email = _check(email=email, name=name, role=role, organization_id=organization_id,
                    person_id=person_id, user=None)  # fmt: skip
+    extra = _check_extra(role, extra_roles, organization_id, person_id)
     _check_password(password, email, name)
     user = User(email=email, name=name.strip(), role=role, organization_id=organization_id,
                 person_id=person_id)  # fmt: skip
     user.set_password(password)
+    _set_extra(user, extra)
     db.session.add(user)
     db.session.flush()
     return user
@@ -84,10 +107,14 @@ def create_user(
 def update_user(
     user: User, *, email: str, name: str, role: str, organization_id: int | None,
     person_id: int | None, active: bool, password: str | None = None,
+    extra_roles: tuple[str, ...] | None = None,
 ) -> User:  # fmt: skip
     """Change an account; AccountError says what is wrong and nothing is changed."""
     email = _check(email=email, name=name, role=role, organization_id=organization_id,
                    person_id=person_id, user=user)  # fmt: skip
+    if extra_roles is None:
+        extra_roles = tuple(r.role for r in user.extra_roles)
+    extra = _check_extra(role, extra_roles, organization_id, person_id)
     if password:
         _check_password(password, email, name)
         user.set_password(password)
@@ -96,6 +123,7 @@ def update_user(
         user.end_sessions()
     user.email, user.name, user.role = email, name.strip(), role
     user.organization_id, user.person_id, user.active = organization_id, person_id, active
+    _set_extra(user, extra)
     db.session.flush()
     return user
 

@@ -25,7 +25,7 @@ from workflows import RequestKind, State
 
 from ..core.i18n import N_
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Field, Organization, Person, _in, _role
+from ..directory.models import Field, Organization, Person, _in, _role, has_role
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class Request(db.Model):
 
     def _is_invited(self, user) -> bool:
         return (
-            _role(user) == "expert"
+            has_role(user, "expert")
             and user.person_id is not None
             and any(
                 i.person_id == user.person_id
@@ -209,7 +209,7 @@ class Request(db.Model):
     def is_panel_member(self, user) -> bool:
         """The user is an expert who accepted a seat on this request's panel."""
         return (
-            _role(user) == "expert"
+            has_role(user, "expert")
             and user.person_id is not None
             and any(i.person_id == user.person_id for i in self.accepted_invitations)
         )
@@ -248,7 +248,7 @@ class Request(db.Model):
         return published and self.is_panel_member(user)
 
     def is_panel_secretary(self, user) -> bool:
-        return _role(user) == "expert" and any(
+        return has_role(user, "expert") and any(
             i.person_id == user.person_id and i.role == InvitationRole.secretary
             for i in self.accepted_invitations
         )
@@ -393,7 +393,7 @@ class Invitation(db.Model):
         )
 
     def is_invitee(self, user) -> bool:
-        return _role(user) == "expert" and user.person_id == self.person_id
+        return has_role(user, "expert") and user.person_id == self.person_id
 
     def can_view(self, user) -> bool:
         return (

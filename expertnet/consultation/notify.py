@@ -62,6 +62,10 @@ KINDS = (
     "escalation_invitation",
     "escalation_opinion",
     "escalation_request_due",
+    # Mail only (no inbox entry): see ``expertnet.access``.
+    "account_invitation",
+    "password_reset",
+    "email_change",
 )
 
 
@@ -82,7 +86,9 @@ def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
     """Subject and body of a notification in ``locale``; the first line is the subject."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    base_url = current_app.config.get("EXPERTNET_BASE_URL", "").rstrip("/")
+    from ..core.urls import base_url as _base_url
+
+    base_url = _base_url()
     with force_locale(locale):
         # Straight from the environment: the pages' context processors need an HTTP request,
         # and mail is also written by `expertnet remind`, outside of one.
@@ -107,6 +113,13 @@ def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> 
     exists = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
     if exists is not None:
         return False
+    if "action_url" not in context:
+        # Signed links let an expert answer without a password (see ``expertnet.access``).
+        from ..access.operations import mail_link
+
+        context["action_url"] = mail_link(
+            user, kind, request=request, invitation=context.get("invitation")
+        )
     subject, body = render(kind, user.locale or "vi", user=user, request=request, **context)
     db.session.add(
         Notification(
@@ -129,6 +142,34 @@ def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> 
     db.session.add(mail)
     db.session.info.setdefault(_PENDING, []).append(mail)
     return True
+
+
+def queue_mail(
+    to_address: str,
+    subject: str,
+    body: str,
+    dedupe_key: str,
+    *,
+    user_id: int | None = None,
+    send_now: bool = True,
+) -> OutboxMail:
+    """Put one mail (no inbox entry) in the outbox.
+
+    ``send_now=False`` leaves it for the next outbox run (``expertnet remind``), so a bulk
+    action answers at once and the mail leaves in throttled batches.
+    """
+    mail = OutboxMail(
+        user_id=user_id,
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        attempts=0,
+    )
+    db.session.add(mail)
+    if send_now:
+        db.session.info.setdefault(_PENDING, []).append(mail)
+    return mail
 
 
 def queue_many(users: Iterable, kind: str, key_prefix: str, **kwargs: Any) -> int:

@@ -106,10 +106,10 @@ def request_facts_load(path=None) -> tuple:
 
 
 def actor_for(user: User) -> Actor:
-    """The engine's view of a user: one role, the organisation it speaks for, its expert record."""
+    """The engine's view of a user: its roles, the organisation it speaks for, its expert record."""
     return Actor(
         user_id=user.id,
-        roles=frozenset({user.role}),
+        roles=frozenset(user.roles),
         organization_id=user.organization_id if user.role == "agency" else None,
         person_id=user.person_id,
     )
@@ -198,13 +198,16 @@ def visible_requests(user) -> Select:
         return stmt.where(
             or_(Request.agency_id == user.organization_id, Request.filed_by_id == user.id)
         )
-    if role == "expert" and user.person_id is not None:
+    if role is None:
+        return stmt.where(False)
+    if "expert" in user.roles and user.person_id is not None:
+        # An expert (also one who is a liaison as well) sees the requests they are invited to.
         invited = select(Invitation.request_id).where(
             Invitation.person_id == user.person_id,
             Invitation.state.in_([InvitationState.invited, InvitationState.accepted]),
         )
-        return stmt.where(Request.id.in_(invited))
-    return stmt.where(Request.filed_by_id == user.id) if role else stmt.where(False)
+        return stmt.where(or_(Request.id.in_(invited), Request.filed_by_id == user.id))
+    return stmt.where(Request.filed_by_id == user.id)
 
 
 def can_file_request(user) -> bool:
@@ -623,10 +626,13 @@ def _check_invitable(
     """Refuse an invitation that cannot be made; ``freeing`` is a seat about to be vacated."""
     if person is None:
         raise ValidationFailed({field: _("No such expert.")})
-    if person.user is None or not person.user.active:
-        raise ValidationFailed(
-            {field: _("This expert has no active account yet, so cannot answer.")}
-        )
+    from ..access.operations import account_problem
+
+    # No account yet is fine (one without a password is made with the invitation); no
+    # e-mail address is not: the invitation could not reach the expert.
+    problem = account_problem(person)
+    if problem is not None:
+        raise ValidationFailed({field: problem})
     if respond_by is not None and respond_by <= utcnow():
         raise ValidationFailed({"respond_by": _("The date must be in the future.")})
     live = [
@@ -651,6 +657,9 @@ def invite(
     _require_panel_manager(req, by)
     _check_invitable(req, person, role, respond_by)
     assert person is not None
+    from ..access.operations import ensure_account
+
+    user = ensure_account(person)
     inv = Invitation(
         request=req,
         person=person,
@@ -663,7 +672,7 @@ def invite(
     db.session.add(inv)
     db.session.flush()
     notify.queue(
-        person.user,
+        user,
         "invitation_received",
         f"invitation_received:i{inv.id}",
         request=req,

@@ -74,7 +74,12 @@ def run_reminders(now: datetime | None = None, days_before: int | None = None) -
         key = f"{step}_invitation:i{inv.id}:{_stamp(deadline)}"
         if step == "reminder" and inv.person.user is not None:
             sent[step] += notify.queue(
-                inv.person.user, "reminder_invitation", key, request=inv.request, deadline=deadline
+                inv.person.user,
+                "reminder_invitation",
+                key,
+                request=inv.request,
+                deadline=deadline,
+                invitation=inv,
             )
         elif step == "escalation":
             sent[step] += notify.queue_many(

@@ -432,7 +432,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
     loads = ops.workload(i.person_id for i in req.invitations) if is_staff else {}
     my_invitation = (
         next((i for i in ops.invitations_of(user) if i.request_id == req.id), None)
-        if user.role == "expert"
+        if user.has_role("expert")
         else None
     )
     return render_template(
@@ -596,7 +596,7 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
         person = people.get(c.person_id)
         return {
             "candidate": c,
-            "invitable": person is not None and person.user is not None and person.user.active,
+            "problem": _invite_problem(person),
             "conflicts": [(str(x.reason), path_labels(eg, x)) for x in c.potential_conflicts],
         }
 
@@ -619,6 +619,15 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
     }
 
 
+def _invite_problem(person: Person | None) -> str | None:
+    """Why an invitation could not reach this expert (no e-mail address…), or None."""
+    from ..access.operations import account_problem
+
+    if person is None:
+        return _("No such expert.")
+    return account_problem(person)
+
+
 def _search(req: Request, q: str) -> list[dict[str, Any]]:
     from ..search.service import search_experts
 
@@ -638,9 +647,7 @@ def _search(req: Request, q: str) -> list[dict[str, Any]]:
     return [
         {
             "item": item,
-            "invitable": item["id"] in people
-            and people[item["id"]].user is not None
-            and people[item["id"]].user.active,
+            "problem": _invite_problem(people.get(item["id"])),
         }
         for item in result.get("items", [])
     ]
@@ -871,7 +878,7 @@ def _render_inbox(posted: dict[str, Any] | None = None, status: int = 200) -> Pa
 @bp.get("/inbox")
 @login_required
 def expert_inbox() -> Page:
-    if current_user.role != "expert":
+    if not current_user.has_role("expert"):
         abort(403)
     return _render_inbox()
 

@@ -117,20 +117,28 @@ def _in(column: str, enum_cls: type[TitledEnum], nullable: bool = False) -> str:
 
 
 def _role(user) -> str | None:
-    """The role of a signed-in user, None for the public."""
+    """The main role of a signed-in user, None for the public."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user.role
 
 
+def has_role(user, *roles: str) -> bool:
+    """The signed-in user holds one of ``roles`` (as main role or an extra one)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    held = getattr(user, "roles", None) or {user.role}
+    return not set(held).isdisjoint(roles)
+
+
 def can_create_person(user) -> bool:
-    return _role(user) in ("admin", "coordinator", "liaison")
+    return has_role(user, "admin", "coordinator", "liaison")
 
 
 def can_view_members(user, organization: Organization) -> bool:
     """Rosters are personal data: staff and the organisation's own liaison."""
     return _role(user) in ("admin", "coordinator", "approver") or (
-        _role(user) == "liaison" and user.organization_id == organization.id
+        has_role(user, "liaison") and user.organization_id == organization.id
     )
 
 
@@ -177,7 +185,7 @@ class Organization(Audited, db.Model):
 
     def can_edit(self, user) -> bool:
         return _role(user) == "admin" or (
-            _role(user) == "liaison" and user.organization_id == self.id
+            has_role(user, "liaison") and user.organization_id == self.id
         )
 
     def __repr__(self) -> str:
@@ -277,7 +285,7 @@ class Person(Audited, db.Model):
 
     def _liaison_of(self, user) -> bool:
         return (
-            _role(user) == "liaison"
+            has_role(user, "liaison")
             and user.organization_id is not None
             and user.organization_id in self.organization_ids()
         )

@@ -225,7 +225,7 @@ def _save(form: ExpertForm, person: Person | None):
         data.pop("organizations")  # not on the form: the person cannot change them
     data["full_name"] = clean_line(data["full_name"])
     data["bio"] = clean_text(data["bio"])
-    liaison_org = current_user.organization_id if current_user.role == "liaison" else None
+    liaison_org = current_user.organization_id if current_user.has_role("liaison") else None
     try:
         if person is None:
             person = create_person(data, liaison_org_id=liaison_org)

@@ -28,6 +28,8 @@ def nav_items() -> list[tuple[str, str]]:
         "expert": [("consultation.expert_inbox", _("My panels"))],
         "approver": [("consultation.approvals", _("Approvals"))],
     }.get(role or "", [])
+    if role and role != "expert" and current_user.has_role("expert"):
+        items.append(("consultation.expert_inbox", _("My panels")))
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),
@@ -37,9 +39,9 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("panel.union_network", _("Network")))
     if role in ("admin", "coordinator"):
         items.append(("roster.links", _("Roster links")))
+        items.append(("access_staff.outbox", _("Outbox")))
     if role == "admin":
         items.append(("admin.users", _("Accounts")))
-        items.append(("admin.outbox", _("Outgoing mail")))
     return items
 
 
@@ -79,7 +81,11 @@ def home():
         or 0,
     }
     role = current_user.role if current_user.is_authenticated else "public"
-    return render_template("main/home.html", stats=stats, role=role)
+    from ..directory.models import can_create_person
+
+    return render_template(
+        "main/home.html", stats=stats, role=role, can_create_person=can_create_person
+    )
 
 
 @bp.post("/language")

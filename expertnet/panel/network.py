@@ -59,7 +59,9 @@ class Viewer:
     def of(cls, user: Any) -> Viewer:
         if user is None or not getattr(user, "is_authenticated", False):
             return cls(None)
-        return cls(user.role, user.person_id, user.organization_id)
+        # A liaison's view is wider than an expert's: an expert who is also a liaison gets it.
+        role = "liaison" if user.role == "expert" and user.has_role("liaison") else user.role
+        return cls(role, user.person_id, user.organization_id)
 
 
 def person_visible(eg: ExpertGraph, person_id: int, viewer: Viewer) -> bool:

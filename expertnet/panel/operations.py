@@ -20,7 +20,7 @@ def can_declare_relationship(user: Any, person_id: int) -> bool:
     """Coordinators and admins for anyone; an expert for themselves."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role in RECORDING_ROLES or (user.role == "expert" and user.person_id == person_id)
+    return user.role in RECORDING_ROLES or (user.has_role("expert") and user.person_id == person_id)
 
 
 def can_view_relationships(user: Any, person_id: int) -> bool:

@@ -54,7 +54,10 @@ def _query_from_args(args, user) -> SearchQuery:
     # The public directory shows consenting experts; staff search everyone; a liaison
     # searching their own organisation sees its whole roster.
     public_only = role not in STAFF and not (
-        role == "liaison" and orgs and set(orgs) == {user.organization_id}
+        role is not None
+        and user.has_role("liaison")
+        and orgs
+        and set(orgs) == {user.organization_id}
     )
     return SearchQuery(
         text=text,

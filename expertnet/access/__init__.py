@@ -1,0 +1,2 @@
+"""Signed one-time links: answering an invitation, writing an opinion, claiming an account,
+resetting a password, confirming a new e-mail address — and the account invitations."""

@@ -1,0 +1,24 @@
+"""The public address of the application, for links that leave the browser (mail, CLI)."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+#: Only with the embedded SQLite database and no request at hand (a developer's CLI run):
+#: a server database refuses to start without ``EXPERTNET_BASE_URL``.
+DEVELOPMENT_BASE_URL = "http://localhost:5000"
+
+
+def base_url() -> str:
+    """``EXPERTNET_BASE_URL``; else the address the current request came in on."""
+    configured = current_app.config.get("EXPERTNET_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return DEVELOPMENT_BASE_URL
+
+
+def external(path: str) -> str:
+    """An absolute link to ``path`` (which starts with a slash)."""
+    return base_url() + path
