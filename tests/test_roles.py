@@ -61,7 +61,7 @@ def test_extra_roles_are_checked(session, make_org, make_person):
         email="minh@hoi.vn",
         name="Minh",
         role="liaison",
-        password="x" * 12,
+        password="correct horse battery",
         organization_id=make_org().id,
         person_id=person.id,
         extra_roles=("expert",),
