@@ -222,6 +222,8 @@ def register_commands(app) -> None:
 
     for command in (init_command, users_group, demo_command, index_group, serve_command):
         app.cli.add_command(command)
+    from .scholarly import commands as _scholarly_commands  # noqa: F401 - import publications
+
     app.cli.add_command(import_group)
     from .consultation.commands import remind_command
 

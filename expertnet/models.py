@@ -19,6 +19,13 @@ from .consultation.models import (  # noqa: F401 - consultation tables
 )
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
+from .scholarly.models import (
+    Patent,
+    Publication,
+    PublicationAuthor,
+    ResearchProject,
+    ScholarProfile,
+)
 
 __all__ = [
     "ApiToken",
@@ -27,8 +34,13 @@ __all__ = [
     "GraphVersion",
     "Membership",
     "Organization",
+    "Patent",
     "Person",
     "PersonRelationship",
+    "Publication",
+    "PublicationAuthor",
+    "ResearchProject",
+    "ScholarProfile",
     "User",
     "person_field",
 ]

@@ -35,6 +35,8 @@ from .suggest import (
 SUGGESTION_ROLES = frozenset({"admin", "coordinator", "approver"})
 #: Request states in which a panel is formed or a seat replaced.
 PANEL_STATES = ("accepted", "panel_forming", "in_review")
+#: Exclusions whose ``reason`` in the API is their rule's code (API.md: ``coauthor``).
+CODED_REASONS = frozenset({"coauthor"})
 #: The API lists at most this many exclusions (best fits first); the total is given too.
 MAX_EXCLUDED = 200
 
@@ -134,7 +136,9 @@ def suggestion_json(s: Suggestion, request_id: int | None = None) -> dict[str, A
     for e in s.excluded[:MAX_EXCLUDED]:
         item: dict[str, Any] = {
             "expert_id": e.person_id,
-            "reason": e.reason,
+            # The contract names co-authorship by its code; other reasons are sentences.
+            "reason": e.rule if e.rule in CODED_REASONS else e.reason,
+            "message": e.reason,
             "rule": e.rule,
             "affinity": round(e.affinity, 4),
         }
