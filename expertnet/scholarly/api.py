@@ -179,9 +179,7 @@ def publication_import(person_id: int):
         raise ValidationFailed({"file": str(exc)}) from None
     plan = import_works(db.session, person, parsed.works, parsed.rejected, dry_run)
     body = {**plan.preview(), "format": parsed.format, "dry_run": dry_run}
-    if dry_run:
-        db.session.rollback()
-    else:
+    if not dry_run:  # a dry run only planned: it added nothing to the session
         db.session.commit()
     return jsonify(body), 200 if dry_run else 201
 
@@ -215,9 +213,7 @@ def publication_lookup(person_id: int):
     dry_run = bool(body.get("dry_run"))
     plan = import_works(db.session, person, parsed.works, parsed.rejected, dry_run)
     out = {**plan.preview(), "format": parsed.format, "dry_run": dry_run}
-    if dry_run:
-        db.session.rollback()
-    else:
+    if not dry_run:
         db.session.commit()
     return jsonify(out)
 

@@ -48,9 +48,7 @@ def import_publications(file: Path, person_id: int, dry_run: bool) -> None:
     try:
         parsed = parse_file(file.read_bytes(), file.name)
         plan = import_works(db.session, person, parsed.works, parsed.rejected, dry_run)
-        if dry_run:
-            db.session.rollback()
-        else:
+        if not dry_run:  # a dry run only planned: nothing was added to the session
             db.session.commit()
     except ImportFormatError as exc:
         db.session.rollback()

@@ -214,9 +214,8 @@ class ScholarProfile(Audited, db.Model):
 
     __tablename__ = "scholar_profile"
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     orcid: Mapped[str | None] = mapped_column(String(19), unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -472,7 +472,7 @@ def set_orcid(session: Session, person: Person, raw: str | None) -> ScholarProfi
         )
         if clash is not None:
             raise ValidationFailed({"orcid": _("Another person already has this ORCID iD.")})
-    profile = session.get(ScholarProfile, person.id)
+    profile = session.scalar(select(ScholarProfile).where(ScholarProfile.person_id == person.id))
     if profile is None:
         profile = ScholarProfile(person_id=person.id)
         session.add(profile)

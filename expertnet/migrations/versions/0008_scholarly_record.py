@@ -99,12 +99,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_research_project_person_id'), ['person_id'], unique=False)
 
     op.create_table('scholar_profile',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('orcid', sa.String(length=19), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_scholar_profile_person_id_person'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_scholar_profile')),
-    sa.UniqueConstraint('orcid', name=op.f('uq_scholar_profile_orcid'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scholar_profile')),
+    sa.UniqueConstraint('orcid', name=op.f('uq_scholar_profile_orcid')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_scholar_profile_person_id'))
     )
     op.create_table('publication_author',
     sa.Column('id', sa.Integer(), nullable=False),
