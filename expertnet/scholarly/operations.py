@@ -483,3 +483,54 @@ def set_orcid(session: Session, person: Person, raw: str | None) -> ScholarProfi
 
 def clean_work_text(value: str | None) -> str | None:
     return clean_text(value) if value else None
+
+
+def organization_people(session: Session, org_id: int) -> dict[str, int]:
+    """E-mail (lower case) and id (as text) -> person id, for the organisation's people."""
+    rows = session.execute(
+        select(Person.id, Person.email).where(
+            or_(
+                Person.employer_id == org_id,
+                Person.id.in_(
+                    select(Membership.person_id).where(
+                        Membership.organization_id == org_id, Membership.ended_on.is_(None)
+                    )
+                ),
+            )
+        )
+    ).all()
+    out: dict[str, int] = {}
+    for pid, email in rows:
+        out[str(pid)] = pid
+        if email:
+            out[email.lower()] = pid
+    return out
+
+
+def plan_organization_import(
+    session: Session, org_id: int, works: list[WorkIn], rejected: list[Rejected]
+) -> tuple[list[ImportPlan], list[Rejected]]:
+    """A list per organisation: each row names its expert (e-mail or id) of that organisation."""
+    people = organization_people(session, org_id)
+    by_person: dict[int, list[WorkIn]] = defaultdict(list)
+    refused = list(rejected)
+    for work in works:
+        key = (work.expert or "").strip().lower()
+        if not key:
+            refused.append(Rejected(work.label, _("The expert column is empty.")))
+            continue
+        pid = people.get(key)
+        if pid is None:
+            refused.append(
+                Rejected(
+                    work.label,
+                    _("%(expert)s is not a person of this organisation.", expert=work.expert),
+                )
+            )
+            continue
+        by_person[pid].append(work)
+    plans = []
+    for pid in sorted(by_person):
+        owner = session.get(Person, pid)
+        plans.append(plan_import(session, owner, by_person[pid]))
+    return plans, refused
