@@ -61,12 +61,10 @@ def check_panel_state(req: Any) -> None:
 
 def profile_for_request(req: Any) -> RequestProfile:
     """The plain profile of a stored consultation request (duck-typed on its attributes)."""
-    docs = []
-    for d in getattr(req, "documents", ()) or ():
-        # Extracted text, when the documents module stores it; filenames say little.
-        text = getattr(d, "text", None) or getattr(d, "extracted_text", None)
-        if text:
-            docs.append(text)
+    # The text of its PDF, DOCX and ODT documents (extracted once, cached by content).
+    from ..scholarly.doctext import request_document_texts
+
+    docs = request_document_texts(req)
     declared = frozenset(
         i.person_id
         for i in getattr(req, "invitations", ()) or ()
