@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import snowballstemmer
 from scipy import sparse
 
 from search_index import fold, normalize_text
@@ -51,9 +52,30 @@ _STOPWORD_TEXT = (
     "nhiều ít hơn số việc người năm ngày tháng the and of for in on to a an with by "
     # Words every request and many bios use ("development", "phase", "city", "scheme",
     # "opinion"): they say nothing about which expert fits.
-    "mới phát triển giai đoạn thành phố địa bàn đề án lấy ý kiến"
+    "mới phát triển giai đoạn thành phố địa bàn đề án lấy ý kiến "
+    # English function words: many experts publish in English.
+    "is are was were be been being from at as or not no but that this these those it its "
+    "we our us they their them he she his her which who whom what when where how than then "
+    "there here such into onto over under between among about after before during through "
+    "using used based can could may might must should would will shall also both each other "
+    "more most some any all only very"
 )
 STOPWORDS = frozenset(fold(w) for w in _STOPWORD_TEXT.split())
+
+_english = snowballstemmer.stemmer("english")
+_stems: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """The English (Snowball) stem of a folded word: "restored", "restoration" -> "restor".
+
+    Folded Vietnamese syllables come out unchanged (checked on the taxonomy and the demo
+    vocabulary), so one pass serves both languages. Memoised: vocabularies are small.
+    """
+    out = _stems.get(word)
+    if out is None:
+        out = _stems[word] = _english.stemWord(word) if len(word) > 3 else word
+    return out
 
 
 def terms(text: str) -> list[str]:
@@ -66,6 +88,7 @@ def terms(text: str) -> list[str]:
             if w in STOPWORDS or len(w) < 2 or w.isdigit():
                 prev = None
                 continue
+            w = stem(w)
             out.append(w)
             if prev is not None:
                 out.append(f"{prev} {w}")
@@ -225,6 +248,6 @@ def _surface(keyword: str, term: str) -> str:
     want = term.split(" ")
     n = len(want)
     for i in range(len(words) - n + 1):
-        if [fold(w) for w in words[i : i + n]] == want:
+        if [stem(fold(w)) for w in words[i : i + n]] == want:
             return " ".join(words[i : i + n])
     return term

@@ -159,3 +159,17 @@ def test_publications_feed_affinity_and_reasons_name_the_paper(app, session, mak
     assert by_id[writer.id].affinity > by_id[other.id].affinity
     assert any("Phục hồi rừng ngập mặn ven biển Tiên Lãng" in r for r in by_id[writer.id].reasons)
     assert any("(2023)" in r for r in by_id[writer.id].reasons)
+
+
+def test_english_papers_match_through_stems_and_skip_stop_words(app, session, make_expert):
+    from expertnet.panel.affinity import terms
+
+    assert "restor" in terms("Restoring the forests") and "restor" in terms("restoration")
+    assert "the" not in terms("the between using")
+    english = make_expert(topic="sinh thái học", fields=("AGR-AQU",))
+    other = make_expert(topic="sinh thái học", fields=("AGR-AQU",))
+    _paper(session, english, [english], title="Restoring mangrove forests on eroding coasts")
+    s = suggest(_profile(title="Mangrove restoration and coastal erosion"), 2)
+    by_id = {c.person_id: c for c in s.panel}
+    assert by_id[english.id].affinity > by_id[other.id].affinity
+    assert any("Restoring mangrove forests" in r for r in by_id[english.id].reasons)
