@@ -15,10 +15,11 @@ The module reads tables from the shared metadata, so it imports no Flask.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
@@ -201,3 +202,53 @@ def matching_titles(
             scored.append((-weight, n, year, title))
     scored.sort()
     return [(year, title) for _w, _n, year, title in scored[:limit]]
+
+
+def collaboration_stats(eg: Any, top: int = 10) -> dict[str, Any]:
+    """Co-authorship and joint projects across member organisations and former provinces.
+
+    A pair counts "across organisations" when the two share no union organisation and
+    each has one; "across provinces" when one is only of former Hải Phòng and the other
+    only of former Hải Dương. The organisation pairs that work together most are listed.
+    """
+    layer = eg.scholarly
+    out: dict[str, Any] = {
+        "pairs": 0,
+        "coauthor_pairs": 0,
+        "joint_project_pairs": 0,
+        "cross_organization_pairs": 0,
+        "cross_province_pairs": 0,
+        "organization_pairs": [],
+    }
+    if layer is None:
+        return out
+    hp, hd = "hai_phong", "hai_duong"
+    org_pairs: Counter[tuple[int, int]] = Counter()
+    for (a, b), c in layer.collaborations.items():
+        pa, pb = eg.people.get(a), eg.people.get(b)
+        if pa is None or pb is None:
+            continue
+        out["pairs"] += 1
+        out["coauthor_pairs" if c.kind == COAUTHOR else "joint_project_pairs"] += 1
+        oa, ob = set(pa.union_orgs), set(pb.union_orgs)
+        if oa and ob and not oa & ob:
+            out["cross_organization_pairs"] += 1
+            for x in oa:
+                for y in ob:
+                    org_pairs[(x, y) if x < y else (y, x)] += 1
+        if {frozenset(pa.provinces), frozenset(pb.provinces)} == {
+            frozenset({hp}),
+            frozenset({hd}),
+        }:
+            out["cross_province_pairs"] += 1
+    out["organization_pairs"] = [
+        {
+            "organizations": [
+                {"id": x, "label": eg.orgs[x].name, "former_province": eg.orgs[x].former_province}
+                for x in pair
+            ],
+            "pairs": n,
+        }
+        for pair, n in sorted(org_pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    ]
+    return out

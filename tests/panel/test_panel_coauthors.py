@@ -173,3 +173,27 @@ def test_english_papers_match_through_stems_and_skip_stop_words(app, session, ma
     by_id = {c.person_id: c for c in s.panel}
     assert by_id[english.id].affinity > by_id[other.id].affinity
     assert any("Restoring mangrove forests" in r for r in by_id[english.id].reasons)
+
+
+def test_union_network_counts_collaboration_across_organisations_and_provinces(
+    client, session, auth, make_org, make_expert, make_user
+):
+    hp = make_org(former_province="hai_phong", name="Hội Thủy sản")
+    hd = make_org(former_province="hai_duong", name="Hội Nông học")
+    a = make_expert(orgs=[hp])
+    b = make_expert(orgs=[hd])
+    c = make_expert(orgs=[hp])
+    _paper(session, a, [a, b])  # across organisations and provinces
+    _paper(session, a, [a, c], title="Tôm sú")  # same organisation
+    from expertnet.panel.network import network_stats
+
+    stats = network_stats(get_graph())["collaboration"]
+    assert stats["coauthor_pairs"] == 2
+    assert stats["cross_organization_pairs"] == 1 and stats["cross_province_pairs"] == 1
+    assert stats["organization_pairs"][0]["pairs"] == 1
+    user, _t = make_user("coordinator")
+    client.set_cookie("expertnet_lang", "en")
+    auth.login(user.email)
+    page = client.get("/network")
+    assert page.status_code == 200
+    assert "Pairs across the two former provinces" in page.text
