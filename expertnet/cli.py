@@ -154,6 +154,9 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     from .demo.requests import load_demo_requests
 
     counts["requests"] = load_demo_requests(db.session, seed=seed)
+    from .scholarly.demo import load_demo_records
+
+    counts.update(load_demo_records(db.session, seed=seed))
     db.session.commit()
     rebuild_index(progress_label="index")
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))

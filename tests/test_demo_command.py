@@ -43,3 +43,22 @@ def test_demo_refuses_a_database_with_people_and_if_empty_skips(runner, make_per
     assert res.stderr.startswith("error:")
     skipped = runner.invoke(args=["demo", "--experts", "50", "--if-empty"])
     assert skipped.exit_code == 0
+
+
+def test_demo_gives_experts_scholarly_records_with_shared_coauthors(runner, session):
+    from expertnet.panel.cache import get_graph
+    from expertnet.scholarly.models import Publication, PublicationAuthor, ResearchProject
+
+    res = runner.invoke(args=["demo", "--experts", "600", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    pubs = session.scalar(select(func.count(Publication.id)))
+    assert pubs > 100
+    languages = set(session.scalars(select(Publication.language).distinct()))
+    assert languages == {"vi", "en"}
+    linked = session.scalar(
+        select(func.count(PublicationAuthor.id)).where(PublicationAuthor.person_id.is_not(None))
+    )
+    assert linked > pubs  # co-authors beyond the owner
+    assert session.scalar(select(func.count(ResearchProject.id))) > 0
+    eg = get_graph()
+    assert eg.scholarly.collaborations
