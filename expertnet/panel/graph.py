@@ -376,9 +376,6 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         lambda a, b, kind: _add(adj, interner, pnode(a), pnode(b), kind),
         lambda pid: pid in people and people[pid].is_expert,
     )
-    for pid, extra in scholarly.texts.items():
-        expertise, position, bio = texts.get(pid, ((), None, None))
-        texts[pid] = (expertise, position, f"{bio}\n{extra}" if bio else extra)
 
     # Every person, organisation and field is a node, linked or not.
     for pid in people:
@@ -405,7 +402,7 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         for pid in people
         if people[pid].is_expert
     }
-    eg.affinity = AffinityModel.build(expert_texts, field_by_code)
+    eg.affinity = AffinityModel.build(expert_texts, field_by_code, works=scholarly.works)
     add_consultation_layer(eg, conn)
     eg.build_seconds = time.perf_counter() - started
     log.info(

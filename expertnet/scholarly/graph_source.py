@@ -47,8 +47,8 @@ class Collaboration:
 class ScholarlyLayer:
     #: (smaller person id, larger person id) -> most recent shared work.
     collaborations: dict[tuple[int, int], Collaboration] = field(default_factory=dict)
-    #: person id -> text of the record, for affinity.
-    texts: dict[int, str] = field(default_factory=dict)
+    #: person id -> (year, text) of each work (publication, project), for affinity.
+    works: dict[int, list[tuple[int | None, str]]] = field(default_factory=dict)
     #: person id -> (year, title) of their works, newest first, for explanations.
     titles: dict[int, list[tuple[int | None, str]]] = field(default_factory=dict)
 
@@ -120,7 +120,7 @@ def read_layer(
         layer.collaborations[(a, b)] = Collaboration(y, COAUTHOR, titles.get(pid, ""))
 
     by_code: dict[str, list[tuple[int, int | None, str]]] = defaultdict(list)
-    project_text: dict[int, list[str]] = defaultdict(list)
+    project_text: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
     for pid, code, start, end, status, title in conn.execute(
         select(
             project.c.person_id,
@@ -131,7 +131,7 @@ def read_layer(
             project.c.title,
         )
     ):
-        project_text[pid].append(title)
+        project_text[pid].append((end or start, title))
         if code and code.strip():
             # An ongoing project is as recent as it gets.
             year = None if status == "ongoing" else (end or start)
@@ -148,8 +148,7 @@ def read_layer(
                     layer.collaborations[key] = Collaboration(year, JOINT_PROJECT, title)
 
     # Text for affinity: newest works first, bounded per expert.
-    counts: dict[int, int] = defaultdict(int)
-    parts: dict[int, list[str]] = defaultdict(list)
+    works = layer.works
     for pid, title, keywords, abstract, year in conn.execute(
         select(
             pub.c.person_id,
@@ -159,20 +158,20 @@ def read_layer(
             pub.c.year,
         ).order_by(pub.c.person_id, pub.c.year.desc().nulls_last(), pub.c.id.desc())
     ):
-        if not is_expert(pid) or counts[pid] >= MAX_WORKS_FOR_TEXT:
+        mine = works.setdefault(pid, []) if is_expert(pid) else None
+        if mine is None or len(mine) >= MAX_WORKS_FOR_TEXT:
             continue
-        counts[pid] += 1
-        parts[pid].append(title)
+        text = [title]
         if keywords:
-            parts[pid].append("; ".join(str(k) for k in keywords))
+            text.append("; ".join(str(k) for k in keywords))
         if abstract:
-            parts[pid].append(abstract)
+            text.append(abstract)
+        mine.append((year, "\n".join(text)))
         if len(layer.titles.setdefault(pid, [])) < MAX_TITLES:
             layer.titles[pid].append((year, title))
-    for pid, texts in project_text.items():
+    for pid, items in project_text.items():
         if is_expert(pid):
-            parts[pid].extend(texts[:MAX_WORKS_FOR_TEXT])
-    layer.texts = {pid: "\n".join(p) for pid, p in parts.items()}
+            works.setdefault(pid, []).extend(items[:MAX_WORKS_FOR_TEXT])
     return layer
 
 

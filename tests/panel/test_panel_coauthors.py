@@ -197,3 +197,35 @@ def test_union_network_counts_collaboration_across_organisations_and_provinces(
     page = client.get("/network")
     assert page.status_code == 200
     assert "Pairs across the two former provinces" in page.text
+
+
+def _model(works):
+    from expertnet.panel.affinity import AffinityModel
+
+    texts = {pid: (["sinh thái học"], None, None, ()) for pid in (1, 2, 3, 4)}
+    return AffinityModel.build(texts, {}, works=works, this_year=2026)
+
+
+def test_works_evidence_rewards_recent_and_broad_work_and_stays_in_range():
+    import numpy as np
+
+    title = "Phục hồi rừng ngập mặn ven biển"
+    m = _model(
+        {
+            1: [(2025, title)],
+            2: [(1996, title)],
+            3: [(2025, title), (2024, title + " Tiên Lãng"), (2023, "Rừng ngập mặn Cát Hải")],
+        }
+    )
+    qvec = m.query_vector("Đề án phục hồi rừng ngập mặn")
+    scores = dict(zip(m.person_ids.tolist(), m.text_scores(qvec).tolist(), strict=True))
+    assert scores[1] > scores[2] > 0  # recent work counts more
+    assert scores[3] > scores[1]  # breadth: several good works
+    assert scores[4] == 0  # no works, no matching profile
+    assert all(0 <= s <= 1 for s in scores.values())
+    # An expert without works keeps exactly their profile cosine.
+    q = np.zeros(len(m.vocabulary))
+    for j, v in qvec.items():
+        q[j] = v
+    profile = m.matrix @ q
+    assert scores[4] == profile[m.row_of[4]]
