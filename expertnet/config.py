@@ -60,4 +60,12 @@ def load_config(instance: Path) -> dict:
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,
         "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
+        # The scholarly record: live DOI/ORCID lookup (off unless set) and the conflict window.
+        "EXPERTNET_SCHOLARLY_LOOKUP": os.environ.get("EXPERTNET_SCHOLARLY_LOOKUP", "0") == "1",
+        "EXPERTNET_CROSSREF_URL": os.environ.get(
+            "EXPERTNET_CROSSREF_URL", "https://api.crossref.org"
+        ),
+        "EXPERTNET_ORCID_URL": os.environ.get("EXPERTNET_ORCID_URL", "https://pub.orcid.org/v3.0"),
+        "EXPERTNET_LOOKUP_TIMEOUT": float(os.environ.get("EXPERTNET_LOOKUP_TIMEOUT", "10")),
+        "EXPERTNET_COAUTHOR_YEARS": int(os.environ.get("EXPERTNET_COAUTHOR_YEARS", "3")),
     }

@@ -83,17 +83,34 @@ def stem(word: str) -> str:
     return out
 
 
+_terms_of: dict[str, str | None] = {}
+
+
+def _term_of(raw: str) -> str | None:
+    """The term of one written word (folded, stemmed), None for a stop word; memoised,
+    since a corpus of 200,000 titles repeats a few tens of thousands of words."""
+    try:
+        return _terms_of[raw]
+    except KeyError:
+        pass
+    folded = fold(raw)
+    w = None if folded in STOPWORDS or len(folded) < 2 or folded.isdigit() else stem(folded)
+    if len(_terms_of) > 1_000_000:
+        _terms_of.clear()
+    _terms_of[raw] = w
+    return w
+
+
 def terms(text: str) -> list[str]:
     """Folded syllables and adjacent-syllable pairs of a text, stopwords left out."""
     out: list[str] = []
     for segment in _SEGMENT_RE.split(normalize_text(text)):
         prev: str | None = None
         for raw in _WORD_RE.findall(segment):
-            w = fold(raw)
-            if w in STOPWORDS or len(w) < 2 or w.isdigit():
+            w = _term_of(raw)
+            if w is None:
                 prev = None
                 continue
-            w = stem(w)
             out.append(w)
             if prev is not None:
                 out.append(f"{prev} {w}")
@@ -120,7 +137,7 @@ def field_match(expert_codes: Sequence[str], request_codes: Sequence[str]) -> fl
 
 #: Weights of an expert's best-matching work and of the breadth (mean of the best
 #: ``BREADTH_K``) in the evidence of their publications and projects.
-BEST_WEIGHT, BREADTH_WEIGHT, BREADTH_K = 0.6, 0.4, 3
+BEST_WEIGHT, BREADTH_WEIGHT, BREADTH_K = 0.3, 0.7, 10
 #: A work's weight falls from 1 (this year) towards 0.5 with age (half-life ~7 years).
 RECENCY_FLOOR, RECENCY_SCALE = 0.5, 10.0
 
@@ -214,18 +231,23 @@ class AffinityModel:
             from datetime import date
 
             year_now = this_year or date.today().year
-            for pid in person_ids.tolist():
+            for row, pid in enumerate(person_ids.tolist()):
+                # Document frequency counts experts, not works: a term an expert uses in
+                # forty papers is still one expert's term.
+                seen = set(docs[row])
                 for year, text in works.get(pid, ()):
                     counts = Counter(terms(text))
                     if not counts:
                         continue
                     work_docs.append(counts)
-                    owners.append(row_of[pid])
+                    owners.append(row)
                     weights.append(recency_weight(year, year_now))
-                    df.update(counts.keys())
+                    fresh = counts.keys() - seen
+                    df.update(fresh)
+                    seen.update(fresh)
         for t in sorted(df):
             vocabulary[t] = len(vocabulary)
-        n = len(docs) + len(work_docs)
+        n = len(docs)
         idf = np.zeros(len(vocabulary), dtype=np.float64)
         for t, j in vocabulary.items():
             idf[j] = math.log((n + 1) / (df[t] + 1)) + 1.0

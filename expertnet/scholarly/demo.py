@@ -24,7 +24,7 @@ from .importers import title_key
 from .models import Publication, PublicationAuthor, ResearchProject
 
 BATCH = 2000
-WORKS_BY_RANK = {"GS": 30, "PGS": 20, "TSKH": 18, "TS": 12, "ThS": 4}
+WORKS_BY_RANK = {"GS": 60, "PGS": 45, "TSKH": 40, "TS": 30, "ThS": 12}
 
 _VI_TITLES = (
     "Nghiên cứu {kw} tại {place}",
@@ -160,7 +160,7 @@ def load_demo_records(
         authors.clear()
 
     for done, e in enumerate(experts, start=1):
-        rank = WORKS_BY_RANK.get(e.academic_title or "", WORKS_BY_RANK.get(e.degree or "", 1))
+        rank = WORKS_BY_RANK.get(e.academic_title or "", WORKS_BY_RANK.get(e.degree or "", 4))
         n = max(0, int(rng.gauss(rank, rank / 3)))
         keywords = list(e.expertise or []) or ["phát triển bền vững"]
         field_en = person_fields.get(e.id, [])
