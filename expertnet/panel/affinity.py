@@ -145,7 +145,7 @@ RECENCY_FLOOR, RECENCY_SCALE = 0.5, 10.0
 def recency_weight(year: int | None, this_year: int) -> float:
     if year is None:
         return 0.75
-    return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * math.exp(-max(0, this_year - year) / 10.0)
+    return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * math.exp(-max(0, this_year - year) / RECENCY_SCALE)
 
 
 def _rows(docs: list[Counter[str]], vocabulary: dict[str, int], idf: np.ndarray):
