@@ -229,3 +229,11 @@ def test_suggested_author_confirms_on_their_page(
     assert r.status_code == 302
     session.refresh(author)
     assert author.person_id == colleague.id and author.candidate_person_id is None
+
+
+def test_own_profile_links_to_the_works_to_confirm(client, auth, expert):
+    auth.login(expert["user"].email)
+    page = client.get(f"/experts/{expert['person'].id}")
+    assert "/me/authorships" in page.text
+    auth.logout()
+    assert "/me/authorships" not in client.get(f"/experts/{expert['person'].id}").text
