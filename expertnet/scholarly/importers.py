@@ -256,9 +256,10 @@ def parse_bibtex(text: str) -> Parsed:
     import bibtexparser
     from bibtexparser import middlewares as m
 
+    # LaTeX decoding is most of the parsing time; files written in UTF-8 do not need it.
+    middleware = [m.LatexDecodingMiddleware()] if "\\" in text else []
     library = bibtexparser.parse_string(
-        text,
-        append_middleware=[m.LatexDecodingMiddleware(), m.SeparateCoAuthors()],
+        text, append_middleware=[*middleware, m.SeparateCoAuthors()]
     )
     parsed = Parsed("bibtex")
     for block in library.failed_blocks:
