@@ -94,6 +94,9 @@ def configure(app: Flask) -> None:
 
     app.register_blueprint(consultation_bp)
 
+    from .scholarly.views import register as register_scholarly  # the scholarly record
+
+    register_scholarly(app)
     from .reports.views import register as register_reports  # report pages, letters
 
     register_reports(app)

@@ -289,6 +289,9 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     accounts = create_demo_accounts(db.session, seed=seed)
 
     counts["requests"] = load_demo_requests(db.session, seed=seed)
+    from .scholarly.demo import load_demo_records
+
+    counts.update(load_demo_records(db.session, seed=seed))
     db.session.commit()
     rebuild_index(progress_label="index")
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -489,6 +492,8 @@ def register_commands(app) -> None:
         enqueue_command,
     ):
         app.cli.add_command(command)
+    from .scholarly import commands as _scholarly_commands  # noqa: F401 - import publications
+
     app.cli.add_command(import_group)
     from .consultation.commands import remind_command
 

@@ -134,6 +134,11 @@ class Settings:
     login_days: int
     graph_background: bool
     reset_limit: str
+    scholarly_lookup: bool
+    crossref_url: str
+    orcid_url: str
+    lookup_timeout: int
+    coauthor_years: int
 
     @property
     def server_database(self) -> bool:
@@ -186,6 +191,13 @@ class Settings:
             login_days=_int("EXPERTNET_LOGIN_DAYS", 30, 1, 3650),
             graph_background=_flag("EXPERTNET_GRAPH_BACKGROUND", True),
             reset_limit=_limit("EXPERTNET_RESET_LIMIT", "5 per 15 minutes"),
+            scholarly_lookup=_flag("EXPERTNET_SCHOLARLY_LOOKUP"),
+            crossref_url=_url("EXPERTNET_CROSSREF_URL", ("http", "https"))
+            or "https://api.crossref.org",
+            orcid_url=_url("EXPERTNET_ORCID_URL", ("http", "https"))
+            or "https://pub.orcid.org/v3.0",
+            lookup_timeout=_int("EXPERTNET_LOOKUP_TIMEOUT", 10, 1, 120),
+            coauthor_years=_int("EXPERTNET_COAUTHOR_YEARS", 3, 0, 50),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -226,6 +238,12 @@ class Settings:
             "EXPERTNET_LOGIN_LIMIT": self.login_limit,
             "EXPERTNET_LOGIN_ACCOUNT_LIMIT": self.login_account_limit,
             "EXPERTNET_RESET_LIMIT": self.reset_limit,
+            # The scholarly record: live DOI/ORCID lookup (off unless set) and the conflict window.
+            "EXPERTNET_SCHOLARLY_LOOKUP": self.scholarly_lookup,
+            "EXPERTNET_CROSSREF_URL": self.crossref_url,
+            "EXPERTNET_ORCID_URL": self.orcid_url,
+            "EXPERTNET_LOOKUP_TIMEOUT": float(self.lookup_timeout),
+            "EXPERTNET_COAUTHOR_YEARS": self.coauthor_years,
             "WTF_CSRF_TIME_LIMIT": None,
             "EXPERTNET_TRUSTED_PROXIES": self.trusted_proxies,
         }

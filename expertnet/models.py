@@ -22,6 +22,13 @@ from .consultation.models import (  # noqa: F401 - consultation tables
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
 from .roster.models import PendingLink, RosterImportClaim
+from .scholarly.models import (
+    Patent,
+    Publication,
+    PublicationAuthor,
+    ResearchProject,
+    ScholarProfile,
+)
 
 __all__ = [
     "AccessLink",
@@ -31,10 +38,15 @@ __all__ = [
     "GraphVersion",
     "Membership",
     "Organization",
+    "Patent",
     "PendingLink",
     "Person",
     "PersonRelationship",
+    "Publication",
+    "PublicationAuthor",
+    "ResearchProject",
     "RosterImportClaim",
+    "ScholarProfile",
     "SignInAttempt",
     "User",
     "UserRole",

@@ -68,8 +68,29 @@ def test_a_failing_command_prints_one_error_line_never_a_traceback(tmp_path, mon
 
     monkeypatch.setenv("EXPERTNET_INSTANCE", str(tmp_path))
     monkeypatch.setenv("EXPERTNET_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/absent")
+    monkeypatch.setenv("EXPERTNET_SECRET_KEY", "a-shared-key-of-the-cluster")
+    monkeypatch.setenv("EXPERTNET_BASE_URL", "https://expertnet.example.vn")
     res = CliRunner().invoke(main, ["demo", "--experts", "50"])
     assert res.exit_code != 0
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: OperationalError"), res.stderr
     assert "Traceback" not in res.output
+
+
+def test_demo_gives_experts_scholarly_records_with_shared_coauthors(runner, session):
+    from expertnet.panel.cache import get_graph
+    from expertnet.scholarly.models import Publication, PublicationAuthor, ResearchProject
+
+    res = runner.invoke(args=["demo", "--experts", "600", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    pubs = session.scalar(select(func.count(Publication.id)))
+    assert pubs > 100
+    languages = set(session.scalars(select(Publication.language).distinct()))
+    assert languages == {"vi", "en"}
+    linked = session.scalar(
+        select(func.count(PublicationAuthor.id)).where(PublicationAuthor.person_id.is_not(None))
+    )
+    assert linked > pubs  # co-authors beyond the owner
+    assert session.scalar(select(func.count(ResearchProject.id))) > 0
+    eg = get_graph()
+    assert eg.scholarly.collaborations

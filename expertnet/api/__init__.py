@@ -143,6 +143,7 @@ def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
 
 
 from ..reports import api as _reports_api  # noqa: E402,F401 - activity report and letters
+from ..scholarly import api as _scholarly_api  # noqa: E402,F401 - the scholarly record
 from . import (  # noqa: E402,F401 - routes register on ``bp``
     access,
     consultation,

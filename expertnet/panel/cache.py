@@ -35,6 +35,8 @@ from .models import GraphVersion
 #: Tables whose changes alter people, organisations, memberships, fields or ties.
 DIRECTORY_TABLES = frozenset(
     {"person", "organization", "membership", "person_field", "field", "person_relationship"}
+    # The scholarly record: co-author edges and the text affinity reads.
+    | {"publication", "publication_author", "research_project"}
 )
 #: Tables of the consultation layer (requests, their orgs and fields, invitations).
 ACTIVITY_TABLES = frozenset(

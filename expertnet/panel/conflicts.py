@@ -222,11 +222,104 @@ class MemberOfParty:
                 )
 
 
+@dataclass(frozen=True)
+class CoauthorOfInsider:
+    """Co-authored a work or shared a project, within the last ``years`` years, with someone
+    employed by or holding office in a party, or with a member of this request's panel.
+
+    ``years`` None reads ``EXPERTNET_COAUTHOR_YEARS`` from the app (default 3).
+    """
+
+    code: str = "coauthor"
+    severity: str = EXCLUDE
+    years: int | None = None
+    insider_kinds: tuple[str, ...] = (EMPLOYED, OFFICE)
+
+    def _years(self) -> int:
+        if self.years is not None:
+            return self.years
+        from flask import current_app, has_app_context
+
+        if not has_app_context():
+            return 3
+        return int(current_app.config.get("EXPERTNET_COAUTHOR_YEARS", 3))
+
+    def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
+        from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT, recent
+
+        g, layer = ctx.graph, ctx.graph.scholarly
+        if layer is None or not layer.collaborations:
+            return
+        years = self._years()
+        kinds = (COAUTHOR, JOINT_PROJECT)
+
+        def partners(insider: int) -> Iterator[tuple[int, str, str]]:
+            for other in g.neighbours_by(insider, kinds):
+                pid, iid = other >> 2, insider >> 2
+                if other & 3 != PERSON or not ctx.wants(pid):
+                    continue
+                c = layer.collaborations.get((pid, iid) if pid < iid else (iid, pid))
+                if c is None or not recent(c, years):
+                    continue
+                year = c.year if c.year is not None else _("ongoing")
+                if c.kind == COAUTHOR:
+                    work = _("co-author of “%(title)s” (%(year)s)", title=c.title, year=year)
+                else:
+                    work = _("joint project “%(title)s” (%(year)s)", title=c.title, year=year)
+                yield pid, c.kind, work
+
+        for org_id, role in ctx.organisations:
+            for m, edge in g.adjacency(onode(org_id)):
+                step = next((k for k in self.insider_kinds if k in edge), None)
+                if m & 3 != PERSON or step is None:
+                    continue
+                for pid, kind, work in partners(m):
+                    if pid == m >> 2:
+                        continue
+                    yield Conflict(
+                        pid,
+                        self.code,
+                        self.severity,
+                        _(
+                            "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
+                            person=g.label(m),
+                            how=_("employed by") if step == EMPLOYED else _("an office holder in"),
+                            org=_org_phrase(ctx, org_id, role),
+                            work=work,
+                        ),
+                        (pnode(pid), m, onode(org_id)),
+                        (kind, step),
+                    )
+        rn = ctx.request_node
+        if ctx.request_id is None or rn is None:
+            return
+        for seat in ctx.graph.seats.get(ctx.request_id, ()):
+            if seat.state not in ("invited", "accepted"):
+                continue
+            member = pnode(seat.person_id)
+            for pid, kind, work in partners(member):
+                if pid == seat.person_id:
+                    continue
+                yield Conflict(
+                    pid,
+                    self.code,
+                    self.severity,
+                    _(
+                        "Worked with %(person)s, who sits on this request's panel: %(work)s.",
+                        person=g.label(member),
+                        work=work,
+                    ),
+                    (pnode(pid), member, rn),
+                    (kind, "panel"),
+                )
+
+
 DEFAULT_RULES: tuple[ConflictRule, ...] = (
     EmployedByParty(),
     HoldsOfficeInParty(),
     DeclaredConflict(),
     RelatedToInsider(),
+    CoauthorOfInsider(),
     MemberOfParty(),
 )
 

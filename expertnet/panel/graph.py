@@ -173,6 +173,8 @@ class ExpertGraph:
     #: field code -> ids of experts with that field (areas include their disciplines).
     experts_by_field: dict[str, set[int]] = field(default_factory=dict)
     affinity: Any = None  # panel.affinity.AffinityModel, set by the builder
+    #: Co-authorships and joint projects (``scholarly.graph_source.ScholarlyLayer``).
+    scholarly: Any = None
     build_seconds: float = 0.0
     #: Lazily computed, per snapshot (e.g. sampled betweenness): safe because immutable.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -365,6 +367,16 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
             if parent:
                 experts_by_field[parent].add(pid)
 
+    # One more edge source: co-authorships and joint projects of the scholarly record.
+    from ..scholarly.graph_source import read_layer
+
+    scholarly = read_layer(
+        conn,
+        t,
+        lambda a, b, kind: _add(adj, interner, pnode(a), pnode(b), kind),
+        lambda pid: pid in people and people[pid].is_expert,
+    )
+
     # Every person, organisation and field is a node, linked or not.
     for pid in people:
         adj.setdefault(pnode(pid), {})
@@ -383,13 +395,14 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         fields=fields,
         field_by_code=field_by_code,
         experts_by_field=dict(experts_by_field),
+        scholarly=scholarly,
     )
     expert_texts = {
         pid: (*texts.get(pid, ((), None, None)), people[pid].field_codes)
         for pid in people
         if people[pid].is_expert
     }
-    eg.affinity = AffinityModel.build(expert_texts, field_by_code)
+    eg.affinity = AffinityModel.build(expert_texts, field_by_code, works=scholarly.works)
     add_consultation_layer(eg, conn)
     eg.build_seconds = time.perf_counter() - started
     log.info(

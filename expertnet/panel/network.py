@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from ..directory.models import FormerProvince
+from ..scholarly.graph_source import collaboration_stats
 from .graph import (
     EMPLOYED,
     FIELD,
@@ -295,6 +296,8 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
             "cross_province_shared_memberships": cross_org_links,
         },
         "thin_fields": thin,
+        # Co-authorship and joint projects across organisations and former provinces.
+        "collaboration": collaboration_stats(eg, top),
         "connecting_people": [
             {
                 "id": pid,

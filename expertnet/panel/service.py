@@ -35,6 +35,8 @@ from .suggest import (
 SUGGESTION_ROLES = frozenset({"admin", "coordinator", "approver"})
 #: Request states in which a panel is formed or a seat replaced.
 PANEL_STATES = ("accepted", "panel_forming", "in_review")
+#: Exclusions whose ``reason`` in the API is their rule's code (API.md: ``coauthor``).
+CODED_REASONS = frozenset({"coauthor"})
 #: The API lists at most this many exclusions (best fits first); the total is given too.
 MAX_EXCLUDED = 200
 
@@ -59,12 +61,10 @@ def check_panel_state(req: Any) -> None:
 
 def profile_for_request(req: Any) -> RequestProfile:
     """The plain profile of a stored consultation request (duck-typed on its attributes)."""
-    docs = []
-    for d in getattr(req, "documents", ()) or ():
-        # Extracted text, when the documents module stores it; filenames say little.
-        text = getattr(d, "text", None) or getattr(d, "extracted_text", None)
-        if text:
-            docs.append(text)
+    # The text of its PDF, DOCX and ODT documents (extracted once, cached by content).
+    from ..scholarly.doctext import request_document_texts
+
+    docs = request_document_texts(req)
     declared = frozenset(
         i.person_id
         for i in getattr(req, "invitations", ()) or ()
@@ -139,7 +139,9 @@ def suggestion_json(s: Suggestion, request_id: int | None = None) -> dict[str, A
     for e in s.excluded[:MAX_EXCLUDED]:
         item: dict[str, Any] = {
             "expert_id": e.person_id,
-            "reason": str(e.reason),
+            # The contract names co-authorship by its code; other reasons are sentences.
+            "reason": e.rule if e.rule in CODED_REASONS else str(e.reason),
+            "message": str(e.reason),
             "rule": e.rule,
             "affinity": round(e.affinity, 4),
         }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..directory.models import DEGREE_RANK, FormerProvince
+from ..scholarly.graph_source import matching_titles
 from .affinity import FIELD_WEIGHT, TEXT_WEIGHT
 from .cache import get_graph
 from .conflicts import (
@@ -549,6 +550,10 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
     matched = eg.affinity.matched_terms(c.person_id, ev.qvec)
     if matched:
         out.append(_("Expertise matches: %(terms)s.", terms=", ".join(matched)))
+    papers = matching_titles(eg.scholarly, c.person_id, eg.affinity.vocabulary, ev.qvec)
+    if papers:
+        shown = "; ".join(f"“{t}” ({y})" if y else f"“{t}”" for y, t in papers)
+        out.append(_("Publications on the subject: %(works)s.", works=shown))
     if ev.profile.field_codes:
         same = [
             eg.field_by_code[code].name

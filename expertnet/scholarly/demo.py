@@ -1,0 +1,251 @@
+"""Synthetic scholarly records for the demo: publications, co-authors and projects.
+
+Run after the directory is loaded (``expertnet demo``). Each expert gets a number of
+works that grows with their degree and title (a professor ~30, an engineer ~2), written
+in Vietnamese or English about their own expertise and fields; co-authors come mostly
+from the expert's own organisations and sometimes from another one, now and then across
+the two former provinces, so the graph has the shared co-authors the union reports on.
+Some colleagues share a research project (same code). Bulk Core inserts, like the
+directory loader: no audit entries, the caller commits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..core.types import utcnow
+from ..directory.models import Field, Membership, Organization, Person, person_field
+from .importers import title_key
+from .models import Publication, PublicationAuthor, ResearchProject
+
+BATCH = 2000
+WORKS_BY_RANK = {"GS": 60, "PGS": 45, "TSKH": 40, "TS": 30, "ThS": 12}
+
+_VI_TITLES = (
+    "Nghiên cứu {kw} tại {place}",
+    "Đánh giá thực trạng {kw} trên địa bàn {place}",
+    "Giải pháp nâng cao hiệu quả {kw}",
+    "Ứng dụng {kw} trong {kw2}",
+    "Một số vấn đề về {kw} và {kw2}",
+    "Cơ sở khoa học của {kw} ở vùng ven biển {place}",
+)
+_EN_TITLES = (
+    "{field}: evidence from {place_en}",
+    "Assessing {kw_en} in the Red River delta",
+    "A review of {field} methods for {kw_en}",
+    "Modelling {kw_en} under climate change in northern Vietnam",
+    "Towards sustainable {kw_en}: a case study of {place_en}",
+)
+_PLACES = ("Hải Phòng", "Hải Dương", "Thủy Nguyên", "Kiến An", "Chí Linh", "Cát Hải", "Kinh Môn")
+_VENUES_VI = (
+    "Tạp chí Khoa học và Công nghệ Việt Nam",
+    "Tạp chí Kinh tế và Phát triển",
+    "Tạp chí Nông nghiệp và Phát triển nông thôn",
+    "Tạp chí Y học Việt Nam",
+    "Tạp chí Xây dựng",
+    "Kỷ yếu Hội thảo khoa học Liên hiệp Hội Hải Phòng",
+)
+_VENUES_EN = (
+    "Vietnam Journal of Science and Technology",
+    "Journal of Coastal Research",
+    "Sustainability",
+    "Aquaculture Reports",
+    "Environmental Science and Pollution Research",
+)
+
+
+def _kw_en(rng: random.Random, field_en: list[str]) -> str:
+    return (rng.choice(field_en) if field_en else "regional development").lower()
+
+
+def load_demo_records(
+    session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Give the directory's experts publications and projects; returns what was written."""
+    rng = random.Random(seed * 7919 + 13)  # noqa: S311 - synthetic data, not security
+    fields = {
+        fid: (code, name_en)
+        for fid, code, name_en in session.execute(select(Field.id, Field.code, Field.name_en))
+    }
+    person_fields: dict[int, list[str]] = defaultdict(list)
+    for pid, fid in session.execute(select(person_field.c.person_id, person_field.c.field_id)):
+        person_fields[pid].append(fields[fid][1])
+    union_kinds = ("member_association", "institute", "club", "collective_member")
+    provinces = dict(
+        session.execute(
+            select(Organization.id, Organization.former_province).where(
+                Organization.kind.in_(union_kinds)
+            )
+        ).all()
+    )
+    orgs_of: dict[int, list[int]] = defaultdict(list)
+    for pid, oid in session.execute(
+        select(Membership.person_id, Membership.organization_id).where(
+            Membership.ended_on.is_(None)
+        )
+    ):
+        if oid in provinces:
+            orgs_of[pid].append(oid)
+    experts = []
+    for row in session.execute(
+        select(
+            Person.id, Person.full_name, Person.expertise, Person.academic_title, Person.degree
+        ).order_by(Person.id)
+    ):
+        if row.expertise or person_fields.get(row.id):
+            experts.append(row)
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for e in experts:
+        for oid in orgs_of.get(e.id, ()):
+            members_of[oid].append(e.id)
+    names = {e.id: e.full_name for e in experts}
+    all_ids = [e.id for e in experts]
+    by_province: dict[str, list[int]] = defaultdict(list)
+    for e in experts:
+        for oid in orgs_of.get(e.id, ()):
+            if provinces.get(oid):
+                by_province[provinces[oid]].append(e.id)
+
+    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
+    project_t = ResearchProject.__table__
+    now = utcnow()
+    counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
+    pubs: list[dict] = []
+    authors: list[list[int]] = []
+
+    def coauthors(pid: int) -> list[int]:
+        out: list[int] = []
+        mine = orgs_of.get(pid, [])
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            roll = rng.random()
+            if mine and roll < 0.7:
+                pool = members_of[rng.choice(mine)]
+            elif roll < 0.85 and by_province:
+                pool = by_province[rng.choice(sorted(by_province))]
+            else:
+                pool = all_ids
+            other = rng.choice(pool)
+            if other != pid and other not in out:
+                out.append(other)
+        return out
+
+    def flush() -> None:
+        if not pubs:
+            return
+        ids = session.scalars(
+            insert(pub_t).returning(pub_t.c.id, sort_by_parameter_order=True), pubs
+        ).all()
+        rows = [
+            {
+                "publication_id": pub_id,
+                "position": n,
+                "name": names[person],
+                "person_id": person,
+                "orcid": None,
+                "candidate_person_id": None,
+            }
+            for pub_id, people in zip(ids, authors, strict=True)
+            for n, person in enumerate(people, start=1)
+        ]
+        for start in range(0, len(rows), BATCH * 4):
+            session.execute(insert(author_t), rows[start : start + BATCH * 4])
+        counts["publications"] += len(pubs)
+        counts["publication_authors"] += len(rows)
+        pubs.clear()
+        authors.clear()
+
+    for done, e in enumerate(experts, start=1):
+        rank = WORKS_BY_RANK.get(e.academic_title or "", WORKS_BY_RANK.get(e.degree or "", 4))
+        n = max(0, int(rng.gauss(rank, rank / 3)))
+        keywords = list(e.expertise or []) or ["phát triển bền vững"]
+        field_en = person_fields.get(e.id, [])
+        seen: set[tuple[str, int]] = set()
+        for _ in range(n):
+            year = rng.choice(range(2005, now.year + 1))
+            english = rng.random() < 0.45
+            kw, kw2 = rng.choice(keywords), rng.choice(keywords)
+            if english:
+                title = rng.choice(_EN_TITLES).format(
+                    field=rng.choice(field_en) if field_en else "Applied science",
+                    kw_en=_kw_en(rng, field_en),
+                    place_en=rng.choice(("Hai Phong", "Hai Duong", "the Red River delta")),
+                )
+            else:
+                title = rng.choice(_VI_TITLES).format(kw=kw, kw2=kw2, place=rng.choice(_PLACES))
+            key = (title_key(title), year)
+            if key in seen:
+                continue
+            seen.add(key)
+            team = [e.id, *coauthors(e.id)]
+            rng.shuffle(team)
+            pubs.append(
+                {
+                    "person_id": e.id,
+                    "type": rng.choice(
+                        ("journal_article",) * 6 + ("conference_paper",) * 3 + ("book",)
+                    ),
+                    "title": title,
+                    "title_key": key[0],
+                    "year": year,
+                    "venue": rng.choice(_VENUES_EN if english else _VENUES_VI),
+                    "volume": str(rng.randint(1, 60)),
+                    "issue": str(rng.randint(1, 12)),
+                    "pages": f"{(p := rng.randint(1, 300))}–{p + rng.randint(5, 15)}",
+                    "publisher": None,
+                    "doi": None,
+                    "isbn": None,
+                    "language": "en" if english else "vi",
+                    "abstract": None,
+                    "keywords": [kw] if not english else [],
+                    "url": None,
+                    "source": "manual",
+                    "authors_truncated": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            authors.append(team)
+        if len(pubs) >= BATCH:
+            flush()
+        if progress is not None and done % 500 == 0:
+            progress(500)
+    flush()
+
+    # Projects: a few colleagues of one organisation share each project code.
+    projects = []
+    for oid, members in sorted(members_of.items()):
+        for k in range(min(3, len(members) // 4)):
+            team = rng.sample(members, min(len(members), rng.randint(2, 5)))
+            start = rng.randint(2012, now.year - 1)
+            end = start + rng.randint(1, 3)
+            status = "ongoing" if end >= now.year else "completed"
+            code = f"ĐT.{start}.{oid:03d}.{k + 1:02d}"
+            kw = rng.choice(experts).expertise or ["phát triển bền vững"]
+            title = f"Nghiên cứu {rng.choice(kw)} phục vụ phát triển {rng.choice(_PLACES)}"
+            for i, pid in enumerate(team):
+                projects.append(
+                    {
+                        "person_id": pid,
+                        "code": code,
+                        "title": title,
+                        "level": rng.choice(("city", "city", "grassroots", "ministerial")),
+                        "role": "lead" if i == 0 else ("secretary" if i == 1 else "member"),
+                        "funder": "Sở Khoa học và Công nghệ Hải Phòng",
+                        "start_year": start,
+                        "end_year": end,
+                        "status": status,
+                        "result": None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+    for start in range(0, len(projects), BATCH):
+        session.execute(insert(project_t), projects[start : start + BATCH])
+    counts["research_projects"] = len(projects)
+    session.flush()
+    return counts
