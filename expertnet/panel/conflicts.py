@@ -261,11 +261,11 @@ class CoauthorOfInsider:
                 c = layer.collaborations.get((pid, iid) if pid < iid else (iid, pid))
                 if c is None or not recent(c, years):
                     continue
-                year = c.year if c.year is not None else _("ongoing")
+                year = c.year if c.year is not None else _l("ongoing")
                 if c.kind == COAUTHOR:
-                    work = _("co-author of “%(title)s” (%(year)s)", title=c.title, year=year)
+                    work = _l("co-author of “%(title)s” (%(year)s)", title=c.title, year=year)
                 else:
-                    work = _("joint project “%(title)s” (%(year)s)", title=c.title, year=year)
+                    work = _l("joint project “%(title)s” (%(year)s)", title=c.title, year=year)
                 yield pid, c.kind, work
 
         for org_id, role in ctx.organisations:
@@ -280,10 +280,12 @@ class CoauthorOfInsider:
                         pid,
                         self.code,
                         self.severity,
-                        _(
+                        _l(
                             "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
                             person=g.label(m),
-                            how=_("employed by") if step == EMPLOYED else _("an office holder in"),
+                            how=(
+                                _l("employed by") if step == EMPLOYED else _l("an office holder in")
+                            ),
                             org=_org_phrase(ctx, org_id, role),
                             work=work,
                         ),
@@ -304,7 +306,7 @@ class CoauthorOfInsider:
                     pid,
                     self.code,
                     self.severity,
-                    _(
+                    _l(
                         "Worked with %(person)s, who sits on this request's panel: %(work)s.",
                         person=g.label(member),
                         work=work,

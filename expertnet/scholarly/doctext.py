@@ -17,12 +17,9 @@ from __future__ import annotations
 import html
 import io
 import logging
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from ..core.text import clean_text
@@ -105,45 +102,47 @@ def extract_text(data: bytes, media_type: str) -> str:
     return (clean_text("\n".join(out)) or "")[:MAX_CHARS]
 
 
-def _cache_path(upload_dir: str, sha256: str) -> Path:
-    return Path(upload_dir) / "text" / sha256[:2] / f"{sha256}.txt"
+def _cache_key(sha256: str) -> str:
+    return f"text/{sha256[:2]}/{sha256}.txt"
 
 
-def cached_text(upload_dir: str, sha256: str, media_type: str, path: Path) -> str:
-    """The text of the stored file at ``path``, from the cache or extracted once."""
+def cached_text(store: Any, sha256: str, media_type: str, key: str) -> str:
+    """The text of the stored file ``key``, from the cache beside it or extracted once.
+
+    The cache lives in the same file store as the documents (a folder or a bucket), so every
+    app node reads the text another node extracted.
+    """
     if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
         return ""
-    cache = _cache_path(upload_dir, sha256)
     try:
-        return cache.read_text(encoding="utf-8")
-    except OSError:
-        pass
+        cached = store.get_bytes(_cache_key(sha256))
+    except Exception as exc:  # the store being down must never break suggestions
+        log.warning("document text cache unreadable: %s", exc)
+        cached = None
+    if cached is not None:
+        return cached.decode("utf-8", errors="replace")
     try:
-        text = extract_text(path.read_bytes(), media_type)
+        data = store.get_bytes(key)
+        text = extract_text(data, media_type) if data is not None else ""
     except Exception as exc:  # an unreadable file must never break suggestions
         log.warning("no text from document %s: %s", sha256, exc)
         text = ""
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".text-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, cache)
-    except OSError as exc:
+        store.put_bytes(_cache_key(sha256), text.encode("utf-8"))
+    except Exception as exc:
         log.warning("document text not cached: %s", exc)
     return text
 
 
 def request_document_texts(req: Any) -> list[str]:
     """The text of each document of a consultation request (for its affinity profile)."""
-    from flask import current_app
+    from ..consultation.documents import key_for
+    from ..core.storage import current_store
 
-    from ..consultation.operations import document_path
-
-    upload_dir = current_app.config["EXPERTNET_UPLOAD_DIR"]
+    store = current_store()
     out = []
     for doc in getattr(req, "documents", ()) or ():
-        text = cached_text(upload_dir, doc.sha256, doc.media_type, document_path(doc))
+        text = cached_text(store, doc.sha256, doc.media_type, key_for(doc.sha256))
         if text:
             out.append(text)
     return out

@@ -72,7 +72,9 @@ def test_a_zip_bomb_is_not_unpacked():
 
 
 def _attach(app, session, req, user, data: bytes, name: str) -> Document:
-    sha, size, kind, safe = files.store(io.BytesIO(data), name, app.config["EXPERTNET_UPLOAD_DIR"])
+    from expertnet.core.storage import current_store
+
+    sha, size, kind, safe = files.store(io.BytesIO(data), name, current_store())
     doc = Document(
         request=req,
         filename=safe,
@@ -100,9 +102,9 @@ def test_document_content_decides_who_fits_a_vaguely_titled_request(
     by_id = {c.person_id: c for c in s.panel}
     assert by_id[mangrove.id].affinity > by_id[shrimp.id].affinity
     # The text is cached by content hash: a second read does not need the file.
-    from expertnet.consultation.operations import document_path
+    from expertnet.core.storage import current_store
 
-    document_path(req.documents[0]).unlink()
+    current_store().delete(files.key_for(req.documents[0].sha256))
     assert DECREE in profile_for_request(req).document_text
 
 
