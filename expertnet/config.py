@@ -31,6 +31,19 @@ def _secret_key(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _number(name: str, default: float, minimum: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}, not {raw!r}")
+    return value
+
+
 def load_config(instance: Path) -> dict:
     """Build the Flask config mapping from ``EXPERTNET_*`` variables."""
     db_url = os.environ.get("EXPERTNET_DATABASE_URL") or f"sqlite:///{instance / 'expertnet.db'}"
@@ -42,6 +55,13 @@ def load_config(instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EXPERTNET_INDEX_DIR": os.environ.get("EXPERTNET_INDEX_DIR") or str(instance / "index"),
+        # Each node's index follows the change log in the database (search/syncer.py).
+        "EXPERTNET_INDEX_SYNC": os.environ.get("EXPERTNET_INDEX_SYNC", "1") != "0",
+        "EXPERTNET_INDEX_POLL_SECONDS": _number("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05),
+        "EXPERTNET_INDEX_MAX_LAG": int(_number("EXPERTNET_INDEX_MAX_LAG", 5000, 1)),
+        "EXPERTNET_INDEX_LOG_RETENTION_DAYS": _number(
+            "EXPERTNET_INDEX_LOG_RETENTION_DAYS", 7.0, 0.01
+        ),
         "EXPERTNET_UPLOAD_DIR": str(instance / "uploads"),
         "EXPERTNET_SMTP_URL": os.environ.get("EXPERTNET_SMTP_URL") or None,
         "EXPERTNET_MAIL_FROM": os.environ.get("EXPERTNET_MAIL_FROM", "expertnet@localhost"),

@@ -19,12 +19,16 @@ from .consultation.models import (  # noqa: F401 - consultation tables
 )
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
+from .search.models import IndexChange, IndexLogHead, IndexNode
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "Field",
     "GraphVersion",
+    "IndexChange",
+    "IndexLogHead",
+    "IndexNode",
     "Membership",
     "Organization",
     "Person",

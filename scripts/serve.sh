@@ -12,4 +12,5 @@ PYTHON=${PYTHON:-python3}
 export EXPERTNET_INSTANCE=${EXPERTNET_INSTANCE:-$PWD/instance}
 .venv/bin/expertnet init
 .venv/bin/expertnet demo --if-empty --experts "${EXPERTNET_DEMO_PEOPLE:-2000}"
+.venv/bin/expertnet index sync
 exec .venv/bin/expertnet serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -48,6 +48,7 @@ def base_app(tmp_path_factory, database_url):
             "EXPERTNET_PASSWORD_METHOD": "pbkdf2:sha256:1000",
             # A rebuild thread would share the test's connection; tests rebuild explicitly.
             "EXPERTNET_INDEX_AUTOREBUILD": False,
+            "EXPERTNET_INDEX_SYNC": False,
             "EXPERTNET_INDEX_WARM": False,
             "SERVER_NAME": "localhost",
         }

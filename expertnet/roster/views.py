@@ -110,8 +110,6 @@ def _decisions(preview: dict) -> dict[int, str]:
 @bp.post("/organizations/<int:org_id>/roster/import/<token>")
 @login_required
 def confirm(org_id: int, token: str):
-    from ..search.index import index_people
-
     org = _org_for_import(org_id)
     stored = _upload_or_404(org, token)
     form = ConfirmForm()
@@ -129,7 +127,6 @@ def confirm(org_id: int, token: str):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("roster.upload", org_id=org.id))
-    index_people(result.touched_ids, wait=False)
     stored.meta["result"] = result.preview()
     stored.save_meta()
     stored.discard_file()
