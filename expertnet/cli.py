@@ -223,18 +223,20 @@ def index_rebuild() -> None:
 def index_sync(rebuild: bool) -> None:
     """Bring this node's search index up to date with the change log; safe to run again."""
     from .extensions import db
-    from .search.index import SyncError, sync_index
+    from .search.index import SyncError, record_position, sync_index
     from .search.node import SyncBusy
 
     try:
-        report = sync_index(rebuild=rebuild, progress_label="index", prune=True)
+        report = sync_index(rebuild=rebuild, progress_label="index")
+        db.session.commit()
+        pruned = record_position(position=report.position, prune=True)
         db.session.commit()
     except (SyncError, SyncBusy) as exc:
         db.session.rollback()
         raise CommandError(str(exc)) from exc
     line = f"search index {report.describe()}"
-    if report.pruned:
-        line += f"; {report.pruned} old log entries pruned"
+    if pruned:
+        line += f"; {pruned} old log entries pruned"
     click.echo(line)
 
 

@@ -26,7 +26,7 @@ def import_members(file: Path, organization_id: int, dry_run: bool) -> None:
     """Import a member roster (CSV or XLSX); the last line printed is a JSON summary."""
     from ..directory.models import Organization
     from ..extensions import db
-    from ..search.index import sync_index
+    from ..search.index import record_position, sync_index
     from .importer import RosterImport
     from .reader import RosterError
     from .uploads import report_dir
@@ -61,7 +61,9 @@ def import_members(file: Path, organization_id: int, dry_run: bool) -> None:
         # The commit logged the change for every node; this node's index takes it now
         # (a large import rebuilds it, with a progress bar).
         try:
-            sync_index(progress_label="index")
+            report = sync_index(progress_label="index")
+            db.session.commit()
+            record_position(position=report.position)
             db.session.commit()
         except Exception as exc:  # the import is committed; the index can catch up later
             db.session.rollback()

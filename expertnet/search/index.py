@@ -60,7 +60,6 @@ class SyncReport:
     applied: int = 0  # entries replayed
     rebuilt: int | None = None  # people indexed by a rebuild (None: no rebuild)
     reason: str | None = None  # why it rebuilt
-    pruned: int = 0  # old log entries deleted
 
     def describe(self) -> str:
         if self.rebuilt is not None:
@@ -194,16 +193,13 @@ def sync_index(
     rebuild: bool = False,
     progress_label: str | None = None,
     wait: float = SYNC_LOCK_WAIT,
-    prune: bool = False,
-    record: bool = True,
 ) -> SyncReport:
     """Bring this node's index up to date with the change log; safe to call at any time.
 
     Replays the entries not applied yet, or rebuilds when asked to, when the index is
-    missing or unreadable, or when it is too far behind. Records this node's position
-    in the database when it moved or with ``record`` (and prunes old entries with
-    ``prune``) through ``db.session``, which the caller commits. Raises ``SyncBusy``
-    when another process of this node holds the sync lock longer than ``wait`` seconds.
+    missing or unreadable, or when it is too far behind. Only reads the database (through
+    ``db.session``); ``record_position`` then tells the others. Raises ``SyncBusy`` when
+    another process of this node holds the sync lock longer than ``wait`` seconds.
     """
     app = app or current_app._get_current_object()
     session = db.session
@@ -228,11 +224,24 @@ def sync_index(
             report.rebuilt = _rebuild_locked(app, session, node, head, progress_label)
             report.reason = reason
             report.position = head.last_id
-        if record or state is None or report.position != state.applied:
-            changelog.report_node(session, node.node_id, node.host, str(node.path), report.position)
-    if prune:
-        report.pruned = changelog.prune(session, _retention(app))
     return report
+
+
+def record_position(app=None, position: int | None = None, *, prune: bool = False) -> int:
+    """Record in the database how far this node's index has got, and with ``prune``
+    delete the log entries no live node needs; returns how many were deleted.
+
+    A write: on SQLite, call it in a transaction of its own, after the sync's read one
+    has ended (a reader upgrading to a writer gives up at once when another writes).
+    The caller commits.
+    """
+    app = app or current_app._get_current_object()
+    node = node_folder(app)
+    if position is None:
+        state = node.read_state()
+        position = state.applied if state else 0
+    changelog.report_node(db.session, node.node_id, node.host, str(node.path), position)
+    return changelog.prune(db.session, _retention(app)) if prune else 0
 
 
 def _retention(app) -> timedelta:
@@ -304,7 +313,9 @@ def request_sync(app) -> bool:
         try:
             with app.app_context():
                 try:
-                    sync_index(app)
+                    report = sync_index(app)
+                    db.session.commit()
+                    record_position(app, report.position)
                     db.session.commit()
                 except Exception:
                     db.session.rollback()

@@ -68,7 +68,7 @@ class Syncer(threading.Thread):
         self.last_report = None
         self.last_error: str | None = None
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._leader_fd: int | None = None
         self._listener: _Listener | None = None
         self._listen_after = 0.0
@@ -82,7 +82,7 @@ class Syncer(threading.Thread):
         self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
         if self.is_alive() and threading.current_thread() is not self:
             self.join(timeout)
@@ -94,13 +94,13 @@ class Syncer(threading.Thread):
 
         node = node_folder(self.app)
         try:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 try:
                     self._step(node)
                 except Exception:  # never let the thread die: the node would go stale
                     self._failures += 1
                     log.exception("the index syncer failed")
-                    self._stop.wait(min(30.0, self.poll * 2 ** min(self._failures, 5)))
+                    self._stopping.wait(min(30.0, self.poll * 2 ** min(self._failures, 5)))
         finally:
             self._close_listener()
             if self._leader_fd is not None:
@@ -127,14 +127,22 @@ class Syncer(threading.Thread):
     def _wait(self, leader: bool) -> None:
         if self._failures:
             # The database or the disk is failing: back off, up to half a minute.
-            self._stop.wait(min(30.0, self.poll * 2 ** min(self._failures, 5)))
+            self._stopping.wait(min(30.0, self.poll * 2 ** min(self._failures, 5)))
             return
         if leader and self._listener is not None:
-            try:
-                self._listener.wait(self.poll)
-            except Exception:
-                log.warning("lost the LISTEN connection; polling meanwhile", exc_info=True)
-                self._close_listener()
+            # In short slices, so that a local wake or a stop is not kept waiting.
+            deadline = time.monotonic() + self.poll
+            while not (self._stopping.is_set() or self._wake.is_set()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                try:
+                    if self._listener.wait(min(remaining, 0.5)):
+                        return
+                except Exception:
+                    log.warning("lost the LISTEN connection; polling meanwhile", exc_info=True)
+                    self._close_listener()
+                    return
             return
         self._wake.wait(self.poll if leader else self.poll * 5)
 
@@ -162,20 +170,23 @@ class Syncer(threading.Thread):
 
     def _pass(self, leader: bool) -> None:
         from ..extensions import db
-        from .index import sync_index
+        from .index import record_position, sync_index
 
         now = time.monotonic()
         last_position, reported_at = self._reported
+        prune = leader and now >= self._prune_after
         with self.app.app_context():
             try:
-                prune = leader and now >= self._prune_after
-                report = sync_index(
-                    self.app,
-                    wait=PASS_LOCK_WAIT,
-                    prune=prune,
-                    record=leader and now - reported_at >= HEARTBEAT_SECONDS,
-                )
-                db.session.commit()
+                report = sync_index(self.app, wait=PASS_LOCK_WAIT)
+                db.session.commit()  # end the read before writing (SQLite)
+                if (
+                    prune
+                    or report.position != last_position
+                    or now - reported_at >= HEARTBEAT_SECONDS
+                ):
+                    record_position(self.app, report.position, prune=prune)
+                    db.session.commit()
+                    self._reported = (report.position, now)
             except SyncBusy:
                 db.session.rollback()  # another process of this node is on it
                 return
@@ -194,8 +205,6 @@ class Syncer(threading.Thread):
         self.last_report = report
         if prune:
             self._prune_after = now + PRUNE_SECONDS
-        if report.position != last_position or now - reported_at >= HEARTBEAT_SECONDS:
-            self._reported = (report.position, now)
 
 
 # --- the registry: one syncer per process and index folder -----------------------------------
