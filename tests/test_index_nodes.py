@@ -9,6 +9,7 @@ bound; nothing depends on how fast the machine is.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -207,3 +208,24 @@ def test_a_node_registers_its_position_for_pruning(nodes):
     with b.app_context():
         assert rows[0]["applied_id"] == changelog.head(db.session).last_id
         db.session.remove()
+
+
+def test_a_running_node_rebuilds_its_deleted_index_folder(nodes):
+    """Issue 9 item 10, with the node's own background syncer doing the repair."""
+    a, b, token = nodes["a"], nodes["b"], nodes["token"]
+    res = a.test_client().post(
+        "/api/v1/experts",
+        json={"full_name": "Lưu Văn Bền", "expertise": ["phục hồi dữ liệu"]},
+        headers=bearer(token),
+    )
+    assert res.status_code == 201
+    start_syncer(b)
+    wait_for(lambda: from_index(b, token, "phuc hoi du lieu") == [res.json["id"]], "B syncs")
+
+    shutil.rmtree(b.config["EXPERTNET_INDEX_DIR"])
+
+    wait_for(
+        lambda: from_index(b, token, "phuc hoi du lieu") == [res.json["id"]],
+        "node B rebuilds its deleted index and searches it again",
+    )
+    wait_for(lambda: caught_up(b), "node B reports itself healthy again")

@@ -355,6 +355,7 @@ def index_status(app=None) -> dict:
     problems: list[str] = []
     if not out["ok"]:
         problems.append(f"search runs on the database fallback: {out['detail']}")
+        request_sync(app)  # a load balancer's health checks also start the repair
     state = node_folder(app).read_state()
     out.update(applied=state.applied if state else None, head=None, behind=None)
     out["behind_seconds"] = None

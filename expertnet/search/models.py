@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, String
+from sqlalchemy import BigInteger, CheckConstraint, String, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.types import UTCDateTime, utcnow
@@ -42,6 +43,12 @@ class IndexLogHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(BigInteger, default=0)
     epoch: Mapped[str] = mapped_column(String(32))
+
+
+@event.listens_for(IndexLogHead.__table__, "after_create")
+def _head_row(table, connection, **_kw) -> None:
+    # The migration inserts the row; this covers ``metadata.create_all`` (scratch databases).
+    connection.execute(insert(table).values(id=1, last_id=0, epoch=secrets.token_hex(16)))
 
 
 class IndexNode(db.Model):
