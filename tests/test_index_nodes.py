@@ -229,3 +229,24 @@ def test_a_running_node_rebuilds_its_deleted_index_folder(nodes):
         "node B rebuilds its deleted index and searches it again",
     )
     wait_for(lambda: caught_up(b), "node B reports itself healthy again")
+
+
+def test_the_syncer_never_touches_the_request_session(nodes, monkeypatch):
+    """Its thread has a session of its own: ``db.session`` belongs to requests (and the
+    test fixture rebinds it to a test's connection, which a thread must never share)."""
+    b = nodes["b"]
+    syncer = start_syncer(b)
+    wait_for(lambda: syncer.passes >= 1, "node B's first pass")
+
+    class Forbidden:
+        def remove(self):
+            """Flask-SQLAlchemy's app-context teardown: ends this scope's session only."""
+
+        def __getattr__(self, name):
+            raise AssertionError(f"the syncer used db.session.{name}")
+
+    monkeypatch.setattr(db, "session", Forbidden())
+    before = syncer.passes
+    syncer.wake()
+    wait_for(lambda: syncer.passes > before or syncer.last_error, "another pass")
+    assert syncer.last_error is None and syncer.passes > before

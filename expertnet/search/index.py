@@ -193,16 +193,18 @@ def sync_index(
     rebuild: bool = False,
     progress_label: str | None = None,
     wait: float = SYNC_LOCK_WAIT,
+    session=None,
 ) -> SyncReport:
     """Bring this node's index up to date with the change log; safe to call at any time.
 
     Replays the entries not applied yet, or rebuilds when asked to, when the index is
     missing or unreadable, or when it is too far behind. Only reads the database (through
-    ``db.session``); ``record_position`` then tells the others. Raises ``SyncBusy`` when
-    another process of this node holds the sync lock longer than ``wait`` seconds.
+    ``session``, by default ``db.session``); ``record_position`` then tells the others.
+    Raises ``SyncBusy`` when another process of this node holds the sync lock longer
+    than ``wait`` seconds.
     """
     app = app or current_app._get_current_object()
-    session = db.session
+    session = session if session is not None else db.session
     node = node_folder(app)
     with node.lock(wait):
         head = _head(session)
@@ -227,7 +229,9 @@ def sync_index(
     return report
 
 
-def record_position(app=None, position: int | None = None, *, prune: bool = False) -> int:
+def record_position(
+    app=None, position: int | None = None, *, prune: bool = False, session=None
+) -> int:
     """Record in the database how far this node's index has got, and with ``prune``
     delete the log entries no live node needs; returns how many were deleted.
 
@@ -236,12 +240,13 @@ def record_position(app=None, position: int | None = None, *, prune: bool = Fals
     The caller commits.
     """
     app = app or current_app._get_current_object()
+    session = session if session is not None else db.session
     node = node_folder(app)
     if position is None:
         state = node.read_state()
         position = state.applied if state else 0
-    changelog.report_node(db.session, node.node_id, node.host, str(node.path), position)
-    return changelog.prune(db.session, _retention(app)) if prune else 0
+    changelog.report_node(session, node.node_id, node.host, str(node.path), position)
+    return changelog.prune(session, _retention(app)) if prune else 0
 
 
 def _retention(app) -> timedelta:
@@ -311,23 +316,44 @@ def request_sync(app) -> bool:
 
     def run():
         try:
-            with app.app_context():
-                try:
-                    report = sync_index(app)
-                    db.session.commit()
-                    record_position(app, report.position)
-                    db.session.commit()
-                except Exception:
-                    db.session.rollback()
-                    log.exception("background index sync failed")
-                finally:
-                    db.session.remove()
+            sync_in_own_session(app)
+        except Exception:
+            log.exception("background index sync failed")
         finally:
             with _lock:
                 _running.discard(path)
 
     threading.Thread(target=run, name="expertnet-index-sync-once", daemon=True).start()
     return True
+
+
+def sync_in_own_session(
+    app,
+    *,
+    wait: float = SYNC_LOCK_WAIT,
+    record: bool = True,
+    prune: bool = False,
+    recorded: int | None = None,
+) -> SyncReport:
+    """``sync_index`` then ``record_position``, each committed, on a session of its own.
+
+    Records the position with ``record``, with ``prune``, or when it moved from
+    ``recorded`` (what the caller recorded last).
+
+    For background threads and jobs: never ``db.session``, whose registry belongs to
+    requests (and which tests rebind to their own connection).
+    """
+    with app.app_context(), Session(db.engine) as session:
+        try:
+            report = sync_index(app, wait=wait, session=session)
+            session.commit()  # end the read before writing (SQLite)
+            if record or prune or report.position != recorded:
+                record_position(app, report.position, prune=prune, session=session)
+                session.commit()
+            return report
+        except BaseException:
+            session.rollback()
+            raise
 
 
 #: The name the search fallback has always used.

@@ -169,36 +169,29 @@ class Syncer(threading.Thread):
             self._listen_after = time.monotonic() + RELISTEN_SECONDS
 
     def _pass(self, leader: bool) -> None:
-        from ..extensions import db
-        from .index import record_position, sync_index
+        from .index import sync_in_own_session
 
         now = time.monotonic()
         last_position, reported_at = self._reported
         prune = leader and now >= self._prune_after
-        with self.app.app_context():
-            try:
-                report = sync_index(self.app, wait=PASS_LOCK_WAIT)
-                db.session.commit()  # end the read before writing (SQLite)
-                if (
-                    prune
-                    or report.position != last_position
-                    or now - reported_at >= HEARTBEAT_SECONDS
-                ):
-                    record_position(self.app, report.position, prune=prune)
-                    db.session.commit()
-                    self._reported = (report.position, now)
-            except SyncBusy:
-                db.session.rollback()  # another process of this node is on it
-                return
-            except Exception as exc:
-                db.session.rollback()
-                self._failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                if self._failures == 1 or self._failures % 20 == 0:
-                    log.exception("syncing the search index failed")
-                return
-            finally:
-                db.session.remove()
+        try:
+            report = sync_in_own_session(
+                self.app,
+                wait=PASS_LOCK_WAIT,
+                record=last_position is None or now - reported_at >= HEARTBEAT_SECONDS,
+                prune=prune,
+                recorded=last_position,
+            )
+        except SyncBusy:
+            return  # another process of this node is on it
+        except Exception as exc:
+            self._failures += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            if self._failures == 1 or self._failures % 20 == 0:
+                log.exception("syncing the search index failed")
+            return
+        if report.position != last_position or now - reported_at >= HEARTBEAT_SECONDS:
+            self._reported = (report.position, now)
         self._failures = 0
         self.last_error = None
         self.passes += 1
