@@ -250,3 +250,18 @@ def test_the_syncer_never_touches_the_request_session(nodes, monkeypatch):
     syncer.wake()
     wait_for(lambda: syncer.passes > before or syncer.last_error, "another pass")
     assert syncer.last_error is None and syncer.passes > before
+
+
+def test_a_sync_or_rebuild_job_commits_on_a_session_of_its_own(nodes):
+    from expertnet.search.index import sync_in_own_session
+
+    b = nodes["b"]
+    first = sync_in_own_session(b)
+    assert first.rebuilt is not None  # a new node: built from the database
+    assert sync_in_own_session(b).describe().startswith("up to date")
+    again = sync_in_own_session(b, rebuild=True)
+    assert again.reason == "requested" and again.rebuilt is not None
+    with b.app_context():
+        rows = changelog.nodes(db.session)
+        db.session.remove()
+    assert [r["applied_id"] for r in rows] == [again.position]

@@ -330,6 +330,7 @@ def request_sync(app) -> bool:
 def sync_in_own_session(
     app,
     *,
+    rebuild: bool = False,
     wait: float = SYNC_LOCK_WAIT,
     record: bool = True,
     prune: bool = False,
@@ -340,12 +341,13 @@ def sync_in_own_session(
     Records the position with ``record``, with ``prune``, or when it moved from
     ``recorded`` (what the caller recorded last).
 
-    For background threads and jobs: never ``db.session``, whose registry belongs to
-    requests (and which tests rebind to their own connection).
+    For background threads and jobs (``rebuild=True`` for a rebuild job): never
+    ``db.session``, whose registry belongs to requests (and which tests rebind to their
+    own connection).
     """
     with app.app_context(), Session(db.engine) as session:
         try:
-            report = sync_index(app, wait=wait, session=session)
+            report = sync_index(app, rebuild=rebuild, wait=wait, session=session)
             session.commit()  # end the read before writing (SQLite)
             if record or prune or report.position != recorded:
                 record_position(app, report.position, prune=prune, session=session)
