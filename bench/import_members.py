@@ -144,7 +144,7 @@ def run_import(label: str, db_url: str, roster: Path, rows: int, union, work: Pa
     from expertnet.directory.taxonomy import ensure_fields
     from expertnet.extensions import db
     from expertnet.roster.importer import RosterImport
-    from expertnet.search.index import get_index, index_people
+    from expertnet.search.index import get_index, sync_index
 
     instance = work / label
     instance.mkdir()
@@ -183,7 +183,8 @@ def run_import(label: str, db_url: str, roster: Path, rows: int, union, work: Pa
         with timed(run, "commit"):
             db.session.commit()
         with timed(run, "index"):
-            index_people(result.touched_ids)
+            sync_index(app)
+            db.session.commit()
         run.counts = {k: v for k, v in result.summary().items() if isinstance(v, int)}
         run.people = db.session.scalar(db.select(db.func.count(Person.id)))
         run.indexed = get_index(app).status()["doc_count"]
@@ -191,7 +192,8 @@ def run_import(label: str, db_url: str, roster: Path, rows: int, union, work: Pa
         start = time.perf_counter()
         again = RosterImport(db.session, org, roster, report_dir=reports).run()
         db.session.commit()
-        index_people(again.touched_ids)
+        sync_index(app)
+        db.session.commit()
         run.again_seconds = time.perf_counter() - start
         run.again = {k: v for k, v in again.summary().items() if isinstance(v, int)}
         db.session.remove()
@@ -302,7 +304,7 @@ def markdown(runs: list[Run], rows: int, size_mb: float, generate_s: float, seed
         "fields, memberships, and the audit entries that the ORM hook would have written) "
         "— the ORM unit of work is many times slower at this size.",
         "- *index*: more than 5,000 people changed at once trigger one index rebuild "
-        "(`search.index.index_people`) instead of replacing documents one by one.",
+        "(`search.index.sync_index`) instead of replacing documents one by one.",
         "- The second import finds every row already on the roster: nothing is written, "
         "only the rows that are still uncertain are listed again.",
         "",

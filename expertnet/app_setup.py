@@ -58,9 +58,11 @@ def configure(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
 
     install_audit()
-    from .search.index import install as install_search
+    from .search.hooks import install as install_search
+    from .search.syncer import init_app as init_search_syncer
 
     install_search()
+    init_search_syncer(app)
     from .consultation.notify import install as install_mail
 
     install_mail()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -64,21 +65,51 @@ main.invoke = _one_line_errors(main.invoke)
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database and the search index; safe to run again."""
+    """Create or upgrade the database (migrations, field taxonomy); safe to run again.
+
+    This is the cluster-wide part, run once per deployment (concurrent runs wait for each
+    other on PostgreSQL). Each node then brings its own search index up to date with
+    ``expertnet index sync``; ``expertnet serve`` also catches up when it starts.
+    """
     from flask_migrate import upgrade
 
     from .directory.taxonomy import ensure_fields
     from .extensions import db
-    from .search.index import ensure_index
 
-    try:
-        upgrade()
-    except Exception as exc:
-        raise CommandError(f"database upgrade failed: {exc}") from exc
-    added = ensure_fields(db.session)
-    db.session.commit()
-    index_note = ensure_index()
-    click.echo(f"database ready ({added} fields added); search index: {index_note}")
+    with _init_lock(db.engine):
+        try:
+            upgrade()
+        except Exception as exc:
+            raise CommandError(f"database upgrade failed: {exc}") from exc
+        added = ensure_fields(db.session)
+        db.session.commit()
+    click.echo(
+        f"database ready ({added} fields added); "
+        "run `expertnet index sync` on each node for its search index"
+    )
+
+
+#: PostgreSQL advisory lock key that serialises ``expertnet init`` runs ("exptinit").
+_INIT_LOCK = 0x65787074696E6974
+
+
+@contextlib.contextmanager
+def _init_lock(engine):
+    """On PostgreSQL, hold a session advisory lock: Alembic takes no lock of its own, and
+    two nodes initialising at once must not both run the same migration."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _INIT_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _INIT_LOCK})
+            conn.commit()
 
 
 # --- users ------------------------------------------------------------------------------
@@ -269,6 +300,7 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     from .demo.loader import DemoError, load_demo
     from .directory.models import Person
     from .extensions import db
+    from .search.hooks import mark_all_people_changed
     from .search.index import rebuild_index
 
     if db.session.scalar(select(Person.id).limit(1)) is not None:
@@ -292,6 +324,8 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     from .scholarly.demo import load_demo_records
 
     counts.update(load_demo_records(db.session, seed=seed))
+    # Bulk inserts bypass the hooks: every node's index must rebuild, this one at once.
+    mark_all_people_changed(db.session)
     db.session.commit()
     rebuild_index(progress_label="index")
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -317,11 +351,54 @@ def index_group() -> None:
 @index_group.command("rebuild")
 @with_appcontext
 def index_rebuild() -> None:
-    """Rebuild the search index from the database."""
-    from .search.index import rebuild_index
+    """Rebuild this node's search index from the database."""
+    from .search.index import SyncError, rebuild_index
 
-    n = rebuild_index(progress_label="index")
+    try:
+        n = rebuild_index(progress_label="index")
+    except SyncError as exc:
+        raise CommandError(str(exc)) from exc
     click.echo(f"indexed {n} people")
+
+
+@index_group.command("sync")
+@click.option("--rebuild", is_flag=True, help="rebuild from the database even if up to date")
+@with_appcontext
+def index_sync(rebuild: bool) -> None:
+    """Bring this node's search index up to date with the change log; safe to run again."""
+    from .extensions import db
+    from .search.index import SyncError, record_position, sync_index
+    from .search.node import SyncBusy
+
+    try:
+        report = sync_index(rebuild=rebuild, progress_label="index")
+        db.session.commit()
+        pruned = record_position(position=report.position, prune=True)
+        db.session.commit()
+    except (SyncError, SyncBusy) as exc:
+        db.session.rollback()
+        raise CommandError(str(exc)) from exc
+    line = f"search index {report.describe()}"
+    if pruned:
+        line += f"; {pruned} old log entries pruned"
+    click.echo(line)
+
+
+@index_group.command("status")
+@with_appcontext
+def index_status_command() -> None:
+    """Print this node's index state and every node's position in the change log, as JSON."""
+    import json
+
+    from .extensions import db
+    from .search import changelog
+    from .search.index import index_status
+
+    status = index_status()
+    status["nodes"] = [
+        {**n, "seen_at": n["seen_at"].isoformat()} for n in changelog.nodes(db.session)
+    ]
+    click.echo(json.dumps(status, ensure_ascii=False, indent=2))
 
 
 # --- serve ------------------------------------------------------------------------------
@@ -341,9 +418,13 @@ def serve_command(host: str, port: int, workers: int) -> None:
     def _after_fork(_server, _worker):
         # Connections opened before the fork must not be shared by the workers.
         from .extensions import db
+        from .search.syncer import start_syncer
 
         with app.app_context():
             db.engine.dispose(close=False)
+        # Each worker follows the change log (one of them leads); the leader's first
+        # pass catches this node's index up.
+        start_syncer(app)
 
     class _Server(BaseApplication):
         def load_config(self):

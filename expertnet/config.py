@@ -74,6 +74,19 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return number
 
 
+def _float(name: str, default: float, low: float, high: float) -> float:
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {number:g}")
+    return number
+
+
 def _limit(name: str, default: str) -> str:
     value = _env(name, default) or default
     try:
@@ -139,6 +152,10 @@ class Settings:
     orcid_url: str
     lookup_timeout: int
     coauthor_years: int
+    index_sync: bool
+    index_poll_seconds: float
+    index_max_lag: int
+    index_log_retention_days: float
 
     @property
     def server_database(self) -> bool:
@@ -198,6 +215,10 @@ class Settings:
             or "https://pub.orcid.org/v3.0",
             lookup_timeout=_int("EXPERTNET_LOOKUP_TIMEOUT", 10, 1, 120),
             coauthor_years=_int("EXPERTNET_COAUTHOR_YEARS", 3, 0, 50),
+            index_sync=_flag("EXPERTNET_INDEX_SYNC", True),
+            index_poll_seconds=_float("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05, 3600),
+            index_max_lag=_int("EXPERTNET_INDEX_MAX_LAG", 5000, 1, 10_000_000),
+            index_log_retention_days=_float("EXPERTNET_INDEX_LOG_RETENTION_DAYS", 7.0, 0.01, 3650),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -244,6 +265,11 @@ class Settings:
             "EXPERTNET_ORCID_URL": self.orcid_url,
             "EXPERTNET_LOOKUP_TIMEOUT": float(self.lookup_timeout),
             "EXPERTNET_COAUTHOR_YEARS": self.coauthor_years,
+            # Every node follows the search change log (see expertnet/search/syncer.py).
+            "EXPERTNET_INDEX_SYNC": self.index_sync,
+            "EXPERTNET_INDEX_POLL_SECONDS": self.index_poll_seconds,
+            "EXPERTNET_INDEX_MAX_LAG": self.index_max_lag,
+            "EXPERTNET_INDEX_LOG_RETENTION_DAYS": self.index_log_retention_days,
             "WTF_CSRF_TIME_LIMIT": None,
             "EXPERTNET_TRUSTED_PROXIES": self.trusted_proxies,
         }

@@ -29,6 +29,7 @@ from .scholarly.models import (
     ResearchProject,
     ScholarProfile,
 )
+from .search.models import IndexChange, IndexLogHead, IndexNode
 
 __all__ = [
     "AccessLink",
@@ -36,6 +37,9 @@ __all__ = [
     "AuditEntry",
     "Field",
     "GraphVersion",
+    "IndexChange",
+    "IndexLogHead",
+    "IndexNode",
     "Membership",
     "Organization",
     "Patent",

@@ -14,4 +14,5 @@ export EXPERTNET_INSTANCE=${EXPERTNET_INSTANCE:-$PWD/instance}
 export EXPERTNET_BASE_URL=${EXPERTNET_BASE_URL:-http://${HOST:-127.0.0.1}:${PORT:-5000}}
 .venv/bin/expertnet init
 .venv/bin/expertnet demo --if-empty --experts "${EXPERTNET_DEMO_PEOPLE:-2000}"
+.venv/bin/expertnet index sync
 exec .venv/bin/expertnet serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

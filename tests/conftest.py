@@ -48,6 +48,7 @@ def base_app(tmp_path_factory, database_url):
             "EXPERTNET_PASSWORD_METHOD": "pbkdf2:sha256:1000",
             # A rebuild thread would share the test's connection; tests rebuild explicitly.
             "EXPERTNET_INDEX_AUTOREBUILD": False,
+            "EXPERTNET_INDEX_SYNC": False,
             "EXPERTNET_INDEX_WARM": False,
             # Background jobs (mail) run at once, on the test's connection; the in-process
             # thread and the real broker have tests of their own (tests/test_jobs.py).

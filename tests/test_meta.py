@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 
-def test_healthz_reports_database_and_index(client):
+def test_healthz_reports_database_and_index(app, client):
+    from expertnet.search.index import sync_index
+
+    sync_index(app)
     res = client.get("/healthz")
     assert res.status_code == 200
     assert res.json["database"] == "ok"
-    assert "index" in res.json
+    # A broken, missing or stale index makes this fail (issue 9: it used to pass anyway).
+    assert res.json["status"] == "ok" and res.json["problems"] == [], res.json
+    index = res.json["index"]
+    assert index["ok"] is True and index["behind"] == 0 and index["applied"] == index["head"]
 
 
 def test_openapi_covers_every_api_route(app, client):

@@ -113,14 +113,25 @@ def language():
 @bp.get("/healthz")
 @doc("Health of the database and the search index", response="status", auth=False, statuses=(503,))
 def healthz():
-    status = {"database": "ok", "index": "unknown"}
+    """``ok``, or ``degraded`` with the reasons: 503 when the database is down; 200 when
+    only search suffers (a missing or stale index), since pages and search still answer
+    (search from the database fallback) and the node rebuilds its index by itself."""
+    from ..search.index import index_status
+
+    status = {"database": "ok"}
     code = 200
+    problems = []
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # the health check reports, it does not raise
+        db.session.rollback()
         status["database"] = f"error: {type(exc).__name__}"
+        problems.append("the database does not answer")
         code = 503
-    from ..search.index import index_status
-
-    status["index"] = index_status()
-    return jsonify({"status": "ok" if code == 200 else "degraded", **status}), code
+    index = index_status() if code == 200 else {"ok": None, "problems": []}
+    problems += index.pop("problems")
+    status["index"] = index
+    return (
+        jsonify({"status": "degraded" if problems else "ok", "problems": problems, **status}),
+        code,
+    )

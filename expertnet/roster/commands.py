@@ -26,7 +26,7 @@ def import_members(file: Path, organization_id: int, dry_run: bool) -> None:
     """Import a member roster (CSV or XLSX); the last line printed is a JSON summary."""
     from ..directory.models import Organization
     from ..extensions import db
-    from ..search.index import index_people
+    from ..search.index import record_position, sync_index
     from .importer import RosterImport
     from .reader import RosterError
     from .uploads import report_dir
@@ -58,12 +58,18 @@ def import_members(file: Path, organization_id: int, dry_run: bool) -> None:
         detail = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise CommandError(f"import failed, nothing was imported: {detail}") from exc
     if not dry_run and result.touched_ids:
+        # The commit logged the change for every node; this node's index takes it now
+        # (a large import rebuilds it, with a progress bar).
         try:
-            index_people(result.touched_ids, progress_label="index")
-        except Exception as exc:  # the import is committed; the index can be rebuilt
+            report = sync_index(progress_label="index")
+            db.session.commit()
+            record_position(position=report.position)
+            db.session.commit()
+        except Exception as exc:  # the import is committed; the index can catch up later
+            db.session.rollback()
             click.echo(
                 f"warning: search index not updated ({type(exc).__name__}); "
-                "run `expertnet index rebuild`",
+                "run `expertnet index sync`",
                 err=True,
             )
     for column in result.unknown_columns:

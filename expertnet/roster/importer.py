@@ -26,9 +26,10 @@ someone whose membership had ended), ``pending`` (a link for a coordinator), ``u
 
 People are written with Core ``insert``/``update`` statements in batches (the ORM unit
 of work is many times slower for 100,000 rows); the audit entries the ORM hook would
-have written are written here in bulk, and the caller re-indexes the touched people
-after its commit (``search.index.index_people``). The importer flushes but never
-commits: the caller owns the one transaction, so an import is all or nothing.
+have written are written here in bulk, and the touched people are marked for the search
+index (``search.hooks.mark_people_changed``), which logs and indexes them when the
+caller commits. The importer flushes but never commits: the caller owns the one
+transaction, so an import is all or nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from ..audit.models import AuditEntry
 from ..audit.recorder import current_actor
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
+from ..search.hooks import mark_people_changed
 from .columns import (
     Header,
     MemberRow,
@@ -704,6 +706,7 @@ class RosterImport:
             and (k.is_new or k.changes or k.fields != k.original_fields
                  or k.expertise != k.original_expertise or (k.member and not k.member_before))
         }  # fmt: skip
+        mark_people_changed(s, self.result.touched_ids)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
         """Insert ``rows`` and return their new ids, in order.

@@ -120,8 +120,6 @@ def _decisions(preview: dict) -> dict[int, str]:
 @bp.post("/organizations/<int:org_id>/roster/import/<token>")
 @login_required
 def confirm(org_id: int, token: str):
-    from ..search.index import index_people
-
     org = _org_for_import(org_id)
     stored = _upload_or_404(org, token)
     form = ConfirmForm()
@@ -145,7 +143,6 @@ def confirm(org_id: int, token: str):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("roster.upload", org_id=org.id))
-    index_people(result.touched_ids, wait=False)
     stored.meta["result"] = result.preview()
     stored.save_meta()
     stored.discard_file()
@@ -290,8 +287,6 @@ def links():
 @bp.post("/roster/links/<int:link_id>/<any(confirm, reject):decision>")
 @login_required
 def decide(link_id: int, decision: str):
-    from ..search.index import index_people
-
     _links_or_403()
     link = db.get_or_404(PendingLink, link_id)
     if not ConfirmForm().validate_on_submit():
@@ -304,7 +299,7 @@ def decide(link_id: int, decision: str):
         flash(exc.message, "error")
         return redirect(url_for("roster.links"))
     if decision == "confirm":
-        index_people({link.person_id}, wait=False)
+        # The new membership reaches every node's index through the change log (search.hooks).
         flash(
             _("The person now belongs to the roster of %(org)s.", org=link.organization.name),
             "success",

@@ -1,26 +1,72 @@
-"""Keeps the Whoosh index in step with the database, after each commit and never before."""
+"""This node's search index: open it, bring it up to date with the change log, report on it.
+
+Every node (machine) keeps its own Whoosh index folder. The database holds the change log
+(``search.changelog``): each commit that changes indexed data appends entries in the same
+transaction (``search.hooks``). ``sync_index`` applies the entries this node has not
+applied yet, remembering the last one in the index folder (``search.node``), or rebuilds
+from the database when the index is missing, unreadable or too far behind. A background
+thread per node (``search.syncer``) calls it when PostgreSQL notifies a commit, or when
+its poll finds new entries. ``sync_index`` and ``rebuild_index`` are plain functions, for
+the command line and for background jobs alike.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from search_index import ExpertIndex, IndexUnavailable
 
-from ..directory.models import Membership, Organization, Person
+from ..core.types import utcnow
+from ..directory.models import Person
 from ..extensions import db
+from . import changelog
+from .documents import KIND_PERSON, iter_docs, person_doc  # noqa: F401 - person_doc re-exported
+from .hooks import CommittedBatch
+from .node import NodeFolder, NodeState, SyncBusy
 
 log = logging.getLogger(__name__)
 
 _indexes: dict[str, ExpertIndex] = {}
 _lock = threading.Lock()
-_rebuilding: set[str] = set()
+_running: set[str] = set()
+
+#: How long a commit waits for this node's sync lock to apply its own change at once.
+LOCAL_LOCK_WAIT = 0.5
+#: How long the command line and jobs wait for another process's sync (a rebuild).
+SYNC_LOCK_WAIT = 3600.0
+#: Entries older than this and not applied yet make the node report itself degraded.
+STALE_AFTER_SECONDS = 10.0
+#: How many entries are read from the log at a time.
+READ_BATCH = 2000
+
+
+class SyncError(Exception):
+    """The index cannot be brought up to date (one clear line for the command line)."""
+
+
+@dataclass
+class SyncReport:
+    """What one ``sync_index`` call did."""
+
+    position: int  # the last log entry this node's index now reflects
+    applied: int = 0  # entries replayed
+    rebuilt: int | None = None  # people indexed by a rebuild (None: no rebuild)
+    reason: str | None = None  # why it rebuilt
+
+    def describe(self) -> str:
+        if self.rebuilt is not None:
+            return f"rebuilt ({self.rebuilt} people; {self.reason}), at change {self.position}"
+        if self.applied:
+            return f"applied {self.applied} changes, at change {self.position}"
+        return f"up to date, at change {self.position}"
 
 
 def get_index(app=None) -> ExpertIndex:
@@ -45,259 +91,326 @@ def _warm(idx: ExpertIndex) -> None:
         log.warning("warming the search index failed", exc_info=True)
 
 
-def person_doc(person: Person) -> dict:
-    """What the index knows of a person."""
-    orgs = [m.organization for m in person.memberships if m.ended_on is None]
-    employer = person.employer
-    provinces = {o.former_province for o in orgs if o.former_province}
-    if employer is not None and employer.former_province:
-        provinces.add(employer.former_province)
-    return {
-        "id": person.id,
-        "full_name": person.full_name,
-        "academic_title": person.academic_title,
-        "degree": person.degree,
-        "position": person.position,
-        "bio": person.bio,
-        "expertise": list(person.expertise or []),
-        "fields": [f.code for f in person.fields],
-        "field_names": [n for f in person.fields for n in (f.name, f.name_en)],
-        "organization_ids": [o.id for o in orgs],
-        "organization_names": [o.name for o in orgs],
-        "employer_id": person.employer_id,
-        "employer_name": employer.name if employer is not None else person.employer_name,
-        "former_provinces": sorted(provinces),
-        "available": bool(person.available),
-        "public": bool(person.public_profile),
-    }
+def node_folder(app=None) -> NodeFolder:
+    app = app or current_app
+    return NodeFolder(app.config["EXPERTNET_INDEX_DIR"])
 
 
-def _load_options() -> tuple:
-    # Built on use: at import time the mappers may not all be configured yet.
-    return (
-        selectinload(Person.memberships).selectinload(Membership.organization),
-        selectinload(Person.fields),
-        selectinload(Person.employer),
-    )
+def _head(session) -> changelog.Head:
+    head = changelog.head(session)
+    if head is None:
+        raise SyncError("the database has no search change log; run `expertnet init`")
+    return head
 
 
-def iter_docs(session, ids: Iterable[int] | None = None, batch: int = 2000) -> Iterator[dict]:
-    """Documents for the given people (all when ``ids`` is None), loaded in batches."""
-    if ids is None:
-        last = 0
-        while True:
-            people = session.scalars(
-                select(Person)
-                .options(*_load_options())
-                .where(Person.id > last)
-                .order_by(Person.id)
-                .limit(batch)
-            ).all()
-            if not people:
-                return
-            for p in people:
-                yield person_doc(p)
-            last = people[-1].id
-            session.expunge_all()
-    else:
-        ids = sorted(set(ids))
-        for i in range(0, len(ids), batch):
-            for p in session.scalars(
-                select(Person).options(*_load_options()).where(Person.id.in_(ids[i : i + batch]))
-            ):
-                yield person_doc(p)
+# --- rebuilding and replaying ---------------------------------------------------------------
 
 
-def rebuild_index(progress_label: str | None = None, app=None) -> int:
-    """Rebuild the whole index from the database; returns the number of people indexed."""
-    app = app or current_app._get_current_object()
-    total = db.session.scalar(select(db.func.count(Person.id))) or 0
+def _rebuild_locked(app, session, node: NodeFolder, head, progress_label: str | None) -> int:
+    """Rebuild from the database as this transaction sees it; the caller holds the sync lock.
+
+    ``head`` was read before any person: everything up to it is in what the rebuild
+    reads, and entries after it are replayed by the next sync (replaying is idempotent).
+    """
+    # The folder may have been deleted under us: the index's lock files live in it.
+    node.path.mkdir(parents=True, exist_ok=True)
+    idx = get_index(app)
+    total = session.scalar(select(func.count(Person.id))) or 0
     # A separate session (so batches can be expunged) on the caller's connection: it sees
     # exactly what the caller's transaction sees.
-    with Session(bind=db.session.connection()) as session:
-        docs = iter_docs(session)
+    with Session(bind=session.connection()) as reader:
+        docs = iter_docs(reader)
         if progress_label:
             import click
 
             with click.progressbar(length=total, label=progress_label, file=sys.stderr) as bar:
                 # The index reports a running total; click's bar wants increments.
-                get_index(app).rebuild(docs, progress=lambda done: bar.update(done - bar.pos))
+                idx.rebuild(docs, progress=lambda done: bar.update(done - bar.pos))
         else:
-            get_index(app).rebuild(docs)
+            idx.rebuild(docs)
+    node.write_state(NodeState(head.epoch, head.last_id))
     return total
 
 
-#: Above this many people one rebuild is faster than replacing their documents one by one.
-BULK_REINDEX_THRESHOLD = 5000
-
-
-def index_people(
-    ids: Iterable[int], progress_label: str | None = None, app=None, wait: bool = True
-) -> int:
-    """Index people changed by bulk Core statements, which the flush hooks do not see.
-
-    Call after the commit. Many people at once cause one rebuild instead (in the
-    background unless ``wait``); returns how many people were (re)indexed or queued.
-    """
-    ids = set(ids)
-    if not ids:
-        return 0
+def rebuild_index(progress_label: str | None = None, app=None) -> int:
+    """Rebuild this node's index from the database; returns the number of people indexed."""
     app = app or current_app._get_current_object()
-    if len(ids) > BULK_REINDEX_THRESHOLD:
-        if wait:
-            return rebuild_index(progress_label=progress_label, app=app)
-        rebuild_in_background(app)
-        return len(ids)
-    with Session(bind=db.session.connection()) as session:
-        docs = list(iter_docs(session, ids))
-    idx = get_index(app)
-    try:
+    node = node_folder(app)
+    with node.lock(SYNC_LOCK_WAIT):
+        return _rebuild_locked(app, db.session, node, _head(db.session), progress_label)
+
+
+def _needs_rebuild(app, session, node, state, head) -> str | None:
+    """Why replaying the log cannot bring this index up to date, or None when it can."""
+    if state is None:
+        return "no record of the changes this index has applied"
+    if state.epoch != head.epoch:
+        return "the index was built from another database"
+    if state.applied > head.last_id:
+        return "the index is ahead of the change log (was the database restored?)"
+    status = get_index(app).status()
+    if not status["ok"]:
+        return status["detail"]
+    if head.last_id - state.applied > int(app.config.get("EXPERTNET_INDEX_MAX_LAG", 5000)):
+        return f"{head.last_id - state.applied} changes behind"
+    if state.applied < head.last_id and changelog.first_after(session, state.applied) != (
+        state.applied + 1
+    ):
+        return "the changes it missed were pruned from the log"
+    return None
+
+
+def _replay(app, session, after: int, upto: int) -> tuple[int, str | None]:
+    """Apply entries ``after+1..upto``; returns (entries read, reason to rebuild instead)."""
+    people: set[int] = set()
+    expected = after + 1
+    while expected <= upto:
+        batch = changelog.entries(session, expected - 1, upto, READ_BATCH)
+        if not batch or batch[0][0] != expected:
+            return 0, "the changes it missed were pruned from the log"
+        for entry_id, kind, entity_id in batch:
+            if entry_id != expected:
+                return 0, "the change log has a gap"
+            expected += 1
+            if kind != KIND_PERSON:
+                continue  # a kind this index does not hold (a newer node may index more)
+            if entity_id is None:
+                return 0, "all people changed (a bulk load)"
+            people.add(entity_id)
+    if people:
+        docs = list(iter_docs(session, people))
+        idx = get_index(app)
         idx.upsert(docs)
-        gone = ids - {d["id"] for d in docs}
+        gone = people - {d["id"] for d in docs}
         if gone:
             idx.remove(gone)
-    except Exception:
-        log.exception("search index update failed; rebuilding")
-        if wait:
-            rebuild_index(app=app)
-        else:
-            rebuild_in_background(app)
-    return len(ids)
+    return upto - after, None
 
 
-def ensure_index() -> str:
-    """Create the index if it is missing or unreadable (``expertnet init``)."""
-    status = get_index().status()
-    if status["ok"]:
-        return f"ok ({status['doc_count']} people)"
-    n = rebuild_index(progress_label="index")
-    return f"rebuilt ({n} people)"
+def sync_index(
+    app=None,
+    *,
+    rebuild: bool = False,
+    progress_label: str | None = None,
+    wait: float = SYNC_LOCK_WAIT,
+    session=None,
+) -> SyncReport:
+    """Bring this node's index up to date with the change log; safe to call at any time.
+
+    Replays the entries not applied yet, or rebuilds when asked to, when the index is
+    missing or unreadable, or when it is too far behind. Only reads the database (through
+    ``session``, by default ``db.session``); ``record_position`` then tells the others.
+    Raises ``SyncBusy`` when another process of this node holds the sync lock longer
+    than ``wait`` seconds.
+    """
+    app = app or current_app._get_current_object()
+    session = session if session is not None else db.session
+    node = node_folder(app)
+    with node.lock(wait):
+        head = _head(session)
+        state = node.read_state()
+        reason = "requested" if rebuild else _needs_rebuild(app, session, node, state, head)
+        report = SyncReport(position=state.applied if state else 0)
+        if reason is None and state is not None and state.applied < head.last_id:
+            try:
+                report.applied, reason = _replay(app, session, state.applied, head.last_id)
+            except (IndexUnavailable, OSError) as exc:
+                log.warning("applying index changes failed; rebuilding", exc_info=True)
+                reason = f"the index could not be updated ({type(exc).__name__})"
+            if reason is None:
+                node.write_state(NodeState(head.epoch, head.last_id))
+                report.position = head.last_id
+        if reason is not None:
+            log.info("rebuilding the search index in %s: %s", node.path, reason)
+            report.applied = 0
+            report.rebuilt = _rebuild_locked(app, session, node, head, progress_label)
+            report.reason = reason
+            report.position = head.last_id
+    return report
 
 
-def index_status() -> dict:
+def record_position(
+    app=None, position: int | None = None, *, prune: bool = False, session=None
+) -> int:
+    """Record in the database how far this node's index has got, and with ``prune``
+    delete the log entries no live node needs; returns how many were deleted.
+
+    A write: on SQLite, call it in a transaction of its own, after the sync's read one
+    has ended (a reader upgrading to a writer gives up at once when another writes).
+    The caller commits.
+    """
+    app = app or current_app._get_current_object()
+    session = session if session is not None else db.session
+    node = node_folder(app)
+    if position is None:
+        state = node.read_state()
+        position = state.applied if state else 0
+    changelog.report_node(session, node.node_id, node.host, str(node.path), position)
+    return changelog.prune(session, _retention(app)) if prune else 0
+
+
+def _retention(app) -> timedelta:
+    return timedelta(days=float(app.config.get("EXPERTNET_INDEX_LOG_RETENTION_DAYS", 7)))
+
+
+def apply_committed(app, batch: CommittedBatch) -> None:
+    """Apply one commit's changes to this node's index right after the commit.
+
+    Runs in the committing process, so a user sees their own change on the next page.
+    The documents were read inside the committed transaction; they are written only if
+    no sync has applied these entries since (a sync re-reads fresher ones), and the
+    node's position moves only when every earlier entry is applied already. Anything
+    else is left to a sync, which is woken.
+    """
+    if batch.docs is None:
+        request_sync(app)
+        return
+    node = node_folder(app)
+    settled = False
     try:
-        return get_index().status()
-    except Exception as exc:  # health checks report, they do not raise
-        return {"ok": False, "doc_count": 0, "detail": f"{type(exc).__name__}: {exc}"}
+        with node.lock(LOCAL_LOCK_WAIT):
+            state = node.read_state()
+            current = state is not None and state.epoch == batch.epoch
+            if current and state.applied >= batch.last:
+                return
+            idx = get_index(app)
+            if batch.docs:
+                idx.upsert(batch.docs)
+            if batch.removed:
+                idx.remove(batch.removed)
+            if current and state.applied == batch.first - 1:
+                node.write_state(NodeState(batch.epoch, batch.last))
+                settled = True
+    except SyncBusy:
+        pass  # a sync is running here; it (or the next one) applies these entries
+    except Exception:
+        log.warning("search index update failed; syncing", exc_info=True)
+    if not settled:
+        request_sync(app)
 
 
-def rebuild_in_background(app) -> bool:
-    """Start one rebuild thread per index folder; False when one is already running."""
-    if not app.config.get("EXPERTNET_INDEX_AUTOREBUILD", True):
+# --- background work -----------------------------------------------------------------------
+
+
+def request_sync(app) -> bool:
+    """Have this node's index brought up to date off the request path.
+
+    Wakes this process's syncer when it runs; otherwise, serving a request, starts one
+    sync thread per index folder (when ``EXPERTNET_INDEX_AUTOREBUILD`` allows). Commands
+    and scripts sync explicitly instead: a thread would die with them. False when
+    nothing was started.
+    """
+    from flask import has_request_context
+
+    from .syncer import wake
+
+    if wake(app):
+        return True
+    if not app.config.get("EXPERTNET_INDEX_AUTOREBUILD", True) or not has_request_context():
         return False
     path = app.config["EXPERTNET_INDEX_DIR"]
     with _lock:
-        if path in _rebuilding:
+        if path in _running:
             return False
-        _rebuilding.add(path)
+        _running.add(path)
 
     def run():
         try:
-            with app.app_context():
-                rebuild_index(app=app)
+            sync_in_own_session(app)
         except Exception:
-            log.exception("background index rebuild failed")
+            log.exception("background index sync failed")
         finally:
             with _lock:
-                _rebuilding.discard(path)
+                _running.discard(path)
 
-    threading.Thread(target=run, name="expertnet-index-rebuild", daemon=True).start()
+    threading.Thread(target=run, name="expertnet-index-sync-once", daemon=True).start()
     return True
 
 
+def sync_in_own_session(
+    app,
+    *,
+    rebuild: bool = False,
+    wait: float = SYNC_LOCK_WAIT,
+    record: bool = True,
+    prune: bool = False,
+    recorded: int | None = None,
+) -> SyncReport:
+    """``sync_index`` then ``record_position``, each committed, on a session of its own.
+
+    Records the position with ``record``, with ``prune``, or when it moved from
+    ``recorded`` (what the caller recorded last).
+
+    For background threads and jobs (``rebuild=True`` for a rebuild job): never
+    ``db.session``, whose registry belongs to requests (and which tests rebind to their
+    own connection).
+    """
+    with app.app_context(), Session(db.engine) as session:
+        try:
+            report = sync_index(app, rebuild=rebuild, wait=wait, session=session)
+            session.commit()  # end the read before writing (SQLite)
+            if record or prune or report.position != recorded:
+                record_position(app, report.position, prune=prune, session=session)
+                session.commit()
+            return report
+        except BaseException:
+            session.rollback()
+            raise
+
+
+#: The name the search fallback has always used.
+rebuild_in_background = request_sync
+
+
 def is_rebuilding(app) -> bool:
-    return app.config["EXPERTNET_INDEX_DIR"] in _rebuilding
+    """Whether this process is repairing its index in the background right now."""
+    return app.config["EXPERTNET_INDEX_DIR"] in _running
 
 
-# --- after-commit freshness -------------------------------------------------------------
-
-_PENDING = "expertnet_search_pending"
-_READY = "expertnet_search_ready"
+# --- health ---------------------------------------------------------------------------------
 
 
-def _touched_people(session) -> set[int]:
-    ids: set[int] = set()
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Person):
-            if obj.id is not None:
-                ids.add(obj.id)
-        elif isinstance(obj, Membership):
-            ids.add(obj.person_id or (obj.person.id if obj.person else None))
-        elif isinstance(obj, Organization) and obj in session.dirty:
-            state = inspect(obj)
-            if (
-                state.attrs.name.history.has_changes()
-                or state.attrs.former_province.history.has_changes()
-            ):
-                ids.update(
-                    session.scalars(
-                        select(Membership.person_id).where(Membership.organization_id == obj.id)
-                    )
+def index_status(app=None) -> dict:
+    """The index and how far behind the change log it is, with the reasons it is degraded.
+
+    Never raises: the health check reports, it does not fail.
+    """
+    app = app or current_app._get_current_object()
+    try:
+        out = dict(get_index(app).status())
+    except Exception as exc:
+        out = {"ok": False, "doc_count": 0, "detail": f"{type(exc).__name__}: {exc}"}
+    problems: list[str] = []
+    if not out["ok"]:
+        problems.append(f"search runs on the database fallback: {out['detail']}")
+        request_sync(app)  # a load balancer's health checks also start the repair
+    state = node_folder(app).read_state()
+    out.update(applied=state.applied if state else None, head=None, behind=None)
+    out["behind_seconds"] = None
+    try:
+        head = changelog.head(db.session)
+    except Exception as exc:
+        db.session.rollback()
+        head = None
+        problems.append(f"the change log cannot be read ({type(exc).__name__})")
+    if head is not None:
+        out["head"] = head.last_id
+        if state is None:
+            problems.append("this node's index has not been synced with the change log yet")
+        elif state.epoch != head.epoch:
+            problems.append("this node's index was built from another database")
+        else:
+            out["behind"] = max(0, head.last_id - state.applied)
+            since = changelog.pending_since(db.session, state.applied) if out["behind"] else None
+            lag = (utcnow() - since).total_seconds() if since else 0.0
+            out["behind_seconds"] = round(max(0.0, lag), 3)
+            if out["behind"] and lag > STALE_AFTER_SECONDS:
+                problems.append(
+                    f"this node's index is {out['behind']} changes behind, "
+                    f"the oldest for {lag:.0f} s"
                 )
-                ids.update(session.scalars(select(Person.id).where(Person.employer_id == obj.id)))
-    ids.discard(None)
-    return ids
+    from .syncer import syncer_mode
 
-
-def _after_flush(session, _ctx) -> None:
-    touched = _touched_people(session)
-    if touched:
-        session.info.setdefault(_PENDING, set()).update(touched)
-
-
-def _before_commit(session) -> None:
-    if not session.info.get(_PENDING) and not (session.new or session.dirty or session.deleted):
-        return
-    session.flush()
-    pending = session.info.pop(_PENDING, set())
-    if not pending:
-        return
-    docs = list(iter_docs(session, pending))
-    found = {d["id"] for d in docs}
-    session.info[_READY] = (docs, sorted(pending - found))
-
-
-def _after_commit(session) -> None:
-    ready = session.info.pop(_READY, None)
-    if not ready:
-        return
-    docs, removed = ready
-    try:
-        app = current_app._get_current_object()
-    except RuntimeError:
-        return  # no app: nothing to keep fresh (plain scripts)
-    try:
-        idx = get_index(app)
-        if docs:
-            idx.upsert(docs)
-        if removed:
-            idx.remove(removed)
-    except IndexUnavailable:
-        # The next search notices and rebuilds from the database, which already has this.
-        rebuild_in_background(app)
-    except Exception:
-        log.exception("search index update failed; rebuilding")
-        rebuild_in_background(app)
-
-
-def _after_rollback(session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_READY, None)
-
-
-def _after_soft_rollback(session, previous_transaction) -> None:
-    # A rolled-back savepoint leaves the outer transaction's pending work in place.
-    if previous_transaction.parent is None:
-        _after_rollback(session)
-
-
-def install() -> None:
-    """Listen on every session (idempotent)."""
-    for name, fn in (
-        ("after_flush", _after_flush),
-        ("before_commit", _before_commit),
-        ("after_commit", _after_commit),
-        ("after_soft_rollback", _after_soft_rollback),
-    ):
-        if not event.contains(Session, name, fn):
-            event.listen(Session, name, fn)
+    out["syncer"] = syncer_mode(app)
+    out["problems"] = problems
+    return out

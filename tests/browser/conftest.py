@@ -62,6 +62,9 @@ def live_app(tmp_path_factory):
         db.session.commit()
         rebuild_index()
     yield app
+    from expertnet.search.syncer import stop_syncers
+
+    stop_syncers(app)  # the live server's first request started this node's index syncer
     with app.app_context():
         db.engine.dispose()
 
