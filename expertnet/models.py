@@ -26,6 +26,8 @@ from .contest.models import (  # noqa: F401 - contest tables
     EditionMember,
     Entry,
     EntryAuthor,
+    JudgeAssignment,
+    Score,
 )
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship

@@ -93,6 +93,7 @@ class Edition(Audited, db.Model):
         CheckConstraint("version >= 1", name="version"),
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint("min_judges BETWEEN 1 AND 15", name="min_judges"),
+        CheckConstraint("judge_cap >= 1", name="judge_cap"),
         CheckConstraint("max_spread > 0 AND max_spread <= 100", name="max_spread"),
         CheckConstraint(
             "entries_close_on IS NULL OR entries_open_on IS NULL "
@@ -126,6 +127,8 @@ class Edition(Audited, db.Model):
     min_judges: Mapped[int] = mapped_column(Integer, default=3)
     # Largest allowed difference (points) between two judges' totals of one entry.
     max_spread: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(20))
+    # Most entries one juror judges in this edition (the workload cap).
+    judge_cap: Mapped[int] = mapped_column(Integer, default=20)
     state: Mapped[str] = mapped_column(String(20), default=EditionState.DRAFT.value)
     # Bumped by every workflow action with a compare-and-set, never by the ORM.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -287,6 +290,8 @@ class Entry(Audited, db.Model):
     applied_since: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), default=EntryState.SUBMITTED.value)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The scoring round; a re-score after a flag starts the next one (earlier ones are kept).
+    score_round: Mapped[int] = mapped_column(Integer, default=1)
     # Why the secretariat found the entry ineligible; the authors read it.
     screening_reason: Mapped[str | None] = mapped_column(NFCText)
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -303,6 +308,20 @@ class Entry(Audited, db.Model):
     documents: Mapped[list[ContestDocument]] = relationship(
         back_populates="entry", order_by="ContestDocument.id"
     )
+    judges: Mapped[list[JudgeAssignment]] = relationship(
+        back_populates="entry", order_by="JudgeAssignment.id"
+    )
+
+    @property
+    def active_judges(self) -> list[JudgeAssignment]:
+        return [j for j in self.judges if j.state == JudgeState.active]
+
+    def is_judge(self, user) -> bool:
+        return (
+            has_role(user, "expert")
+            and user.person_id is not None
+            and any(j.person_id == user.person_id for j in self.active_judges)
+        )
 
     def is_author(self, user) -> bool:
         if not user_roles(user):
@@ -310,8 +329,8 @@ class Entry(Audited, db.Model):
         return user.id == self.filed_by_id or any(a.user_id == user.id for a in self.authors)
 
     def can_view(self, user) -> bool:
-        """The secretariat and the authors; judges see the entries they judge (with judging)."""
-        return can_run_contests(user) or self.is_author(user)
+        """The secretariat, the authors and the entry's judges."""
+        return can_run_contests(user) or self.is_author(user) or self.is_judge(user)
 
     def can_edit(self, user) -> bool:
         """Editable by its authors and the secretariat until entries close, before screening."""
@@ -414,3 +433,67 @@ class ContestHistory(db.Model):
     version: Mapped[int] = mapped_column(Integer)
 
     actor: Mapped[User] = relationship()
+
+
+class JudgeState(TitledEnum):
+    active = "active", N_("Judging")
+    conflicted = "conflicted", N_("Declared a conflict")
+    replaced = "replaced", N_("Replaced")
+
+
+class JudgeAssignment(Audited, db.Model):
+    """A juror judging one entry; a declared conflict or a swap ends the seat, never deletes it."""
+
+    __tablename__ = "contest_judge"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_values(JudgeState)})", name="state"),
+        CheckConstraint(
+            "state != 'conflicted' OR conflict_details IS NOT NULL", name="conflict_details"
+        ),
+        UniqueConstraint("entry_id", "person_id", name="uq_contest_judge_entry_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_entry.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default=JudgeState.active.value)
+    affinity: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal(0))
+    conflict_details: Mapped[str | None] = mapped_column(NFCText)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="judges")
+    person: Mapped[Person] = relationship()
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="judge", order_by="(Score.round, Score.criterion_id)"
+    )
+
+    def current_scores(self, round_: int) -> list[Score]:
+        return [s for s in self.scores if s.round == round_]
+
+
+class Score(db.Model):
+    """A judge's points on one criterion in one scoring round; a re-score adds a round."""
+
+    __tablename__ = "contest_score"
+    __table_args__ = (
+        CheckConstraint("points >= 0 AND points <= 100", name="points"),
+        CheckConstraint("round >= 1", name="round"),
+        UniqueConstraint("judge_id", "criterion_id", "round", name="uq_contest_score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_judge.id", ondelete="CASCADE"), index=True
+    )
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("contest_criterion.id"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    points: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    comment: Mapped[str] = mapped_column(NFCText, default="")
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    judge: Mapped[JudgeAssignment] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()

@@ -27,6 +27,7 @@ from workflows import (
     EntryAction,
     EntryFacts,
     EntryState,
+    JudgeSeat,
     Outcome,
     VersionConflict,
     WorkflowError,
@@ -96,9 +97,16 @@ def edition_facts(edition: Edition) -> EditionFacts:
     )
 
 
-def judge_seats(entry: Entry) -> tuple:
-    """The entry's judges for the engine; judging (assignments and scores) fills this in."""
-    return ()
+def judge_seats(entry: Entry) -> tuple[JudgeSeat, ...]:
+    """The entry's active judges with their totals in the current round (None: not yet)."""
+    seats = []
+    for j in entry.active_judges:
+        current = j.current_scores(entry.score_round)
+        complete = bool(current) and len(current) == len(entry.edition.criteria)
+        total = sum((s.points for s in current), Decimal(0)) if complete else None
+        user = j.person.user
+        seats.append(JudgeSeat(j.person_id, user.id if user else None, total))
+    return tuple(seats)
 
 
 def entry_facts(entry: Entry) -> EntryFacts:
@@ -164,7 +172,7 @@ def _set_award_levels(edition: Edition, levels: list[Mapping[str, Any]]) -> None
 _EDITION_COLUMNS = (
     "name", "number", "youth", "organisers", "description", "entries_open_on",
     "entries_close_on", "judging_from", "judging_until", "results_on", "min_judges",
-    "max_spread",
+    "max_spread", "judge_cap",
 )  # fmt: skip
 
 
@@ -211,7 +219,7 @@ def update_edition(edition: Edition, user: User, data: Mapping[str, Any]) -> Edi
     """Change an edition until entries close; criteria and awards only before entries open."""
     if not edition.can_edit(user):
         raise ApiError(403, _("The edition can be changed by the secretariat until entries close."))
-    scoring_keys = {"criteria", "award_levels", "min_judges", "max_spread"} & set(data)
+    scoring_keys = {"criteria", "award_levels", "min_judges", "max_spread", "judge_cap"} & set(data)
     if scoring_keys and edition.state not in SETUP_STATES:
         raise ValidationFailed(
             {

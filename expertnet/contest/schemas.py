@@ -59,6 +59,7 @@ class EditionSchema(StrictSchema):
     results_on = fields.Date(allow_none=True, load_default=None)
     min_judges = fields.Integer(strict=True, load_default=3, validate=validate.Range(1, 15))
     max_spread = fields.Decimal(places=2, load_default=20, validate=validate.Range(1, 100))
+    judge_cap = fields.Integer(strict=True, load_default=20, validate=validate.Range(1, 500))
     criteria = fields.List(fields.Nested(CriterionSchema), validate=validate.Length(min=1, max=10))
     award_levels = fields.List(
         fields.Nested(AwardLevelSchema), validate=validate.Length(min=1, max=8)

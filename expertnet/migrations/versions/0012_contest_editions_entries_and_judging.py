@@ -1,8 +1,8 @@
-"""contest editions and entries
+"""contest editions, entries and judging
 
 Revision ID: 0012
 Revises: 0003
-Create Date: 2026-11-29 20:43:02.992546
+Create Date: 2026-11-29 20:47:38.081265
 
 """
 from alembic import op
@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('results_on', sa.Date(), nullable=True),
     sa.Column('min_judges', sa.Integer(), nullable=False),
     sa.Column('max_spread', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('judge_cap', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
@@ -45,6 +46,7 @@ def upgrade():
     sa.CheckConstraint("state NOT IN ('results_approved', 'published') OR results_approved_by_id IS NOT NULL", name=op.f('ck_contest_edition_approved')),
     sa.CheckConstraint("state NOT IN ('results_proposed', 'results_approved', 'published') OR results_proposed_by_id IS NOT NULL", name=op.f('ck_contest_edition_proposed')),
     sa.CheckConstraint('entries_close_on IS NULL OR entries_open_on IS NULL OR entries_open_on <= entries_close_on', name=op.f('ck_contest_edition_entry_dates')),
+    sa.CheckConstraint('judge_cap >= 1', name=op.f('ck_contest_edition_judge_cap')),
     sa.CheckConstraint('max_spread > 0 AND max_spread <= 100', name=op.f('ck_contest_edition_max_spread')),
     sa.CheckConstraint('min_judges BETWEEN 1 AND 15', name=op.f('ck_contest_edition_min_judges')),
     sa.CheckConstraint('number >= 1', name=op.f('ck_contest_edition_number')),
@@ -106,6 +108,7 @@ def upgrade():
     sa.Column('applied_since', sa.Date(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('score_round', sa.Integer(), nullable=False),
     sa.Column('screening_reason', sa.Text(), nullable=True),
     sa.Column('filed_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -220,11 +223,60 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contest_history_edition_id'), ['edition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contest_history_entry_id'), ['entry_id'], unique=False)
 
+    op.create_table('contest_judge',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('affinity', sa.Numeric(precision=5, scale=4), nullable=False),
+    sa.Column('conflict_details', sa.Text(), nullable=True),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=False),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("state != 'conflicted' OR conflict_details IS NOT NULL", name=op.f('ck_contest_judge_conflict_details')),
+    sa.CheckConstraint("state IN ('active', 'conflicted', 'replaced')", name=op.f('ck_contest_judge_state')),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_contest_judge_assigned_by_id_user_account')),
+    sa.ForeignKeyConstraint(['entry_id'], ['contest_entry.id'], name=op.f('fk_contest_judge_entry_id_contest_entry'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_contest_judge_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contest_judge')),
+    sa.UniqueConstraint('entry_id', 'person_id', name='uq_contest_judge_entry_person')
+    )
+    with op.batch_alter_table('contest_judge', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contest_judge_entry_id'), ['entry_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contest_judge_person_id'), ['person_id'], unique=False)
+
+    op.create_table('contest_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('judge_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('points >= 0 AND points <= 100', name=op.f('ck_contest_score_points')),
+    sa.CheckConstraint('round >= 1', name=op.f('ck_contest_score_round')),
+    sa.ForeignKeyConstraint(['criterion_id'], ['contest_criterion.id'], name=op.f('fk_contest_score_criterion_id_contest_criterion')),
+    sa.ForeignKeyConstraint(['judge_id'], ['contest_judge.id'], name=op.f('fk_contest_score_judge_id_contest_judge'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contest_score')),
+    sa.UniqueConstraint('judge_id', 'criterion_id', 'round', name='uq_contest_score')
+    )
+    with op.batch_alter_table('contest_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contest_score_judge_id'), ['judge_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('contest_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contest_score_judge_id'))
+
+    op.drop_table('contest_score')
+    with op.batch_alter_table('contest_judge', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contest_judge_person_id'))
+        batch_op.drop_index(batch_op.f('ix_contest_judge_entry_id'))
+
+    op.drop_table('contest_judge')
     with op.batch_alter_table('contest_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contest_history_entry_id'))
         batch_op.drop_index(batch_op.f('ix_contest_history_edition_id'))
