@@ -27,6 +27,7 @@ from .contest.models import (  # noqa: F401 - contest tables
     Entry,
     EntryAuthor,
     JudgeAssignment,
+    ResultLine,
     Score,
 )
 from .directory.models import Field, Membership, Organization, Person, person_field

@@ -497,3 +497,38 @@ class Score(db.Model):
 
     judge: Mapped[JudgeAssignment] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+
+
+class ResultLine(Audited, db.Model):
+    """One scored entry's result: totals, rank in its field, the proposed and the decided award.
+
+    Written when the secretariat proposes the results; the board changes ``award_level``
+    with a reason (``edited_by``); approval freezes it. Sending the results back deletes
+    the lines (the audit log keeps them) so the next proposal starts from the scores.
+    """
+
+    __tablename__ = "contest_result"
+    __table_args__ = (
+        CheckConstraint("rank_in_field >= 1", name="rank"),
+        CheckConstraint("edited_by_id IS NULL OR edit_reason IS NOT NULL", name="edit_reason"),
+        UniqueConstraint("entry_id", name="uq_contest_result_entry"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_edition.id", ondelete="CASCADE"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(ForeignKey("contest_entry.id", ondelete="CASCADE"))
+    mean_total: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    # The mean after removing each judge's severity (their average deviation from the
+    # other judges of the same entries); shown beside the mean, for the jury's information.
+    adjusted_total: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    rank_in_field: Mapped[int] = mapped_column(Integer)
+    proposed_level_id: Mapped[int | None] = mapped_column(ForeignKey("contest_award_level.id"))
+    award_level_id: Mapped[int | None] = mapped_column(ForeignKey("contest_award_level.id"))
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    edit_reason: Mapped[str | None] = mapped_column(NFCText)
+
+    entry: Mapped[Entry] = relationship()
+    proposed_level: Mapped[AwardLevel | None] = relationship(foreign_keys=[proposed_level_id])
+    award_level: Mapped[AwardLevel | None] = relationship(foreign_keys=[award_level_id])

@@ -42,6 +42,7 @@ from ..core.errors import ApiError, ValidationFailed
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
+from . import results
 from .models import (
     DEFAULT_AWARDS,
     DEFAULT_CRITERIA,
@@ -94,6 +95,7 @@ def edition_facts(edition: Edition) -> EditionFacts:
             edition, EntryState.ELIGIBLE, EntryState.SCORING, EntryState.FLAGGED
         ),
         results_proposed_by_user_id=edition.results_proposed_by_id,
+        awards_edited_by_user_ids=results.editors_of(edition),
     )
 
 
@@ -389,6 +391,10 @@ def perform_edition_action(
         extra["published_at"] = now
     _cas(Edition, edition, outcome, extra)
     _history(edition.id, None, outcome)
+    if act is EditionAction.PROPOSE_RESULTS:
+        results.write_proposal(edition)
+    elif act is EditionAction.SEND_BACK:
+        results.clear(edition)
     if act is EditionAction.START_JUDGING:
         # Every eligible entry opens for scoring with the edition, by the same hand.
         for entry in edition.entries:

@@ -1,8 +1,8 @@
-"""contest editions, entries and judging
+"""contest editions, entries, judging and results
 
 Revision ID: 0012
 Revises: 0003
-Create Date: 2026-11-29 20:47:38.081265
+Create Date: 2026-11-29 20:52:51.687141
 
 """
 from alembic import op
@@ -244,6 +244,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contest_judge_entry_id'), ['entry_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contest_judge_person_id'), ['person_id'], unique=False)
 
+    op.create_table('contest_result',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('mean_total', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('adjusted_total', sa.Numeric(precision=6, scale=2), nullable=False),
+    sa.Column('rank_in_field', sa.Integer(), nullable=False),
+    sa.Column('proposed_level_id', sa.Integer(), nullable=True),
+    sa.Column('award_level_id', sa.Integer(), nullable=True),
+    sa.Column('edited_by_id', sa.Integer(), nullable=True),
+    sa.Column('edit_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint('edited_by_id IS NULL OR edit_reason IS NOT NULL', name=op.f('ck_contest_result_edit_reason')),
+    sa.CheckConstraint('rank_in_field >= 1', name=op.f('ck_contest_result_rank')),
+    sa.ForeignKeyConstraint(['award_level_id'], ['contest_award_level.id'], name=op.f('fk_contest_result_award_level_id_contest_award_level')),
+    sa.ForeignKeyConstraint(['edited_by_id'], ['user_account.id'], name=op.f('fk_contest_result_edited_by_id_user_account')),
+    sa.ForeignKeyConstraint(['edition_id'], ['contest_edition.id'], name=op.f('fk_contest_result_edition_id_contest_edition'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['entry_id'], ['contest_entry.id'], name=op.f('fk_contest_result_entry_id_contest_entry'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proposed_level_id'], ['contest_award_level.id'], name=op.f('fk_contest_result_proposed_level_id_contest_award_level')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contest_result')),
+    sa.UniqueConstraint('entry_id', name='uq_contest_result_entry')
+    )
+    with op.batch_alter_table('contest_result', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contest_result_edition_id'), ['edition_id'], unique=False)
+
     op.create_table('contest_score',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('judge_id', sa.Integer(), nullable=False),
@@ -272,6 +296,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contest_score_judge_id'))
 
     op.drop_table('contest_score')
+    with op.batch_alter_table('contest_result', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contest_result_edition_id'))
+
+    op.drop_table('contest_result')
     with op.batch_alter_table('contest_judge', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contest_judge_person_id'))
         batch_op.drop_index(batch_op.f('ix_contest_judge_entry_id'))
