@@ -172,6 +172,11 @@ class Edition(Audited, db.Model):
     def is_public(self) -> bool:
         return self.state != EditionState.DRAFT
 
+    @property
+    def state_label(self) -> str:
+        """The English title of the state; templates translate it."""
+        return EditionState(self.state).label
+
     def can_view(self, user) -> bool:
         """Announced editions are public; a draft is the secretariat's."""
         return self.is_public() or can_run_contests(user)
