@@ -101,6 +101,9 @@ def configure(app: Flask) -> None:
     from .consultation.views import bp as consultation_bp  # pages of the consultation
 
     app.register_blueprint(consultation_bp)
+    from .contest.views import bp as contest_bp  # pages of the contest
+
+    app.register_blueprint(contest_bp)
 
     from .scholarly.views import register as register_scholarly  # the scholarly record
 

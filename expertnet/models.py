@@ -19,6 +19,19 @@ from .consultation.models import (  # noqa: F401 - consultation tables
     Request,
     RequestHistory,
 )
+from .contest.models import (  # noqa: F401 - contest tables
+    AwardLevel,
+    ContestDocument,
+    ContestHistory,
+    Criterion,
+    Edition,
+    EditionMember,
+    Entry,
+    EntryAuthor,
+    JudgeAssignment,
+    ResultLine,
+    Score,
+)
 from .directory.models import Field, Membership, Organization, Person, person_field
 from .panel.models import GraphVersion, PersonRelationship
 from .roster.models import PendingLink, RosterImportClaim

@@ -40,3 +40,11 @@ def test_the_documented_workflow_table_is_the_engines(repo_root):
 
     design = (repo_root / "docs" / "design.md").read_text(encoding="utf-8")
     assert CONSULTATION_WORKFLOW.describe().strip() in design
+
+
+def test_every_workflow_table_is_in_the_design_document(repo_root):
+    from workflows import WORKFLOWS, design_tables
+
+    design = (repo_root / "docs" / "design.md").read_text(encoding="utf-8")
+    assert set(WORKFLOWS) >= {"consultation", "contest_edition", "contest_entry"}
+    assert design_tables().strip() in design

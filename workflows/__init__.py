@@ -1,4 +1,9 @@
-"""The consultation workflow engine: a pure library (no Flask, no SQLAlchemy, no expertnet).
+"""The workflow engine: a pure library (no Flask, no SQLAlchemy, no expertnet).
+
+It runs several workflows, each one table (``WORKFLOWS``): the consultation below, and the
+contest's edition and entry tables (:mod:`workflows.contest`). The engine reads only
+``state``, ``version`` and ``kind`` from a workflow's facts; the rest belongs to that
+workflow's relations and guards.
 
 The engine knows states, actions, who may act and on which conditions; it does not know
 the database. The app reads the request into :class:`RequestFacts`, describes the user as
@@ -104,12 +109,25 @@ from .consultation import (
     TRANSITIONS,
     RequestKind,
 )
+from .contest import (
+    CONTEST_EDITION_WORKFLOW,
+    CONTEST_ENTRY_WORKFLOW,
+    ContestRelation,
+    EditionAction,
+    EditionFacts,
+    EditionState,
+    EntryAction,
+    EntryFacts,
+    EntryState,
+    JudgeSeat,
+)
 from .engine import (
     RELATIONS,
     ActionOption,
     Audience,
     Effect,
     EffectKind,
+    Facts,
     HistoryEntry,
     Outcome,
     Permit,
@@ -156,6 +174,7 @@ from .model import (
     Role,
     State,
 )
+from .registry import WORKFLOWS, design_tables
 
 # The name the first sketch of the API used; it runs all three kinds, not only "consultation".
 CONSULTATION = CONSULTATION_WORKFLOW
@@ -164,6 +183,8 @@ __all__ = [
     "COMMENT_REQUIRED",
     "CONSULTATION",
     "CONSULTATION_WORKFLOW",
+    "CONTEST_EDITION_WORKFLOW",
+    "CONTEST_ENTRY_WORKFLOW",
     "FOUR_EYES",
     "HAS_CONSOLIDATION",
     "KIND_LABELS",
@@ -176,19 +197,29 @@ __all__ = [
     "RELATIONS",
     "RESPONSES_COMPLETE",
     "TRANSITIONS",
+    "WORKFLOWS",
     "Action",
     "ActionForbidden",
     "ActionOption",
     "Actor",
     "Audience",
+    "ContestRelation",
+    "EditionAction",
+    "EditionFacts",
+    "EditionState",
     "Effect",
     "EffectKind",
+    "EntryAction",
+    "EntryFacts",
+    "EntryState",
+    "Facts",
     "Guard",
     "GuardContext",
     "GuardFailed",
     "GuardFailure",
     "HistoryCorrupt",
     "HistoryEntry",
+    "JudgeSeat",
     "KindPolicy",
     "Message",
     "Outcome",
@@ -211,5 +242,6 @@ __all__ = [
     "allowed_actions",
     "apply_action",
     "available_actions",
+    "design_tables",
     "replay",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import (
     ActionForbidden,
@@ -21,7 +21,7 @@ from .errors import (
     VersionConflict,
     WorkflowError,
 )
-from .guards import Guard, GuardContext, KindPolicy
+from .guards import Guard, GuardContext, Policy
 from .i18n import N_, Message
 from .model import Actor, PanelRole, RequestFacts, Role, as_utc
 
@@ -40,7 +40,24 @@ class Relation(StrEnum):
     ANY = "any"
 
 
-RelationCheck = Callable[[Actor, RequestFacts], bool]
+class Facts(Protocol):
+    """What the engine itself reads from any workflow's facts; the rest is for relations and guards.
+
+    :class:`RequestFacts` is the consultation's; each workflow brings its own frozen
+    dataclass with these three attributes and whatever its guards need.
+    """
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
+RelationCheck = Callable[[Actor, Any], bool]
 
 
 def _is_filer(actor: Actor, facts: RequestFacts) -> bool:
@@ -79,10 +96,21 @@ RELATIONS: Mapping[str, RelationCheck] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Permit:
-    """One way to be allowed: holding ``role`` and standing in ``relation`` to the request."""
+    """One way to be allowed: holding ``role`` and standing in ``relation`` to the request.
 
-    role: Role
+    ``role=None`` admits a user of any role who stands in the relation (a contest entry's
+    author need not hold any staff role); the history then records the relation.
+    """
+
+    role: Role | None
     relation: str
+
+    @property
+    def recorded_role(self) -> str:
+        return str(self.role) if self.role is not None else str(self.relation)
+
+    def describe(self) -> str:
+        return f"{self.role if self.role is not None else 'anyone'}: {self.relation}"
 
 
 class Audience(StrEnum):
@@ -139,7 +167,7 @@ class Workflow:
     action_type: type[StrEnum]
     initial: StrEnum
     transitions: tuple[Transition, ...]
-    policies: Mapping[str, KindPolicy]
+    policies: Mapping[str, Policy]
     relations: Mapping[str, RelationCheck] = field(default_factory=lambda: RELATIONS)
     _index: Mapping[tuple[StrEnum, StrEnum], Transition] = field(
         init=False, repr=False, compare=False
@@ -205,7 +233,7 @@ class Workflow:
                 Message(N_("There is no action “%(action)s”."), {"action": str(value)})
             ) from None
 
-    def policy(self, kind: str) -> KindPolicy:
+    def policy(self, kind: str) -> Policy:
         """The policy for a request kind; raises :class:`UnknownKind` (422)."""
         try:
             return self.policies[kind]
@@ -230,7 +258,7 @@ class Workflow:
             "|---|---|---|---|---|",
         ]
         for t in self.transitions:
-            who = ", ".join(f"{p.role}: {p.relation}" for p in t.permits)
+            who = ", ".join(p.describe() for p in t.permits)
             guards = ", ".join(g.name for g in t.guards) or "-"
             lines.append(f"| {t.source} | {t.action} | {t.target} | {who} | {guards} |")
         return "\n".join(lines)
@@ -248,7 +276,7 @@ class Workflow:
         action_type: type[StrEnum] | None = None,
         drop: Iterable[tuple[str, str]] = (),
         add: Iterable[Transition] = (),
-        policies: Mapping[str, KindPolicy] | None = None,
+        policies: Mapping[str, Policy] | None = None,
     ) -> Workflow:
         """A new workflow: this table minus the ``(state, action)`` rows in ``drop``, plus ``add``.
 
@@ -342,10 +370,11 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _matching_permit(
-    workflow: Workflow, t: Transition, actor: Actor, facts: RequestFacts
+    workflow: Workflow, t: Transition, actor: Actor, facts: Facts
 ) -> Permit | None:
     for permit in t.permits:
-        if permit.role in actor.roles and workflow.relations[permit.relation](actor, facts):
+        holds_role = permit.role is None or permit.role in actor.roles
+        if holds_role and workflow.relations[permit.relation](actor, facts):
             return permit
     return None
 
@@ -357,7 +386,7 @@ def _failures(
     return tuple(r for r in results if r is not None)
 
 
-def _guards_for(t: Transition, policy: KindPolicy) -> tuple[Guard, ...]:
+def _guards_for(t: Transition, policy: Policy) -> tuple[Guard, ...]:
     return (*t.guards, *policy.extra_guards.get(str(t.action), ()))
 
 
@@ -367,7 +396,7 @@ _NOT_PAYLOAD = frozenset({"comment", "version"})
 
 def apply_action(
     workflow: Workflow,
-    facts: RequestFacts,
+    facts: Facts,
     action: str,
     actor: Actor,
     payload: Mapping[str, Any] | None = None,
@@ -409,7 +438,7 @@ def apply_action(
         from_state=state,
         to_state=t.target,
         actor_user_id=actor.user_id,
-        actor_role=permit.role,
+        actor_role=permit.recorded_role,
         at=moment,
         comment=ctx.comment or None,
         payload=MappingProxyType({k: v for k, v in body.items() if k not in _NOT_PAYLOAD}),
@@ -426,7 +455,7 @@ def apply_action(
 
 
 def available_actions(
-    workflow: Workflow, facts: RequestFacts, actor: Actor, *, now: datetime | None = None
+    workflow: Workflow, facts: Facts, actor: Actor, *, now: datetime | None = None
 ) -> list[ActionOption]:
     """Actions whose state, role and relation fit, each with the guard failure that blocks it.
 
@@ -448,7 +477,7 @@ def available_actions(
 
 
 def allowed_actions(
-    workflow: Workflow, facts: RequestFacts, actor: Actor, *, now: datetime | None = None
+    workflow: Workflow, facts: Facts, actor: Actor, *, now: datetime | None = None
 ) -> list[StrEnum]:
     """Actions the actor may take now: state, role, relation and every non-input guard pass.
 

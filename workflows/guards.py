@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import GuardFailure
 from .i18n import N_, Message
@@ -17,11 +17,13 @@ from .model import Actor, PanelRole, RequestFacts, ResponseStatus
 class GuardContext:
     """Everything a guard may look at; guards are pure functions of it."""
 
-    facts: RequestFacts
+    # The workflow's own facts: RequestFacts for the consultation, EditionFacts/EntryFacts
+    # for the contest; each guard reads the attributes of the workflow it belongs to.
+    facts: Any
     actor: Actor
     payload: Mapping[str, Any]
     now: datetime
-    policy: KindPolicy
+    policy: Any
 
     @property
     def comment(self) -> str:
@@ -48,6 +50,13 @@ class Guard:
 
     def __call__(self, ctx: GuardContext) -> GuardFailure | None:
         return self.check(ctx)
+
+
+class Policy(Protocol):
+    """What the engine reads from a kind's policy; the rest is for that workflow's guards."""
+
+    @property
+    def extra_guards(self) -> Mapping[str, tuple[Guard, ...]]: ...
 
 
 @dataclass(frozen=True)

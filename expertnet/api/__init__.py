@@ -142,6 +142,7 @@ def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
 
 
+from ..contest import api as _contest_api  # noqa: E402,F401 - /contests and /entries
 from ..reports import api as _reports_api  # noqa: E402,F401 - activity report and letters
 from ..scholarly import api as _scholarly_api  # noqa: E402,F401 - the scholarly record
 from . import (  # noqa: E402,F401 - routes register on ``bp``

@@ -33,6 +33,7 @@ def nav_items() -> list[tuple[str, str]]:
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),
+        ("contest.editions", _("Contests")),
         ("reports.activity", _("Reports")),
     ]
     if role in ("admin", "coordinator", "approver"):

@@ -1,0 +1,374 @@
+"""The contest's JSON API under /api/v1/contests and /api/v1/entries (see API.md, "Contests")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from ..api import bp, doc, json_body, load, require_login
+from ..consultation.schemas import StrictSchema
+from ..core.errors import ApiError
+from ..extensions import db
+from . import judging, results
+from . import operations as ops
+from .models import Edition, Entry, can_run_contests
+from .schemas import EditionSchema, EntrySchema, MembersSchema
+
+WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+
+
+class JudgeSchema(StrictSchema):
+    expert_id = fields.Integer(required=True, strict=True)
+    replacing = fields.Integer(strict=True, allow_none=True, load_default=None)
+
+
+class ScoreSchema(StrictSchema):
+    scores = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ConflictSchema(StrictSchema):
+    details = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class AwardEditSchema(StrictSchema):
+    award_level = fields.Integer(strict=True, allow_none=True, required=True)
+    reason = fields.String(required=True, validate=validate.Length(max=5000))
+
+
+class PlanSchema(StrictSchema):
+    apply = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+
+
+# --- serialisation -------------------------------------------------------------------------
+
+
+def edition_json(edition: Edition, user) -> dict[str, Any]:
+    return {
+        "id": edition.id,
+        "name": edition.name,
+        "number": edition.number,
+        "youth": edition.youth,
+        "organisers": edition.organisers,
+        "description": edition.description,
+        "state": edition.state,
+        "version": edition.version,
+        "fields": [f.code for f in edition.fields],
+        "dates": {
+            k: (getattr(edition, k).isoformat() if getattr(edition, k) else None)
+            for k in (
+                "entries_open_on",
+                "entries_close_on",
+                "judging_from",
+                "judging_until",
+                "results_on",
+            )
+        },
+        "min_judges": edition.min_judges,
+        "max_spread": str(edition.max_spread),
+        "judge_cap": edition.judge_cap,
+        "criteria": [
+            {"id": c.id, "name": c.name, "max_points": c.max_points} for c in edition.criteria
+        ],
+        "award_levels": [
+            {
+                "id": lv.id,
+                "rank": lv.rank,
+                "name": lv.name,
+                "min_total": str(lv.min_total),
+                "quota": lv.quota,
+            }
+            for lv in edition.award_levels
+        ],
+        "documents": [{"id": d.id, "filename": d.filename} for d in edition.documents],
+        "allowed_actions": ops.edition_actions_for(edition, user),
+    }
+
+
+def entry_json(entry: Entry, user) -> dict[str, Any]:
+    staff = can_run_contests(user)
+    body = {
+        "id": entry.id,
+        "edition": entry.edition_id,
+        "number": entry.number,
+        "title": entry.title,
+        "field": entry.field.code,
+        "description": entry.description,
+        "applying_organization_name": entry.applying_organization_name,
+        "applying_organization_id": entry.applying_organization_id,
+        "applied_where": entry.applied_where,
+        "applied_since": entry.applied_since.isoformat() if entry.applied_since else None,
+        "state": entry.state,
+        "version": entry.version,
+        "screening_reason": entry.screening_reason,
+        "score_round": entry.score_round,
+        "authors": [
+            {
+                "full_name": a.full_name,
+                "share": a.share,
+                "employer": a.employer,
+                **({"email": a.email, "phone": a.phone} if staff or entry.is_author(user) else {}),
+            }
+            for a in entry.authors
+        ],
+        "documents": [{"id": d.id, "filename": d.filename} for d in entry.documents],
+        "allowed_actions": ops.entry_actions_for(entry, user),
+    }
+    if staff:
+        body["judges"] = [
+            {"expert_id": j.person_id, "name": j.person.full_name, "state": j.state,
+             "affinity": str(j.affinity), "conflict_details": j.conflict_details}
+            for j in entry.judges
+        ]  # fmt: skip
+    if staff or entry.is_judge(user):
+        body["scores"] = [
+            {"expert_id": s.judge.person_id, "criterion": s.criterion_id, "round": s.round,
+             "points": str(s.points), "comment": s.comment}
+            for s in judging.visible_scores(entry, user)
+        ]  # fmt: skip
+    return body
+
+
+def _edition_or_404(edition_id: int) -> Edition:
+    edition = db.session.get(Edition, edition_id)
+    if edition is None or not edition.can_view(current_user):
+        raise ApiError(404, _("No such contest edition."))
+    return edition
+
+
+def _entry_or_404(entry_id: int) -> Entry:
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or not entry.can_view(current_user):
+        raise ApiError(404, _("No such entry."))
+    return entry
+
+
+def _optional_body() -> dict:
+    return json_body() if request.get_data(cache=True) else {}
+
+
+# --- editions ------------------------------------------------------------------------------
+
+
+@bp.get("/contests")
+@doc("Contest editions: announced ones for everyone, drafts for the secretariat", auth=False)
+def contest_list():
+    stmt = select(Edition).order_by(Edition.id.desc())
+    if not can_run_contests(current_user):
+        stmt = stmt.where(Edition.state != "draft")
+    items = [edition_json(e, current_user) for e in db.session.scalars(stmt)]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/contests")
+@doc("Create an edition (draft)", body=EditionSchema, response="edition", statuses=WRITE_ERRORS)
+@require_login
+def contest_create():
+    if not can_run_contests(current_user):
+        raise ApiError(403, _("Only the contest's secretariat may create editions."))
+    edition = ops.create_edition(current_user, load(EditionSchema(), json_body()))
+    db.session.commit()
+    return jsonify(edition_json(edition, current_user)), 201
+
+
+@bp.get("/contests/<int:edition_id>")
+@doc("One edition, with the actions the caller may take", response="edition", auth=False)
+def contest_detail(edition_id: int):
+    return jsonify(edition_json(_edition_or_404(edition_id), current_user))
+
+
+@bp.patch("/contests/<int:edition_id>")
+@doc("Change an edition", body=EditionSchema, response="edition", statuses=WRITE_ERRORS)
+@require_login
+def contest_update(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    ops.update_edition(edition, current_user, load(EditionSchema(), json_body(), partial=True))
+    db.session.commit()
+    return jsonify(edition_json(edition, current_user))
+
+
+@bp.put("/contests/<int:edition_id>/members")
+@doc(
+    "Name the organising board (approver users) and the jury (experts by sub-jury field)",
+    body=MembersSchema,
+    response="edition",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def contest_members(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    ops.set_members(edition, current_user, load(MembersSchema(), json_body()))
+    db.session.commit()
+    return jsonify(edition_json(edition, current_user))
+
+
+@bp.post("/contests/<int:edition_id>/actions/<action>")
+@doc(
+    "Take an edition action (announce, open_entries, …, approve_results, publish)",
+    response="edition",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def contest_action(edition_id: int, action: str):
+    edition = _edition_or_404(edition_id)
+    body = _optional_body()
+    ops.perform_edition_action(edition, action, current_user, body, body.get("version"))
+    db.session.commit()
+    return jsonify(edition_json(edition, current_user))
+
+
+@bp.post("/contests/<int:edition_id>/assignments/plan")
+@doc(
+    "Plan the judges of every open seat (min-cost flow over the edition); apply=true saves it",
+    body=PlanSchema,
+    response="plan",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def contest_plan(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    data = load(PlanSchema(), _optional_body())
+    if data["apply"]:
+        created = judging.apply_plan(edition, current_user)
+        db.session.commit()
+        pairs = [(s.entry_id, s.person_id) for s in created]
+    else:
+        plan, _problem = judging.plan_assignments(edition, current_user)
+        pairs = plan.pairs
+    return jsonify(
+        {
+            "applied": data["apply"],
+            "seats": [{"entry": e, "expert_id": p} for e, p in pairs],
+            "total": len(pairs),
+        }
+    )
+
+
+@bp.get("/contests/<int:edition_id>/results")
+@doc(
+    "Results by field: totals, rank, award (public once published; staff and board before)",
+    response="results",
+    auth=False,
+    statuses=(404,),
+)
+def contest_results(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    if not results.can_view_results(edition, current_user):
+        raise ApiError(404, _("The results are not published yet."))
+    return jsonify(results.results_json(edition, current_user))
+
+
+@bp.put("/contests/<int:edition_id>/results/<int:entry_id>")
+@doc(
+    "A board member changes an entry's award, with a reason",
+    body=AwardEditSchema,
+    response="result",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def contest_result_edit(edition_id: int, entry_id: int):
+    edition = _edition_or_404(edition_id)
+    data = load(AwardEditSchema(), json_body())
+    results.edit_award(edition, current_user, entry_id, data["award_level"], data["reason"])
+    db.session.commit()
+    return jsonify(results.results_json(edition, current_user))
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+@bp.get("/contests/<int:edition_id>/entries")
+@doc("Entries of an edition: all for the secretariat, one's own for an author", statuses=(404,))
+@require_login
+def entry_list(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    items = [entry_json(e, current_user) for e in edition.entries if e.can_view(current_user)]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/contests/<int:edition_id>/entries")
+@doc("File an entry while entries are open", body=EntrySchema, statuses=WRITE_ERRORS)
+@require_login
+def entry_create(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    if not ops.can_file_entry(edition, current_user):
+        raise ApiError(403, _("Entries can be filed only while the edition is open for entries."))
+    entry = ops.create_entry(edition, current_user, load(EntrySchema(), json_body()))
+    db.session.commit()
+    return jsonify(entry_json(entry, current_user)), 201
+
+
+@bp.get("/entries/<int:entry_id>")
+@doc("One entry, with its judges and the scores the caller may see", statuses=(404,))
+@require_login
+def entry_detail(entry_id: int):
+    return jsonify(entry_json(_entry_or_404(entry_id), current_user))
+
+
+@bp.patch("/entries/<int:entry_id>")
+@doc("Change an entry until entries close", body=EntrySchema, statuses=WRITE_ERRORS)
+@require_login
+def entry_update(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    ops.update_entry(entry, current_user, load(EntrySchema(), json_body(), partial=True))
+    db.session.commit()
+    return jsonify(entry_json(entry, current_user))
+
+
+@bp.post("/entries/<int:entry_id>/actions/<action>")
+@doc(
+    "Take an entry action (mark_eligible, mark_ineligible, request_rescore, resolve, …)",
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def entry_action(entry_id: int, action: str):
+    entry = _entry_or_404(entry_id)
+    body = _optional_body()
+    if action == "request_rescore":  # the action also opens the next scoring round
+        judging.request_rescore(entry, current_user, body.get("comment"))
+    else:
+        ops.perform_entry_action(entry, action, current_user, body, body.get("version"))
+    db.session.commit()
+    return jsonify(entry_json(entry, current_user))
+
+
+@bp.post("/entries/<int:entry_id>/judges")
+@doc("Seat a juror on an entry, or swap one (replacing)", body=JudgeSchema, statuses=WRITE_ERRORS)
+@require_login
+def entry_judge(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    data = load(JudgeSchema(), json_body())
+    judging.assign_judge(entry, current_user, data["expert_id"], replacing=data["replacing"])
+    db.session.commit()
+    return jsonify(entry_json(entry, current_user)), 201
+
+
+@bp.put("/entries/<int:entry_id>/score")
+@doc(
+    "The judge's own scores: points per criterion (id or name) and a comment",
+    body=ScoreSchema,
+    statuses=WRITE_ERRORS,
+)
+@require_login
+def entry_score(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    data = load(ScoreSchema(), json_body())
+    judging.save_score(entry, current_user, data["scores"], data["comment"])
+    db.session.commit()
+    return jsonify(entry_json(entry, current_user))
+
+
+@bp.post("/entries/<int:entry_id>/conflict")
+@doc("A judge declares a conflict of interest and steps off", body=ConflictSchema)
+@require_login
+def entry_conflict(entry_id: int):
+    entry = _entry_or_404(entry_id)
+    data = load(ConflictSchema(), json_body())
+    judging.declare_conflict(entry, current_user, data["details"])
+    db.session.commit()
+    return jsonify({"entry": entry.id, "state": "conflicted"})

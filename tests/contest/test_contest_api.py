@@ -1,0 +1,96 @@
+"""The contest over HTTP: an edition from draft to published results, and the refusals."""
+
+from __future__ import annotations
+
+from helpers import bearer
+from sqlalchemy import func, select
+
+from expertnet.contest.models import Edition, Entry, Score
+
+EDITION = {
+    "name": "Hội thi Sáng tạo Kỹ thuật thành phố Hải Phòng",
+    "number": 5,
+    "fields": ["ENG-MEC"],
+    "max_spread": "15",
+}
+ENTRY = {
+    "title": "Thiết bị tự động cấp phôi cho máy tiện CNC",
+    "field": "ENG-MEC",
+    "applying_organization_name": "Công ty CP Cơ khí Hải Phòng",
+    "applied_since": "2024-06-01",
+    "authors": [{"full_name": "Trần Văn Bình", "share": 100, "employer": "Cơ khí HP"}],
+}
+
+
+def test_an_edition_from_draft_to_published_results_over_http(
+    client, session, make_user, make_person
+):
+    _sec, sec_t = make_user("coordinator")
+    (b1, b1_t), (b2, b2_t) = make_user("approver"), make_user("approver")
+    _author, author_t = make_user("liaison")
+    judges = [
+        make_user("expert", person=make_person(full_name=f"Giám khảo {i}", fields=["ENG-MEC"]))
+        for i in range(3)
+    ]
+
+    def call(token, method, url, json=None, status=200):
+        resp = client.open(url, method=method, json=json, headers=bearer(token))
+        assert resp.status_code == status, resp.get_json()
+        return resp.get_json()
+
+    ed = call(sec_t, "POST", "/api/v1/contests", EDITION, 201)
+    assert [c["max_points"] for c in ed["criteria"]] == [40, 30, 30]
+    assert client.get(f"/api/v1/contests/{ed['id']}").status_code == 404  # a draft is private
+    url = f"/api/v1/contests/{ed['id']}"
+    members = {
+        "board": [b1.id, b2.id],
+        "jury": [{"expert_id": u.person_id, "field": "ENG-MEC"} for u, _t in judges],
+    }
+    call(sec_t, "PUT", f"{url}/members", members)
+    call(sec_t, "POST", f"{url}/actions/announce")
+    call(sec_t, "POST", f"{url}/actions/open_entries")
+    assert client.get(url).get_json()["state"] == "open"  # public now
+    entry = call(author_t, "POST", f"{url}/entries", ENTRY, 201)
+    e_url = f"/api/v1/entries/{entry['id']}"
+    assert entry["allowed_actions"] == ["withdraw"]
+    call(sec_t, "POST", f"{url}/actions/close_entries")
+    call(sec_t, "POST", f"{e_url}/actions/mark_eligible")
+    plan = call(sec_t, "POST", f"{url}/assignments/plan", {"apply": True})
+    assert plan["total"] == 3
+    call(sec_t, "POST", f"{url}/actions/start_judging")
+    criteria = [c["name"] for c in ed["criteria"]]
+    for (_u, token), pts in zip(judges, [(30, 20, 20), (35, 25, 25), (38, 28, 26)], strict=True):
+        body = {"scores": dict(zip(criteria, pts, strict=True)), "comment": "Có tính mới."}
+        call(token, "PUT", f"{e_url}/score", body)
+    assert call(sec_t, "GET", e_url)["state"] == "flagged"
+    call(sec_t, "POST", f"{e_url}/actions/resolve", {"comment": "Tiểu ban thống nhất giữ điểm."})
+    call(sec_t, "POST", f"{url}/actions/propose_results")
+    call(sec_t, "POST", f"{url}/actions/approve_results", status=403)  # not on the board
+    level = ed["award_levels"][3]["id"]
+    call(b1_t, "PUT", f"{url}/results/{entry['id']}", {"award_level": level, "reason": "Hiệu quả."})
+    refused = call(b1_t, "POST", f"{url}/actions/approve_results", status=403)
+    assert refused["error"]["code"] == "four_eyes"
+    call(b2_t, "POST", f"{url}/actions/approve_results")
+    scores_before = session.scalar(select(func.count()).select_from(Score))
+    again = {"scores": dict(zip(criteria, (40, 30, 30), strict=True)), "comment": ""}
+    call(judges[0][1], "PUT", f"{e_url}/score", again, status=409)
+    assert session.scalar(select(func.count()).select_from(Score)) == scores_before
+    assert client.get(f"{url}/results").status_code == 404  # not yet published
+    call(b2_t, "POST", f"{url}/actions/publish")
+    public = client.get(f"{url}/results").get_json()
+    assert public["results"][0]["award"] == "Giải Khuyến khích"
+    assert public["results"][0]["authors"] == ["Trần Văn Bình"]
+
+
+def test_bad_input_names_the_field_and_writes_nothing(client, session, make_user):
+    _sec, sec_t = make_user("coordinator")
+    before = session.scalar(select(func.count()).select_from(Edition))
+    bad = {**EDITION, "criteria": [{"name": "Tính mới", "max_points": 50}]}
+    resp = client.post("/api/v1/contests", json=bad, headers=bearer(sec_t))
+    assert resp.status_code == 422
+    assert "criteria" in resp.get_json()["error"]["fields"]
+    _u, expert_t = make_user("expert")
+    resp = client.post("/api/v1/contests", json=EDITION, headers=bearer(expert_t))
+    assert resp.status_code == 403
+    assert session.scalar(select(func.count()).select_from(Edition)) == before
+    assert session.scalar(select(func.count()).select_from(Entry)) == 0
