@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,6 +38,7 @@ from ..auth.models import User
 from ..consultation import documents as files
 from ..consultation.operations import _workflow_error
 from ..core.errors import ApiError, ValidationFailed
+from ..core.storage import current_store
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
@@ -562,9 +562,7 @@ def add_document(
     if not allowed:
         raise ApiError(403, _("You may not add documents here now."))
     try:
-        sha, size, kind, name = files.store(
-            stream, filename, current_app.config["EXPERTNET_UPLOAD_DIR"]
-        )
+        sha, size, kind, name = files.store(stream, filename, current_store())
     except files.DocumentRejected as exc:
         if exc.status == 413:
             raise ApiError(413, _("The file is too large (at most 25 MB).")) from None

@@ -96,7 +96,7 @@ class MembersSchema(StrictSchema):
     jury = fields.List(fields.Nested(JurorSchema), load_default=list)
 
 
-class AuthorSchema(StrictSchema):
+class EntryAuthorSchema(StrictSchema):
     full_name = CleanString(required=True, validate=validate.Length(min=2, max=200))
     share = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100))
     employer = CleanString(load_default="", validate=validate.Length(max=300))
@@ -117,7 +117,7 @@ class EntrySchema(StrictSchema):
     applied_where = CleanText(load_default="", validate=validate.Length(max=5000))
     applied_since = fields.Date(allow_none=True, load_default=None)
     authors = fields.List(
-        fields.Nested(AuthorSchema), required=True, validate=validate.Length(min=1, max=20)
+        fields.Nested(EntryAuthorSchema), required=True, validate=validate.Length(min=1, max=20)
     )
 
     @validates_schema
