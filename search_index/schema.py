@@ -13,6 +13,7 @@ from .text import (
     BigramTokenizer,
     WordTokenizer,
     bigrams,
+    clean_text,
     fold,
     has_diacritics,
     normalize_text,
@@ -82,6 +83,18 @@ def facet_term(facet: str, value: object) -> str:
 
 def _clean(value: Any) -> str:
     return normalize_text(value).strip()
+
+
+def _shown(value: Any) -> str:
+    return clean_text(value).strip()
+
+
+def _shown_list(values: Iterable[Any] | None) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [c for c in (_shown(v) for v in values) if c]
 
 
 def _clean_list(values: Iterable[Any] | None) -> list[str]:
@@ -164,14 +177,15 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         facet_terms.append("flag:available")
 
     # Stored only for what the highlighter shows; everything else is read from the DB.
+    # Shown as written (not in the index's one tone orthography): "Thuỷ" stays "Thuỷ".
     data = {
-        "full_name": full_name,
-        "position": position,
-        "expertise": expertise,
-        "field_names": field_names,
-        "organization_names": org_names,
-        "employer_name": employer,
-        "bio": bio,
+        "full_name": _shown(doc.get("full_name")),
+        "position": _shown(doc.get("position")),
+        "expertise": _shown_list(doc.get("expertise")),
+        "field_names": _shown_list(doc.get("field_names")),
+        "organization_names": _shown_list(doc.get("organization_names")),
+        "employer_name": _shown(doc.get("employer_name")),
+        "bio": _shown(doc.get("bio")),
     }
     result: dict[str, Any] = {
         "id": str(int(doc["id"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from helpers import csrf_from
 
@@ -42,3 +43,111 @@ def test_every_message_has_a_vietnamese_translation(repo_root: Path):
     assert not missing, f"untranslated: {missing[:10]}"
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
+
+
+# --- words with two senses (msgctxt) ---------------------------------------------------------
+
+
+def _catalog(repo_root: Path):
+    po = repo_root / "expertnet" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        return read_po(fh)
+
+
+def test_catalog_is_extracted_with_contexts(repo_root: Path, tmp_path: Path):
+    """Every (context, message) in the code is in the catalog, so i18n.sh extracts pgettext."""
+    import re
+    import subprocess
+    import sys
+
+    script = (repo_root / "scripts" / "i18n.sh").read_text()
+    keywords = re.findall(r"-k (\S+)", script)
+    assert "NC_:1c,2" in keywords and "pgettext:1c,2" in keywords
+    pot = tmp_path / "messages.pot"
+    args = [a for k in keywords for a in ("-k", k)]
+    pybabel = str(Path(sys.executable).parent / "pybabel")
+    cmd = [pybabel, "-q", "extract", "-F", "babel.cfg", *args, "-o", str(pot), "--no-location", "."]
+    subprocess.run(cmd, cwd=repo_root, check=True)
+    with pot.open("rb") as fh:
+        extracted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh)}
+    in_catalog = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in _catalog(repo_root)
+    }
+    contexts = {c for c, _ in extracted if c}
+    assert {"panel seat", "organisation role", "request state", "invitation"} <= contexts
+    assert not extracted - in_catalog, f"run scripts/i18n.sh: {sorted(extracted - in_catalog)[:5]}"
+
+
+SENSES = [
+    # (context, msgid, Vietnamese) — one English word, a translation per sense
+    ("panel seat", "Member", "Ủy viên"),
+    ("organisation role", "Member", "Hội viên"),
+    ("panel seat", "Chair", "Chủ tịch Hội đồng"),
+    ("organisation role", "Chair", "Chủ tịch"),
+    ("panel seat", "Secretary", "Thư ký Hội đồng"),
+    ("organisation role", "Secretary", "Thư ký"),
+    ("request state", "Accepted", "Đã tiếp nhận"),
+    ("invitation", "Accepted", "Đã nhận lời"),
+    ("request action", "Accept", "Tiếp nhận hồ sơ"),
+    ("invitation", "Accept", "Nhận lời"),
+    ("request action", "Decline", "Từ chối tiếp nhận"),
+    ("request state", "Declined", "Không được tiếp nhận"),
+    ("invitation", "Declined", "Đã từ chối"),
+    ("date", "Submitted", "Ngày gửi"),
+    ("opinion", "Submitted", "Đã nộp"),
+    ("date", "Filed", "Ngày tạo hồ sơ"),
+    ("spreadsheet sheet", "Summary", "Tổng hợp"),
+    ("person", "Name", "Họ và tên"),
+    ("opinion stance", "Position", "Quan điểm"),
+]
+
+
+@pytest.mark.parametrize(("context", "msgid", "vietnamese"), SENSES)
+def test_each_sense_has_its_own_translation(app, context, msgid, vietnamese):
+    from flask_babel import force_locale, pgettext
+
+    with app.test_request_context(), force_locale("vi"):
+        assert pgettext(context, msgid) == vietnamese
+    with app.test_request_context(), force_locale("en"):
+        assert pgettext(context, msgid) == msgid
+
+
+def test_enum_labels_use_their_sense(app):
+    from flask_babel import force_locale
+
+    from expertnet.consultation.models import InvitationRole, InvitationState
+    from expertnet.core.i18n import tr
+    from expertnet.directory.models import MembershipRole
+    from workflows import Action, State
+
+    with app.test_request_context(), force_locale("vi"):
+        assert InvitationRole.member.label == "Ủy viên"
+        assert MembershipRole.member.label == "Hội viên"
+        assert InvitationRole.chair.label == "Chủ tịch Hội đồng"
+        assert InvitationState.accepted.label == "Đã nhận lời"
+        assert tr(State.ACCEPTED.label) == "Đã tiếp nhận"
+        assert tr(State.DECLINED.label) == "Không được tiếp nhận"
+        assert tr(Action.ACCEPT.label) == "Tiếp nhận hồ sơ"
+
+
+def test_mail_greets_with_title_or_mr_ms(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from expertnet.consultation.notify import salutation
+    from expertnet.directory.models import Person
+
+    titled = Person(full_name="Trần Thị Hường", academic_title="PGS", degree="TS", gender="female")
+    woman = Person(full_name="Trần Thị Hường", gender="female")
+    man = Person(full_name="Bùi Thanh Tùng", gender="male")
+    with app.test_request_context(), force_locale("vi"):
+        assert salutation(SimpleNamespace(person=titled)) == "PGS.TS. Trần Thị Hường"
+        assert salutation(SimpleNamespace(person=woman)) == "Bà Trần Thị Hường"
+        assert salutation(SimpleNamespace(person=man)) == "Ông Bùi Thanh Tùng"
+        agency = SimpleNamespace(person=None, name="Nguyễn Văn Nam")
+        assert salutation(agency) == "Ông/Bà Nguyễn Văn Nam"
+        body = app.jinja_env.get_template("mail/request_accepted.txt").render(
+            user=agency, salutation=salutation, request=None, base_url="", title="X"
+        )
+        assert "Kính gửi Ông/Bà Nguyễn Văn Nam," in body

@@ -13,6 +13,26 @@ def N_(string: str) -> str:
     return string
 
 
+class ContextStr(str):
+    """An English message that also names the sense it is used in (gettext's ``msgctxt``).
+
+    It is still the plain English string; a translator that knows contexts (the app's
+    ``tr``) looks it up with ``pgettext(context, message)``.
+    """
+
+    context: str
+
+    def __new__(cls, message: str, context: str) -> ContextStr:
+        obj = super().__new__(cls, message)
+        obj.context = context
+        return obj
+
+
+def NC_(context: str, string: str) -> ContextStr:
+    """Mark a string with its context for extraction (``pybabel extract -k NC_:1c,2``)."""
+    return ContextStr(string, context)
+
+
 def _identity(string: str) -> str:
     return string
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -187,7 +188,7 @@ class OpinionForm(Versioned):
         description=_l("Markdown is allowed: **bold**, *italic*, lists, tables."),
         validators=[Optional(), Length(max=100000)],
     )
-    position = SelectField(_l("Position"), validators=[Optional()])
+    position = SelectField(lazy_pgettext("opinion stance", "Position"), validators=[Optional()])
     recommendations = TextAreaField(
         _l("Recommendations"),
         description=_l("One recommendation per line."),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows import RequestKind, State
 
-from ..core.i18n import N_
+from ..core.i18n import N_, NC_
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..directory.models import Field, Organization, Person, _in, _role
 from ..extensions import db
@@ -49,16 +49,16 @@ def _values(enum_cls) -> str:
 
 
 class InvitationRole(TitledEnum):
-    chair = "chair", N_("Chair")
-    secretary = "secretary", N_("Secretary")
+    chair = "chair", NC_("panel seat", "Chair")
+    secretary = "secretary", NC_("panel seat", "Secretary")
     reviewer = "reviewer", N_("Reviewer")
-    member = "member", N_("Member")
+    member = "member", NC_("panel seat", "Member")
 
 
 class InvitationState(TitledEnum):
     invited = "invited", N_("Invited")
-    accepted = "accepted", N_("Accepted")
-    declined = "declined", N_("Declined")
+    accepted = "accepted", NC_("invitation", "Accepted")
+    declined = "declined", NC_("invitation", "Declined")
     revoked = "revoked", N_("Revoked")
 
 

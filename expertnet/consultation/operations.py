@@ -39,6 +39,7 @@ from workflows import (
 
 from ..auth.models import User
 from ..core.errors import ApiError, ValidationFailed
+from ..core.i18n import tr
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
@@ -126,7 +127,7 @@ def allowed_actions_for(req: Request, user: User) -> list[str]:
 
 def _workflow_error(exc: WorkflowError) -> ApiError:
     """The engine's refusal as the API's error, with the fresh version and state on a conflict."""
-    body = exc.to_dict(_)["error"]
+    body = exc.to_dict(tr)["error"]
     extra: dict[str, Any] = {}
     if isinstance(exc, VersionConflict):
         extra = {"current_version": exc.current_version, "current_state": str(exc.current_state)}
@@ -572,7 +573,7 @@ def _require_panel_manager(req: Request, user: User) -> None:
             _(
                 "The panel can be changed while it is forming or in review, "
                 "not while the request is %(state)s.",
-                state=_(State(req.state).label),
+                state=tr(State(req.state).label),
             ),
             "invalid_transition",
         )
@@ -607,7 +608,7 @@ def _check_invitable(
         i.role == role for i in live
     ):
         raise ValidationFailed(
-            {"role": _("The panel already has a %(role)s.", role=_(InvitationRole(role).label))}
+            {"role": _("The panel already has a %(role)s.", role=InvitationRole(role).label)}
         )
 
 
@@ -645,7 +646,7 @@ def _require_open_invitation(inv: Invitation, user: User) -> None:
     if inv.state != InvitationState.invited:
         raise ApiError(
             409,
-            _("This invitation is already %(state)s.", state=_(InvitationState(inv.state).label)),
+            _("This invitation is already %(state)s.", state=InvitationState(inv.state).label),
             "invalid_transition",
         )
     if inv.request.state not in (State.PANEL_FORMING, State.IN_REVIEW):

@@ -36,6 +36,7 @@ from werkzeug.wrappers import Response
 from workflows import COMMENT_REQUIRED, KIND_LABELS, Action, State
 
 from ..core.errors import ApiError
+from ..core.i18n import tr
 from ..core.text import clean_line, clean_text
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
@@ -113,9 +114,9 @@ def _template_helpers(state) -> None:
 
 def _helpers() -> dict[str, Any]:
     return {
-        "state_label": lambda v: _(State(v).label),
+        "state_label": lambda v: tr(State(v).label),
         "kind_label": lambda v: _(KIND_LABELS[v]) if v in KIND_LABELS else v,
-        "action_label": lambda v: _(Action(v).label),
+        "action_label": lambda v: tr(Action(v).label),
         "seat_label": lambda v: InvitationRole(v).label,
         "invitation_state_label": lambda v: InvitationState(v).label,
         "position_label": lambda v: Position(v).label if v else "—",
@@ -123,7 +124,7 @@ def _helpers() -> dict[str, Any]:
         "meeting_kind_label": lambda v: MeetingKind(v).label,
         "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
         "is_overdue": _is_overdue,
-        "blocked_reason": lambda option: option.blocked.message.render(_),
+        "blocked_reason": lambda option: option.blocked.message.render(tr),
         "due_of": _due_of,
     }
 
@@ -400,7 +401,7 @@ def _action_forms(
     for option in options:
         name = str(option.action)
         if not option.allowed:
-            blocked.append((name, option.blocked.message.render(_)))
+            blocked.append((name, option.blocked.message.render(tr)))
             continue
         if option.action in OWN_PAGE_ACTIONS:
             forms.append((name, None, False))
@@ -495,7 +496,7 @@ def act(request_id: int, action: str) -> Page:
             return _stale(req)
         _put_errors(form, exc)
         return _render_detail(req, {"actions": {action: form}}, exc.status)
-    flash(_("Done: %(action)s.", action=_(Action(action).label)), "success")
+    flash(_("Done: %(action)s.", action=tr(Action(action).label)), "success")
     return redirect(url_for("consultation.detail", request_id=req.id), 303)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.i18n import N_
+from ..core.i18n import N_, NC_
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
@@ -94,11 +94,11 @@ class Gender(TitledEnum):
 
 
 class MembershipRole(TitledEnum):
-    member = "member", N_("Member")
+    member = "member", NC_("organisation role", "Member")
     board_member = "board_member", N_("Board member")
-    chair = "chair", N_("Chair")
+    chair = "chair", NC_("organisation role", "Chair")
     vice_chair = "vice_chair", N_("Vice-chair")
-    secretary = "secretary", N_("Secretary")
+    secretary = "secretary", NC_("organisation role", "Secretary")
 
 
 #: Roles that hold office in an organisation (relevant to conflicts of interest).
@@ -260,8 +260,8 @@ class Person(Audited, db.Model):
 
     @property
     def display_name(self) -> str:
-        """Name with title and degree as Vietnamese write it: "PGS. TS. Nguyễn Văn A"."""
-        prefix = " ".join(f"{p}." for p in (self.academic_title, self.degree) if p)
+        """Name with title and degree as Vietnamese documents write it: "PGS.TS. Nguyễn Văn A"."""
+        prefix = "".join(f"{p}." for p in (self.academic_title, self.degree) if p)
         return f"{prefix} {self.full_name}".strip()
 
     @property

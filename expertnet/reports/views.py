@@ -33,6 +33,7 @@ from ..consultation.letter import (
 )
 from ..consultation.models import MeetingKind, PublishedOpinion, ResponseStatus
 from ..core.forms import Form
+from ..core.i18n import tr
 from ..directory.models import UNION_KINDS, FormerProvince, Organization, OrganizationKind
 from ..extensions import db
 from .charts import Bar, horizontal_bars, vertical_bars
@@ -232,7 +233,7 @@ def activity():
         percent=_percent,
         days=_days,
         kind_label=_kind_label,
-        report_state_label=lambda v: _(State(v).label),
+        report_state_label=lambda v: tr(State(v).label),
         org_kind_label=lambda v: OrganizationKind(v).label,
         province_label=lambda v: FormerProvince(v).label if v else "—",
         xlsx_url=url_for("reports.activity_xlsx", **_report_args(form)),
