@@ -223,6 +223,7 @@ def register_commands(app) -> None:
     for command in (init_command, users_group, demo_command, index_group, serve_command):
         app.cli.add_command(command)
     app.cli.add_command(import_group)
-    from .consultation.commands import remind_command
+    from .consultation.commands import remind_command, signer_command
 
     app.cli.add_command(remind_command)
+    app.cli.add_command(signer_command)

@@ -60,4 +60,18 @@ def load_config(instance: Path) -> dict:
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,
         "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
+        "EXPERTNET_LETTER_REPORT_TO": _list(
+            os.environ.get("EXPERTNET_LETTER_REPORT_TO", DEFAULT_REPORT_TO)
+        ),
     }
+
+
+#: Bodies every letter of the union is also sent to "để báo cáo" (for their information).
+DEFAULT_REPORT_TO = (
+    "Ủy ban nhân dân thành phố Hải Phòng; Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam"
+)
+
+
+def _list(value: str) -> list[str]:
+    """A ``;``-separated setting as a list, blanks dropped."""
+    return [part.strip() for part in value.split(";") if part.strip()]

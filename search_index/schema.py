@@ -8,6 +8,7 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.analysis import Tokenizer
 
+from .collation import person_name_key
 from .text import (
     WORD_RE,
     BigramTokenizer,
@@ -106,11 +107,11 @@ def _clean_list(values: Iterable[Any] | None) -> list[str]:
 
 
 def name_sort_key(full_name: str) -> bytes:
-    """Return the byte key that orders names as Vietnamese lists do: given name first."""
-    parts = full_name.split()
-    given = parts[-1] if parts else ""
-    key = f"{fold(given)}\x00{fold(full_name)}\x00{full_name.lower()}"
-    return key.encode("utf-8")
+    """Return the byte key that orders names as Vietnamese lists do: given name first.
+
+    Vietnamese alphabetical order (a < ă < â, d < đ, tones ordered), see ``collation``.
+    """
+    return person_name_key(full_name)
 
 
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,51 @@ def test_mail_greets_with_title_or_mr_ms(app):
             user=agency, salutation=salutation, request=None, base_url="", title="X"
         )
         assert "Kính gửi Ông/Bà Nguyễn Văn Nam," in body
+
+
+def test_one_date_format_in_pages_and_mail(app):
+    """dd/mm/yyyy with a four-digit year; the time as HH:mm before it."""
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from expertnet.consultation.notify import _localdt
+
+    moment = datetime(2027, 1, 5, 1, 30, tzinfo=UTC)  # 08:30 in Hà Nội
+    with app.test_request_context(), force_locale("vi"):
+        assert format_date(date(2027, 1, 28), "medium") == "28/01/2027"
+        assert format_datetime(moment, "short") == "08:30 05/01/2027"
+        assert _localdt(moment) == "08:30 05/01/2027"
+        assert _localdt(date(2027, 3, 9)) == "09/03/2027"
+        macro = app.jinja_env.from_string(
+            '{% from "consultation/_macros.html" import when %}{{ when(d) }}'
+        )
+        assert ">28/01/2027<" in macro.render(d=date(2027, 1, 28))
+
+
+def test_counts_have_a_thousands_separator_and_decimals_a_comma(app):
+    from flask_babel import force_locale
+
+    from expertnet.reports.charts import number
+
+    with app.test_request_context(), force_locale("vi"):
+        assert number(3000) == "3.000"
+        assert number(0.49) == "0,49"
+        assert number(1.25) == "1,25"
+        page = app.jinja_env.from_string(
+            '{{ ngettext("%(num)s expert found", "%(num)s experts found", n, num=n|numberformat) }}'
+        )
+        assert page.render(n=3000) == "Tìm thấy 3.000 chuyên gia"
+
+
+def test_chart_ticks_are_whole_counts_with_vietnamese_numbers(app):
+    from flask_babel import force_locale
+
+    from expertnet.reports.charts import Bar, vertical_bars
+
+    with app.test_request_context(), force_locale("vi"):
+        svg = str(vertical_bars("c", "t", "d", [Bar("T1", 5), Bar("T2", 3)]))
+        ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', svg)
+        assert ticks == ["0", "1", "2", "3", "4", "5"]
+        big = str(vertical_bars("c", "t", "d", [Bar("T1", 4200)]))
+        assert "5.000" in big and "4.200" in big

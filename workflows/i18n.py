@@ -61,11 +61,17 @@ class Message:
         text = translate(self.template)
         if not self.params:
             return text
-        params = {
-            name: value.render(translate) if isinstance(value, Message) else value
-            for name, value in self.params.items()
-        }
+        params = {name: _render_param(value, translate) for name, value in self.params.items()}
         return text % params
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _render_param(value: Any, translate: Callable[[str], str]) -> Any:
+    """A parameter in the language of ``translate``; a tuple of messages becomes a list."""
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return ", ".join(v.render(translate) for v in value)
+    return value

@@ -77,6 +77,10 @@ class PanelRole(StrEnum):
     REVIEWER = "reviewer"
     MEMBER = "member"
 
+    @property
+    def label(self) -> str:
+        return PANEL_ROLE_LABELS[self]
+
 
 class ResponseStatus(StrEnum):
     """The agency's answer to one recommendation."""
@@ -129,6 +133,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXPERT: N_("Expert"),
     Role.AGENCY: N_("Agency"),
     Role.LIAISON: N_("Liaison"),
+}
+
+PANEL_ROLE_LABELS: dict[PanelRole, str] = {
+    PanelRole.CHAIR: NC_("panel seat", "Chair"),
+    PanelRole.SECRETARY: NC_("panel seat", "Secretary"),
+    PanelRole.REVIEWER: N_("Reviewer"),
+    PanelRole.MEMBER: NC_("panel seat", "Member"),
 }
 
 RESPONSE_LABELS: dict[ResponseStatus, str] = {

@@ -82,6 +82,12 @@ class RequestForm(Versioned):
         validators=[Optional()],
     )
     due_date = DateField(_l("Answer needed by"), validators=[Optional()])
+    agency_letter_number = StringField(
+        _l("Number of the agency's request letter"),
+        description=_l("Số, ký hiệu, e.g. 125/SGTVT-KH; the union's reply cites it."),
+        validators=[Optional(), Length(max=60)],
+    )
+    agency_letter_date = DateField(_l("Date of the request letter"), validators=[Optional()])
     confidential = BooleanField(_l("Confidential (not listed in the public register)"))
     file = FileField(
         _l("Document"),
@@ -100,6 +106,8 @@ class RequestForm(Versioned):
             "subject_organizations": list(self.subject_organizations.data or []),
             "due_date": self.due_date.data,
             "confidential": bool(self.confidential.data),
+            "agency_letter_number": (self.agency_letter_number.data or "").strip() or None,
+            "agency_letter_date": self.agency_letter_date.data,
         }
 
 
@@ -115,6 +123,11 @@ class ActionForm(Versioned):
         _l("Opinions due"),
         description=_l("Time in Hanoi (UTC+7)."),
         validators=[Optional()],
+    )
+    letter_number = StringField(
+        _l("Number in the union's register"),
+        description=_l("When the register (văn thư) numbers the letter; blank numbers it next."),
+        validators=[Optional(), Length(max=5)],
     )
 
 
@@ -247,6 +260,11 @@ class ConsolidationForm(Versioned):
         validators=[Optional(), Length(max=100000)],
     )
     recommendations = FieldList(FormField(RecommendationRow), min_entries=1, max_entries=200)
+    recipients = TextAreaField(
+        _l("Other recipients of the letter"),
+        description=_l("One per line, as printed under “Nơi nhận”, e.g. Sở Tài chính (để biết)."),
+        validators=[Optional(), Length(max=4000)],
+    )
 
 
 class ResponseRow(Form):

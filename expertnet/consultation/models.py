@@ -140,6 +140,9 @@ class Request(db.Model):
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The agency's own request letter (công văn đề nghị), which the union's reply cites.
+    agency_letter_number: Mapped[str | None] = mapped_column(NFCString(60))
+    agency_letter_date: Mapped[date | None] = mapped_column(Date)
     opinion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default=State.DRAFT.value)
@@ -449,6 +452,8 @@ class Consolidation(db.Model):
     text: Mapped[str] = mapped_column(NFCText, default="")
     # Each: {"text", "endorsed_by": [person ids], "dissent": [{"expert_id", "text"}]}.
     recommendations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Further recipients of the letter ("Nơi nhận") the coordinator adds, as printed.
+    recipients: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -641,3 +646,21 @@ def _refuse_history_update(mapper, connection, target):
 @event.listens_for(RequestHistory, "before_delete")
 def _refuse_history_delete(mapper, connection, target):
     raise RuntimeError("request history is append-only")
+
+
+class SignerOffice(TitledEnum):
+    president = "president", N_("President (signs for the Standing Board)")
+    vice_president = "vice_president", N_("Vice-president (signs for the President)")
+
+
+class Signer(db.Model):
+    """How an approver signs the union's letters: their real name and office (NĐ 30/2020)."""
+
+    __tablename__ = "letter_signer"
+    __table_args__ = (CheckConstraint(_in("office", SignerOffice), name="office"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(NFCString(200))
+    office: Mapped[str] = mapped_column(String(16), default=SignerOffice.president.value)

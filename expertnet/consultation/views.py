@@ -473,6 +473,8 @@ def _action_payload(action: str, form: ActionForm) -> dict[str, Any]:
         payload["comment"] = comment
     if action == Action.START_REVIEW and form.opinion_due_at.data is not None:
         payload["opinion_due_at"] = _to_utc(form.opinion_due_at.data).isoformat()
+    if action == Action.APPROVE and (form.letter_number.data or "").strip():
+        payload["letter_number"] = form.letter_number.data.strip()
     return payload
 
 
@@ -1034,6 +1036,9 @@ def consolidation(request_id: int) -> Page:
         form = ConsolidationForm(formdata=None)
         form.version.data = str(req.version)
         form.text.data = req.consolidation.text if req.consolidation else ""
+        form.recipients.data = "\n".join(
+            (req.consolidation.recipients or []) if req.consolidation else []
+        )
         if req.consolidation is not None:
             form.consolidation_version.data = str(req.consolidation.version)
         while len(form.recommendations) < len(existing) + 2:
@@ -1078,6 +1083,13 @@ def consolidation(request_id: int) -> Page:
                     "text": clean_text(form.text.data or "") or "",
                     "recommendations": recs,
                     "version": _int_or_none(form.consolidation_version.data),
+                    "recipients": [
+                        line
+                        for line in (
+                            clean_line(raw) for raw in (form.recipients.data or "").splitlines()
+                        )
+                        if line
+                    ],
                 }
                 try:
                     ops.save_consolidation(req, current_user, data)

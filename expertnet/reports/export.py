@@ -207,7 +207,7 @@ def report_xlsx(report: ActivityReport) -> bytes:
             for item in report.published
         ],
     )
-    _format(ws, 5, "yyyy-mm-dd")
+    _format(ws, 5, "dd/mm/yyyy")
     _format(ws, 6, DAYS)
 
     wb.properties.title = f"{_('Activity report')} {report.year}"
