@@ -200,3 +200,40 @@ def test_chart_ticks_are_whole_counts_with_vietnamese_numbers(app):
         assert ticks == ["0", "1", "2", "3", "4", "5"]
         big = str(vertical_bars("c", "t", "d", [Bar("T1", 4200)]))
         assert "5.000" in big and "4.200" in big
+
+
+def test_report_months_are_written_t1_to_t12(app):
+    from flask_babel import force_locale
+
+    from expertnet.reports.views import _month_names
+
+    with app.test_request_context(), force_locale("vi"):
+        assert _month_names()[0] == "T1" and _month_names()[11] == "T12"
+    with app.test_request_context(), force_locale("en"):
+        assert _month_names()[0] == "Jan"
+
+
+def test_demo_request_summaries_say_what_is_asked():
+    from expertnet.demo.requests import KIND_VERB, PLAN
+
+    assert {kind for kind, *_rest in PLAN} <= set(KIND_VERB)
+    assert not any("huyện" in title for _kind, title, *_rest in PLAN)
+
+
+def test_panel_rule_names_the_seat_in_vietnamese(app):
+    from flask_babel import force_locale
+
+    from expertnet.core.i18n import tr
+    from workflows import POLICIES, PanelSeat, RequestKind
+    from workflows.guards import _panel_complete
+
+    class Ctx:
+        policy = POLICIES[RequestKind.CRITIQUE]
+
+        class facts:
+            panel = (PanelSeat(person_id=1, role="member"),)
+
+    failure = _panel_complete(Ctx)
+    with app.test_request_context(), force_locale("vi"):
+        text = failure.message.render(tr)
+    assert "Chủ tịch Hội đồng" in text and "chair" not in text

@@ -430,8 +430,7 @@ def render_docx(letter: Letter) -> bytes:
     two_columns(68, 97)
 
     p = para(align=center, after=12, before=18)
-    p.add_run("Kính gửi: ")
-    p.add_run(letter.recipient).bold = True
+    p.add_run(f"Kính gửi: {letter.recipient}")  # upright, not bold (NĐ 30/2020 model)
     for run in p.runs:
         run.font.size = Pt(14)
 

@@ -82,9 +82,8 @@ def render_pdf(letter: Letter) -> bytes:
     pdf.multi_cell(
         width,
         7,
-        f"Kính gửi: **{letter.recipient}**",
+        f"Kính gửi: {letter.recipient}",
         align="C",
-        markdown=True,
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )

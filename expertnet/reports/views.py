@@ -107,8 +107,11 @@ def _days(value: float | None) -> str:
 
 
 def _month_names() -> list[str]:
+    """Month labels as reports write them: "T1" … "T12" in Vietnamese (not CLDR's "thg 1")."""
     from babel.dates import get_month_names
 
+    if str(get_locale()) == "vi":
+        return [f"T{m}" for m in range(1, 13)]
     names = get_month_names("abbreviated", locale=get_locale())
     return [names[m] for m in range(1, 13)]
 
