@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from search_index.collation import person_name_key
+
 from .models import PublishedOpinion
 from .operations import content_hash
 
@@ -162,6 +164,11 @@ class Letter:
     signer_lines: tuple[str, ...] = (SIGNER_ON_BEHALF, SIGNER_TITLE)
 
 
+def _bare_name(display_name: str) -> str:
+    """ "PGS.TS. Nguyễn Văn A" → "Nguyễn Văn A": titles do not decide the order."""
+    return re.sub(r"^(?:[A-Za-zĐđ]+\.\s*)+", "", display_name)
+
+
 def padded_number(number: str) -> str:
     """ "1/LHH-TVPB" → "01/LHH-TVPB": numbers below 10 take a leading zero (NĐ 30/2020)."""
     return re.sub(r"^(\d)(?=/)", r"0\1", number)
@@ -211,7 +218,12 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     panel = tuple(
         (ROLE_VI.get(p.get("role"), "Ủy viên"), _nfc(p.get("name")) or name(p.get("expert_id")))
         for p in sorted(
-            content.get("panel") or [], key=lambda p: (ROLE_ORDER.get(p.get("role"), 9),)
+            content.get("panel") or [],
+            # By seat, then in Vietnamese alphabetical order of the name (given name first).
+            key=lambda p: (
+                ROLE_ORDER.get(p.get("role"), 9),
+                person_name_key(_bare_name(_nfc(p.get("name")))),
+            ),
         )
     )
     recipient = agency or "Các cơ quan, đơn vị có liên quan"

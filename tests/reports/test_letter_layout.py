@@ -194,3 +194,33 @@ def test_pdf_page_numbers_start_on_page_two_and_the_last_page_has_body_text(worl
         assert text.split()[0] == str(n), text[:40]
     last = _flat(pages[-1])
     assert "Trên đây là ý kiến" in last and "Nơi nhận:" in last
+
+
+def test_the_panel_is_listed_by_seat_then_vietnamese_alphabetical_order():
+    from types import SimpleNamespace
+
+    from expertnet.consultation.letter import letter_from
+    from expertnet.consultation.operations import content_hash
+
+    content = {
+        "number": "3/LHH-TVPB",
+        "request": {"kind": "critique", "title": "Đề án", "agency": "Sở Xây dựng"},
+        "dates": {"published_at": "2026-03-05T02:00:00+00:00"},
+        "panel": [
+            {"name": "TS. Nguyễn Văn Bình", "role": "member"},
+            {"name": "ThS. Đỗ Văn Bình", "role": "member"},
+            {"name": "KS. Lê Thị Ánh", "role": "member"},
+            {"name": "PGS.TS. Trần Văn Anh", "role": "chair"},
+            {"name": "Ngô Văn Bình", "role": "member"},
+        ],
+    }
+    opinion = SimpleNamespace(content=content, content_hash=content_hash(content), number="x")
+    letter = letter_from(opinion)
+    assert letter.number == "03/LHH-TVPB"
+    assert [n for _role, n in letter.panel] == [
+        "PGS.TS. Trần Văn Anh",
+        "KS. Lê Thị Ánh",
+        "ThS. Đỗ Văn Bình",
+        "Ngô Văn Bình",
+        "TS. Nguyễn Văn Bình",
+    ]
