@@ -99,6 +99,8 @@ QUEUES = (
     State.APPROVAL,
     State.PUBLISHED,
 )
+SEAT_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
+
 # Actions whose input is a page of its own rather than a comment.
 OWN_PAGE_ACTIONS = {Action.RECORD_RESPONSE}
 
@@ -698,6 +700,11 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
     return render_template(
         "consultation/panel.html",
         req=req,
+        # By seat (chair, secretary, reviewers, members), then by name in Vietnamese order.
+        seats=sorted(
+            req.invitations,
+            key=lambda i: (SEAT_ORDER.get(i.role, 9), i.person.name_key or b"", i.id),
+        ),
         manage=manage,
         loads=ops.workload(i.person_id for i in req.invitations),
         row_forms=row_forms,

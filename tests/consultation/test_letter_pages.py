@@ -109,3 +109,24 @@ def test_signer_command_sets_the_approvers_name_and_office(runner, world, sessio
         args=["signer", "--email", world.coordinator.user.email, "--name", "X Y"]
     )
     assert refused.exit_code != 0 and session.get(Signer, world.coordinator.user.id) is None
+
+
+def test_panel_page_lists_seats_then_names_in_vietnamese_order(app, world, session):
+    from expertnet.directory.models import Person
+
+    rid = world.to_panel_forming()
+    names = {3: "Nguyễn Văn Bình", 4: "Đỗ Văn Bình", 2: "Dương Văn Bình", 1: "Lê Thị Ánh"}
+    for n, name in names.items():
+        person = session.get(Person, world.experts[n].person_id)
+        person.full_name = name
+    session.flush()
+    world.invite(rid, world.experts[3], "member")
+    world.invite(rid, world.experts[4], "member")
+    world.invite(rid, world.experts[2], "member")
+    world.invite(rid, world.experts[1], "member")
+    world.invite(rid, world.experts[0], "chair")
+    coordinator, _token = _client(app, world.coordinator)
+    page = coordinator.get(f"/requests/{rid}/panel").text
+    at = [page.index(n) for n in ["Lê Thị Ánh", "Dương Văn Bình", "Đỗ Văn Bình", "Nguyễn Văn Bình"]]
+    chair = page.index(session.get(Person, world.experts[0].person_id).full_name)
+    assert chair < at[0] and at == sorted(at)
