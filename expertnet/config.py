@@ -60,6 +60,8 @@ def load_config(instance: Path) -> dict:
         "EXPERTNET_LOGIN_LIMIT": os.environ.get("EXPERTNET_LOGIN_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,
         "EXPERTNET_PROXY_FIX": os.environ.get("EXPERTNET_PROXY_FIX", "0") == "1",
+        # Lunar and yearly public holidays (Tết …), for deadlines in working days.
+        "EXPERTNET_HOLIDAYS": _holidays(os.environ.get("EXPERTNET_HOLIDAYS", "")),
         "EXPERTNET_LETTER_REPORT_TO": _list(
             os.environ.get("EXPERTNET_LETTER_REPORT_TO", DEFAULT_REPORT_TO)
         ),
@@ -70,6 +72,14 @@ def load_config(instance: Path) -> dict:
 DEFAULT_REPORT_TO = (
     "Ủy ban nhân dân thành phố Hải Phòng; Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam"
 )
+
+
+def _holidays(value: str) -> str:
+    """The holiday list as given, refused at start-up if an entry is not a date."""
+    from .core.workdays import parse_holidays
+
+    parse_holidays(value)  # raises ValueError naming the bad entry
+    return value
 
 
 def _list(value: str) -> list[str]:

@@ -25,7 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflows import KIND_LABELS
@@ -123,6 +123,11 @@ class ActionForm(Versioned):
         _l("Opinions due"),
         description=_l("Time in Hanoi (UTC+7)."),
         validators=[Optional()],
+    )
+    opinion_due_working_days = IntegerField(
+        _l("Or: opinions due in working days"),
+        description=_l("Weekends and public holidays do not count; due at 17:00."),
+        validators=[Optional(), NumberRange(min=1, max=120)],
     )
     letter_number = StringField(
         _l("Number in the union's register"),

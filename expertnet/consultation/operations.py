@@ -287,6 +287,15 @@ def _check_action_input(req: Request, action: str, payload: Mapping[str, Any]) -
             changes["opinion_due_at"] = (
                 moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
             )
+    if action == Action.START_REVIEW and payload.get("opinion_due_working_days") is not None:
+        raw = payload["opinion_due_working_days"]
+        days = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+        if days is None or not 1 <= days <= 120:
+            errors["opinion_due_working_days"] = _("A whole number from 1 to 120.")
+        elif payload.get("opinion_due_at") is not None:
+            errors["opinion_due_working_days"] = _("Give the deadline as a date or in days.")
+        else:
+            changes["opinion_due_at"] = _working_days_from_now(days)
     if action == Action.APPROVE and payload.get("letter_number") not in (None, ""):
         number = _letter_number(payload["letter_number"])
         if number is None:
@@ -298,6 +307,16 @@ def _check_action_input(req: Request, action: str, payload: Mapping[str, Any]) -
     if errors:
         raise ValidationFailed(errors)
     return changes
+
+
+def _working_days_from_now(days: int) -> datetime:
+    """End of the working day (17:00 in Hà Nội) ``days`` working days from today."""
+    from ..core.workdays import add_working_days, parse_holidays
+
+    holidays = parse_holidays(current_app.config.get("EXPERTNET_HOLIDAYS"))
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    due = add_working_days(today, days, holidays)
+    return datetime(due.year, due.month, due.day, 17, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def _letter_number(value: Any) -> int | None:

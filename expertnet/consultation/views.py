@@ -475,6 +475,8 @@ def _action_payload(action: str, form: ActionForm) -> dict[str, Any]:
         payload["comment"] = comment
     if action == Action.START_REVIEW and form.opinion_due_at.data is not None:
         payload["opinion_due_at"] = _to_utc(form.opinion_due_at.data).isoformat()
+    if action == Action.START_REVIEW and form.opinion_due_working_days.data is not None:
+        payload["opinion_due_working_days"] = form.opinion_due_working_days.data
     if action == Action.APPROVE and (form.letter_number.data or "").strip():
         payload["letter_number"] = form.letter_number.data.strip()
     return payload
