@@ -145,7 +145,13 @@ def _crawl(client, english: set[str]) -> tuple[dict[str, list[str]], int]:
     seen_shapes: dict[str, int] = {}
     # Every request (one per state of the demo) and its sub-pages, then whatever links lead to.
     seeds = ["/", "/experts?q=Nguyễn", "/reports/activity", "/register", "/requests"]
-    seeds += [f"/requests/{i}{sub}" for i in range(1, 9) for sub in ("", "/panel", "/opinion")]
+    from sqlalchemy import select
+
+    from expertnet.consultation.models import Request
+    from expertnet.extensions import db
+
+    ids = db.session.scalars(select(Request.id).order_by(Request.id)).all()
+    seeds += [f"/requests/{i}{sub}" for i in ids for sub in ("", "/panel", "/opinion")]
     queue = deque(seeds)
     visited: set[str] = set()
     pages = 0
@@ -207,11 +213,15 @@ def test_no_english_on_vietnamese_pages_and_exports(client, auth, demo, repo_roo
     if role in ("admin", "coordinator", "approver"):
         extra += ["/experts/export.xlsx?q=Nguyễn", "/experts/export.csv?q=Nguyễn"]
     if role in ("admin", "coordinator", "approver", "liaison"):
-        org = "1"
-        if role == "liaison":
-            from expertnet.auth.models import User
-            from expertnet.extensions import db
+        from sqlalchemy import select
 
+        from expertnet.auth.models import User
+        from expertnet.directory.models import Organization
+        from expertnet.extensions import db
+
+        # Ids are not 1, 2, … on PostgreSQL, whose sequences outlive rolled-back tests.
+        org = str(db.session.scalar(select(Organization.id).order_by(Organization.id)))
+        if role == "liaison":
             org = str(db.session.query(User).filter_by(email=demo[role][0]).one().organization_id)
         extra += [f"/organizations/{org}/roster.xlsx", f"/organizations/{org}/roster.csv"]
     for url in extra:
