@@ -576,9 +576,10 @@ def register_commands(app) -> None:
     from .scholarly import commands as _scholarly_commands  # noqa: F401 - import publications
 
     app.cli.add_command(import_group)
-    from .consultation.commands import remind_command
+    from .consultation.commands import remind_command, signer_command
 
     app.cli.add_command(remind_command)
+    app.cli.add_command(signer_command)
 
 
 if __name__ == "__main__":

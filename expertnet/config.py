@@ -156,6 +156,8 @@ class Settings:
     index_poll_seconds: float
     index_max_lag: int
     index_log_retention_days: float
+    holidays: str
+    letter_report_to: tuple[str, ...]
 
     @property
     def server_database(self) -> bool:
@@ -219,6 +221,10 @@ class Settings:
             index_poll_seconds=_float("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05, 3600),
             index_max_lag=_int("EXPERTNET_INDEX_MAX_LAG", 5000, 1, 10_000_000),
             index_log_retention_days=_float("EXPERTNET_INDEX_LOG_RETENTION_DAYS", 7.0, 0.01, 3650),
+            holidays=_holidays(_env("EXPERTNET_HOLIDAYS", "") or ""),
+            letter_report_to=tuple(
+                _list(_env("EXPERTNET_LETTER_REPORT_TO", DEFAULT_REPORT_TO) or "")
+            ),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -270,6 +276,9 @@ class Settings:
             "EXPERTNET_INDEX_POLL_SECONDS": self.index_poll_seconds,
             "EXPERTNET_INDEX_MAX_LAG": self.index_max_lag,
             "EXPERTNET_INDEX_LOG_RETENTION_DAYS": self.index_log_retention_days,
+            # Lunar and yearly public holidays (Tết …), for deadlines in working days.
+            "EXPERTNET_HOLIDAYS": self.holidays,
+            "EXPERTNET_LETTER_REPORT_TO": list(self.letter_report_to),
             "WTF_CSRF_TIME_LIMIT": None,
             "EXPERTNET_TRUSTED_PROXIES": self.trusted_proxies,
         }
@@ -300,3 +309,25 @@ def validate(config: dict) -> None:
             "address people open it at (for the links in mail), e.g. "
             "EXPERTNET_BASE_URL=https://expertnet.example.vn"
         )
+
+
+#: Bodies every letter of the union is also sent to "để báo cáo" (for their information).
+DEFAULT_REPORT_TO = (
+    "Ủy ban nhân dân thành phố Hải Phòng; Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam"
+)
+
+
+def _holidays(value: str) -> str:
+    """The holiday list as given, refused at start-up if an entry is not a date."""
+    from .core.workdays import parse_holidays
+
+    try:
+        parse_holidays(value)
+    except ValueError as exc:
+        raise ConfigError(f"EXPERTNET_HOLIDAYS: {exc}") from None
+    return value
+
+
+def _list(value: str) -> list[str]:
+    """A ``;``-separated setting as a list, blanks dropped."""
+    return [part.strip() for part in value.split(";") if part.strip()]

@@ -42,5 +42,16 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# One date format in every language and place (pages, mail, documents): dd/mm/yyyy with a
+# four-digit year, and the time as HH:mm before it, as Vietnamese offices write them.
+DATE_FORMATS = {
+    **Babel.default_date_formats,
+    "date.short": "dd/MM/yyyy",
+    "date.medium": "dd/MM/yyyy",
+    "datetime.short": "HH:mm dd/MM/yyyy",
+    "datetime.medium": "HH:mm dd/MM/yyyy",
+    "time.short": "HH:mm",
+    "time.medium": "HH:mm",
+}
+babel = Babel(date_formats=DATE_FORMATS)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 BABEL=${BABEL:-.venv/bin/pybabel}
 [ -x "$BABEL" ] || BABEL=pybabel
 pot=$(mktemp --suffix=.pot)
-"$BABEL" -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o "$pot" --no-location --sort-output \
+"$BABEL" -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k NC_:1c,2 -k pgettext:1c,2 \
+  -k npgettext:1c,2,3 -k lazy_pgettext:1c,2 -o "$pot" --no-location --sort-output \
   --project expertnet --copyright-holder "expertnet" . >/dev/null
 for lang in vi en; do
   po=expertnet/translations/$lang/LC_MESSAGES/messages.po

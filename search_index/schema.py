@@ -9,11 +9,13 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.analysis import Tokenizer
 
+from .collation import person_name_key
 from .text import (
     WORD_RE,
     BigramTokenizer,
     WordTokenizer,
     bigrams,
+    clean_text,
     fold,
     has_diacritics,
     normalize_text,
@@ -88,6 +90,18 @@ def _clean(value: Any) -> str:
     return normalize_text(value).strip()
 
 
+def _shown(value: Any) -> str:
+    return clean_text(value).strip()
+
+
+def _shown_list(values: Iterable[Any] | None) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [c for c in (_shown(v) for v in values) if c]
+
+
 def _clean_list(values: Iterable[Any] | None) -> list[str]:
     if not values:
         return []
@@ -97,11 +111,11 @@ def _clean_list(values: Iterable[Any] | None) -> list[str]:
 
 
 def name_sort_key(full_name: str) -> bytes:
-    """Return the byte key that orders names as Vietnamese lists do: given name first."""
-    parts = full_name.split()
-    given = parts[-1] if parts else ""
-    key = f"{fold(given)}\x00{fold(full_name)}\x00{full_name.lower()}"
-    return key.encode("utf-8")
+    """Return the byte key that orders names as Vietnamese lists do: given name first.
+
+    Vietnamese alphabetical order (a < ă < â, d < đ, tones ordered), see ``collation``.
+    """
+    return person_name_key(full_name)
 
 
 # A quoted phrase never spans a clause: sentence punctuation ends a section.
@@ -195,14 +209,15 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         facet_terms.append("flag:available")
 
     # Stored only for what the highlighter shows; everything else is read from the DB.
+    # Shown as written (not in the index's one tone orthography): "Thuỷ" stays "Thuỷ".
     data = {
-        "full_name": full_name,
-        "position": position,
-        "expertise": expertise,
-        "field_names": field_names,
-        "organization_names": org_names,
-        "employer_name": employer,
-        "bio": bio,
+        "full_name": _shown(doc.get("full_name")),
+        "position": _shown(doc.get("position")),
+        "expertise": _shown_list(doc.get("expertise")),
+        "field_names": _shown_list(doc.get("field_names")),
+        "organization_names": _shown_list(doc.get("organization_names")),
+        "employer_name": _shown(doc.get("employer_name")),
+        "bio": _shown(doc.get("bio")),
     }
     result: dict[str, Any] = {
         "id": str(int(doc["id"])),

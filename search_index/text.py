@@ -47,13 +47,47 @@ def _build_fold_table() -> dict[int, str]:
 _FOLD_TABLE = _build_fold_table()
 
 
-def normalize_text(value: object) -> str:
-    """Return the text as NFC with control characters turned into spaces."""
+# Two orthographies of the same syllables are both correct in Vietnamese: the tone mark of
+# a final "oa", "oe" or "uy" sits on the first vowel (old style: hòa, khỏe, thủy) or on the
+# second (new style: hoà, khoẻ, thuỷ). The index and the queries use the old style, the
+# one most of the data uses, so "Hoà" and "Hòa" are the same exact word. Only a final pair
+# moves: with a consonant after it (hoàn, thuyết) both styles agree; after "q" the "u"
+# belongs to the consonant (quý), so it is left alone.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_NEW_STYLE_RE = re.compile(
+    r"(?<![qQ])([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])(?!\w)|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ])(?!\w)"
+)
+
+
+def _old_style(m: re.Match[str]) -> str:
+    first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    base, *marks = unicodedata.normalize("NFD", second)
+    tone = "".join(c for c in marks if c in _TONES)
+    rest = "".join(c for c in marks if c not in _TONES)
+    return unicodedata.normalize("NFC", first + tone) + unicodedata.normalize("NFC", base + rest)
+
+
+def canonical_tones(text: str) -> str:
+    """Write final oa/oe/uy syllables of NFC text in the old style: "Thuỷ Hoà" → "Thủy Hòa"."""
+    return _NEW_STYLE_RE.sub(_old_style, text)
+
+
+def clean_text(value: object) -> str:
+    """Return the text as NFC with control characters turned into spaces (as written)."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
     text = unicodedata.normalize("NFC", text)
     return _CONTROL_RE.sub(" ", text)
+
+
+def normalize_text(value: object) -> str:
+    """Return the text as NFC, control characters as spaces, one tone-mark orthography.
+
+    Everything that is indexed or searched goes through here, so both orthographies of
+    a syllable (Hoà/Hòa, Thuỷ/Thủy) give the same exact term.
+    """
+    return canonical_tones(clean_text(value))
 
 
 def fold(text: str) -> str:

@@ -94,8 +94,11 @@ Decisions the app can rely on:
 Who may do what is ``WF.describe()`` (a Markdown table) and, in words, the docstring of
 :mod:`workflows.consultation`.
 
-Translations: every English label and message template is a literal inside ``N_()``;
-extract with ``pybabel extract -k N_ ... workflows`` and show ``gettext(State.X.label)``.
+Translations: every English label and message template is a literal inside ``N_()``, or
+``NC_(context, ...)`` when the same English word has another sense elsewhere (a request is
+"Accepted" by the union, an invitation "Accepted" by an expert); extract with
+``pybabel extract -k N_ -k NC_:1c,2 ... workflows`` and show the label with a translator
+that honours ``label.context`` (the app's ``expertnet.core.i18n.tr``).
 
 A new kind is a new entry in ``POLICIES`` (a :class:`KindPolicy`, optionally with
 ``extra_guards``); a new state or transition is a new row, or a variant built with
@@ -163,7 +166,7 @@ from .guards import (
     GuardContext,
     KindPolicy,
 )
-from .i18n import N_, Message
+from .i18n import N_, NC_, ContextStr, Message
 from .model import (
     Action,
     Actor,
@@ -189,6 +192,7 @@ __all__ = [
     "HAS_CONSOLIDATION",
     "KIND_LABELS",
     "LATE_CLOSE_REASON",
+    "NC_",
     "NO_UNRESOLVED_CONFLICTS",
     "N_",
     "OPINIONS_IN",
@@ -204,6 +208,7 @@ __all__ = [
     "Actor",
     "Audience",
     "ContestRelation",
+    "ContextStr",
     "EditionAction",
     "EditionFacts",
     "EditionState",

@@ -102,7 +102,7 @@ def _panel_complete(ctx: GuardContext) -> GuardFailure | None:
         ),
         {
             "minimum": policy.min_panel_size,
-            "roles": ", ".join(str(r) for r in sorted(policy.required_panel_roles)) or "-",
+            "roles": tuple(Message(r.label) for r in sorted(policy.required_panel_roles)),
             "count": len(panel),
         },
     )

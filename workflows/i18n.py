@@ -13,6 +13,26 @@ def N_(string: str) -> str:
     return string
 
 
+class ContextStr(str):
+    """An English message that also names the sense it is used in (gettext's ``msgctxt``).
+
+    It is still the plain English string; a translator that knows contexts (the app's
+    ``tr``) looks it up with ``pgettext(context, message)``.
+    """
+
+    context: str
+
+    def __new__(cls, message: str, context: str) -> ContextStr:
+        obj = super().__new__(cls, message)
+        obj.context = context
+        return obj
+
+
+def NC_(context: str, string: str) -> ContextStr:
+    """Mark a string with its context for extraction (``pybabel extract -k NC_:1c,2``)."""
+    return ContextStr(string, context)
+
+
 def _identity(string: str) -> str:
     return string
 
@@ -41,11 +61,17 @@ class Message:
         text = translate(self.template)
         if not self.params:
             return text
-        params = {
-            name: value.render(translate) if isinstance(value, Message) else value
-            for name, value in self.params.items()
-        }
+        params = {name: _render_param(value, translate) for name, value in self.params.items()}
         return text % params
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _render_param(value: Any, translate: Callable[[str], str]) -> Any:
+    """A parameter in the language of ``translate``; a tuple of messages becomes a list."""
+    if isinstance(value, Message):
+        return value.render(translate)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        return ", ".join(v.render(translate) for v in value)
+    return value

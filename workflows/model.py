@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from .i18n import N_
+from .i18n import N_, NC_
 
 
 class State(StrEnum):
@@ -27,7 +27,7 @@ class State(StrEnum):
 
     @property
     def label(self) -> str:
-        """English title; the app shows ``gettext(state.label)``."""
+        """English title (some with a context); the app shows ``tr(state.label)``."""
         return STATE_LABELS[self]
 
 
@@ -50,7 +50,7 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        """English button title; the app shows ``gettext(action.label)``."""
+        """English button title (some with a context); the app shows ``tr(action.label)``."""
         return ACTION_LABELS[self]
 
 
@@ -77,6 +77,10 @@ class PanelRole(StrEnum):
     REVIEWER = "reviewer"
     MEMBER = "member"
 
+    @property
+    def label(self) -> str:
+        return PANEL_ROLE_LABELS[self]
+
 
 class ResponseStatus(StrEnum):
     """The agency's answer to one recommendation."""
@@ -93,16 +97,16 @@ class ResponseStatus(StrEnum):
 # Literal strings inside N_() so that `pybabel extract -k N_` finds every one of them.
 STATE_LABELS: dict[State, str] = {
     State.DRAFT: N_("Draft"),
-    State.SUBMITTED: N_("Submitted"),
+    State.SUBMITTED: NC_("request state", "Submitted"),
     State.RETURNED: N_("Returned for more information"),
-    State.ACCEPTED: N_("Accepted"),
+    State.ACCEPTED: NC_("request state", "Accepted"),
     State.PANEL_FORMING: N_("Forming the panel"),
     State.IN_REVIEW: N_("In review"),
     State.CONSOLIDATION: N_("Consolidation"),
     State.APPROVAL: N_("Awaiting approval"),
     State.PUBLISHED: N_("Published"),
     State.CLOSED: N_("Closed"),
-    State.DECLINED: N_("Declined"),
+    State.DECLINED: NC_("request state", "Declined"),
     State.WITHDRAWN: N_("Withdrawn"),
 }
 
@@ -110,8 +114,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SUBMIT: N_("Submit"),
     Action.RETURN: N_("Return for more information"),
     Action.RESUBMIT: N_("Resubmit"),
-    Action.DECLINE: N_("Decline"),
-    Action.ACCEPT: N_("Accept"),
+    Action.DECLINE: NC_("request action", "Decline"),
+    Action.ACCEPT: NC_("request action", "Accept"),
     Action.OPEN_PANEL: N_("Open the panel"),
     Action.START_REVIEW: N_("Start the review"),
     Action.CLOSE_REVIEW: N_("Close the review"),
@@ -129,6 +133,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXPERT: N_("Expert"),
     Role.AGENCY: N_("Agency"),
     Role.LIAISON: N_("Liaison"),
+}
+
+PANEL_ROLE_LABELS: dict[PanelRole, str] = {
+    PanelRole.CHAIR: NC_("panel seat", "Chair"),
+    PanelRole.SECRETARY: NC_("panel seat", "Secretary"),
+    PanelRole.REVIEWER: N_("Reviewer"),
+    PanelRole.MEMBER: NC_("panel seat", "Member"),
 }
 
 RESPONSE_LABELS: dict[ResponseStatus, str] = {

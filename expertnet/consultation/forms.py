@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,7 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflows import KIND_LABELS
@@ -81,6 +82,12 @@ class RequestForm(Versioned):
         validators=[Optional()],
     )
     due_date = DateField(_l("Answer needed by"), validators=[Optional()])
+    agency_letter_number = StringField(
+        _l("Number of the agency's request letter"),
+        description=_l("Số, ký hiệu, e.g. 125/SGTVT-KH; the union's reply cites it."),
+        validators=[Optional(), Length(max=60)],
+    )
+    agency_letter_date = DateField(_l("Date of the request letter"), validators=[Optional()])
     confidential = BooleanField(_l("Confidential (not listed in the public register)"))
     file = FileField(
         _l("Document"),
@@ -99,6 +106,8 @@ class RequestForm(Versioned):
             "subject_organizations": list(self.subject_organizations.data or []),
             "due_date": self.due_date.data,
             "confidential": bool(self.confidential.data),
+            "agency_letter_number": (self.agency_letter_number.data or "").strip() or None,
+            "agency_letter_date": self.agency_letter_date.data,
         }
 
 
@@ -114,6 +123,16 @@ class ActionForm(Versioned):
         _l("Opinions due"),
         description=_l("Time in Hanoi (UTC+7)."),
         validators=[Optional()],
+    )
+    opinion_due_working_days = IntegerField(
+        _l("Or: opinions due in working days"),
+        description=_l("Weekends and public holidays do not count; due at 17:00."),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+    )
+    letter_number = StringField(
+        _l("Number in the union's register"),
+        description=_l("When the register (văn thư) numbers the letter; blank numbers it next."),
+        validators=[Optional(), Length(max=5)],
     )
 
 
@@ -187,7 +206,7 @@ class OpinionForm(Versioned):
         description=_l("Markdown is allowed: **bold**, *italic*, lists, tables."),
         validators=[Optional(), Length(max=100000)],
     )
-    position = SelectField(_l("Position"), validators=[Optional()])
+    position = SelectField(lazy_pgettext("opinion stance", "Position"), validators=[Optional()])
     recommendations = TextAreaField(
         _l("Recommendations"),
         description=_l("One recommendation per line."),
@@ -246,6 +265,11 @@ class ConsolidationForm(Versioned):
         validators=[Optional(), Length(max=100000)],
     )
     recommendations = FieldList(FormField(RecommendationRow), min_entries=1, max_entries=200)
+    recipients = TextAreaField(
+        _l("Other recipients of the letter"),
+        description=_l("One per line, as printed under “Nơi nhận”, e.g. Sở Tài chính (để biết)."),
+        validators=[Optional(), Length(max=4000)],
+    )
 
 
 class ResponseRow(Form):

@@ -18,10 +18,13 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from search_index.collation import person_name_key
 
 from .models import PublishedOpinion
 from .operations import content_hash
@@ -44,6 +47,14 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PLACE = "Hải Phòng"
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
 SIGNER_TITLE = "CHỦ TỊCH"
+#: The signature block's office lines (NĐ 30/2020, Phụ lục I): the President signs for the
+#: Standing Board; a Vice-president signs "KT." (for) the President.
+SIGNER_LINES = {
+    "president": (SIGNER_ON_BEHALF, SIGNER_TITLE),
+    "vice_president": (SIGNER_ON_BEHALF, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+}
+#: Rules under the issuer's name (1/3 to 1/2 of its line) and under the motto (its length).
+ISSUER_RULE_MM = 25.0
 
 KIND_VI = {
     "consultation": "tư vấn",
@@ -60,6 +71,17 @@ ROLE_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_MEDIA_TYPE = "application/pdf"
+
+
+@lru_cache(maxsize=1)
+def motto_width_mm() -> float:
+    """The Tiêu ngữ's printed width (bold 13 pt Times metrics), which its rule must match."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(FONT_DIR / FONT_FILES["B"])) as font:
+        cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
+        units = sum(metrics[cmap[ord(ch)]][0] for ch in unicodedata.normalize("NFC", MOTTO))
+        return units / font["head"].unitsPerEm * 13 * 25.4 / 72
 
 
 class LetterError(RuntimeError):
@@ -135,10 +157,28 @@ class Letter:
     closing: str
     signer_name: str
     recipients: tuple[str, ...]
-    footnote: str
+    footnote: str  # the hash note: in the file's properties, never on the printed page
     title: str
     published_at: datetime
     kind: str = field(default="")
+    signer_lines: tuple[str, ...] = (SIGNER_ON_BEHALF, SIGNER_TITLE)
+
+
+def _bare_name(display_name: str) -> str:
+    """ "PGS.TS. Nguyễn Văn A" → "Nguyễn Văn A": titles do not decide the order."""
+    return re.sub(r"^(?:[A-Za-zĐđ]+\.\s*)+", "", display_name)
+
+
+def padded_number(number: str) -> str:
+    """ "1/LHH-TVPB" → "01/LHH-TVPB": numbers below 10 take a leading zero (NĐ 30/2020)."""
+    return re.sub(r"^(\d)(?=/)", r"0\1", number)
+
+
+def _short_date(value: str | None) -> str:
+    if not value:
+        return ""
+    day = datetime.fromisoformat(value)
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def letter_from(opinion: PublishedOpinion) -> Letter:
@@ -158,7 +198,10 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     agency = _nfc(req.get("agency"))
     published = datetime.fromisoformat((content.get("dates") or {})["published_at"])
     published = published.astimezone(LOCAL_TZ)
-    number = _nfc(content.get("number") or opinion.number)
+    number = padded_number(_nfc(content.get("number") or opinion.number))
+    signer = content.get("signer") or {"name": content.get("approved_by"), "office": "president"}
+    sent_to = content.get("recipients") or {}
+    cited = req.get("agency_letter") or {}
 
     recommendations = tuple(
         Recommendation(
@@ -175,18 +218,33 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     panel = tuple(
         (ROLE_VI.get(p.get("role"), "Ủy viên"), _nfc(p.get("name")) or name(p.get("expert_id")))
         for p in sorted(
-            content.get("panel") or [], key=lambda p: (ROLE_ORDER.get(p.get("role"), 9),)
+            content.get("panel") or [],
+            # By seat, then in Vietnamese alphabetical order of the name (given name first).
+            key=lambda p: (
+                ROLE_ORDER.get(p.get("role"), 9),
+                person_name_key(_bare_name(_nfc(p.get("name")))),
+            ),
         )
     )
     recipient = agency or "Các cơ quan, đơn vị có liên quan"
     subjects = [_nfc(s) for s in req.get("subject_organizations") or [] if _nfc(s) != agency]
-    opening = (
-        "Thực hiện chức năng tư vấn, phản biện và giám định xã hội theo Quyết định số "
-        "14/2014/QĐ-TTg của Thủ tướng Chính phủ"
-        + (f", theo đề nghị của {agency}" if agency else "")
-        + f", {UNION_NAME_SENTENCE} đã tổ chức hội đồng chuyên gia {kind_vi} đối với “{title}”. "
-        "Trên cơ sở ý kiến của các chuyên gia, Liên hiệp Hội có ý kiến như sau:"
-    )
+    if agency and cited.get("number"):
+        # A reply cites the request letter it answers.
+        citation = f"Thực hiện đề nghị của {agency} tại Công văn số {_nfc(cited['number'])}"
+        citation += f" ngày {_short_date(cited.get('date'))}" if cited.get("date") else ""
+        opening = (
+            f"{citation}, {UNION_NAME_SENTENCE} đã tổ chức hội đồng chuyên gia {kind_vi} "
+            f"đối với “{title}” theo Quyết định số 14/2014/QĐ-TTg của Thủ tướng Chính phủ. "
+            "Trên cơ sở ý kiến của các chuyên gia, Liên hiệp Hội có ý kiến như sau:"
+        )
+    else:
+        opening = (
+            "Thực hiện chức năng tư vấn, phản biện và giám định xã hội theo Quyết định số "
+            "14/2014/QĐ-TTg của Thủ tướng Chính phủ"
+            + (f", theo đề nghị của {agency}" if agency else "")
+            + f", {UNION_NAME_SENTENCE} đã tổ chức hội đồng chuyên gia {kind_vi} đối với "
+            f"“{title}”. Trên cơ sở ý kiến của các chuyên gia, Liên hiệp Hội có ý kiến như sau:"
+        )
     closing = (
         f"Trên đây là ý kiến {kind_vi} của {UNION_NAME_SENTENCE} đối với “{title}”"
         + (f", kính gửi {agency} nghiên cứu, tiếp thu" if agency else "")
@@ -195,6 +253,8 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     recipients = (
         "Như trên;",
         *(f"{s};" for s in subjects),
+        *(f"{_nfc(r)} (để b/c);" for r in sent_to.get("report_to") or []),
+        *(f"{_nfc(r).rstrip(';')};" for r in sent_to.get("added") or [] if _nfc(r)),
         "Các thành viên Hội đồng chuyên gia;",
         "Lưu: VT, TVPB.",
     )
@@ -208,7 +268,7 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
         recommendations=recommendations,
         panel=panel,
         closing=_nfc(closing),
-        signer_name=_nfc(content.get("approved_by")),
+        signer_name=_nfc(signer.get("name")),
         recipients=recipients,
         footnote=(
             f"Văn bản số {number} được tạo từ bản đã công bố trên hệ thống expertnet; "
@@ -217,6 +277,7 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
         title=title,
         published_at=published,
         kind=kind,
+        signer_lines=SIGNER_LINES.get(signer.get("office") or "", SIGNER_LINES["president"]),
     )
 
 
@@ -257,13 +318,23 @@ def render_docx(letter: Letter) -> bytes:
         rfonts.set(qn(attr), "Times New Roman")
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.space_before = Pt(0)
+    # Every run is Vietnamese, so Word checks the spelling as Vietnamese, not English.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = run_defaults.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_defaults.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), "vi-VN")
 
     props = doc.core_properties
     props.title = letter.subject
     props.author = UNION_NAME
     props.subject = letter.number
     props.language = "vi-VN"
-    props.created = props.modified = letter.published_at.replace(tzinfo=None)
+    props.created = props.modified = letter.published_at.astimezone(UTC).replace(tzinfo=None)
+    props.comments = letter.footnote
 
     center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
 
@@ -295,6 +366,38 @@ def render_docx(letter: Letter) -> bytes:
     def column_break(p) -> None:
         p.add_run().add_break(WD_BREAK.COLUMN)
 
+    def rule(length_mm: float, column_mm: float, before: float = 2) -> None:
+        """A solid rule of ``length_mm``, centred in its column: a bordered empty paragraph."""
+        p = para(before=before, after=2)
+        fmt = p.paragraph_format
+        fmt.left_indent = fmt.right_indent = Mm(max(column_mm - length_mm, 0) / 2)
+        fmt.line_spacing = Pt(1)
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1")):
+            bottom.set(qn(key), value)
+        bottom.set(qn("w:color"), "000000")
+        borders.append(bottom)
+        p._p.get_or_add_pPr().append(borders)
+
+    def page_numbers() -> None:
+        """Arabic page numbers centred in the top margin, from the second page on."""
+        first = doc.sections[0]
+        first.different_first_page_header_footer = True
+        p = first.header.paragraphs[0]
+        p.alignment = center
+        run = p.add_run()
+        run.font.size = Pt(13)
+        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+            if kind:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = text
+            run._r.append(el)
+
     def two_columns(left_mm: float, right_mm: float) -> None:
         """Close the current section as two columns; what follows is one column again."""
         doc.add_section(WD_SECTION.CONTINUOUS)
@@ -324,29 +427,34 @@ def render_docx(letter: Letter) -> bytes:
         run.bold, run.font.size = True, Pt(12)
         if n < len(UNION_NAME_LINES) - 1:
             run.add_break()
-    para("———", align=center, size=8)
+    rule(ISSUER_RULE_MM, 68)
     para(f"Số: {letter.number}", align=center, before=4)
-    column_break(para(letter.subject, align=center, size=12, before=2))
-    para(NATION, bold=True, align=center, size=12)
+    para(letter.subject, align=center, size=12, before=2)
+    # The column break opens the national heading's paragraph, so the Quốc hiệu stands on
+    # the first line of the right column, level with the issuer's name.
+    p = para(align=center)
+    column_break(p)
+    run = p.add_run(NATION)
+    run.bold, run.font.size = True, Pt(12)
     para(MOTTO, bold=True, align=center, size=13)
-    para("———————————", align=center, size=8)
+    rule(motto_width_mm(), 97, before=0)
     para(letter.place_date, italic=True, align=center, before=4)
     two_columns(68, 97)
 
     p = para(align=center, after=12, before=18)
-    p.add_run("Kính gửi: ")
-    p.add_run(letter.recipient).bold = True
+    p.add_run(f"Kính gửi: {letter.recipient}")  # upright, not bold (NĐ 30/2020 model)
     for run in p.runs:
         run.font.size = Pt(14)
 
+    # NĐ 30/2020: at least 6 pt between paragraphs.
     para(letter.opening, align=justify, after=6, first_line=10)
     if letter.general:
-        para("I. Ý KIẾN CHUNG", bold=True, after=4, before=4)
+        para("I. Ý KIẾN CHUNG", bold=True, after=6, before=4)
         for text in letter.general:
-            para(text, align=justify, after=4, first_line=10)
-    para("II. CÁC KIẾN NGHỊ", bold=True, after=4, before=4)
+            para(text, align=justify, after=6, first_line=10)
+    para("II. CÁC KIẾN NGHỊ", bold=True, after=6, before=4)
     for rec in letter.recommendations:
-        p = para(align=justify, after=2, first_line=10)
+        p = para(align=justify, after=6, first_line=10)
         p.add_run(f"{rec.number}. ").bold = True
         p.add_run(rec.text)
         if rec.endorsers:
@@ -354,20 +462,21 @@ def render_docx(letter: Letter) -> bytes:
                 "Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".",
                 italic=True,
                 align=justify,
-                after=2,
+                after=6,
                 first_line=10,
             )
         for d in rec.dissent:
-            p = para(align=justify, after=2, first_line=10)
+            p = para(align=justify, after=6, first_line=10)
             r = p.add_run(f"Ý kiến khác của {d.name}: ")
             r.italic = r.bold = True
             p.add_run(f"“{d.text}”").italic = True
-        p.paragraph_format.space_after = Pt(6)
     if letter.panel:
-        para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=4, before=4)
+        para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=6, before=4)
         for role, name in letter.panel:
-            para(f"- {name}, {role.lower()}.", after=1, first_line=10)
-    para(letter.closing, align=justify, before=6, after=10, first_line=10)
+            para(f"- {name}, {role.lower()}.", after=6, first_line=10)
+    closing = para(letter.closing, align=justify, before=6, after=10, first_line=10)
+    # Never a page holding only the signature: the closing paragraph goes with it.
+    closing.paragraph_format.keep_with_next = True
 
     # Signature block: "Nơi nhận" on the left, the approver's signature on the right.
     doc.add_section(WD_SECTION.CONTINUOUS)  # the body above stays one column
@@ -378,129 +487,24 @@ def render_docx(letter: Letter) -> bytes:
         p = para(f"- {line}", size=11)
         if n == len(letter.recipients) - 1:
             column_break(p)
-    para(SIGNER_ON_BEHALF, bold=True, align=center, size=13)
-    para(SIGNER_TITLE, bold=True, align=center, size=13)
+    for line in letter.signer_lines:
+        para(line, bold=True, align=center, size=13)
     para(align=center, after=48)  # room for the signature and the seal
     para(letter.signer_name, bold=True, align=center, size=14)
-    signature = doc.paragraphs[-(len(letter.recipients) + 5) :]
+    signature = doc.paragraphs[-(len(letter.recipients) + len(letter.signer_lines) + 3) :]
     for p in signature[:-1]:
         p.paragraph_format.keep_with_next = True  # the block moves to a new page whole
     two_columns(80, 85)
-
-    para(letter.footnote, italic=True, size=9, before=6)
+    page_numbers()
+    for later in doc.sections[1:]:
+        later.different_first_page_header_footer = False
 
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-# --- PDF ---------------------------------------------------------------------------------------
+# The PDF drawing lives in its own module; it is part of this module's interface.
+from .letter_pdf import render_pdf  # noqa: E402
 
-
-def render_pdf(letter: Letter) -> bytes:
-    """The letter as PDF/A4 drawn by fpdf2 with the embedded Liberation Serif font."""
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_margins(left=30, top=20, right=15)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    for style, file in FONT_FILES.items():
-        pdf.add_font(FONT, style, str(FONT_DIR / file))
-    pdf.set_title(letter.subject)
-    pdf.set_author(UNION_NAME)
-    pdf.set_subject(letter.number)
-    pdf.set_creator("expertnet")
-    pdf.set_lang("vi-VN")
-    pdf.set_creation_date(letter.published_at)
-    pdf.add_page()
-
-    width = pdf.w - pdf.l_margin - pdf.r_margin  # 165 mm
-    left_w, right_w = 68.0, width - 68.0
-    left_x, right_x = pdf.l_margin, pdf.l_margin + left_w
-    top = pdf.get_y()
-
-    def block(x: float, w: float, text: str, style: str, size: float, h: float, align="C"):
-        pdf.set_font(FONT, style, size)
-        pdf.set_x(x)
-        pdf.multi_cell(w, h, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def rule(x_center: float, length: float, gap: float = 1.0) -> None:
-        y = pdf.get_y() + gap
-        pdf.set_line_width(0.3)
-        pdf.line(x_center - length / 2, y, x_center + length / 2, y)
-        pdf.set_y(y + gap + 1)
-
-    # Left: the union, the number and the subject.
-    pdf.set_y(top)
-    block(left_x, left_w, "\n".join(UNION_NAME_LINES), "B", 12, 5.5)
-    rule(left_x + left_w / 2, 25)
-    block(left_x, left_w, f"Số: {letter.number}", "", 13, 6.5)
-    block(left_x, left_w, letter.subject, "", 12, 5.5)
-    left_bottom = pdf.get_y()
-    # Right: the national heading, the motto, place and date.
-    pdf.set_y(top)
-    block(right_x, right_w, NATION, "B", 12, 5.5)
-    block(right_x, right_w, MOTTO, "B", 13, 6)
-    pdf.set_font(FONT, "B", 13)
-    rule(right_x + right_w / 2, pdf.get_string_width(MOTTO))
-    block(right_x, right_w, letter.place_date, "I", 13, 6.5)
-    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
-
-    pdf.set_font(FONT, "", 14)
-    pdf.multi_cell(
-        width,
-        7,
-        f"Kính gửi: **{letter.recipient}**",
-        align="C",
-        markdown=True,
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.ln(4)
-
-    def body(text: str, style: str = "", size: float = 13, after: float = 1.5) -> None:
-        pdf.set_font(FONT, style, size)
-        # Left-aligned: justified lines come back from text extraction with doubled spaces.
-        pdf.multi_cell(width, 6, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(after)
-
-    body(letter.opening, after=3)
-    if letter.general:
-        body("I. Ý KIẾN CHUNG", "B")
-        for text in letter.general:
-            body(text)
-    body("II. CÁC KIẾN NGHỊ", "B")
-    for rec in letter.recommendations:
-        body(f"{rec.number}. {rec.text}", after=0.5)
-        if rec.endorsers:
-            body("Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".", "I", after=0.5)
-        for d in rec.dissent:
-            body(f"Ý kiến khác của {d.name}: “{d.text}”", "I", after=0.5)
-        pdf.ln(2)
-    if letter.panel:
-        body("III. HỘI ĐỒNG CHUYÊN GIA", "B")
-        for role, name in letter.panel:
-            body(f"- {name}, {role.lower()}.", after=0)
-        pdf.ln(2)
-    body(letter.closing, after=6)
-
-    # Signature and recipients stay together on one page.
-    needed = max(5.5 + 5 * len(letter.recipients), 6 + 6 + 20 + 7)
-    if pdf.get_y() + needed > pdf.h - pdf.b_margin:
-        pdf.add_page()
-    top = pdf.get_y()
-    sign_x, sign_w = pdf.l_margin + 75, width - 75
-    pdf.set_y(top)
-    block(pdf.l_margin, 75, "Nơi nhận:", "BI", 12, 5.5, align="L")
-    for line in letter.recipients:
-        block(pdf.l_margin, 75, f"- {line}", "", 11, 5, align="L")
-    bottom = pdf.get_y()
-    pdf.set_y(top)
-    block(sign_x, sign_w, SIGNER_ON_BEHALF, "B", 13, 6)
-    block(sign_x, sign_w, SIGNER_TITLE, "B", 13, 6)
-    pdf.set_y(pdf.get_y() + 20)
-    block(sign_x, sign_w, letter.signer_name, "B", 14, 7)
-    pdf.set_y(max(bottom, pdf.get_y()) + 10)
-    block(pdf.l_margin, width, letter.footnote, "I", 8.5, 4, align="L")
-    return bytes(pdf.output())
+__all__ = ["Letter", "LetterError", "letter_from", "render_docx", "render_pdf"]

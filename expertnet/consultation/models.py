@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows import RequestKind, State
 
-from ..core.i18n import N_
+from ..core.i18n import N_, NC_
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..directory.models import Field, Organization, Person, _in, _role, has_role
 from ..extensions import db
@@ -49,16 +49,16 @@ def _values(enum_cls) -> str:
 
 
 class InvitationRole(TitledEnum):
-    chair = "chair", N_("Chair")
-    secretary = "secretary", N_("Secretary")
+    chair = "chair", NC_("panel seat", "Chair")
+    secretary = "secretary", NC_("panel seat", "Secretary")
     reviewer = "reviewer", N_("Reviewer")
-    member = "member", N_("Member")
+    member = "member", NC_("panel seat", "Member")
 
 
 class InvitationState(TitledEnum):
     invited = "invited", N_("Invited")
-    accepted = "accepted", N_("Accepted")
-    declined = "declined", N_("Declined")
+    accepted = "accepted", NC_("invitation", "Accepted")
+    declined = "declined", NC_("invitation", "Declined")
     revoked = "revoked", N_("Revoked")
 
 
@@ -140,6 +140,9 @@ class Request(db.Model):
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The agency's own request letter (công văn đề nghị), which the union's reply cites.
+    agency_letter_number: Mapped[str | None] = mapped_column(NFCString(60))
+    agency_letter_date: Mapped[date | None] = mapped_column(Date)
     opinion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default=State.DRAFT.value)
@@ -453,6 +456,8 @@ class Consolidation(db.Model):
     text: Mapped[str] = mapped_column(NFCText, default="")
     # Each: {"text", "endorsed_by": [person ids], "dissent": [{"expert_id", "text"}]}.
     recommendations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Further recipients of the letter ("Nơi nhận") the coordinator adds, as printed.
+    recipients: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -647,3 +652,21 @@ def _refuse_history_update(mapper, connection, target):
 @event.listens_for(RequestHistory, "before_delete")
 def _refuse_history_delete(mapper, connection, target):
     raise RuntimeError("request history is append-only")
+
+
+class SignerOffice(TitledEnum):
+    president = "president", N_("President (signs for the Standing Board)")
+    vice_president = "vice_president", N_("Vice-president (signs for the President)")
+
+
+class Signer(db.Model):
+    """How an approver signs the union's letters: their real name and office (NĐ 30/2020)."""
+
+    __tablename__ = "letter_signer"
+    __table_args__ = (CheckConstraint(_in("office", SignerOffice), name="office"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(NFCString(200))
+    office: Mapped[str] = mapped_column(String(16), default=SignerOffice.president.value)

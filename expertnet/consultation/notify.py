@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date, format_datetime, pgettext
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,20 @@ def _role_title(role: str) -> str:
     return InvitationRole(role).label
 
 
+def salutation(user) -> str:
+    """How a letter greets ``user``: with their title ("PGS.TS. Nguyễn Văn A"), else Ông/Bà."""
+    person = getattr(user, "person", None)
+    if person is not None and (person.academic_title or person.degree):
+        return person.display_name
+    name = person.full_name if person is not None else user.name
+    gender = person.gender if person is not None else None
+    if gender == "male":
+        return pgettext("salutation", "Mr %(name)s", name=name)
+    if gender == "female":
+        return pgettext("salutation", "Ms %(name)s", name=name)
+    return pgettext("salutation", "Mr/Ms %(name)s", name=name)
+
+
 def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
     """Subject and body of a notification in ``locale``; the first line is the subject."""
     if kind not in KINDS:
@@ -96,6 +110,7 @@ def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
             base_url=base_url,
             localdt=_localdt,
             role_title=_role_title,
+            salutation=salutation,
             **context,
         )
     subject, _sep, body = text.strip().partition("\n")

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,7 @@ from workflows import (
 
 from ..auth.models import User
 from ..core.errors import ApiError, ValidationFailed
+from ..core.i18n import tr
 from ..core.storage import current_store
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
@@ -65,6 +67,8 @@ from .models import (
     PublishedRecommendation,
     Request,
     RequestHistory,
+    Signer,
+    SignerOffice,
 )
 
 WF = CONSULTATION_WORKFLOW
@@ -159,7 +163,7 @@ def allowed_actions_for(req: Request, user: User) -> list[str]:
 
 def _workflow_error(exc: WorkflowError) -> ApiError:
     """The engine's refusal as the API's error, with the fresh version and state on a conflict."""
-    body = exc.to_dict(_)["error"]
+    body = exc.to_dict(tr)["error"]
     extra: dict[str, Any] = {}
     if isinstance(exc, VersionConflict):
         extra = {"current_version": exc.current_version, "current_state": str(exc.current_state)}
@@ -255,6 +259,8 @@ def create_request(user: User, data: Mapping[str, Any]) -> Request:
         summary=data.get("summary") or "",
         due_date=data.get("due_date"),
         confidential=bool(data.get("confidential")),
+        agency_letter_number=data.get("agency_letter_number") or None,
+        agency_letter_date=data.get("agency_letter_date"),
         agency_id=user.organization_id if user.role == "agency" else None,
         filed_by_id=user.id,
         state=State.DRAFT.value,
@@ -279,7 +285,16 @@ def update_request(req: Request, user: User, data: Mapping[str, Any]) -> Request
     ):
         raise ApiError(403, _("Only the request's coordinator sets the opinion deadline."))
     resolved = _resolve_refs(data)
-    for key in ("kind", "title", "summary", "due_date", "confidential", "opinion_due_at"):
+    for key in (
+        "kind",
+        "title",
+        "summary",
+        "due_date",
+        "confidential",
+        "opinion_due_at",
+        "agency_letter_number",
+        "agency_letter_date",
+    ):
         if key in data:
             setattr(req, key, data[key] if key != "summary" else (data[key] or ""))
     for key in ("fields", "subject_organizations"):
@@ -309,9 +324,59 @@ def _check_action_input(req: Request, action: str, payload: Mapping[str, Any]) -
             changes["opinion_due_at"] = (
                 moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
             )
+    if action == Action.START_REVIEW and payload.get("opinion_due_working_days") is not None:
+        raw = payload["opinion_due_working_days"]
+        days = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+        if days is None or not 1 <= days <= 120:
+            errors["opinion_due_working_days"] = _("A whole number from 1 to 120.")
+        elif payload.get("opinion_due_at") is not None:
+            errors["opinion_due_working_days"] = _("Give the deadline as a date or in days.")
+        else:
+            changes["opinion_due_at"] = _working_days_from_now(days)
+    if action == Action.APPROVE and payload.get("letter_number") not in (None, ""):
+        number = _letter_number(payload["letter_number"])
+        if number is None:
+            errors["letter_number"] = _("A whole number from 1 to 99999.")
+        elif _number_taken(number, utcnow()):
+            errors["letter_number"] = _(
+                "Number %(n)s is already on a letter of this year.", n=number
+            )
     if errors:
         raise ValidationFailed(errors)
     return changes
+
+
+def _working_days_from_now(days: int) -> datetime:
+    """End of the working day (17:00 in Hà Nội) ``days`` working days from today."""
+    from ..core.workdays import add_working_days, parse_holidays
+
+    holidays = parse_holidays(current_app.config.get("EXPERTNET_HOLIDAYS"))
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    due = add_working_days(today, days, holidays)
+    return datetime(due.year, due.month, due.day, 17, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _letter_number(value: Any) -> int | None:
+    """The number the union's register (văn thư) gave the letter, if it is one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 1 <= number <= 99999 else None
+
+
+def _number_taken(number: int, now: datetime) -> bool:
+    year = now.astimezone(LOCAL_TZ).year
+    return (
+        db.session.scalar(
+            select(PublishedOpinion.id).where(
+                PublishedOpinion.year == year, PublishedOpinion.sequence == number
+            )
+        )
+        is not None
+    )
 
 
 def perform_action(
@@ -394,6 +459,14 @@ def perform_action(
     return outcome
 
 
+def _signer_of(user: User) -> dict[str, str]:
+    """The approver's name and office as configured (``expertnet signer``), else the account's."""
+    signer = db.session.get(Signer, user.id)
+    if signer is None:
+        return {"name": user.name, "office": SignerOffice.president.value}
+    return {"name": signer.name, "office": signer.office}
+
+
 def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime) -> None:
     """Freeze the consolidation as the published opinion: numbered, hashed, never changed again."""
     consolidation = req.consolidation
@@ -403,13 +476,23 @@ def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime
         # number; a transaction-scoped lock makes them take turns for the next one.
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
     year = now.astimezone(LOCAL_TZ).year
-    sequence = (
-        db.session.scalar(
-            select(func.max(PublishedOpinion.sequence)).where(PublishedOpinion.year == year)
-        )
-        or 0
-    ) + 1
-    number = f"{sequence}/{NUMBER_SUFFIX}"
+    given = _letter_number(payload.get("letter_number"))
+    if given is not None:
+        # The register's number; checked before, and again here under the lock.
+        if _number_taken(given, now):
+            raise ValidationFailed(
+                {"letter_number": _("Number %(n)s is already on a letter of this year.", n=given)}
+            )
+        sequence = given
+    else:
+        sequence = (
+            db.session.scalar(
+                select(func.max(PublishedOpinion.sequence)).where(PublishedOpinion.year == year)
+            )
+            or 0
+        ) + 1
+    # NĐ 30/2020: numbers below 10 are written with a leading zero ("Số: 01/LHH-TVPB").
+    number = f"{sequence:02d}/{NUMBER_SUFFIX}"
     names = _person_names(
         {i.person_id for i in req.accepted_invitations}
         | {pid for r in consolidation.recommendations for pid in r.get("endorsed_by", [])}
@@ -435,6 +518,10 @@ def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime
             "fields": [f.code for f in req.fields],
             "subject_organizations": [o.name for o in req.subject_organizations],
             "due_date": req.due_date.isoformat() if req.due_date else None,
+            "agency_letter": {
+                "number": req.agency_letter_number,
+                "date": req.agency_letter_date.isoformat() if req.agency_letter_date else None,
+            },
         },
         "text": consolidation.text,
         "recommendations": recommendations,
@@ -449,6 +536,11 @@ def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime
             "published_at": now.isoformat(),
         },
         "approved_by": user.name,
+        "signer": _signer_of(user),
+        "recipients": {
+            "report_to": list(current_app.config.get("EXPERTNET_LETTER_REPORT_TO") or []),
+            "added": list(consolidation.recipients or []),
+        },
     }
     opinion = PublishedOpinion(
         request_id=req.id,
@@ -608,7 +700,7 @@ def _require_panel_manager(req: Request, user: User) -> None:
             _(
                 "The panel can be changed while it is forming or in review, "
                 "not while the request is %(state)s.",
-                state=_(State(req.state).label),
+                state=tr(State(req.state).label),
             ),
             "invalid_transition",
         )
@@ -646,7 +738,7 @@ def _check_invitable(
         i.role == role for i in live
     ):
         raise ValidationFailed(
-            {"role": _("The panel already has a %(role)s.", role=_(InvitationRole(role).label))}
+            {"role": _("The panel already has a %(role)s.", role=InvitationRole(role).label)}
         )
 
 
@@ -709,7 +801,7 @@ def _require_open_invitation(
     if inv.state != InvitationState.invited:
         raise ApiError(
             409,
-            _("This invitation is already %(state)s.", state=_(InvitationState(inv.state).label)),
+            _("This invitation is already %(state)s.", state=InvitationState(inv.state).label),
             "invalid_transition",
         )
     if inv.request.state not in (State.PANEL_FORMING, State.IN_REVIEW):
@@ -1032,6 +1124,9 @@ def save_consolidation(req: Request, user: User, data: Mapping[str, Any]) -> Con
                 errors[f"recommendations.{n}.dissent.{k}.expert_id"] = _(
                     "Not a member of this panel: %(id)s.", id=d["expert_id"]
                 )
+    recipients = data.get("recipients") or []
+    if len(recipients) > 20 or any(not 2 <= len(r) <= 200 for r in recipients):
+        errors["recipients"] = _("At most 20 recipients, each of 2 to 200 characters.")
     existing = req.consolidation
     if existing is not None:
         _check_version(existing, data.get("version"), _("consolidation"))
@@ -1068,6 +1163,8 @@ def save_consolidation(req: Request, user: User, data: Mapping[str, Any]) -> Con
         existing.text = data["text"]
         existing.recommendations = clean
         existing.author_id = user.id
+    if data.get("recipients") is not None:
+        existing.recipients = list(dict.fromkeys(data["recipients"]))
     db.session.flush()
     return existing
 

@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from workflows import RequestKind
 
 from ..core.i18n import N_
+from ..core.validate import OneOf
 from ..directory.schemas import CleanString, CleanText
 from .models import InvitationRole, MeetingKind, Position
 
@@ -27,8 +28,8 @@ class UTCDateTimeField(fields.DateTime):
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _choice(enum_values: list[str]) -> validate.OneOf:
-    return validate.OneOf(enum_values)
+def _choice(enum_values: list[str]) -> OneOf:
+    return OneOf(enum_values)
 
 
 class StrictSchema(Schema):
@@ -70,6 +71,11 @@ class RequestCreateSchema(StrictSchema):
     )
     due_date = fields.Date(allow_none=True, load_default=None)
     confidential = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+    # The agency's request letter (số, ký hiệu and date), which the union's reply cites.
+    agency_letter_number = CleanString(
+        allow_none=True, load_default=None, validate=validate.Length(max=60)
+    )
+    agency_letter_date = fields.Date(allow_none=True, load_default=None)
 
 
 class RequestUpdateSchema(RequestCreateSchema):
@@ -156,6 +162,13 @@ class ConsolidationSchema(StrictSchema):
         validate=validate.Length(max=200),
     )
     version = fields.Integer(strict=True, load_default=None, allow_none=True)
+    # Further recipients of the letter ("Nơi nhận"), one entry each, as printed.
+    recipients = fields.List(
+        CleanString(validate=validate.Length(min=2, max=200)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+    )
 
 
 class GuestSchema(ItemSchema):

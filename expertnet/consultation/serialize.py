@@ -60,6 +60,8 @@ def request_json(req: Request, *, allowed_actions: list[str] | None = None) -> d
             {"id": req.coordinator.id, "name": req.coordinator.name} if req.coordinator else None
         ),
         "due_date": _iso(req.due_date),
+        "agency_letter_number": req.agency_letter_number,
+        "agency_letter_date": _iso(req.agency_letter_date),
         "opinion_due_at": _iso(req.opinion_due_at),
         "confidential": req.confidential,
         "created_at": _iso(req.created_at),
@@ -150,6 +152,7 @@ def consolidation_json(c: Consolidation) -> dict[str, Any]:
         "text": c.text,
         "text_html": markdown_html(c.text),
         "recommendations": c.recommendations,
+        "recipients": list(c.recipients or []),
         "author": {"id": c.author_id, "name": c.author.name},
         "updated_at": _iso(c.updated_at),
         "version": c.version,

@@ -35,6 +35,7 @@ from werkzeug.wrappers import Response
 from workflows import COMMENT_REQUIRED, KIND_LABELS, Action, State
 
 from ..core.errors import ApiError
+from ..core.i18n import tr
 from ..core.text import clean_line, clean_text
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
@@ -97,6 +98,8 @@ QUEUES = (
     State.APPROVAL,
     State.PUBLISHED,
 )
+SEAT_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
+
 # Actions whose input is a page of its own rather than a comment.
 OWN_PAGE_ACTIONS = {Action.RECORD_RESPONSE}
 
@@ -112,9 +115,9 @@ def _template_helpers(state) -> None:
 
 def _helpers() -> dict[str, Any]:
     return {
-        "state_label": lambda v: _(State(v).label),
+        "state_label": lambda v: tr(State(v).label),
         "kind_label": lambda v: _(KIND_LABELS[v]) if v in KIND_LABELS else v,
-        "action_label": lambda v: _(Action(v).label),
+        "action_label": lambda v: tr(Action(v).label),
         "seat_label": lambda v: InvitationRole(v).label,
         "invitation_state_label": lambda v: InvitationState(v).label,
         "position_label": lambda v: Position(v).label if v else "—",
@@ -122,7 +125,7 @@ def _helpers() -> dict[str, Any]:
         "meeting_kind_label": lambda v: MeetingKind(v).label,
         "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
         "is_overdue": _is_overdue,
-        "blocked_reason": lambda option: option.blocked.message.render(_),
+        "blocked_reason": lambda option: option.blocked.message.render(tr),
         "due_of": _due_of,
     }
 
@@ -399,7 +402,7 @@ def _action_forms(
     for option in options:
         name = str(option.action)
         if not option.allowed:
-            blocked.append((name, option.blocked.message.render(_)))
+            blocked.append((name, option.blocked.message.render(tr)))
             continue
         if option.action in OWN_PAGE_ACTIONS:
             forms.append((name, None, False))
@@ -471,6 +474,10 @@ def _action_payload(action: str, form: ActionForm) -> dict[str, Any]:
         payload["comment"] = comment
     if action == Action.START_REVIEW and form.opinion_due_at.data is not None:
         payload["opinion_due_at"] = _to_utc(form.opinion_due_at.data).isoformat()
+    if action == Action.START_REVIEW and form.opinion_due_working_days.data is not None:
+        payload["opinion_due_working_days"] = form.opinion_due_working_days.data
+    if action == Action.APPROVE and (form.letter_number.data or "").strip():
+        payload["letter_number"] = form.letter_number.data.strip()
     return payload
 
 
@@ -494,7 +501,7 @@ def act(request_id: int, action: str) -> Page:
             return _stale(req)
         _put_errors(form, exc)
         return _render_detail(req, {"actions": {action: form}}, exc.status)
-    flash(_("Done: %(action)s.", action=_(Action(action).label)), "success")
+    flash(_("Done: %(action)s.", action=tr(Action(action).label)), "success")
     return redirect(url_for("consultation.detail", request_id=req.id), 303)
 
 
@@ -695,6 +702,11 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
     return render_template(
         "consultation/panel.html",
         req=req,
+        # By seat (chair, secretary, reviewers, members), then by name in Vietnamese order.
+        seats=sorted(
+            req.invitations,
+            key=lambda i: (SEAT_ORDER.get(i.role, 9), i.person.name_key or b"", i.id),
+        ),
         manage=manage,
         loads=ops.workload(i.person_id for i in req.invitations),
         row_forms=row_forms,
@@ -1033,6 +1045,9 @@ def consolidation(request_id: int) -> Page:
         form = ConsolidationForm(formdata=None)
         form.version.data = str(req.version)
         form.text.data = req.consolidation.text if req.consolidation else ""
+        form.recipients.data = "\n".join(
+            (req.consolidation.recipients or []) if req.consolidation else []
+        )
         if req.consolidation is not None:
             form.consolidation_version.data = str(req.consolidation.version)
         while len(form.recommendations) < len(existing) + 2:
@@ -1077,6 +1092,13 @@ def consolidation(request_id: int) -> Page:
                     "text": clean_text(form.text.data or "") or "",
                     "recommendations": recs,
                     "version": _int_or_none(form.consolidation_version.data),
+                    "recipients": [
+                        line
+                        for line in (
+                            clean_line(raw) for raw in (form.recipients.data or "").splitlines()
+                        )
+                        if line
+                    ],
                 }
                 try:
                     ops.save_consolidation(req, current_user, data)

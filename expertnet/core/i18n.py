@@ -9,10 +9,20 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
 
+from workflows.i18n import NC_ as NC_
+
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+def tr(message: str) -> str:
+    """Translate a marked string, in its context when it carries one (see ``NC_``)."""
+    from flask_babel import gettext, pgettext
+
+    context = getattr(message, "context", None)
+    return pgettext(context, message) if context else gettext(message)
 
 
 LANG_COOKIE = "expertnet_lang"

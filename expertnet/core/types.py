@@ -69,9 +69,9 @@ class TitledEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         """The title in the current request's language."""
-        from flask_babel import gettext
+        from .i18n import tr
 
-        return gettext(self.title_en)
+        return tr(self.title_en)
 
     @classmethod
     def values(cls) -> list[str]:

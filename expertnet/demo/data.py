@@ -30,8 +30,8 @@ HP, HD = "hai_phong", "hai_duong"
 
 
 def _assoc(code: str, short: str, province: str, fields: str, weight: float) -> OrgSpec:
-    """A member association: "Hội X thành phố Hải Phòng" or "Hội X (Hải Dương cũ)"."""
-    name = f"{short} thành phố Hải Phòng" if province == HP else f"{short} (Hải Dương cũ)"
+    """A member association: "Hội X thành phố Hải Phòng" or "Hội X tỉnh Hải Dương (cũ)"."""
+    name = f"{short} thành phố Hải Phòng" if province == HP else f"{short} tỉnh Hải Dương (cũ)"
     short_name = short if province == HP else f"{short} (HD cũ)"
     return OrgSpec(
         code, name, short_name, "member_association", province, tuple(fields.split()), weight

@@ -13,10 +13,13 @@ from ..consultation import operations as ops
 from ..directory.models import Field, Organization, Person
 
 # (kind, title, field codes, how far it goes)
+#: What the agency asks the union to do, as the summary's verb.
+KIND_VERB = {"consultation": "tư vấn về", "critique": "phản biện", "assessment": "giám định xã hội"}
+
 PLAN = [
     ("critique", "Dự thảo Quy hoạch phát triển cảng biển Lạch Huyện giai đoạn 2026-2030",
      ["ENG-TRA", "SOC-ECO"], "closed"),
-    ("assessment", "Dự án khu xử lý chất thải rắn tập trung huyện Thủy Nguyên",
+    ("assessment", "Dự án khu xử lý chất thải rắn tập trung khu vực Thủy Nguyên",
      ["ENG-ENV", "MED-PUB"], "published"),
     ("consultation", "Đề án chuyển đổi số trong các cơ quan hành chính thành phố",
      ["ENG-IT"], "approval"),
@@ -114,7 +117,8 @@ def load_demo_requests(session, seed: int = 1) -> int:
             agency,
             {
                 "kind": kind, "title": title,
-                "summary": f"{agency.organization.name} đề nghị Liên hiệp Hội {title.lower()}.",
+                "summary": f"{agency.organization.name} đề nghị Liên hiệp Hội "
+                f"{KIND_VERB[kind]} {title[:1].lower() + title[1:]}.",
                 "fields": [f for f in fields if f in known],
                 "subject_organizations": [rng.choice(associations).id] if n % 3 == 0 else [],
                 "due_date": date.today() + timedelta(days=30 + 10 * n),

@@ -14,13 +14,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.i18n import N_
+from search_index.collation import person_name_key
+
+from ..core.i18n import N_, NC_
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..extensions import db
 
@@ -94,11 +98,11 @@ class Gender(TitledEnum):
 
 
 class MembershipRole(TitledEnum):
-    member = "member", N_("Member")
+    member = "member", NC_("organisation role", "Member")
     board_member = "board_member", N_("Board member")
-    chair = "chair", N_("Chair")
+    chair = "chair", NC_("organisation role", "Chair")
     vice_chair = "vice_chair", N_("Vice-chair")
-    secretary = "secretary", N_("Secretary")
+    secretary = "secretary", NC_("organisation role", "Secretary")
 
 
 #: Roles that hold office in an organisation (relevant to conflicts of interest).
@@ -222,6 +226,11 @@ person_field = Table(
 )
 
 
+def _name_key_default(context) -> bytes:
+    """The collation key of the row's name, also for bulk inserts of the table."""
+    return person_name_key(context.get_current_parameters().get("full_name") or "")
+
+
 class Person(Audited, db.Model):
     """A member of the union; an expert is a person with expertise."""
 
@@ -238,6 +247,8 @@ class Person(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(NFCString(200), index=True)
+    # Vietnamese alphabetical order by given name (search_index.collation), for ORDER BY.
+    name_key: Mapped[bytes] = mapped_column(LargeBinary, default=_name_key_default, index=True)
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     academic_title: Mapped[str | None] = mapped_column(String(8))
@@ -268,8 +279,8 @@ class Person(Audited, db.Model):
 
     @property
     def display_name(self) -> str:
-        """Name with title and degree as Vietnamese write it: "PGS. TS. Nguyễn Văn A"."""
-        prefix = " ".join(f"{p}." for p in (self.academic_title, self.degree) if p)
+        """Name with title and degree as Vietnamese documents write it: "PGS.TS. Nguyễn Văn A"."""
+        prefix = "".join(f"{p}." for p in (self.academic_title, self.degree) if p)
         return f"{prefix} {self.full_name}".strip()
 
     @property
@@ -327,6 +338,12 @@ class Person(Audited, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name!r}>"
+
+
+@event.listens_for(Person.full_name, "set")
+def _rename(target: Person, value: str | None, _old, _initiator) -> None:
+    """A renamed person moves in every list sorted by name."""
+    target.name_key = person_name_key(value or "")
 
 
 class Membership(Audited, db.Model):

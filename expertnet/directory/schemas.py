@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_loa
 
 from ..core.i18n import N_
 from ..core.text import clean_line, clean_text
+from ..core.validate import OneOf
 from .models import AcademicTitle, Degree, Gender
 
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
@@ -69,9 +70,9 @@ class ExpertSchema(Schema):
         unknown = RAISE
 
     full_name = CleanString(required=True, validate=validate.Length(min=2, max=200))
-    academic_title = fields.String(allow_none=True, validate=validate.OneOf(AcademicTitle.values()))
-    degree = fields.String(allow_none=True, validate=validate.OneOf(Degree.values()))
-    gender = fields.String(allow_none=True, validate=validate.OneOf(Gender.values()))
+    academic_title = fields.String(allow_none=True, validate=OneOf(AcademicTitle.values()))
+    degree = fields.String(allow_none=True, validate=OneOf(Degree.values()))
+    gender = fields.String(allow_none=True, validate=OneOf(Gender.values()))
     birth_year = fields.Integer(allow_none=True, strict=True, validate=_birth_year)
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     phone = CleanString(allow_none=True, validate=_phone)

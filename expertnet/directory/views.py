@@ -80,14 +80,16 @@ def organization(org_id: int):
     )
     if show_members:
         members = db.session.scalars(
-            base.order_by(Membership.role != "chair", Person.full_name)
+            base.order_by(Membership.role != "chair", Person.name_key, Person.id)
             .limit(PER_PAGE)
             .offset((page - 1) * PER_PAGE)
         ).all()
     else:
         # The public sees the consenting experts among the members only.
         members = db.session.scalars(
-            base.where(Person.public_profile.is_(True)).order_by(Person.full_name).limit(PER_PAGE)
+            base.where(Person.public_profile.is_(True))
+            .order_by(Person.name_key, Person.id)
+            .limit(PER_PAGE)
         ).all()
     return render_template(
         "directory/organization.html",

@@ -105,7 +105,7 @@ class PersonInfo:
 
     @property
     def display_name(self) -> str:
-        prefix = " ".join(f"{p}." for p in (self.academic_title, self.degree) if p)
+        prefix = "".join(f"{p}." for p in (self.academic_title, self.degree) if p)
         return f"{prefix} {self.full_name}".strip()
 
 

@@ -570,7 +570,7 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
     for prov in sorted(c.provinces):
         out.append(_("Province: %(province)s.", province=_(FormerProvince(prov).title_en)))
     if c.senior:
-        title = " ".join(f"{x}." for x in (p.academic_title, p.degree) if x)
+        title = "".join(f"{x}." for x in (p.academic_title, p.degree) if x)
         out.append(_("Senior: %(title)s", title=title))
     out.append(_("Workload: %(load)s of %(cap)s panels.", load=c.load, cap=c.cap))
     if c.recent_declines:

@@ -14,12 +14,34 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..core.i18n import NC_, tr
+
 WIDTH = 760
 HEIGHT = 620
 RINGS = (0.0, 170.0, 280.0)
 LABEL_CHARS = 24
 
 _SHAPES = {"person": "circle", "organization": "rect", "field": "diamond", "request": "square"}
+
+
+#: What each edge kind means, shown in the edge's tooltip (and read by screen readers).
+EDGE_LABELS = {
+    "member": NC_("network edge", "member of"),
+    "office": NC_("network edge", "holds office in"),
+    "employed": NC_("network edge", "works at"),
+    "expertise": NC_("network edge", "expertise in"),
+    "panel": NC_("network edge", "sat on the panel"),
+    "subject": NC_("network edge", "subject of the request"),
+    "requested_by": NC_("network edge", "requested by"),
+    "about": NC_("network edge", "field of the request"),
+    "relationship": NC_("network edge", "declared relationship"),
+}
+
+
+def edge_label(kind: str) -> str:
+    """An edge kind in the reader's language; an unknown kind is shown as it is."""
+    label = EDGE_LABELS.get(kind)
+    return tr(label) if label is not None else kind
 
 
 #: Above this many outer (depth-2) nodes their labels are left to tooltips and the list.
@@ -105,7 +127,7 @@ def render(
         kinds = " ".join(f"edge-{k}" for k in e["kinds"])
         out.append(
             f'<line class="{kinds}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}">'
-            f"<title>{escape(', '.join(e['kinds']))}</title></line>"
+            f"<title>{escape('; '.join(edge_label(k) for k in e['kinds']))}</title></line>"
         )
     out.append('</g><g class="egonet-nodes">')
     outer = sum(1 for n in network["nodes"] if n["depth"] == 2)

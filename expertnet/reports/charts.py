@@ -33,7 +33,26 @@ class Bar:
     def shown(self) -> str:
         if self.display is not None:
             return self.display
-        return str(int(self.value)) if float(self.value).is_integer() else f"{self.value:g}"
+        return number(self.value)
+
+
+def number(value: float) -> str:
+    """A number as the reader's language writes it: "3.000", "0,49" in Vietnamese."""
+    from babel.numbers import format_decimal
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    locale = str(get_locale()) if has_request_context() else "vi"
+    if float(value).is_integer():
+        return format_decimal(int(value), locale=locale)
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def _ticks(axis_max: float) -> int:
+    """How many steps the axis has: whole steps for counts (never "1,25 opinions")."""
+    if float(axis_max).is_integer():
+        return next(d for d in (5, 4, 3, 2, 1) if int(axis_max) % d == 0)
+    return 4
 
 
 def _e(text: str) -> str:
@@ -109,11 +128,11 @@ def vertical_bars(
     base_y = top_pad + plot_h
     out = _open(chart_id, title, desc, width, height, "chart-v")
     # Counts: whole-number ticks when the axis is short (no "0.25 opinions").
-    ticks = int(axis_max) if axis_max < 4 and float(axis_max).is_integer() else 4
+    ticks = _ticks(axis_max)
     for t in range(ticks + 1):
         value = axis_max * t / ticks
         y = base_y - plot_h * t / ticks
-        label = str(int(value)) if float(value).is_integer() else f"{value:g}"
+        label = number(value)
         out.append(
             f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#d9dee5" stroke-width="1"/>'

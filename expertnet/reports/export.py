@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from workflows import RequestKind, State
 
 from ..consultation.models import MeetingKind, ResponseStatus
+from ..core.i18n import tr
 from ..directory.models import FormerProvince, OrganizationKind
 from ..roster.export import safe_cell
 from .queries import LOCAL_TZ, ActivityReport, OrganizationRow
@@ -104,7 +106,7 @@ def report_xlsx(report: ActivityReport) -> bytes:
         (_("Published panels mixing both former provinces"), mixing["mixed"]),
         (_("Share of published panels mixing both former provinces"), mixing["share"]),
     ]
-    ws = _sheet(wb, _("Summary"), [_("Figure"), _("Value")], summary)
+    ws = _sheet(wb, pgettext("spreadsheet sheet", "Summary"), [_("Figure"), _("Value")], summary)
     for row in ws.iter_rows(min_row=2):
         label, value = row
         if label.value in (
@@ -140,7 +142,7 @@ def report_xlsx(report: ActivityReport) -> bytes:
         wb,
         _("States"),
         [_("State"), _("Requests")],
-        [[_(State(s).label), n] for s, n in report.requests_by_state.items()],
+        [[tr(State(s).label), n] for s, n in report.requests_by_state.items()],
     )
     _sheet(
         wb,
@@ -205,7 +207,7 @@ def report_xlsx(report: ActivityReport) -> bytes:
             for item in report.published
         ],
     )
-    _format(ws, 5, "yyyy-mm-dd")
+    _format(ws, 5, "dd/mm/yyyy")
     _format(ws, 6, DAYS)
 
     wb.properties.title = f"{_('Activity report')} {report.year}"

@@ -33,6 +33,7 @@ from ..consultation.letter import (
 )
 from ..consultation.models import MeetingKind, PublishedOpinion, ResponseStatus
 from ..core.forms import Form
+from ..core.i18n import tr
 from ..directory.models import UNION_KINDS, FormerProvince, Organization, OrganizationKind
 from ..extensions import db
 from .charts import Bar, horizontal_bars, vertical_bars
@@ -106,8 +107,11 @@ def _days(value: float | None) -> str:
 
 
 def _month_names() -> list[str]:
+    """Month labels as reports write them: "T1" … "T12" in Vietnamese (not CLDR's "thg 1")."""
     from babel.dates import get_month_names
 
+    if str(get_locale()) == "vi":
+        return [f"T{m}" for m in range(1, 13)]
     names = get_month_names("abbreviated", locale=get_locale())
     return [names[m] for m in range(1, 13)]
 
@@ -232,7 +236,7 @@ def activity():
         percent=_percent,
         days=_days,
         kind_label=_kind_label,
-        report_state_label=lambda v: _(State(v).label),
+        report_state_label=lambda v: tr(State(v).label),
         org_kind_label=lambda v: OrganizationKind(v).label,
         province_label=lambda v: FormerProvince(v).label if v else "—",
         xlsx_url=url_for("reports.activity_xlsx", **_report_args(form)),

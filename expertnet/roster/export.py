@@ -1,9 +1,11 @@
 """Rosters and search results as CSV and XLSX, with contact details only for those allowed.
 
-The columns are the roster import's own (API.md), so an exported roster can be imported
-again; ``id``, ``organizations`` and ``role`` are extra columns the importer reports and
-ignores. Every text cell that a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``.
+The columns are the roster import's own (API.md), headed and filled in the reader's
+language (Họ và tên, Giới tính: Nữ, Vai trò: Hội viên …), all of which the importer reads,
+so an exported roster can be imported again; ``id``, ``organizations`` and ``role`` are
+extra columns the importer reports and ignores. Every text cell that a spreadsheet would
+run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
+prefixed with ``'``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..directory.models import Membership, Person
+from ..directory.models import Gender, Membership, MembershipRole, Person
 
 #: Most rows a search export may have; a roster export is not limited.
 MAX_SEARCH_EXPORT = 10_000
@@ -37,6 +40,30 @@ COLUMNS = (
     "fields",
     "expertise",
 )
+#: Each column's header; the Vietnamese ones are the importer's own aliases (``roster.columns``).
+HEADERS = {
+    "id": lazy_pgettext("spreadsheet column", "ID"),
+    "full_name": lazy_pgettext("spreadsheet column", "Full name"),
+    "academic_title": lazy_pgettext("spreadsheet column", "Academic title"),
+    "degree": lazy_pgettext("spreadsheet column", "Degree"),
+    "gender": lazy_pgettext("spreadsheet column", "Gender"),
+    "birth_year": lazy_pgettext("spreadsheet column", "Birth year"),
+    "email": lazy_pgettext("spreadsheet column", "Email"),
+    "phone": lazy_pgettext("spreadsheet column", "Phone"),
+    "employer": lazy_pgettext("spreadsheet column", "Employer"),
+    "position": lazy_pgettext("spreadsheet column", "Position"),
+    "organizations": lazy_pgettext("spreadsheet column", "Organisations"),
+    "role": lazy_pgettext("spreadsheet column", "Role"),
+    "fields": lazy_pgettext("spreadsheet column", "Fields"),
+    "expertise": lazy_pgettext("spreadsheet column", "Expertise"),
+}
+
+
+def headers() -> list[str]:
+    """The header row in the current language."""
+    return [str(HEADERS[c]) for c in COLUMNS]
+
+
 #: Personal data (``Person.can_view_contact``): left blank for whoever may not see it.
 CONTACT_COLUMNS = frozenset({"birth_year", "email", "phone"})
 
@@ -59,20 +86,26 @@ def _person_values(person: Person, user, organization_id: int | None) -> list[An
         "full_name": person.full_name,
         "academic_title": person.academic_title,
         "degree": person.degree,
-        "gender": person.gender,
+        "gender": Gender(person.gender).label if person.gender else None,
         "birth_year": person.birth_year,
         "email": person.email,
         "phone": person.phone,
         "employer": person.employer.name if person.employer else person.employer_name,
         "position": person.position,
         "organizations": "; ".join(m.organization.name for m in active),
-        "role": role,
-        "fields": "; ".join(f.code for f in person.fields),
+        "role": MembershipRole(role).label if role else None,
+        "fields": "; ".join(f.display_name(_locale()) for f in person.fields),
         "expertise": "; ".join(person.expertise or []),
     }
     return [
         None if (c in CONTACT_COLUMNS and not contact) else safe_cell(values[c]) for c in COLUMNS
     ]
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "vi")
 
 
 def _load_options() -> tuple:
@@ -90,7 +123,7 @@ def roster_ids(session: Session, organization_id: int) -> list[int]:
             select(Person.id)
             .join(Membership, Membership.person_id == Person.id)
             .where(Membership.organization_id == organization_id, Membership.ended_on.is_(None))
-            .order_by(Person.full_name, Person.id)
+            .order_by(Person.name_key, Person.id)
         )
     )
 
@@ -117,7 +150,7 @@ def to_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     """CSV in UTF-8 with a BOM, which Excel needs to show Vietnamese correctly."""
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(COLUMNS)
+    w.writerow(headers())
     for row in rows:
         w.writerow(["" if v is None else v for v in row])
     return buf.getvalue().encode("utf-8-sig")
@@ -130,7 +163,7 @@ def to_xlsx(rows: Iterable[Sequence[Any]], title: str = "expertnet") -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31] or "expertnet")
-    ws.append(list(COLUMNS))
+    ws.append(headers())
     for row in rows:
         ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     buf = io.BytesIO()

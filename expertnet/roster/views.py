@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -199,12 +200,12 @@ def report(org_id: int, token: str):
 # --- exports -------------------------------------------------------------------------------
 
 
-def _download(rows, fmt: str, name: str) -> Response:
+def _download(rows, fmt: str, name: str, sheet: str) -> Response:
     if fmt == "csv":
         response = Response(to_csv(rows), mimetype="text/csv")
         response.charset = "utf-8"
     else:
-        response = Response(to_xlsx(rows, title=name), mimetype=_XLSX)
+        response = Response(to_xlsx(rows, title=sheet), mimetype=_XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -218,7 +219,10 @@ def roster_export(org_id: int, fmt: str):
         abort(403)
     ids = roster_ids(db.session, org.id)
     return _download(
-        export_rows(db.session, ids, current_user, org.id), fmt, f"roster-{_file_name(org.code)}"
+        export_rows(db.session, ids, current_user, org.id),
+        fmt,
+        f"roster-{_file_name(org.code)}",
+        pgettext("spreadsheet sheet", "Roster"),
     )
 
 
@@ -255,7 +259,8 @@ def search_export(fmt: str):
     if current_user.role not in STAFF_ROLES:
         abort(403)
     ids = list(dict.fromkeys(_search_ids()))
-    return _download(export_rows(db.session, ids, current_user), fmt, "experts")
+    sheet = pgettext("spreadsheet sheet", "Experts")
+    return _download(export_rows(db.session, ids, current_user), fmt, "experts", sheet)
 
 
 # --- links to people of other organisations (coordinators) ------------------------------------

@@ -186,7 +186,7 @@ def search_in_database(args, user) -> dict:
             selectinload(Person.memberships).selectinload(Membership.organization),
             selectinload(Person.fields),
         )
-        .order_by(Person.full_name, Person.id)
+        .order_by(Person.name_key, Person.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

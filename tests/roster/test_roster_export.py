@@ -61,20 +61,42 @@ def world(session, make_org, make_person, make_user, org):
     return {"member": member, "evil": evil, "outsider": outsider, "users": users}
 
 
+# The Vietnamese headers of an export (the default language), back to the column names.
+VI_HEADERS = {
+    "Mã số": "id",
+    "Họ và tên": "full_name",
+    "Học hàm": "academic_title",
+    "Học vị": "degree",
+    "Giới tính": "gender",
+    "Năm sinh": "birth_year",
+    "Thư điện tử": "email",
+    "Điện thoại": "phone",
+    "Cơ quan công tác": "employer",
+    "Chức vụ": "position",
+    "Tổ chức": "organizations",
+    "Vai trò": "role",
+    "Lĩnh vực": "fields",
+    "Chuyên môn": "expertise",
+}
+
+
 def _rows_csv(res) -> list[dict]:
     text = res.data.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text)))
+    keys = [VI_HEADERS[h] for h in rows[0]]
+    return [dict(zip(keys, row, strict=True)) for row in rows[1:]]
 
 
 def _rows_xlsx(res) -> list[dict]:
     ws = load_workbook(io.BytesIO(res.data)).active
     values = list(ws.iter_rows(values_only=True))
-    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    keys = [VI_HEADERS[h] for h in values[0]]
+    return [dict(zip(keys, row, strict=True)) for row in values[1:]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_export_a_roster(client, auth, world, org, role, fmt):
+def test_who_may_export_a_roster(client, auth, session, world, org, role, fmt):
     if role != "public":
         auth.login(world["users"][role].email)
     res = client.get(f"/organizations/{org.id}/roster.{fmt}")
@@ -89,7 +111,8 @@ def test_who_may_export_a_roster(client, auth, world, org, role, fmt):
         assert "Nguyễn Văn An" in names and "Trần Văn Ngoài" not in names
         an = next(r for r in rows if r["full_name"] == "Nguyễn Văn An")
         assert an["email"] == "an@example.org" and str(an["phone"]) == "0912345678"
-        assert an["fields"] == "ENG-IT"
+        assert an["fields"] == _field_name(session, "ENG-IT")
+        assert an["role"] == "Hội viên"
     else:
         assert res.status_code == 403
 
@@ -179,4 +202,45 @@ def test_exported_roster_imports_back_unchanged(
         result = run_import(path, club)
         assert (result.created, result.updated, result.merged, result.rejected) == (0, 0, 0, 0)
         assert result.unchanged == 2
-        assert set(result.unknown_columns) == {"id", "organizations", "role"}
+        assert set(result.unknown_columns) == {"Mã số", "Tổ chức", "Vai trò"}
+
+
+def _field_name(session, code: str) -> str:
+    return session.scalar(select(Field.name).where(Field.code == code))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_speak_the_readers_language(client, auth, session, world, org, fmt):
+    world["member"].gender = "female"
+    session.flush()
+    auth.login(world["users"]["coordinator"].email)
+    res = client.get(f"/organizations/{org.id}/roster.{fmt}")
+    rows = _rows_csv(res) if fmt == "csv" else _rows_xlsx(res)
+    an = next(r for r in rows if r["full_name"] == "Nguyễn Văn An")
+    assert (an["gender"], an["role"]) == ("Nữ", "Hội viên")
+    if fmt == "xlsx":
+        assert load_workbook(io.BytesIO(res.data)).active.title == "Danh sách hội viên"
+        search = client.get("/experts/export.xlsx?q=Nguyễn")
+        assert load_workbook(io.BytesIO(search.data)).active.title == "Chuyên gia"
+    english = client.get(f"/organizations/{org.id}/roster.csv?lang=en").data.decode("utf-8-sig")
+    header = english.splitlines()[0]
+    assert header.startswith("ID,Full name,Academic title,Degree,Gender")
+    assert ",Female," in english and ",Member," in english
+
+
+def test_roster_export_is_in_vietnamese_alphabetical_order(client, auth, session, world, org):
+    from expertnet.directory.models import Person
+
+    for name in ("Ngô Văn Bình", "Nguyễn Thị Ánh", "Đỗ Văn Bình", "Dương Văn Bình", "Lê Anh"):
+        make = Person(full_name=name)
+        session.add(make)
+        session.flush()
+        from expertnet.directory.models import Membership
+
+        session.add(Membership(person_id=make.id, organization_id=org.id))
+    session.flush()
+    auth.login(world["users"]["coordinator"].email)
+    names = [r["full_name"] for r in _rows_csv(client.get(f"/organizations/{org.id}/roster.csv"))]
+    wanted = ["Nguyễn Văn An", "Lê Anh", "Nguyễn Thị Ánh", "Dương Văn Bình", "Đỗ Văn Bình"]
+    wanted += ["Ngô Văn Bình"]
+    assert [n for n in names if n in wanted] == wanted

@@ -394,17 +394,21 @@ def test_every_state_action_and_role_has_an_english_label() -> None:
         assert member.label and member.label[0].isupper()
 
 
-def test_pybabel_extracts_every_label_and_message_with_keyword_n() -> None:
+def test_pybabel_extracts_every_label_and_message_with_keywords_n_and_nc() -> None:
     package = Path(workflows.__file__).parent
     extracted = {
-        message
-        for _, _, message, _, _ in extract_from_dir(
-            package, keywords={"N_": None}, method_map=[("**.py", "python")]
+        (context, message)
+        for _, _, message, _, context in extract_from_dir(
+            package,
+            keywords={"N_": None, "NC_": ((1, "c"), 2)},
+            method_map=[("**.py", "python")],
         )
     }
-    labels = {m.label for m in (*State, *Action, *Role)}
+    labels = {(getattr(m.label, "context", None), str(m.label)) for m in (*State, *Action, *Role)}
     assert labels <= extracted
-    assert "Please give a reason." in extracted
+    # Words with two senses carry their context (the request's "Accepted" is not the expert's).
+    assert ("request state", "Accepted") in extracted
+    assert (None, "Please give a reason.") in extracted
 
 
 def test_the_engine_imports_neither_flask_nor_sqlalchemy_nor_the_app() -> None:

@@ -341,7 +341,8 @@ def test_a_kind_may_require_a_secretary_as_well_as_a_chair(
     facts = make_facts("panel_forming", panel=seats("chair", "member", "member"))
     with pytest.raises(GuardFailed) as caught:
         apply_action(wf, facts, "start_review", cast["coordinator"])
-    assert "secretary" in str(caught.value.message)
+    # The seats are named by their labels, which the app translates (never the raw value).
+    assert "Secretary" in str(caught.value.message)
 
 
 def test_a_kind_with_a_lower_late_quorum_closes_with_half_the_opinions(
