@@ -15,11 +15,7 @@ _HERE = Path(__file__).resolve().parent
 
 
 def _sqlite_pragmas(engine) -> None:
-    """Real transactions (savepoints included), foreign keys and WAL on SQLite.
-
-    WAL lets readers (a graph build, the index syncer, page views) go on while one writer
-    commits; with the default rollback journal a long read makes every writer wait.
-    """
+    """Real transactions (savepoints included) and foreign keys on SQLite."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -28,8 +24,6 @@ def _sqlite_pragmas(engine) -> None:
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
-        if engine.url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
