@@ -157,6 +157,7 @@ class InvitationResponse(Schema):
     conflict_note = _opt()
     decline_reason = _opt()
     replaced_by = _opt(Int)
+    version = _req(Int)
     workload = Int()
     max_assignments = Int()
 
@@ -256,5 +257,6 @@ class RelationshipResponse(Schema):
 
 class StatusResponse(Schema):
     status = _req(Str)
+    problems = fields.List(Str(), required=True)
     database = _req(Str)
     index = _req(fields.Raw)

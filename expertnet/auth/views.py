@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..core.errors import ApiError, wants_json
 from ..core.types import utcnow
@@ -62,8 +63,15 @@ def _load_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
+    # The token, its user and the user's extra roles in one statement.
+    token = (
+        db.session.scalars(
+            select(ApiToken)
+            .options(joinedload(ApiToken.user).joinedload(User.extra_roles))
+            .where(ApiToken.token_hash == hash_token(header[7:].strip()))
+        )
+        .unique()
+        .first()
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         # A wrong token must not fall back to anonymous access silently.

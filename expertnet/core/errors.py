@@ -124,7 +124,9 @@ def register(app: Flask) -> None:
 
     def _unavailable(exc: Exception):
         # One line in the log, not a traceback per request while the database is away.
-        app.logger.warning("database unavailable: %s", type(exc).__name__)
+        app.logger.warning(
+            "database unavailable: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:200]
+        )
         from ..extensions import db
 
         # The connection is gone; there may be nothing to roll back.
