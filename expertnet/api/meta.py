@@ -48,6 +48,10 @@ _ONE = {
     "nodes and edges": r.NetworkResponse,
     "statistics": r.NetworkStatsResponse,
     "activity report": r.ActivityReportResponse,
+    "publication": r.PublicationResponse,
+    "project": r.ProjectResponse,
+    "patent": r.PatentResponse,
+    "the iD": r.OrcidResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,
@@ -55,6 +59,9 @@ _PAGE = {
     "page of organisations": r.OrganizationResponse,
     "page of notifications": r.NotificationResponse,
     "page of experts with facets": r.ExpertPageItem,
+    "page of publications": r.PublicationResponse,
+    "page of projects": r.ProjectResponse,
+    "page of patents": r.PatentResponse,
 }
 _LIST = {
     "list of transitions": r.TransitionResponse,

@@ -18,6 +18,7 @@ from ..consultation.schemas import (
     RequestUpdateSchema,
 )
 from ..directory.schemas import ExpertSchema
+from ..scholarly.schemas import PatentSchema, ProjectSchema, PublicationSchema
 
 Str = fields.String
 Int = fields.Integer
@@ -522,3 +523,73 @@ class ActivityReportResponse(Schema):
     adoption = fields.Nested(AdoptionResponse, required=True)
     province_mixing = fields.Nested(ProvinceMixingResponse, required=True)
     organizations = fields.List(fields.Nested(ReportOrganizationRow))
+
+
+# --- the scholarly record (expertnet/scholarly/serialize.py) ----------------------------
+
+
+class PublicationAuthorResponse(Schema):
+    name = _req(Str)
+    person_id = _opt(Int)
+    position = _req(Int)
+    orcid = _opt()
+    suggested_person_id = _opt(Int)
+
+
+class PublicationResponse(PublicationSchema):
+    """A publication (``publication_json``): the writable keys, all present, and its ids."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    type = _req(Str)
+    title = _req(Str)
+    authors = fields.List(fields.Nested(PublicationAuthorResponse), required=True)
+    authors_not_shown = _req(Int)
+    year = _opt(Int)
+    venue = _opt()
+    volume = _opt()
+    issue = _opt()
+    pages = _opt()
+    publisher = _opt()
+    doi = _opt()
+    isbn = _opt()
+    language = _opt()
+    abstract = _opt()
+    keywords = fields.List(Str(), required=True)
+    url = _opt()
+    source = _opt()
+
+
+class ProjectResponse(ProjectSchema):
+    """A research project (``project_json``)."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    code = _opt()
+    title = _req(Str)
+    level = _opt()
+    role = _opt()
+    funder = _opt()
+    start_year = _opt(Int)
+    end_year = _opt(Int)
+    status = _opt()
+    result = _opt()
+
+
+class PatentResponse(PatentSchema):
+    """A patent or utility solution (``patent_json``)."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    kind = _opt()
+    title = _req(Str)
+    number = _opt()
+    office = _opt()
+    year = _opt(Int)
+    status = _opt()
+    inventors = _opt()
+
+
+class OrcidResponse(Schema):
+    person_id = _req(Int)
+    orcid = _opt()
