@@ -252,7 +252,7 @@ def invitation_create(request_id: int):
 @bp.get("/requests/<int:request_id>/panel")
 @doc(
     "The panel: invitations, their states and each expert's workload",
-    response="panel",
+    response="list of invitations",
     statuses=(403, 404),
 )
 @require_login

@@ -43,6 +43,15 @@ _ONE = {
     "relationship": r.RelationshipResponse,
     "document": r.DocumentResponse,
     "status": r.StatusResponse,
+    "suggestions": r.SuggestionsResponse,
+    "the proposed panels": r.PanelPlanResponse,
+    "nodes and edges": r.NetworkResponse,
+    "statistics": r.NetworkStatsResponse,
+    "activity report": r.ActivityReportResponse,
+    "publication": r.PublicationResponse,
+    "project": r.ProjectResponse,
+    "patent": r.PatentResponse,
+    "the iD": r.OrcidResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,
@@ -50,6 +59,9 @@ _PAGE = {
     "page of organisations": r.OrganizationResponse,
     "page of notifications": r.NotificationResponse,
     "page of experts with facets": r.ExpertPageItem,
+    "page of publications": r.PublicationResponse,
+    "page of projects": r.ProjectResponse,
+    "page of patents": r.PatentResponse,
 }
 _LIST = {
     "list of transitions": r.TransitionResponse,
@@ -63,7 +75,14 @@ _LIST = {
 #: Keys a page or list answer carries besides its items and counts.
 _EXTRA = {
     "page of experts with facets": {
-        "facets": {"type": "object", "additionalProperties": {"type": "object"}},
+        # Facet name → value → number of hits.
+        "facets": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+            },
+        },
         "suggestion": {"type": "string", "nullable": True},
         "notice": {"type": "string", "nullable": True},
     },
@@ -125,6 +144,7 @@ def _content(spec: APISpec, seen: set[str], label: str | None) -> dict:
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    204: "No content",
     400: "Malformed request",
     401: "Not authenticated",
     403: "Not allowed",
@@ -187,16 +207,14 @@ def build_spec(app) -> dict:
                     "content": {"application/json": {"schema": _ref(spec, schemas_seen, body)}},
                 }
             label = facts.get("response")
-            success = "201" if 201 in (facts.get("statuses") or ()) else "200"
-            responses: dict = {
-                success: {
-                    "description": label or ("Created" if success == "201" else "OK"),
-                    "content": _content(spec, schemas_seen, label),
-                }
-            }
+            statuses = facts.get("statuses") or ()
+            success = "201" if 201 in statuses else "204" if 204 in statuses else "200"
+            responses: dict = {success: {"description": label or _STATUS_TEXT[int(success)]}}
+            if success != "204":
+                responses[success]["content"] = _content(spec, schemas_seen, label)
             # Every answer may be an error of one shape: the ones the view names, a 404
             # for an object in the path, a 422 for input, a 503 while the database is away.
-            errors = set(facts.get("statuses") or ()) - {200, 201} | {503}
+            errors = set(statuses) - {200, 201, 204} | {503}
             if params:
                 errors.add(404)
             if query or (body is not None and method in ("POST", "PUT", "PATCH")):

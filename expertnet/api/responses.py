@@ -18,6 +18,7 @@ from ..consultation.schemas import (
     RequestUpdateSchema,
 )
 from ..directory.schemas import ExpertSchema
+from ..scholarly.schemas import PatentSchema, ProjectSchema, PublicationSchema
 
 Str = fields.String
 Int = fields.Integer
@@ -160,6 +161,7 @@ class InvitationResponse(Schema):
     version = _req(Int)
     workload = Int()
     max_assignments = Int()
+    version = _req(Int)
 
 
 class OpinionResponse(OpinionSchema):
@@ -260,3 +262,335 @@ class StatusResponse(Schema):
     problems = fields.List(Str(), required=True)
     database = _req(Str)
     index = _req(fields.Raw)
+
+
+# --- the expert network and panels (expertnet/panel, expertnet/api/panel.py) -----------
+
+Float = fields.Float
+
+
+def _counts():
+    """A free-form map of counts by a code (a kind, a state, a province)."""
+    return fields.Dict(keys=Str(), values=Int(), required=True)
+
+
+class PathStepResponse(Schema):
+    """One node on a conflict path (``panel.conflicts.path_json``)."""
+
+    type = _req(Str)
+    id = _req(Int)
+    label = _req(Str)
+    via = Str()
+
+
+class ConflictResponse(Schema):
+    rule = _req(Str)
+    severity = _req(Str)
+    reason = _req(Str)
+    path = fields.List(fields.Nested(PathStepResponse), required=True)
+
+
+class WorkloadResponse(Schema):
+    active = _req(Int)
+    max = _req(Int)
+
+
+class CandidateResponse(Schema):
+    """A suggested panel member (``panel.service.candidate_json``)."""
+
+    expert_id = _req(Int)
+    name = _req(Str)
+    score = _req(Float)
+    affinity = _req(Float)
+    reasons = fields.List(Str(), required=True)
+    chair = _req(Bool)
+    organizations = fields.List(Int(), required=True)
+    former_provinces = fields.List(Str(), required=True)
+    workload = fields.Nested(WorkloadResponse, required=True)
+    potential_conflicts = fields.List(fields.Nested(ConflictResponse), required=True)
+
+
+class UnmetResponse(Schema):
+    constraint = _req(Str)
+    message = _req(Str)
+
+
+class ExclusionResponse(Schema):
+    expert_id = _req(Int)
+    reason = _req(Str)
+    message = _req(Str)
+    rule = _req(Str)
+    affinity = _req(Float)
+    path = fields.List(fields.Nested(PathStepResponse))
+
+
+class SuggestionsResponse(Schema):
+    """A suggested panel (``panel.service.suggestion_json``)."""
+
+    request_id = _opt(Int)
+    size = _req(Int)
+    items = fields.List(fields.Nested(CandidateResponse), required=True)
+    chair_id = _opt(Int)
+    unmet = fields.List(fields.Nested(UnmetResponse), required=True)
+    excluded = fields.List(fields.Nested(ExclusionResponse), required=True)
+    excluded_total = _req(Int)
+    qualified = _req(Int)
+    graph_version = fields.List(Int(), required=True)
+
+
+class PlannedSeatResponse(Schema):
+    expert_id = _req(Int)
+    name = _req(Str)
+    affinity = _req(Float)
+
+
+class PlannedPanelResponse(Schema):
+    request_id = _req(Int)
+    seats = _req(Int)
+    experts = fields.List(fields.Nested(PlannedSeatResponse), required=True)
+    unfilled = _req(Int)
+
+
+class PanelPlanResponse(Schema):
+    """Panels proposed for several requests (``api.panel.panel_plan``)."""
+
+    panels = fields.List(fields.Nested(PlannedPanelResponse), required=True)
+    total_affinity = _req(Float)
+    seats_filled = _req(Int)
+    seats_asked = _req(Int)
+
+
+class NetworkNodeResponse(Schema):
+    """A node of an ego network (``panel.network.node_json``); the last keys by type."""
+
+    id = _req(Str)
+    type = _req(Str)
+    ref = _req(Int)
+    label = _req(Str)
+    depth = _req(Int)
+    expert = Bool()
+    former_provinces = fields.List(Str())
+    kind = Str()
+    former_province = Str(allow_none=True)
+    code = Str()
+
+
+class NetworkEdgeResponse(Schema):
+    source = _req(Str)
+    target = _req(Str)
+    kinds = fields.List(Str(), required=True)
+
+
+class NetworkResponse(Schema):
+    """An expert's ego network (``panel.network.ego_network``)."""
+
+    center = _req(Str)
+    depth = _req(Int)
+    nodes = fields.List(fields.Nested(NetworkNodeResponse), required=True)
+    edges = fields.List(fields.Nested(NetworkEdgeResponse), required=True)
+    truncated = _req(Bool)
+
+
+class ProvinceCooperationResponse(Schema):
+    experts_by_province = _counts()
+    panels = _req(Int)
+    panels_mixing_provinces = _req(Int)
+    share_of_panels_mixing = _opt(Float)
+    panel_pairs = _req(Int)
+    cross_province_panel_pairs = _req(Int)
+    cross_province_shared_memberships = _req(Int)
+
+
+class ThinFieldResponse(Schema):
+    code = _req(Str)
+    name = _req(Str)
+    name_en = _opt()
+    experts = _req(Int)
+    available = _req(Int)
+
+
+class OrgNodeRef(Schema):
+    id = _req(Int)
+    label = _req(Str)
+    former_province = _opt()
+
+
+class OrganizationPairResponse(Schema):
+    organizations = fields.List(fields.Nested(OrgNodeRef), required=True)
+    pairs = _req(Int)
+
+
+class CollaborationResponse(Schema):
+    """Co-authorship and joint projects (``scholarly.graph_source.collaboration_stats``)."""
+
+    pairs = _req(Int)
+    coauthor_pairs = _req(Int)
+    joint_project_pairs = _req(Int)
+    cross_organization_pairs = _req(Int)
+    cross_province_pairs = _req(Int)
+    organization_pairs = fields.List(fields.Nested(OrganizationPairResponse), required=True)
+
+
+class ConnectingPersonResponse(Schema):
+    id = _req(Int)
+    label = _req(Str)
+    organizations = _req(Int)
+    former_provinces = fields.List(Str(), required=True)
+
+
+class ConnectingOrganizationResponse(OrgNodeRef):
+    betweenness = _req(Float)
+
+
+class NetworkStatsResponse(Schema):
+    """Union-wide graph figures (``panel.network.network_stats``)."""
+
+    graph_version = fields.List(Int(), required=True)
+    build_seconds = _req(Float)
+    nodes = _req(Int)
+    edges = _req(Int)
+    people = _req(Int)
+    experts = _req(Int)
+    organizations = _req(Int)
+    fields_ = _req(Int, data_key="fields")
+    requests = _req(Int)
+    edges_by_kind = _counts()
+    provinces = fields.Nested(ProvinceCooperationResponse, required=True)
+    thin_fields = fields.List(fields.Nested(ThinFieldResponse), required=True)
+    collaboration = fields.Nested(CollaborationResponse, required=True)
+    connecting_people = fields.List(fields.Nested(ConnectingPersonResponse), required=True)
+    connecting_organizations = fields.List(
+        fields.Nested(ConnectingOrganizationResponse), required=True
+    )
+
+
+# --- the yearly activity report (expertnet/reports/queries.py) --------------------------
+
+
+class ReportOrganizationRef(Schema):
+    id = _req(Int)
+    code = _req(Str)
+    name = _req(Str)
+    kind = _req(Str)
+    former_province = _opt()
+
+
+class ReportOrganizationRow(ReportOrganizationRef):
+    """One member organisation's figures (``OrganizationRow.to_json``)."""
+
+    experts_engaged = _req(Int)
+    panel_seats = _req(Int)
+    opinions_submitted = _req(Int)
+    opinions_published = _req(Int)
+    median_days_to_publish = _opt(Float)
+    adoption_rate = _opt(Float)
+
+
+class AdoptionResponse(Schema):
+    """Answered recommendations by the agency's response, and the rule of the rate."""
+
+    adopted = _req(Int)
+    partially_adopted = _req(Int)
+    not_adopted = _req(Int)
+    unanswered = _req(Int)
+    answered = _req(Int)
+    rule = _req(Str)
+
+
+class ProvinceMixingResponse(Schema):
+    panels = _req(Int)
+    mixed = _req(Int)
+    share = _opt(Float)
+
+
+class ActivityReportResponse(Schema):
+    """The year's activity (``ActivityReport.to_json``); ``organizations`` for the union only."""
+
+    year = _req(Int)
+    organization = fields.Nested(ReportOrganizationRef, required=True, allow_none=True)
+    requests_total = _req(Int)
+    requests_by_kind = _counts()
+    requests_by_state = _counts()
+    meetings_held = _req(Int)
+    meetings_by_kind = _counts()
+    workshops_and_conferences = _req(Int)
+    opinions_published = _req(Int)
+    opinions_by_kind = _counts()
+    opinions_by_month = fields.List(Int(), required=True)
+    experts_engaged = _req(Int)
+    organizations_engaged = _req(Int)
+    median_days_to_publish = _opt(Float)
+    adoption_rate = _opt(Float)
+    adoption = fields.Nested(AdoptionResponse, required=True)
+    province_mixing = fields.Nested(ProvinceMixingResponse, required=True)
+    organizations = fields.List(fields.Nested(ReportOrganizationRow))
+
+
+# --- the scholarly record (expertnet/scholarly/serialize.py) ----------------------------
+
+
+class PublicationAuthorResponse(Schema):
+    name = _req(Str)
+    person_id = _opt(Int)
+    position = _req(Int)
+    orcid = _opt()
+    suggested_person_id = _opt(Int)
+
+
+class PublicationResponse(PublicationSchema):
+    """A publication (``publication_json``): the writable keys, all present, and its ids."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    type = _req(Str)
+    title = _req(Str)
+    authors = fields.List(fields.Nested(PublicationAuthorResponse), required=True)
+    authors_not_shown = _req(Int)
+    year = _opt(Int)
+    venue = _opt()
+    volume = _opt()
+    issue = _opt()
+    pages = _opt()
+    publisher = _opt()
+    doi = _opt()
+    isbn = _opt()
+    language = _opt()
+    abstract = _opt()
+    keywords = fields.List(Str(), required=True)
+    url = _opt()
+    source = _opt()
+
+
+class ProjectResponse(ProjectSchema):
+    """A research project (``project_json``)."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    code = _opt()
+    title = _req(Str)
+    level = _opt()
+    role = _opt()
+    funder = _opt()
+    start_year = _opt(Int)
+    end_year = _opt(Int)
+    status = _opt()
+    result = _opt()
+
+
+class PatentResponse(PatentSchema):
+    """A patent or utility solution (``patent_json``)."""
+
+    id = _req(Int)
+    person_id = _req(Int)
+    kind = _opt()
+    title = _req(Str)
+    number = _opt()
+    office = _opt()
+    year = _opt(Int)
+    status = _opt()
+    inventors = _opt()
+
+
+class OrcidResponse(Schema):
+    person_id = _req(Int)
+    orcid = _opt()

@@ -354,13 +354,17 @@ def cv_response(person: Person, extension: str) -> Response:
 
 
 @bp.get("/experts/<int:person_id>/cv.docx")
-@doc("The expert's scientific CV (lý lịch khoa học) as DOCX", auth=False)
+@doc(
+    "The expert's scientific CV (lý lịch khoa học) as DOCX",
+    response="DOCX document",
+    auth=False,
+)
 def cv_docx(person_id: int):
     return cv_response(_person(person_id), "docx")
 
 
 @bp.get("/experts/<int:person_id>/cv.pdf")
-@doc("The expert's scientific CV (lý lịch khoa học) as PDF", auth=False)
+@doc("The expert's scientific CV (lý lịch khoa học) as PDF", response="PDF document", auth=False)
 def cv_pdf(person_id: int):
     return cv_response(_person(person_id), "pdf")
 

@@ -2,69 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import bearer
-
-_TYPES = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "integer": int,
-    "number": (int, float),
-    "boolean": bool,
-}
-
-
-def check(spec: dict, schema: dict, value: Any, where: str = "$") -> list[str]:
-    """The ways ``value`` breaks ``schema`` (OpenAPI 3.0 subset the document uses)."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[1]
-        return check(spec, spec["components"]["schemas"][name], value, where)
-    if "allOf" in schema:
-        return [p for part in schema["allOf"] for p in check(spec, part, value, where)]
-    if value is None:
-        return [] if schema.get("nullable") or not schema.get("type") else [f"{where}: null"]
-    kind = schema.get("type")
-    if kind is None:
-        return []
-    expected = _TYPES[kind]
-    if isinstance(value, bool) and kind in ("integer", "number"):
-        return [f"{where}: bool for {kind}"]
-    if not isinstance(value, expected):
-        return [f"{where}: {type(value).__name__} for {kind}"]
-    problems: list[str] = []
-    if kind == "object" and "properties" in schema:
-        props = schema["properties"]
-        for key in schema.get("required", []):
-            if key not in value:
-                problems.append(f"{where}.{key}: missing")
-        if schema.get("additionalProperties") is not True:
-            problems += [f"{where}.{k}: not described" for k in value if k not in props]
-        for key, item in value.items():
-            if key in props:
-                problems += check(spec, props[key], item, f"{where}.{key}")
-    if kind == "array" and "items" in schema:
-        for i, item in enumerate(value[:5]):
-            problems += check(spec, schema["items"], item, f"{where}[{i}]")
-    return problems
-
-
-def _operation(spec: dict, url: str, method: str) -> dict:
-    path = url.split("?", 1)[0]
-    for template, ops in spec["paths"].items():
-        parts, real = template.strip("/").split("/"), path.strip("/").split("/")
-        if (
-            len(parts) == len(real)
-            and all(
-                p == r or (p.startswith("{") and p.endswith("}"))
-                for p, r in zip(parts, real, strict=True)
-            )
-            and method in ops
-        ):
-            return ops[method]
-    raise AssertionError(f"{method.upper()} {path} is not in the OpenAPI document")
+from openapi_check import check, operation
 
 
 @pytest.fixture
@@ -76,6 +19,7 @@ def published(world):
 def test_answers_match_the_documented_response_bodies(world, client, published, make_person):
     spec = client.get("/api/v1/openapi.json").json
     rid, pid = published
+    year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
     expert = world.experts[0]
     invitations = world.ok(expert, "GET", "/api/v1/me/invitations")["items"]
     meeting_body = {"kind": "workshop", "title": "Hội thảo", "starts_at": "2030-01-02T08:00:00Z",
@@ -106,15 +50,29 @@ def test_answers_match_the_documented_response_bodies(world, client, published, 
         (expert, "get", "/api/v1/me/invitations"),
         (expert, "get", "/api/v1/me/notifications"),
         (world.agency, "get", "/api/v1/requests"),
+        # The panel and the expert network: the statistics build the graph first, so the
+        # ego network (which never waits for a build) answers.
+        (world.coordinator, "get", f"/api/v1/requests/{rid2}/panel/suggestions?size=2"),
+        (world.coordinator, "get", "/api/v1/network/stats"),
+        (world.coordinator, "get", f"/api/v1/experts/{expert.person_id}/network?depth=2"),
+        (None, "get", f"/api/v1/reports/activity?year={year}"),
     ]
     problems: list[str] = []
     for who, method, url in calls:
         res = client.open(url, method=method, headers=bearer(who.token) if who else {})
         assert res.status_code == 200, (url, res.status_code)
-        op = _operation(spec, url, method)
+        op = operation(spec, url, method)
         assert str(res.status_code) in op["responses"], url
         schema = op["responses"]["200"]["content"]["application/json"]["schema"]
         problems += [f"{url}: {p}" for p in check(spec, schema, res.json)]
+    plan = client.post(
+        "/api/v1/panel/plan",
+        json={"requests": [rid2], "seats": 1},
+        headers=bearer(world.coordinator.token),
+    )
+    assert plan.status_code == 200, plan.json
+    schema = operation(spec, "/api/v1/panel/plan", "post")["responses"]["200"]["content"]
+    problems += [f"plan: {p}" for p in check(spec, schema["application/json"]["schema"], plan.json)]
     assert invitations
     assert problems == [], "\n".join(problems)
 
@@ -124,7 +82,10 @@ def test_every_operation_describes_its_success_body_and_errors(client):
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             success = op["responses"].get("200") or op["responses"].get("201")
-            assert success and success.get("content"), (path, method)
+            if success is None:  # an answer without a body, and only then
+                assert "204" in op["responses"] and "content" not in op["responses"]["204"]
+            else:
+                assert success.get("content"), (path, method)
             assert "503" in op["responses"], (path, method)
             if "{" in path:
                 assert "404" in op["responses"], (path, method)
@@ -132,3 +93,76 @@ def test_every_operation_describes_its_success_body_and_errors(client):
                 if status.startswith(("4", "5")) and status != "401":
                     ref = answer["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/Error")
+
+
+def _bare_objects(spec: dict, schema: dict, where: str) -> list[str]:
+    """Objects in ``schema`` that say nothing of their keys: neither properties nor a
+    documented value type for a free-form map (``additionalProperties``)."""
+    if "$ref" in schema:
+        return []  # components are checked on their own
+    found: list[str] = []
+    if schema.get("type") == "object" and not (
+        schema.get("properties") or isinstance(schema.get("additionalProperties"), dict)
+    ):
+        found.append(where)
+    for key, sub in (schema.get("properties") or {}).items():
+        found += _bare_objects(spec, sub, f"{where}.{key}")
+    if isinstance(schema.get("items"), dict):
+        found += _bare_objects(spec, schema["items"], f"{where}[]")
+    if isinstance(schema.get("additionalProperties"), dict):
+        found += _bare_objects(spec, schema["additionalProperties"], f"{where}{{}}")
+    for part in schema.get("allOf", []):
+        found += _bare_objects(spec, part, where)
+    return found
+
+
+#: Answers still typed as bare objects, by operation: the contest's, the scholarly
+#: record's and the account links' API, merged before their response schemas were
+#: written. Each must be described and taken off this list; the test fails too when one
+#: here is described, so the list cannot go stale and cannot grow unnoticed.
+_NOT_YET_DESCRIBED = frozenset(
+    {
+        # expertnet/contest/api.py
+        "GET /api/v1/contests 200",
+        "GET /api/v1/contests/{edition_id} 200",
+        "GET /api/v1/contests/{edition_id}/entries 200",
+        "GET /api/v1/contests/{edition_id}/results 200",
+        "GET /api/v1/entries/{entry_id} 200",
+        "PATCH /api/v1/contests/{edition_id} 200",
+        "PATCH /api/v1/entries/{entry_id} 200",
+        "POST /api/v1/contests 200",
+        "POST /api/v1/contests/{edition_id}/actions/{action} 200",
+        "POST /api/v1/contests/{edition_id}/assignments/plan 200",
+        "POST /api/v1/contests/{edition_id}/entries 200",
+        "POST /api/v1/entries/{entry_id}/actions/{action} 200",
+        "POST /api/v1/entries/{entry_id}/conflict 200",
+        "POST /api/v1/entries/{entry_id}/judges 200",
+        "PUT /api/v1/contests/{edition_id}/members 200",
+        "PUT /api/v1/contests/{edition_id}/results/{entry_id} 200",
+        "PUT /api/v1/entries/{entry_id}/score 200",
+        # expertnet/scholarly/api.py
+        "POST /api/v1/experts/{person_id}/publications/import 200",
+        "POST /api/v1/experts/{person_id}/publications/lookup 200",
+        # expertnet/api/access.py
+        "POST /api/v1/experts/{person_id}/account-invitation 200",
+        "POST /api/v1/organizations/{org_id}/account-invitations 200",
+    }
+)
+
+
+def test_no_json_answer_is_a_bare_object(client):
+    spec = client.get("/api/v1/openapi.json").json
+    bare: set[str] = set()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status, answer in op["responses"].items():
+                body = (answer.get("content") or {}).get("application/json")
+                if body is not None:
+                    where = f"{method.upper()} {path} {status}"
+                    bare |= set(_bare_objects(spec, body["schema"], where))
+    for name, schema in spec["components"]["schemas"].items():
+        bare |= set(_bare_objects(spec, schema, f"#/components/schemas/{name}"))
+    # The OpenAPI document itself is, by nature, a document of its own standard.
+    bare.discard("GET /api/v1/openapi.json 200")
+    assert sorted(bare - _NOT_YET_DESCRIBED) == []
+    assert sorted(_NOT_YET_DESCRIBED - bare) == []
