@@ -158,7 +158,6 @@ class InvitationResponse(Schema):
     conflict_note = _opt()
     decline_reason = _opt()
     replaced_by = _opt(Int)
-    version = _req(Int)
     workload = Int()
     max_assignments = Int()
     version = _req(Int)
