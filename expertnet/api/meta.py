@@ -52,6 +52,9 @@ _ONE = {
     "project": r.ProjectResponse,
     "patent": r.PatentResponse,
     "the iD": r.OrcidResponse,
+    "import summary": r.ImportSummaryResponse,
+    "the invitation outcome": r.AccountInvitationResponse,
+    "counts per outcome": r.RosterInvitationsResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,
@@ -144,6 +147,7 @@ def _content(spec: APISpec, seen: set[str], label: str | None) -> dict:
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted",
     204: "No content",
     400: "Malformed request",
     401: "Not authenticated",
@@ -208,13 +212,17 @@ def build_spec(app) -> dict:
                 }
             label = facts.get("response")
             statuses = facts.get("statuses") or ()
-            success = "201" if 201 in statuses else "204" if 204 in statuses else "200"
-            responses: dict = {success: {"description": label or _STATUS_TEXT[int(success)]}}
-            if success != "204":
-                responses[success]["content"] = _content(spec, schemas_seen, label)
+            # The success answers the view names (an import answers 200 for a dry run and
+            # 201 otherwise), else 204 without a body, else 200.
+            successes = [s for s in (200, 201, 202) if s in statuses]
+            responses: dict = {}
+            for status in successes or ([204] if 204 in statuses else [200]):
+                responses[str(status)] = {"description": label or _STATUS_TEXT[status]}
+                if status != 204:
+                    responses[str(status)]["content"] = _content(spec, schemas_seen, label)
             # Every answer may be an error of one shape: the ones the view names, a 404
             # for an object in the path, a 422 for input, a 503 while the database is away.
-            errors = set(statuses) - {200, 201, 204} | {503}
+            errors = set(statuses) - {200, 201, 202, 204} | {503}
             if params:
                 errors.add(404)
             if query or (body is not None and method in ("POST", "PUT", "PATCH")):

@@ -593,3 +593,58 @@ class PatentResponse(PatentSchema):
 class OrcidResponse(Schema):
     person_id = _req(Int)
     orcid = _opt()
+
+
+class ImportRejectedResponse(Schema):
+    entry = _req(Str)
+    reason = _req(Str)
+
+
+class ImportNewResponse(Schema):
+    title = _req(Str)
+    year = _opt(Int)
+    doi = _opt()
+
+
+class ImportMergeResponse(Schema):
+    entry = _req(Str)
+    title = _req(Str)
+    into = _req(Int)
+    into_title = _req(Str)
+    by = _req(Str, metadata={"enum": ["doi", "title_year"]})
+    fills = fields.List(Str(), required=True)
+
+
+class ImportSummaryResponse(Schema):
+    """A publication import or lookup (``ImportPlan.preview``, its format and dry run)."""
+
+    created = _req(Int)
+    merged = _req(Int)
+    rejected = fields.List(fields.Nested(ImportRejectedResponse), required=True)
+    new = fields.List(fields.Nested(ImportNewResponse), required=True)
+    merges = fields.List(fields.Nested(ImportMergeResponse), required=True)
+    format = _req(Str)
+    dry_run = _req(Bool)
+
+
+# --- account invitations (expertnet/api/access.py) ----------------------------------------
+
+
+class AccountInvitationResponse(Schema):
+    expert_id = _req(Int)
+    outcome = _req(Str, metadata={"enum": ["invited", "joined", "recent", "not_allowed",
+                                           "over_limit"]})  # fmt: skip
+
+
+class RosterInvitationsResponse(Schema):
+    """Counts per outcome (``invite_to_accounts``); an outcome nobody had is left out."""
+
+    organization = _req(Int)
+    invited = Int()
+    joined = Int()
+    deactivated = Int()
+    recent = Int()
+    no_email = Int()
+    address_taken = Int()
+    not_allowed = Int()
+    over_limit = Int()

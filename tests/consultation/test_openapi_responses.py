@@ -81,7 +81,9 @@ def test_every_operation_describes_its_success_body_and_errors(client):
     spec = client.get("/api/v1/openapi.json").json
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
-            success = op["responses"].get("200") or op["responses"].get("201")
+            success = next(
+                (op["responses"][s] for s in ("200", "201", "202") if s in op["responses"]), None
+            )
             if success is None:  # an answer without a body, and only then
                 assert "204" in op["responses"] and "content" not in op["responses"]["204"]
             else:
@@ -140,12 +142,6 @@ _NOT_YET_DESCRIBED = frozenset(
         "PUT /api/v1/contests/{edition_id}/members 200",
         "PUT /api/v1/contests/{edition_id}/results/{entry_id} 200",
         "PUT /api/v1/entries/{entry_id}/score 200",
-        # expertnet/scholarly/api.py
-        "POST /api/v1/experts/{person_id}/publications/import 200",
-        "POST /api/v1/experts/{person_id}/publications/lookup 200",
-        # expertnet/api/access.py
-        "POST /api/v1/experts/{person_id}/account-invitation 200",
-        "POST /api/v1/organizations/{org_id}/account-invitations 200",
     }
 )
 
