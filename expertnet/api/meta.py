@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
+from ..contest import responses as contest
 from ..core.inputs import INT_MAX
 from . import bp, doc
 from . import responses as r
@@ -55,6 +56,11 @@ _ONE = {
     "import summary": r.ImportSummaryResponse,
     "the invitation outcome": r.AccountInvitationResponse,
     "counts per outcome": r.RosterInvitationsResponse,
+    "edition": contest.EditionResponse,
+    "entry": contest.EntryResponse,
+    "results": contest.ResultsResponse,
+    "the judge seats": contest.ContestPlanResponse,
+    "the declared conflict": contest.ConflictDeclaredResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,
@@ -74,6 +80,8 @@ _LIST = {
     "list of meetings": r.MeetingResponse,
     "list of fields": r.FieldResponse,
     "list of relationships": r.RelationshipResponse,
+    "list of editions": contest.EditionResponse,
+    "list of entries": contest.EntryResponse,
 }
 #: Keys a page or list answer carries besides its items and counts.
 _EXTRA = {
