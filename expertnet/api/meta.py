@@ -10,6 +10,7 @@ from flask import current_app, jsonify
 
 from ..contest import responses as contest
 from ..core.inputs import INT_MAX
+from ..scholarly import responses as scholarly
 from . import bp, doc
 from . import responses as r
 
@@ -49,11 +50,11 @@ _ONE = {
     "nodes and edges": r.NetworkResponse,
     "statistics": r.NetworkStatsResponse,
     "activity report": r.ActivityReportResponse,
-    "publication": r.PublicationResponse,
-    "project": r.ProjectResponse,
-    "patent": r.PatentResponse,
-    "the iD": r.OrcidResponse,
-    "import summary": r.ImportSummaryResponse,
+    "publication": scholarly.PublicationResponse,
+    "project": scholarly.ProjectResponse,
+    "patent": scholarly.PatentResponse,
+    "the iD": scholarly.OrcidResponse,
+    "import summary": scholarly.ImportSummaryResponse,
     "the invitation outcome": r.AccountInvitationResponse,
     "counts per outcome": r.RosterInvitationsResponse,
     "edition": contest.EditionResponse,
@@ -68,9 +69,9 @@ _PAGE = {
     "page of organisations": r.OrganizationResponse,
     "page of notifications": r.NotificationResponse,
     "page of experts with facets": r.ExpertPageItem,
-    "page of publications": r.PublicationResponse,
-    "page of projects": r.ProjectResponse,
-    "page of patents": r.PatentResponse,
+    "page of publications": scholarly.PublicationResponse,
+    "page of projects": scholarly.ProjectResponse,
+    "page of patents": scholarly.PatentResponse,
 }
 _LIST = {
     "list of transitions": r.TransitionResponse,
