@@ -6,6 +6,7 @@ import re
 
 import pytest
 from helpers import bearer, csrf_from
+from openapi_check import answer_problems
 from sqlalchemy import func, select
 
 from expertnet.access.models import AccessLink
@@ -66,6 +67,9 @@ def test_coordinator_invites_expert_to_an_account_over_the_api(
     api = app.test_client()  # the first client is now signed in as the expert
     again = api.post(f"/api/v1/experts/{person.id}/account-invitation", headers=bearer(token))
     assert again.status_code == 202 and again.json["outcome"] == "joined"
+    spec = client.get("/api/v1/openapi.json").json
+    url = f"/api/v1/experts/{person.id}/account-invitation"
+    assert answer_problems(spec, url, "post", res) + answer_problems(spec, url, "post", again) == []
 
 
 def test_invitation_without_email_is_refused_and_writes_nothing(
@@ -141,6 +145,8 @@ def test_roster_of_500_invited_in_one_request_through_the_outbox(
     # Sending again the same day sends nothing more (throttle per person).
     res = client.post(f"/api/v1/organizations/{org.id}/account-invitations", headers=bearer(token))
     assert res.json.get("invited", 0) == 0 and res.json["recent"] == 500
+    url = f"/api/v1/organizations/{org.id}/account-invitations"
+    assert answer_problems(client.get("/api/v1/openapi.json").json, url, "post", res) == []
 
 
 # --- recovery ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ INVITE_LIMIT = "60 per minute"
 @bp.post("/experts/<int:person_id>/account-invitation")
 @doc(
     "Mail the expert a link to claim an account",
-    response="202 with the outcome: invited, joined, no_email, address_taken, recent, …",
+    response="the invitation outcome",
     statuses=(202, 403, 404, 422),
 )
 @require_login
@@ -44,8 +44,9 @@ def account_invitation(person_id: int):
 
 @bp.post("/organizations/<int:org_id>/account-invitations")
 @doc(
-    "Mail an account invitation to every member of the organisation who has none",
-    response="202 with counts per outcome; the mails leave the outbox in batches",
+    "Mail an account invitation to every member of the organisation who has none; "
+    "the mails leave the outbox in batches",
+    response="counts per outcome",
     statuses=(202, 403, 404),
 )
 @require_login

@@ -8,7 +8,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
+from ..contest import responses as contest
 from ..core.inputs import INT_MAX
+from ..scholarly import responses as scholarly
 from . import bp, doc
 from . import responses as r
 
@@ -48,10 +50,18 @@ _ONE = {
     "nodes and edges": r.NetworkResponse,
     "statistics": r.NetworkStatsResponse,
     "activity report": r.ActivityReportResponse,
-    "publication": r.PublicationResponse,
-    "project": r.ProjectResponse,
-    "patent": r.PatentResponse,
-    "the iD": r.OrcidResponse,
+    "publication": scholarly.PublicationResponse,
+    "project": scholarly.ProjectResponse,
+    "patent": scholarly.PatentResponse,
+    "the iD": scholarly.OrcidResponse,
+    "import summary": scholarly.ImportSummaryResponse,
+    "the invitation outcome": r.AccountInvitationResponse,
+    "counts per outcome": r.RosterInvitationsResponse,
+    "edition": contest.EditionResponse,
+    "entry": contest.EntryResponse,
+    "results": contest.ResultsResponse,
+    "the judge seats": contest.ContestPlanResponse,
+    "the declared conflict": contest.ConflictDeclaredResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,
@@ -59,9 +69,9 @@ _PAGE = {
     "page of organisations": r.OrganizationResponse,
     "page of notifications": r.NotificationResponse,
     "page of experts with facets": r.ExpertPageItem,
-    "page of publications": r.PublicationResponse,
-    "page of projects": r.ProjectResponse,
-    "page of patents": r.PatentResponse,
+    "page of publications": scholarly.PublicationResponse,
+    "page of projects": scholarly.ProjectResponse,
+    "page of patents": scholarly.PatentResponse,
 }
 _LIST = {
     "list of transitions": r.TransitionResponse,
@@ -71,6 +81,8 @@ _LIST = {
     "list of meetings": r.MeetingResponse,
     "list of fields": r.FieldResponse,
     "list of relationships": r.RelationshipResponse,
+    "list of editions": contest.EditionResponse,
+    "list of entries": contest.EntryResponse,
 }
 #: Keys a page or list answer carries besides its items and counts.
 _EXTRA = {
@@ -144,6 +156,7 @@ def _content(spec: APISpec, seen: set[str], label: str | None) -> dict:
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted",
     204: "No content",
     400: "Malformed request",
     401: "Not authenticated",
@@ -208,13 +221,17 @@ def build_spec(app) -> dict:
                 }
             label = facts.get("response")
             statuses = facts.get("statuses") or ()
-            success = "201" if 201 in statuses else "204" if 204 in statuses else "200"
-            responses: dict = {success: {"description": label or _STATUS_TEXT[int(success)]}}
-            if success != "204":
-                responses[success]["content"] = _content(spec, schemas_seen, label)
+            # The success answers the view names (an import answers 200 for a dry run and
+            # 201 otherwise), else 204 without a body, else 200.
+            successes = [s for s in (200, 201, 202) if s in statuses]
+            responses: dict = {}
+            for status in successes or ([204] if 204 in statuses else [200]):
+                responses[str(status)] = {"description": label or _STATUS_TEXT[status]}
+                if status != 204:
+                    responses[str(status)]["content"] = _content(spec, schemas_seen, label)
             # Every answer may be an error of one shape: the ones the view names, a 404
             # for an object in the path, a 422 for input, a 503 while the database is away.
-            errors = set(statuses) - {200, 201, 204} | {503}
+            errors = set(statuses) - {200, 201, 202, 204} | {503}
             if params:
                 errors.add(404)
             if query or (body is not None and method in ("POST", "PUT", "PATCH")):

@@ -3,7 +3,9 @@
 Each resource's answer is its request schema (what a client may write) plus what the
 server adds (ids, state, versions, names of linked objects), so the two cannot drift
 apart field by field. ``tests/test_openapi_responses.py`` checks real answers against
-the document built from these, key by key.
+the document built from these, key by key. The scholarly record's and the contest's
+answers are described beside their code, in ``expertnet/scholarly/responses.py`` and
+``expertnet/contest/responses.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from ..consultation.schemas import (
     RequestUpdateSchema,
 )
 from ..directory.schemas import ExpertSchema
-from ..scholarly.schemas import PatentSchema, ProjectSchema, PublicationSchema
 
 Str = fields.String
 Int = fields.Integer
@@ -525,71 +526,24 @@ class ActivityReportResponse(Schema):
     organizations = fields.List(fields.Nested(ReportOrganizationRow))
 
 
-# --- the scholarly record (expertnet/scholarly/serialize.py) ----------------------------
+# --- account invitations (expertnet/api/access.py) ----------------------------------------
 
 
-class PublicationAuthorResponse(Schema):
-    name = _req(Str)
-    person_id = _opt(Int)
-    position = _req(Int)
-    orcid = _opt()
-    suggested_person_id = _opt(Int)
+class AccountInvitationResponse(Schema):
+    expert_id = _req(Int)
+    outcome = _req(Str, metadata={"enum": ["invited", "joined", "recent", "not_allowed",
+                                           "over_limit"]})  # fmt: skip
 
 
-class PublicationResponse(PublicationSchema):
-    """A publication (``publication_json``): the writable keys, all present, and its ids."""
+class RosterInvitationsResponse(Schema):
+    """Counts per outcome (``invite_to_accounts``); an outcome nobody had is left out."""
 
-    id = _req(Int)
-    person_id = _req(Int)
-    type = _req(Str)
-    title = _req(Str)
-    authors = fields.List(fields.Nested(PublicationAuthorResponse), required=True)
-    authors_not_shown = _req(Int)
-    year = _opt(Int)
-    venue = _opt()
-    volume = _opt()
-    issue = _opt()
-    pages = _opt()
-    publisher = _opt()
-    doi = _opt()
-    isbn = _opt()
-    language = _opt()
-    abstract = _opt()
-    keywords = fields.List(Str(), required=True)
-    url = _opt()
-    source = _opt()
-
-
-class ProjectResponse(ProjectSchema):
-    """A research project (``project_json``)."""
-
-    id = _req(Int)
-    person_id = _req(Int)
-    code = _opt()
-    title = _req(Str)
-    level = _opt()
-    role = _opt()
-    funder = _opt()
-    start_year = _opt(Int)
-    end_year = _opt(Int)
-    status = _opt()
-    result = _opt()
-
-
-class PatentResponse(PatentSchema):
-    """A patent or utility solution (``patent_json``)."""
-
-    id = _req(Int)
-    person_id = _req(Int)
-    kind = _opt()
-    title = _req(Str)
-    number = _opt()
-    office = _opt()
-    year = _opt(Int)
-    status = _opt()
-    inventors = _opt()
-
-
-class OrcidResponse(Schema):
-    person_id = _req(Int)
-    orcid = _opt()
+    organization = _req(Int)
+    invited = Int()
+    joined = Int()
+    deactivated = Int()
+    recent = Int()
+    no_email = Int()
+    address_taken = Int()
+    not_allowed = Int()
+    over_limit = Int()

@@ -156,7 +156,11 @@ def _optional_body() -> dict:
 
 
 @bp.get("/contests")
-@doc("Contest editions: announced ones for everyone, drafts for the secretariat", auth=False)
+@doc(
+    "Contest editions: announced ones for everyone, drafts for the secretariat",
+    response="list of editions",
+    auth=False,
+)
 def contest_list():
     stmt = select(Edition).order_by(Edition.id.desc())
     if not can_run_contests(current_user):
@@ -166,7 +170,12 @@ def contest_list():
 
 
 @bp.post("/contests")
-@doc("Create an edition (draft)", body=EditionSchema, response="edition", statuses=WRITE_ERRORS)
+@doc(
+    "Create an edition (draft)",
+    body=EditionSchema,
+    response="edition",
+    statuses=(201, *WRITE_ERRORS),
+)
 @require_login
 def contest_create():
     if not can_run_contests(current_user):
@@ -226,7 +235,7 @@ def contest_action(edition_id: int, action: str):
 @doc(
     "Plan the judges of every open seat (min-cost flow over the edition); apply=true saves it",
     body=PlanSchema,
-    response="plan",
+    response="the judge seats",
     statuses=WRITE_ERRORS,
 )
 @require_login
@@ -267,7 +276,7 @@ def contest_results(edition_id: int):
 @doc(
     "A board member changes an entry's award, with a reason",
     body=AwardEditSchema,
-    response="result",
+    response="results",
     statuses=WRITE_ERRORS,
 )
 @require_login
@@ -283,7 +292,11 @@ def contest_result_edit(edition_id: int, entry_id: int):
 
 
 @bp.get("/contests/<int:edition_id>/entries")
-@doc("Entries of an edition: all for the secretariat, one's own for an author", statuses=(404,))
+@doc(
+    "Entries of an edition: all for the secretariat, one's own for an author",
+    response="list of entries",
+    statuses=(404,),
+)
 @require_login
 def entry_list(edition_id: int):
     edition = _edition_or_404(edition_id)
@@ -292,7 +305,12 @@ def entry_list(edition_id: int):
 
 
 @bp.post("/contests/<int:edition_id>/entries")
-@doc("File an entry while entries are open", body=EntrySchema, statuses=WRITE_ERRORS)
+@doc(
+    "File an entry while entries are open",
+    body=EntrySchema,
+    response="entry",
+    statuses=(201, *WRITE_ERRORS),
+)
 @require_login
 def entry_create(edition_id: int):
     edition = _edition_or_404(edition_id)
@@ -304,14 +322,20 @@ def entry_create(edition_id: int):
 
 
 @bp.get("/entries/<int:entry_id>")
-@doc("One entry, with its judges and the scores the caller may see", statuses=(404,))
+@doc(
+    "One entry, with its judges and the scores the caller may see",
+    response="entry",
+    statuses=(404,),
+)
 @require_login
 def entry_detail(entry_id: int):
     return jsonify(entry_json(_entry_or_404(entry_id), current_user))
 
 
 @bp.patch("/entries/<int:entry_id>")
-@doc("Change an entry until entries close", body=EntrySchema, statuses=WRITE_ERRORS)
+@doc(
+    "Change an entry until entries close", body=EntrySchema, response="entry", statuses=WRITE_ERRORS
+)
 @require_login
 def entry_update(entry_id: int):
     entry = _entry_or_404(entry_id)
@@ -323,6 +347,7 @@ def entry_update(entry_id: int):
 @bp.post("/entries/<int:entry_id>/actions/<action>")
 @doc(
     "Take an entry action (mark_eligible, mark_ineligible, request_rescore, resolve, …)",
+    response="entry",
     statuses=WRITE_ERRORS,
 )
 @require_login
@@ -338,7 +363,12 @@ def entry_action(entry_id: int, action: str):
 
 
 @bp.post("/entries/<int:entry_id>/judges")
-@doc("Seat a juror on an entry, or swap one (replacing)", body=JudgeSchema, statuses=WRITE_ERRORS)
+@doc(
+    "Seat a juror on an entry, or swap one (replacing)",
+    body=JudgeSchema,
+    response="entry",
+    statuses=(201, *WRITE_ERRORS),
+)
 @require_login
 def entry_judge(entry_id: int):
     entry = _entry_or_404(entry_id)
@@ -352,6 +382,7 @@ def entry_judge(entry_id: int):
 @doc(
     "The judge's own scores: points per criterion (id or name) and a comment",
     body=ScoreSchema,
+    response="entry",
     statuses=WRITE_ERRORS,
 )
 @require_login
@@ -364,7 +395,11 @@ def entry_score(entry_id: int):
 
 
 @bp.post("/entries/<int:entry_id>/conflict")
-@doc("A judge declares a conflict of interest and steps off", body=ConflictSchema)
+@doc(
+    "A judge declares a conflict of interest and steps off",
+    body=ConflictSchema,
+    response="the declared conflict",
+)
 @require_login
 def entry_conflict(entry_id: int):
     entry = _entry_or_404(entry_id)

@@ -164,7 +164,7 @@ def author_confirm(pub_id: int, position: int):
     "Import publications from a file (multipart field file; dry_run=1 previews)",
     query={"dry_run": "1 to preview what would be created and merged, writing nothing"},
     response="import summary",
-    statuses=(400, 403, 404, 413, 422),
+    statuses=(200, 201, 400, 403, 404, 413, 422),
 )
 @require_login
 def publication_import(person_id: int):

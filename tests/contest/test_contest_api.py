@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import bearer
+from openapi_check import answer_problems
 from sqlalchemy import func, select
 
 from expertnet.contest.models import Edition, Entry, Score
@@ -33,9 +34,17 @@ def test_an_edition_from_draft_to_published_results_over_http(
         for i in range(3)
     ]
 
+    # Every successful answer on the way is checked, key by key, against the body the
+    # OpenAPI document describes for its status.
+    spec = client.get("/api/v1/openapi.json").json
+    problems: list[str] = []
+
     def call(token, method, url, json=None, status=200):
-        resp = client.open(url, method=method, json=json, headers=bearer(token))
+        headers = bearer(token) if token else {}
+        resp = client.open(url, method=method, json=json, headers=headers)
         assert resp.status_code == status, resp.get_json()
+        if status < 400:
+            problems.extend(answer_problems(spec, url, method.lower(), resp))
         return resp.get_json()
 
     ed = call(sec_t, "POST", "/api/v1/contests", EDITION, 201)
@@ -52,9 +61,12 @@ def test_an_edition_from_draft_to_published_results_over_http(
     assert client.get(url).get_json()["state"] == "open"  # public now
     entry = call(author_t, "POST", f"{url}/entries", ENTRY, 201)
     e_url = f"/api/v1/entries/{entry['id']}"
+    call(author_t, "PATCH", e_url, {"applied_where": "Xưởng cơ khí số 2"})
+    call(author_t, "GET", f"{url}/entries")
     assert entry["allowed_actions"] == ["withdraw"]
     call(sec_t, "POST", f"{url}/actions/close_entries")
     call(sec_t, "POST", f"{e_url}/actions/mark_eligible")
+    assert call(sec_t, "POST", f"{url}/assignments/plan")["applied"] is False
     plan = call(sec_t, "POST", f"{url}/assignments/plan", {"apply": True})
     assert plan["total"] == 3
     call(sec_t, "POST", f"{url}/actions/start_judging")
@@ -62,7 +74,9 @@ def test_an_edition_from_draft_to_published_results_over_http(
     for (_u, token), pts in zip(judges, [(30, 20, 20), (35, 25, 25), (38, 28, 26)], strict=True):
         body = {"scores": dict(zip(criteria, pts, strict=True)), "comment": "Có tính mới."}
         call(token, "PUT", f"{e_url}/score", body)
-    assert call(sec_t, "GET", e_url)["state"] == "flagged"
+    seen = call(sec_t, "GET", e_url)
+    assert seen["state"] == "flagged" and seen["judges"] and seen["scores"]
+    assert "email" not in call(judges[0][1], "GET", e_url)["authors"][0]
     call(sec_t, "POST", f"{e_url}/actions/resolve", {"comment": "Tiểu ban thống nhất giữ điểm."})
     call(sec_t, "POST", f"{url}/actions/propose_results")
     call(sec_t, "POST", f"{url}/actions/approve_results", status=403)  # not on the board
@@ -70,6 +84,8 @@ def test_an_edition_from_draft_to_published_results_over_http(
     call(b1_t, "PUT", f"{url}/results/{entry['id']}", {"award_level": level, "reason": "Hiệu quả."})
     refused = call(b1_t, "POST", f"{url}/actions/approve_results", status=403)
     assert refused["error"]["code"] == "four_eyes"
+    staff_view = call(b1_t, "GET", f"{url}/results")
+    assert staff_view["results"][0]["edit_reason"] == "Hiệu quả."
     call(b2_t, "POST", f"{url}/actions/approve_results")
     scores_before = session.scalar(select(func.count()).select_from(Score))
     again = {"scores": dict(zip(criteria, (40, 30, 30), strict=True)), "comment": ""}
@@ -77,9 +93,13 @@ def test_an_edition_from_draft_to_published_results_over_http(
     assert session.scalar(select(func.count()).select_from(Score)) == scores_before
     assert client.get(f"{url}/results").status_code == 404  # not yet published
     call(b2_t, "POST", f"{url}/actions/publish")
-    public = client.get(f"{url}/results").get_json()
+    public = call(None, "GET", f"{url}/results")
     assert public["results"][0]["award"] == "Giải Khuyến khích"
     assert public["results"][0]["authors"] == ["Trần Văn Bình"]
+    assert "edit_reason" not in public["results"][0]
+    assert call(None, "GET", "/api/v1/contests")["total"] == 1
+    assert call(None, "GET", url)["state"] == "published"
+    assert problems == [], "\n".join(problems)
 
 
 def test_bad_input_names_the_field_and_writes_nothing(client, session, make_user):

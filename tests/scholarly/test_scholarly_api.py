@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 from helpers import bearer
+from openapi_check import answer_problems
 from sqlalchemy import func, select
 
 from expertnet.audit.models import AuditEntry
@@ -318,3 +319,20 @@ def test_patents_and_orcid(client, session, expert):
         headers=bearer(token),
     )
     assert r.json["orcid"] == "0000-0002-1825-0097"
+
+
+def test_import_answers_match_their_documented_bodies(client, expert, fixture_bytes):
+    """A dry run answers 200 and an import 201, both with the import summary described
+    key by key; the merges and rejections are filled in."""
+    pid, token = expert["person"].id, expert["token"]
+    spec = client.get("/api/v1/openapi.json").json
+    url = f"/api/v1/experts/{pid}/publications/import"
+    ops = spec["paths"]["/api/v1/experts/{person_id}/publications/import"]["post"]
+    assert {"200", "201"} <= set(ops["responses"])
+    first = _upload(client, pid, token, fixture_bytes("publications.bib"), "a.bib")
+    assert first.status_code == 201 and first.json["rejected"] and first.json["new"]
+    preview = _upload(client, pid, token, fixture_bytes("publications.ris"), "a.ris", dry_run=True)
+    assert preview.status_code == 200 and preview.json["merges"]
+    problems = answer_problems(spec, url, "post", first)
+    problems += answer_problems(spec, url, "post", preview)
+    assert problems == []

@@ -62,3 +62,13 @@ def operation(spec: dict, url: str, method: str) -> dict:
         ):
             return ops[method]
     raise AssertionError(f"{method.upper()} {path} is not in the OpenAPI document")
+
+
+def answer_problems(spec: dict, url: str, method: str, res) -> list[str]:
+    """The ways a real answer ``res`` breaks the body documented for its status."""
+    responses = operation(spec, url, method)["responses"]
+    status = str(res.status_code)
+    if status not in responses:
+        return [f"{method.upper()} {url}: {status} is not documented"]
+    schema = responses[status]["content"]["application/json"]["schema"]
+    return [f"{method.upper()} {url}: {p}" for p in check(spec, schema, res.get_json())]
