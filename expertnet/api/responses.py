@@ -19,20 +19,10 @@ from ..consultation.schemas import (
     OpinionSchema,
     RequestUpdateSchema,
 )
+from ..core.response_fields import Bool, Int, Str
+from ..core.response_fields import opt as _opt
+from ..core.response_fields import req as _req
 from ..directory.schemas import ExpertSchema
-
-Str = fields.String
-Int = fields.Integer
-Bool = fields.Boolean
-
-
-def _opt(field_cls=Str, **kw):
-    """A key that is always present and may be null."""
-    return field_cls(required=True, allow_none=True, **kw)
-
-
-def _req(field_cls=Str, **kw):
-    return field_cls(required=True, **kw)
 
 
 class Named(Schema):

@@ -6,21 +6,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..core.response_fields import Bool, Int, Str
+from ..core.response_fields import opt as _opt
+from ..core.response_fields import req as _req
 from .schemas import AwardLevelSchema, CriterionSchema, EditionSchema, EntrySchema
 
-Str = fields.String
-Int = fields.Integer
-Bool = fields.Boolean
 _DATES = ("entries_open_on", "entries_close_on", "judging_from", "judging_until", "results_on")
-
-
-def _opt(field_cls=Str, **kw):
-    """A key that is always present and may be null."""
-    return field_cls(required=True, allow_none=True, **kw)
-
-
-def _req(field_cls=Str, **kw):
-    return field_cls(required=True, **kw)
 
 
 def _decimal(**kw):

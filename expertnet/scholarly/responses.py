@@ -6,20 +6,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..core.response_fields import Bool, Int, Str
+from ..core.response_fields import opt as _opt
+from ..core.response_fields import req as _req
 from .schemas import PatentSchema, ProjectSchema, PublicationSchema
-
-Str = fields.String
-Int = fields.Integer
-Bool = fields.Boolean
-
-
-def _opt(field_cls=Str, **kw):
-    """A key that is always present and may be null."""
-    return field_cls(required=True, allow_none=True, **kw)
-
-
-def _req(field_cls=Str, **kw):
-    return field_cls(required=True, **kw)
 
 
 class PublicationAuthorResponse(Schema):
