@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
+from .core.localtime import LOCAL_TZ_NAME
+
 
 class ConfigError(ValueError):
     """A configuration value is missing or wrong; the message names the variable."""
@@ -247,7 +249,7 @@ class Settings:
             "EXPERTNET_REMIND_DAYS": self.remind_days,
             "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
             "BABEL_DEFAULT_LOCALE": "vi",
-            "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
             "LANGUAGES": ("vi", "en"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -85,25 +85,6 @@ def field_list():
     return jsonify({"items": [field_json(f) for f in fields], "total": len(fields)})
 
 
-def _visible_people(stmt):
-    """Restrict a query of people to those the caller may see."""
-    user = current_user
-    if user.is_authenticated and user.role in ("admin", "coordinator", "approver"):
-        return stmt
-    conds = [Person.public_profile.is_(True)]
-    if user.is_authenticated and user.person_id:
-        conds.append(Person.id == user.person_id)
-    if user.is_authenticated and user.has_role("liaison") and user.organization_id:
-        conds.append(
-            Person.id.in_(
-                select(Membership.person_id).where(
-                    Membership.organization_id == user.organization_id
-                )
-            )
-        )
-    return stmt.where(or_(*conds))
-
-
 @bp.get("/experts")
 @doc(
     "Search experts",

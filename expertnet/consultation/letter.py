@@ -22,14 +22,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from search_index.collation import person_name_key
 
+from ..core.localtime import LOCAL_TZ
 from .models import PublishedOpinion
 from .operations import content_hash
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_FILES = {
     "": "LiberationSerif-Regular.ttf",

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..core.errors import ApiError, ValidationFailed
+from ..core.roles import STAFF
 from ..directory.models import Person
 from ..extensions import db
 from .i18n import _
@@ -27,7 +28,7 @@ def can_view_relationships(user: Any, person_id: int) -> bool:
     """Personal data: staff and the person themselves."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role in ("admin", "coordinator", "approver") or user.person_id == person_id
+    return user.role in STAFF or user.person_id == person_id
 
 
 def _visible(person_id: int, user: Any) -> bool:

@@ -22,9 +22,10 @@ from workflows import RequestKind, State
 
 from ..consultation.models import MeetingKind, ResponseStatus
 from ..core.i18n import tr
+from ..core.localtime import LOCAL_TZ
 from ..directory.models import FormerProvince, OrganizationKind
 from ..roster.export import safe_cell
-from .queries import LOCAL_TZ, ActivityReport, OrganizationRow
+from .queries import ActivityReport, OrganizationRow
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"

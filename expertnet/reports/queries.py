@@ -40,7 +40,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Float,
@@ -64,7 +63,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from workflows import RequestKind, State
 
 from ..consultation.models import (
-    STAFF,
     AgencyResponse,
     Invitation,
     Meeting,
@@ -75,6 +73,8 @@ from ..consultation.models import (
     Request,
     ResponseStatus,
 )
+from ..core.localtime import LOCAL_TZ
+from ..core.roles import STAFF
 from ..directory.models import (
     UNION_KINDS,
     FormerProvince,
@@ -83,7 +83,6 @@ from ..directory.models import (
     Person,
 )
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST_YEAR = 1990
 ACCEPTED = "accepted"
 #: Weight of each answer in the adoption rate; unanswered recommendations are left out.

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ..auth.models import STAFF_ROLES
 from ..core.errors import ApiError
+from ..core.roles import STAFF
 from ..directory.models import Organization, can_view_members
 from ..extensions import db
 from .export import MAX_SEARCH_EXPORT, export_rows, roster_ids, to_csv, to_xlsx
@@ -256,7 +256,7 @@ def _search_ids() -> list[int]:
 @bp.get("/experts/export.<any(csv, xlsx):fmt>")
 @login_required
 def search_export(fmt: str):
-    if current_user.role not in STAFF_ROLES:
+    if current_user.role not in STAFF:
         abort(403)
     ids = list(dict.fromkeys(_search_ids()))
     sheet = pgettext("spreadsheet sheet", "Experts")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..core.errors import ApiError
 from ..directory.models import Membership, Organization, Person
 from ..extensions import db
-from .api import cv_response
+from .downloads import cv_response
 from .forms import (
     ConfirmForm,
     DeleteForm,
