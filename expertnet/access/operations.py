@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..auth.operations import MIN_PASSWORD
 from ..consultation import notify
 from ..core.errors import ApiError, ValidationFailed
-from ..core.roles import has_role, role_of
+from ..core.roles import MANAGERS, has_role, role_of
 from ..core.types import utcnow
 from ..directory.models import Membership, Person
 from ..extensions import db
@@ -143,7 +143,7 @@ def join_link(user: User) -> str:
 def can_invite_to_account(user, person: Person) -> bool:
     """Coordinators and admins invite anyone; a liaison the members of their organisation."""
     role = role_of(user)
-    if role in ("admin", "coordinator"):
+    if role in MANAGERS:
         return True
     return (
         has_role(user, "liaison")
@@ -154,7 +154,7 @@ def can_invite_to_account(user, person: Person) -> bool:
 
 def can_invite_roster(user, organization_id: int) -> bool:
     role = role_of(user)
-    return role in ("admin", "coordinator") or (
+    return role in MANAGERS or (
         has_role(user, "liaison") and user.organization_id == organization_id
     )
 
@@ -311,7 +311,7 @@ def account_invitations(viewer: User, organization_id: int | None = None):
         )
         .order_by(AccessLink.created_at.desc(), AccessLink.id.desc())
     )
-    if role_of(viewer) not in ("admin", "coordinator"):
+    if role_of(viewer) not in MANAGERS:
         organization_id = viewer.organization_id  # a liaison: their own organisation only
     if organization_id is not None:
         members = select(Membership.person_id).where(

@@ -28,12 +28,19 @@ def role_of(user) -> str | None:
     return user.role
 
 
+def user_roles(user) -> frozenset[str]:
+    """Every role a signed-in user holds, the main one and any extra; none for the public."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    roles = getattr(user, "roles", None)
+    if roles:
+        return frozenset(str(r) for r in roles)
+    return frozenset({user.role})
+
+
 def has_role(user, *roles: str) -> bool:
     """The signed-in user holds one of ``roles`` (as main role or an extra one)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    held = getattr(user, "roles", None) or {user.role}
-    return not set(held).isdisjoint(roles)
+    return not user_roles(user).isdisjoint(roles)
 
 
 def is_staff(user) -> bool:

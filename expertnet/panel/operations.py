@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..core.errors import ApiError, ValidationFailed
-from ..core.roles import STAFF
+from ..core.roles import MANAGERS, STAFF
 from ..directory.models import Person
 from ..extensions import db
 from .i18n import _
 from .models import PersonRelationship, RelationshipKind
 
 #: Roles that may record a relationship between any two people.
-RECORDING_ROLES = frozenset({"admin", "coordinator"})
+RECORDING_ROLES = MANAGERS
 
 
 def can_declare_relationship(user: Any, person_id: int) -> bool:

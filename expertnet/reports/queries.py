@@ -74,7 +74,7 @@ from ..consultation.models import (
     ResponseStatus,
 )
 from ..core.localtime import LOCAL_TZ
-from ..core.roles import STAFF
+from ..core.roles import STAFF, role_of
 from ..directory.models import (
     UNION_KINDS,
     FormerProvince,
@@ -741,12 +741,6 @@ def organization_breakdown(session: Session, w: YearWindow) -> list[Organization
     )
 
 
-def _role(user: Any) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return user.role
-
-
 def published_items(
     session: Session, w: YearWindow, org_id: int | None, viewer: Any
 ) -> list[PublishedItem]:
@@ -769,7 +763,7 @@ def published_items(
         .join(Request, Request.id == PublishedOpinion.request_id)
         .order_by(PublishedOpinion.published_at, PublishedOpinion.id)
     )
-    role = _role(viewer)
+    role = role_of(viewer)
     if role not in STAFF:
         visible = PublishedOpinion.confidential.is_(False)
         if role is not None:

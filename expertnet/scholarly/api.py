@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..api import bp, doc, json_body, load, page_args, page_of, require_login
 from ..core.errors import ApiError, ValidationFailed
+from ..core.roles import MANAGERS
 from ..directory.models import Membership, Person
 from ..extensions import db
 from .downloads import cv_response
@@ -147,7 +148,7 @@ def author_confirm(pub_id: int, position: int):
         raise ApiError(409, _("There is no suggested match to confirm for this author."))
     candidate = db.session.get(Person, author.candidate_person_id)
     # Only that person (or staff acting on their word) says whether it is them.
-    staff = current_user.role in ("admin", "coordinator")
+    staff = current_user.role in MANAGERS
     if not (staff or current_user.person_id == candidate.id):
         raise ApiError(403, _("Only the suggested person may confirm this match."))
     accept = json_body().get("accept")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
+from ..core.roles import MANAGERS
 from ..directory.models import Membership, Organization, Person
 from ..extensions import db
 from .downloads import cv_response
@@ -356,9 +357,7 @@ def import_confirm(person_id: int):
 def can_import_for(user, org: Organization) -> bool:
     """Staff, or the organisation's own liaison, import its publication list."""
     role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-    return role in ("admin", "coordinator") or (
-        role == "liaison" and user.organization_id == org.id
-    )
+    return role in MANAGERS or (role == "liaison" and user.organization_id == org.id)
 
 
 @bp.route("/organizations/<int:org_id>/publications/import", methods=["GET", "POST"])
