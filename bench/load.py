@@ -24,6 +24,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -127,7 +128,28 @@ def discover(base: str, token: str) -> Targets:
     return targets
 
 
-def run(base: str, token: str, targets: Targets, clients: int, seconds: float) -> dict:
+def _cpu_seconds(master: int | None) -> float | None:
+    """CPU time (user + system) of the server's master and worker processes so far."""
+    if not master:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return None
+    total = 0.0
+    for pid in [str(master), *children]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run(
+    base: str, token: str, targets: Targets, clients: int, seconds: float, server: int | None
+) -> dict:
     names = [n for n, _w in MIX]
     weights = [w for _n, w in MIX]
     samples: dict[str, list[float]] = defaultdict(list)
@@ -159,16 +181,19 @@ def run(base: str, token: str, targets: Targets, clients: int, seconds: float) -
     load_before = os.getloadavg()[0]
     stop_at[0] = time.perf_counter() + seconds
     began = time.perf_counter()
+    cpu_before = _cpu_seconds(server)
     start_gate.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    cpu_after = _cpu_seconds(server)
     return {
         "clients": clients,
         "wall": wall,
         "samples": dict(samples),
         "errors": dict(errors),
         "load": (load_before, os.getloadavg()[0]),
+        "server_cpu": None if cpu_before is None else cpu_after - cpu_before,
     }
 
 
@@ -205,6 +230,14 @@ def table(result: dict) -> str:
         f"| {(everything[-1] if everything else 0) * 1000:.0f} "
         f"| {sum(result['errors'].values())} |"
     )
+    if result.get("server_cpu") and everything:
+        per = result["server_cpu"] / len(everything)
+        rows += [
+            "",
+            f"Server CPU: {result['server_cpu']:.1f} s for {len(everything)} answers, "
+            f"{per * 1000:.0f} ms per answer: at most ~{2 / per:.0f} answers/s on two "
+            "free cores.",
+        ]
     return "\n".join(rows)
 
 
@@ -215,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--seconds", type=float, default=60, help="per concurrency level")
     parser.add_argument("--markdown", help="also write the tables to this file")
+    parser.add_argument(
+        "--server-pid", type=int, help="the gunicorn master's pid: also report the server's CPU"
+    )
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token (or EXPERTNET_BENCH_TOKEN) is required")
@@ -229,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     tables = []
     for clients in args.clients:
-        result = run(base, args.token, targets, clients, args.seconds)
+        result = run(base, args.token, targets, clients, args.seconds, args.server_pid)
         tables.append(table(result))
         print(tables[-1] + "\n", flush=True)
     if args.markdown:

@@ -420,6 +420,10 @@ class Cluster:
             self.spawn(f"node-{name}", host, [*serve, "--port", str(port), "--workers", "1"], env)
             self.spawn(f"worker-{name}", host, ["-m", "expertnet.cli", "worker"], env)
             self.urls[name] = f"http://{host.address}:{port}"
+            # Five reminder runs on each host, started now (Python takes seconds to start
+            # on a busy machine); they connect, then wait for the test's start signal.
+            runs = [str(SUPPORT / "remind_at_once.py"), "5", str(self.jobs), name]
+            self.spawn(f"remind-{name}", host, runs, self.env_for(host, f"remind-{name}"))
 
     def wait_healthy(self) -> None:
         import requests
@@ -752,17 +756,7 @@ def test_two_nodes_behave_as_one_site(cluster):
 
     # Ten reminder runs at once (five on each host) send each mail exactly once.
     phases["sign-in limit"] = time.monotonic()
-    runners = []
-    for name, host in cluster.hosts.items():
-        env = cluster.env_for(host, f"remind-{name}")
-        runners.append(
-            cluster.spawn(
-                f"remind-{name}",
-                host,
-                [str(SUPPORT / "remind_at_once.py"), "5", str(cluster.jobs), name],
-                env,
-            )
-        )
+    runners = [cluster.procs[f"remind-{name}"] for name in cluster.hosts]
     _wait_for(
         lambda: (
             len(list(cluster.jobs.glob("ready-*"))) == 10
@@ -773,6 +767,7 @@ def test_two_nodes_behave_as_one_site(cluster):
     assert all(p.poll() in (None, 0) for p in runners), [
         cluster.log_tail(f"remind-{n}") for n in cluster.hosts
     ]
+    phases["ten runs ready"] = time.monotonic()
     _queue_mail(cluster.seed_app)
     (cluster.jobs / "go").touch()
     for p in runners:

@@ -26,7 +26,7 @@ def _child(folder: Path, tag: str, slot: int) -> int:
         db.session.execute(db.text("SELECT 1"))  # connected before the start signal
         db.session.rollback()
         (folder / f"ready-{tag}-{slot}").touch()
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while not (folder / "go").exists():
             if time.monotonic() > deadline:
                 print(json.dumps({"slot": slot, "error": "never started"}), flush=True)
