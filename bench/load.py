@@ -128,6 +128,37 @@ def discover(base: str, token: str) -> Targets:
     return targets
 
 
+def _pids_cpu(pids: list[str]) -> dict[str, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _database_pids(pg_url: str | None) -> list[str]:
+    """The PostgreSQL backends serving the node's database (same machine only)."""
+    if not pg_url:
+        return []
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _database_cpu(pg_url: str | None, before: dict[str, float] | None) -> dict[str, float]:
+    now = _pids_cpu(_database_pids(pg_url))
+    return now if before is None else {p: now[p] - before.get(p, 0.0) for p in now}
+
+
 def _cpu_seconds(master: int | None) -> float | None:
     """CPU time (user + system) of the server's master and worker processes so far."""
     if not master:
@@ -148,7 +179,13 @@ def _cpu_seconds(master: int | None) -> float | None:
 
 
 def run(
-    base: str, token: str, targets: Targets, clients: int, seconds: float, server: int | None
+    base: str,
+    token: str,
+    targets: Targets,
+    clients: int,
+    seconds: float,
+    server: int | None,
+    pg_url: str | None = None,
 ) -> dict:
     names = [n for n, _w in MIX]
     weights = [w for _n, w in MIX]
@@ -182,11 +219,13 @@ def run(
     stop_at[0] = time.perf_counter() + seconds
     began = time.perf_counter()
     cpu_before = _cpu_seconds(server)
+    db_before = _database_cpu(pg_url, None)
     start_gate.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
     cpu_after = _cpu_seconds(server)
+    db_cpu = sum(_database_cpu(pg_url, db_before).values()) if pg_url else None
     return {
         "clients": clients,
         "wall": wall,
@@ -194,6 +233,7 @@ def run(
         "errors": dict(errors),
         "load": (load_before, os.getloadavg()[0]),
         "server_cpu": None if cpu_before is None else cpu_after - cpu_before,
+        "database_cpu": db_cpu,
     }
 
 
@@ -231,12 +271,14 @@ def table(result: dict) -> str:
         f"| {sum(result['errors'].values())} |"
     )
     if result.get("server_cpu") and everything:
-        per = result["server_cpu"] / len(everything)
+        app_cpu, db_cpu = result["server_cpu"], result.get("database_cpu") or 0.0
+        per = (app_cpu + db_cpu) / len(everything)
         rows += [
             "",
-            f"Server CPU: {result['server_cpu']:.1f} s for {len(everything)} answers, "
-            f"{per * 1000:.0f} ms per answer: at most ~{2 / per:.0f} answers/s on two "
-            "free cores.",
+            f"CPU: app node {app_cpu:.1f} s, PostgreSQL backends {db_cpu:.1f} s for "
+            f"{len(everything)} answers: {app_cpu / len(everything) * 1000:.0f} + "
+            f"{db_cpu / len(everything) * 1000:.0f} ms per answer, so about "
+            f"{2 / per:.0f} answers/s when both cores are free for the node and its database.",
         ]
     return "\n".join(rows)
 
@@ -250,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", help="also write the tables to this file")
     parser.add_argument(
         "--server-pid", type=int, help="the gunicorn master's pid: also report the server's CPU"
+    )
+    parser.add_argument(
+        "--pg-url", help="the node's database (psycopg URL): also report its backends' CPU"
     )
     args = parser.parse_args(argv)
     if not args.token:
@@ -265,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     tables = []
     for clients in args.clients:
-        result = run(base, args.token, targets, clients, args.seconds, args.server_pid)
+        result = run(base, args.token, targets, clients, args.seconds, args.server_pid, args.pg_url)
         tables.append(table(result))
         print(tables[-1] + "\n", flush=True)
     if args.markdown:
