@@ -33,6 +33,41 @@ class Upload:
         store.delete(f"{_PENDING}/{self.token}.bin")
         store.delete(f"{_PENDING}/{self.token}.json")
 
+    def discard_file(self) -> None:
+        """Drop the file, keep what is known about it (a large import's state)."""
+        current_store().delete(f"{_PENDING}/{self.token}.bin")
+
+
+def _meta(token: str, owner_id: int, user_id: int, scope: str) -> dict | None:
+    if not _TOKEN.match(token):
+        return None
+    raw = current_store().get_bytes(f"{_PENDING}/{token}.json")
+    try:
+        meta = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or (
+        meta.get("scope"),
+        meta.get("owner_id"),
+        meta.get("user_id"),
+    ) != (scope, owner_id, user_id):
+        return None
+    return meta
+
+
+def import_state(token: str, owner_id: int, user_id: int, scope: str = "org") -> dict | None:
+    """What is known of this user's upload for this owner: ``state``, ``result``, ``error``."""
+    return _meta(token, owner_id, user_id, scope)
+
+
+def set_import_state(token: str, **fields) -> None:
+    """Record a large import's state beside its upload (read by ``import_state``)."""
+    store = current_store()
+    raw = store.get_bytes(f"{_PENDING}/{token}.json")
+    meta = json.loads(raw) if raw is not None else {}
+    meta.update(fields)
+    store.put_bytes(f"{_PENDING}/{token}.json", json.dumps(meta, ensure_ascii=False).encode())
+
 
 def _cleanup() -> None:
     store = current_store()
@@ -56,19 +91,8 @@ def save_upload(
 
 def load_upload(token: str, owner_id: int, user_id: int, scope: str = "person") -> Upload | None:
     """The upload named by ``token`` if this user made it for this record or organisation."""
-    if not _TOKEN.match(token):
+    meta = _meta(token, owner_id, user_id, scope)
+    if meta is None:
         return None
-    store = current_store()
-    raw = store.get_bytes(f"{_PENDING}/{token}.json")
-    try:
-        meta = json.loads(raw) if raw is not None else None
-    except ValueError:
-        meta = None
-    if not isinstance(meta, dict) or (
-        meta.get("scope"),
-        meta.get("owner_id"),
-        meta.get("user_id"),
-    ) != (scope, owner_id, user_id):
-        return None
-    data = store.get_bytes(f"{_PENDING}/{token}.bin")
+    data = current_store().get_bytes(f"{_PENDING}/{token}.bin")
     return Upload(token, data, meta.get("filename", "")) if data is not None else None
