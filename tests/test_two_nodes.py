@@ -459,9 +459,19 @@ class Cluster:
             proc.wait(timeout=20)
 
     def close(self) -> None:
-        for name in list(self.procs):
-            with contextlib.suppress(Exception):
-                self.stop(name)
+        # Every process at once: SIGTERM, a few seconds' grace, then SIGKILL.
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=20)
         for host in self.hosts.values():
             host.close()
         for closer in ("smtp", "moto"):

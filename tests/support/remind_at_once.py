@@ -1,7 +1,7 @@
 """Start N reminder runs in N processes that begin at the same moment (tests/test_two_nodes.py).
 
-``python remind_at_once.py N FOLDER TAG`` imports expertnet once, forks N children, and
-each child builds its own app (own connections) from the environment, touches
+``python remind_at_once.py N FOLDER TAG`` builds the app from the environment once, forks
+N children, and each child opens connections of its own, touches
 ``FOLDER/ready-TAG-i``, waits for ``FOLDER/go``, runs ``remind()`` and prints its counts
 as one JSON line. The exit status is non-zero when any run failed.
 """
@@ -16,13 +16,13 @@ import traceback
 from pathlib import Path
 
 
-def _child(folder: Path, tag: str, slot: int) -> int:
-    from expertnet import create_app
+def _child(app, folder: Path, tag: str, slot: int) -> int:
     from expertnet.consultation.reminders import remind
     from expertnet.extensions import db
 
-    app = create_app()
     with app.app_context():
+        # The parent's connections (if any) stay the parent's: this process opens its own.
+        db.engine.dispose(close=False)
         db.session.execute(db.text("SELECT 1"))  # connected before the start signal
         db.session.rollback()
         (folder / f"ready-{tag}-{slot}").touch()
@@ -44,6 +44,9 @@ def _child(folder: Path, tag: str, slot: int) -> int:
 def main() -> int:
     runs, folder, tag = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     import expertnet.consultation.reminders  # noqa: F401 - import once, before forking
+    from expertnet import create_app
+
+    app = create_app()  # built once from the environment; each child connects on its own
 
     children = []
     for slot in range(runs):
@@ -51,7 +54,7 @@ def main() -> int:
         if pid == 0:  # the child
             code = 1
             try:
-                code = _child(folder, tag, slot)
+                code = _child(app, folder, tag, slot)
             finally:
                 sys.stdout.flush()
                 os._exit(code)
