@@ -19,7 +19,6 @@ from expertnet.contest.models import (
     ContestHistory,
     Edition,
     Entry,
-    JudgeAssignment,
     ResultLine,
     Score,
 )
@@ -102,7 +101,9 @@ def _edition_form(**overrides) -> dict:
         "max_spread": "15",
         "judge_cap": "20",
         "criteria": "Tính mới, tính sáng tạo | 40\nKhả năng áp dụng | 30\nHiệu quả | 30",
-        "award_levels": "Giải Nhất | 85 | 1\nGiải Nhì | 75 | 2\nGiải Ba | 65 | 3\nKhuyến khích | 50",
+        "award_levels": (
+            "Giải Nhất | 85 | 1\nGiải Nhì | 75 | 2\nGiải Ba | 65 | 3\nKhuyến khích | 50"
+        ),
     }
     data.update(overrides)
     return data
@@ -224,9 +225,8 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     assert len(seated) == 3
     out = next(iter(seated))
     spare = next(u.person_id for u in jurors if u.person_id not in seated)
-    pages.post(
-        sec, f"/contests/entries/{entry_id}/judges", {"replacing": str(out), "expert_id": str(spare)}
-    )
+    swap = {"replacing": str(out), "expert_id": str(spare)}
+    pages.post(sec, f"/contests/entries/{entry_id}/judges", swap)
     session.expire_all()
     judges = [u for u in jurors if u.person_id in {j.person_id for j in entry.active_judges}]
     assert len(judges) == 3
@@ -277,7 +277,7 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     assert session.scalar(select(ResultLine.edit_reason)) is None
     pages.post(
         board[0], f"/contests/{edition_id}/results/{entry_id}",
-        {f"r{entry_id}-award_level": str(level.id), f"r{entry_id}-reason": "Cân đối giữa các lĩnh vực."},
+        {f"r{entry_id}-award_level": str(level.id), f"r{entry_id}-reason": "Cân đối lĩnh vực."},
     )  # fmt: skip
     res = _act(pages, session, board[0], edition_id, "approve_results", status=403)
     assert "another board member" in res.text
@@ -287,6 +287,6 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     _act(pages, session, board[1], edition_id, "publish")
     public = pages.get(None, f"/contests/{edition_id}/results").text
     assert "Thiết bị cấp phôi" in public and level.name in public and "87.67" in public
-    assert "Cân đối" not in public  # the board's reasons stay internal
+    assert "Cân đối lĩnh vực" not in public  # the board's reasons stay internal
     history = session.scalars(select(ContestHistory.action).order_by(ContestHistory.id)).all()
     assert "request_rescore" in history and history[-1] == "publish"
