@@ -160,6 +160,12 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
     assert page.locator("main a", has_text="Thuyet-minh.pdf").count() == 1
     assert "not screened the entry yet" in page.locator("#screening-outcome").inner_text()
     shots.take("author-entry")
+    # While entries are open, the author's pages fit a phone (in Vietnamese) and pass axe.
+    check_phone_pages(
+        page.context.browser, live_server, users,
+        {"author": [f"/contests/{eid}/entries/new", page.url.removeprefix(live_server),
+                    f"/contests/entries/{page.url.rsplit('/', 1)[1]}/edit"]},
+    )  # fmt: skip
 
     # 2. The secretariat closes entries, screens the entry and seats three judges.
     j.as_("coordinator")
@@ -215,3 +221,41 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
     results = page.locator("main table.results")
     assert TITLE in results.inner_text() and "87.67" in results.inner_text()
     shots.take("public-results")
+
+    # 7. Each role's contest pages, in Vietnamese, fit a 390 px phone and pass axe.
+    entry_path = entry_url.removeprefix(live_server)
+    phone_pages = {
+        None: ["/contests/", f"/contests/{eid}", f"/contests/{eid}/results"],
+        "author": ["/contests/entries/mine", entry_path],
+        "coordinator": [f"/contests/{eid}/manage", entry_path, "/contests/new"],
+        contest_cast["jurors"][0]: ["/contests/judging", entry_path],
+        "approver": [f"/contests/{eid}/board"],
+    }
+    check_phone_pages(page.context.browser, live_server, users, phone_pages)
+
+
+def check_phone_pages(browser, base, users, phone_pages) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from test_browser_mobile import PHONE, _overflow
+
+    axe, problems = Axe(), []
+    for key, paths in phone_pages.items():
+        context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            if key is not None:
+                sign_in(page, base, users[key])
+            for path in paths:
+                response = page.goto(base + path)
+                assert response is not None and response.status == 200, (key, path)
+                assert page.locator("html").get_attribute("lang") == "vi"
+                measured = _overflow(page)
+                if measured["scroll"] > measured["viewport"]:
+                    problems.append((key, path, measured))
+                for violation in axe.run(page).response["violations"]:
+                    if violation["impact"] in ("serious", "critical"):
+                        problems.append((key, path, violation["id"], violation["help"]))
+        finally:
+            context.close()
+    assert not problems, problems
