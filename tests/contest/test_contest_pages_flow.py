@@ -125,8 +125,23 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
          "jury": jury},
     )  # fmt: skip
     assert len(session.get(Edition, edition_id).jury) == 4
+    # The rules (thể lệ) as a document: the secretariat's to add, public with the edition.
+    rules = {"version": _version(session, Edition, edition_id),
+             "file": (io.BytesIO(PDF), "the-le-hoi-thi.pdf")}  # fmt: skip
+    pages.post(board[0], f"/contests/{edition_id}/documents", rules, status=404,  # a draft
+               content_type="multipart/form-data")  # fmt: skip
+    assert session.get(Edition, edition_id).documents == []
+    rules["file"] = (io.BytesIO(PDF), "the-le-hoi-thi.pdf")
+    pages.post(sec, f"/contests/{edition_id}/documents", rules, content_type="multipart/form-data")
     _act(pages, session, sec, edition_id, "announce")
     _act(pages, session, sec, edition_id, "open_entries")
+    session.expire_all()
+    doc = session.get(Edition, edition_id).documents[0]
+    assert f"/contests/documents/{doc.id}" in pages.get(None, f"/contests/{edition_id}").text
+    download = pages.get(None, f"/contests/documents/{doc.id}")
+    body = download.data
+    download.close()
+    assert body == PDF
 
     # The author files an entry through the public form, with a document.
     assert "File an entry" in pages.get(author, f"/contests/{edition_id}").text

@@ -20,7 +20,15 @@ from ...directory.models import Field
 from ...extensions import db
 from .. import judging
 from .. import operations as ops
-from ..forms import ActionForm, EditionForm, MembersForm, PlanForm, ScreenForm, SwapForm
+from ..forms import (
+    ActionForm,
+    EditionForm,
+    MembersForm,
+    PlanForm,
+    ScreenForm,
+    SwapForm,
+    UploadForm,
+)
 from ..models import Edition, Entry, can_run_contests
 from . import (
     Page,
@@ -147,6 +155,14 @@ def _edition_action_forms(edition: Edition, posted: dict[str, ActionForm]):
     return out
 
 
+def _upload_form(edition: Edition, posted: UploadForm | None) -> UploadForm | None:
+    if not edition.can_edit(current_user):
+        return None
+    form = posted or UploadForm(formdata=None)
+    form.version.data = str(edition.version)
+    return form
+
+
 def render_manage(edition: Edition, posted: dict[str, Any] | None = None, status: int = 200):
     posted = posted or {}
     screen_forms = {}
@@ -165,6 +181,7 @@ def render_manage(edition: Edition, posted: dict[str, Any] | None = None, status
         action_forms=_edition_action_forms(edition, posted.get("actions") or {}),
         members_form=_members_form(edition, posted.get("members")),
         plan_form=PlanForm(formdata=None),
+        upload_form=_upload_form(edition, posted.get("upload")),
         can_plan=edition.state in ("closed", "judging"),
         flagged=[e for e in edition.entries if e.state == EntryState.FLAGGED],
         history=ops.history_of(edition),
@@ -218,6 +235,32 @@ def edition_action(edition_id: int, action: str) -> Page:
         put_errors(form, exc)
         return again(exc.status)
     return done(back, _("Done: %(action)s.", action=tr(EditionAction(action).label)))
+
+
+@bp.post("/<int:edition_id>/documents")
+@login_required
+def edition_upload(edition_id: int) -> Page:
+    """The edition's rules (thể lệ) and other documents, public with the edition."""
+    edition = edition_or_404(edition_id)
+    if not edition.can_edit(current_user):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_manage(edition, {"upload": form}, 422)
+    if version_of(form) != edition.version:
+        return stale(_manage_url(edition))
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_("Choose a file.")]
+        return render_manage(edition, {"upload": form}, 422)
+    try:
+        ops.add_document(edition, None, current_user, upload.filename, upload.stream)
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        put_errors(form, exc)
+        return render_manage(edition, {"upload": form}, exc.status)
+    return done(_manage_url(edition), _("The document was added."))
 
 
 @bp.post("/<int:edition_id>/members")
