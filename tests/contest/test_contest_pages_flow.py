@@ -261,3 +261,61 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     assert "Cân đối lĩnh vực" not in public  # the board's reasons stay internal
     history = session.scalars(select(ContestHistory.action).order_by(ContestHistory.id)).all()
     assert "request_rescore" in history and history[-1] == "publish"
+
+
+def test_the_authors_read_why_their_entry_is_ineligible(pages, session, contest, open_edition):
+    from contest_data import entry_data
+
+    from expertnet.contest import operations as ops
+
+    entry = ops.create_entry(open_edition, contest.author, entry_data())
+    ops.perform_edition_action(open_edition, "close_entries", contest.secretariat)
+    session.commit()
+    reason = "Giải pháp chưa được áp dụng vào thực tế."
+    pages.post(
+        contest.secretariat, f"/contests/entries/{entry.id}/screen",
+        {f"e{entry.id}-version": _version(session, Entry, entry.id), "from": "manage",
+         f"e{entry.id}-decision": "ineligible", f"e{entry.id}-reason": reason},
+    )  # fmt: skip
+    session.expire_all()
+    assert session.get(Entry, entry.id).state == "ineligible"
+    assert reason in pages.get(contest.author, "/contests/entries/mine").text
+    page = pages.get(contest.author, f"/contests/entries/{entry.id}").text
+    assert reason in page and 'id="screening-outcome"' in page
+    # The entry is closed for changes now: the author's edit is refused, nothing changes.
+    pages.get(contest.author, f"/contests/entries/{entry.id}/edit", status=403)
+
+
+def test_a_judge_declares_a_conflict_and_steps_off(pages, session, contest, make_person, make_user):
+    from contest_data import edition_data, entry_data
+
+    from expertnet.contest import judging
+    from expertnet.contest import operations as ops
+
+    jurors = [
+        make_user("expert", person=make_person(full_name=n, fields=["ENG-MEC"]))[0]
+        for n in ("Phạm Minh Đức", "Vũ Thị Lan", "Hoàng Văn Nam")
+    ]
+    sec = contest.secretariat
+    edition = ops.create_edition(sec, edition_data())
+    jury = [{"expert_id": u.person_id, "field": "ENG-MEC"} for u in jurors]
+    ops.set_members(edition, sec, {"board": [contest.board[0].id], "jury": jury})
+    for action in ("announce", "open_entries"):
+        ops.perform_edition_action(edition, action, sec)
+    entry = ops.create_entry(edition, contest.author, entry_data())
+    ops.perform_edition_action(edition, "close_entries", sec)
+    ops.perform_entry_action(entry, "mark_eligible", sec)
+    judging.apply_plan(edition, sec)
+    ops.perform_edition_action(edition, "start_judging", sec)
+    session.commit()
+    assert "Thiết bị tự động" in pages.get(jurors[0], "/contests/judging").text
+    res = pages.post(jurors[0], f"/contests/entries/{entry.id}/conflict", {"details": ""}, 422)
+    assert 'id="details-err"' in res.text
+    pages.post(jurors[0], f"/contests/entries/{entry.id}/conflict", {"details": "Đồng tác giả."})
+    session.expire_all()
+    judges = session.get(Entry, entry.id).judges
+    seat = next(j for j in judges if j.person_id == jurors[0].person_id)
+    assert seat.state == "conflicted" and seat.conflict_details == "Đồng tác giả."
+    # Off the entry: it is no longer theirs to see.
+    pages.get(jurors[0], f"/contests/entries/{entry.id}", status=404)
+    assert "Thiết bị tự động" not in pages.get(jurors[0], "/contests/judging").text

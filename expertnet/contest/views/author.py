@@ -77,7 +77,7 @@ def new_entry(edition_id: int) -> Page:
         abort(403)
     form = EntryForm()
     _fill_entry_choices(form, edition)
-    if request.method == "GET":
+    if request.method == "GET" and not can_run_contests(current_user):
         first = form.authors[0].form
         first.full_name.data, first.email.data, first.share.data = (
             current_user.name,
