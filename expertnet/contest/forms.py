@@ -185,7 +185,7 @@ class MembersForm(Versioned):
         field.parsed = out
 
     def to_data(self) -> dict:
-        return {"board": list(self.board.data or []), "jury": self.jury.parsed}
+        return {"board": list(self.board.data or []), "jury": getattr(self.jury, "parsed", [])}
 
 
 class AuthorRow(Form):

@@ -319,3 +319,45 @@ def test_a_judge_declares_a_conflict_and_steps_off(pages, session, contest, make
     # Off the entry: it is no longer theirs to see.
     pages.get(jurors[0], f"/contests/entries/{entry.id}", status=404)
     assert "Thiết bị tự động" not in pages.get(jurors[0], "/contests/judging").text
+
+
+def test_the_secretariat_edits_an_edition_and_its_scoring_is_fixed_once_open(
+    pages, session, contest
+):
+    sec = contest.secretariat
+    res = pages.post(sec, "/contests/new", _edition_form())
+    eid = int(re.search(r"/contests/(\d+)", res.headers["Location"]).group(1))
+    form = pages.get(sec, f"/contests/{eid}/edit").text
+    assert "Tính mới, tính sáng tạo | 40" in form and "Khuyến khích | 50.00" in form
+    youth = _edition_form(
+        name="Cuộc thi Sáng tạo Thanh thiếu niên Nhi đồng", number="19", youth="y",
+        criteria="Tính mới | 50\nKhả năng áp dụng | 50", award_levels="Giải Nhất | 80 | 2",
+        version=_version(session, Edition, eid),
+    )  # fmt: skip
+    pages.post(sec, f"/contests/{eid}/edit", youth)
+    session.expire_all()
+    edition = session.get(Edition, eid)
+    assert edition.youth and edition.number == 19
+    assert [(c.name, c.max_points) for c in edition.criteria] == [
+        ("Tính mới", 50), ("Khả năng áp dụng", 50)
+    ]  # fmt: skip
+    assert [(lv.name, lv.quota) for lv in edition.award_levels] == [("Giải Nhất", 2)]
+    # Awards out of order are refused on their field.
+    bad = {**youth, "award_levels": "Nhất | 70\nNhì | 80"}
+    res = pages.post(sec, f"/contests/{eid}/edit", bad, status=422)
+    assert 'id="award_levels-err"' in res.text
+    # Once entries open the criteria are fixed: what is posted for them is not used.
+    members = {"version": _version(session, Edition, eid), "board": [contest.board[0].id]}
+    pages.post(sec, f"/contests/{eid}/members", members)
+    for action in ("announce", "open_entries"):
+        _act(pages, session, sec, eid, action)
+    page = pages.get(sec, f"/contests/{eid}/edit").text
+    assert "fixed once entries open" in page
+    changed = {**youth, "name": "Cuộc thi Sáng tạo TTNNĐ", "criteria": "Một | 100",
+               "version": _version(session, Edition, eid)}  # fmt: skip
+    pages.post(sec, f"/contests/{eid}/edit", changed)
+    session.expire_all()
+    edition = session.get(Edition, eid)
+    assert edition.name == "Cuộc thi Sáng tạo TTNNĐ" and len(edition.criteria) == 2
+    # Only the secretariat edits; the board member is refused.
+    pages.get(contest.board[0], f"/contests/{eid}/edit", status=403)
