@@ -361,3 +361,39 @@ def test_the_secretariat_edits_an_edition_and_its_scoring_is_fixed_once_open(
     assert edition.name == "Cuộc thi Sáng tạo TTNNĐ" and len(edition.criteria) == 2
     # Only the secretariat edits; the board member is refused.
     pages.get(contest.board[0], f"/contests/{eid}/edit", status=403)
+
+
+def test_seating_a_juror_in_conflict_is_refused_on_the_field_with_the_path(
+    pages, session, contest, make_org, make_person, make_user
+):
+    from contest_data import edition_data, entry_data
+
+    from expertnet.contest import judging
+    from expertnet.contest import operations as ops
+
+    company = make_org(kind="enterprise", name="Công ty CP Cơ khí Hải Phòng")
+    jurors = [
+        make_user("expert", person=make_person(full_name=n, fields=["ENG-MEC"]))[0]
+        for n in ("Phạm Minh Đức", "Vũ Thị Lan", "Hoàng Văn Nam", "Đỗ Thu Hà")
+    ]
+    jurors[3].person.employer_id = company.id  # works where the first author works
+    sec = contest.secretariat
+    edition = ops.create_edition(sec, edition_data())
+    jury = [{"expert_id": u.person_id, "field": "ENG-MEC"} for u in jurors]
+    ops.set_members(edition, sec, {"board": [contest.board[0].id], "jury": jury})
+    for action in ("announce", "open_entries"):
+        ops.perform_edition_action(edition, action, sec)
+    data = entry_data()
+    data["authors"][0]["employer_organization_id"] = company.id
+    entry = ops.create_entry(edition, contest.author, data)
+    ops.perform_edition_action(edition, "close_entries", sec)
+    ops.perform_entry_action(entry, "mark_eligible", sec)
+    judging.apply_plan(edition, sec)
+    session.commit()
+    seated = sorted(j.person_id for j in entry.active_judges)
+    assert jurors[3].person_id not in seated
+    swap = {"replacing": str(seated[0]), "expert_id": str(jurors[3].person_id)}
+    res = pages.post(sec, f"/contests/entries/{entry.id}/judges", swap, status=409)
+    assert 'id="expert_id-err"' in res.text and "Công ty CP Cơ khí Hải Phòng" in res.text
+    session.expire_all()
+    assert sorted(j.person_id for j in session.get(Entry, entry.id).active_judges) == seated

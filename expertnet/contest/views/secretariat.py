@@ -361,7 +361,11 @@ def swap(entry_id: int) -> Page:
         db.session.commit()
     except ApiError as exc:
         db.session.rollback()
-        put_errors(form, exc)
+        if exc.code == "conflict_of_interest":  # on the field, with the path that links them
+            path = " → ".join(step["label"] for step in (exc.extra or {}).get("path", []))
+            form.expert_id.errors = [f"{exc.message} ({path})" if path else exc.message]
+        else:
+            put_errors(form, exc)
         return render_entry(entry, {"swap": form}, exc.status)
     return done(entry_url(entry), _("The judges were changed."))
 
