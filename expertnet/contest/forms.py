@@ -211,6 +211,11 @@ class EntryForm(Versioned):
         description=_l("The problem, the solution, what is new and its effect."),
         validators=[Optional(), Length(max=50000)],
     )
+    applying_organization_id = SelectField(
+        _l("Organisation applying it, if it is in the directory"),
+        description=_l("Counts the entry for its former province in the yearly report."),
+        validators=[Optional()],
+    )
     applying_organization_name = StringField(
         _l("Organisation applying it"), validators=[Optional(), Length(max=300)]
     )
@@ -255,6 +260,11 @@ class EntryForm(Versioned):
             "field": self.field.data,
             "description": clean_text(self.description.data or "") or "",
             "applying_organization_name": clean_line(self.applying_organization_name.data or ""),
+            "applying_organization_id": (
+                int(self.applying_organization_id.data)
+                if (self.applying_organization_id.data or "").isdigit()
+                else None
+            ),
             "applied_where": clean_text(self.applied_where.data or "") or "",
             "applied_since": self.applied_since.data,
             "authors": self.author_rows(),

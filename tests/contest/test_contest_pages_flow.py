@@ -40,6 +40,7 @@ def cast(session, contest, make_person, make_user, make_org):
         person = make_person(full_name=name, fields=["ENG-MEC"], expertise=["cơ khí"])
         jurors.append(make_user("expert", person=person)[0])
     other = make_user("expert", person=make_person(full_name="Lý Văn Tư"))[0]
+    make_org(kind="enterprise", name="Công ty Nhiệt điện Phả Lại", former_province="hai_duong")
     session.commit()
     return contest, jurors, other
 
@@ -149,15 +150,23 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     res = pages.post(author, f"/contests/{edition_id}/entries/new", bad, status=422)
     assert "shares must sum to 100" in res.text.replace("&#39;", "'")
     assert session.scalar(select(func.count(Entry.id))) == 0
+    from expertnet.directory.models import Organization
+
+    plant = session.scalar(select(Organization.id).where(Organization.name.like("%Phả Lại")))
     res = pages.post(
         author,
         f"/contests/{edition_id}/entries/new",
-        {**_entry_form(), "file": (io.BytesIO(PDF), "thuyet-minh.pdf")},
+        {
+            **_entry_form(),
+            "applying_organization_id": str(plant),
+            "file": (io.BytesIO(PDF), "thuyet-minh.pdf"),
+        },
         content_type="multipart/form-data",
     )
     entry_id = int(re.search(r"/entries/(\d+)", res.headers["Location"]).group(1))
     entry = session.get(Entry, entry_id)
     assert [a.share for a in entry.authors] == [60, 40] and entry.documents
+    assert entry.applying_organization_id == plant
     # Edit until entries close; a stale version changes nothing.
     stale = pages.post(
         author, f"/contests/entries/{entry_id}/edit",
@@ -169,7 +178,7 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     pages.post(
         author, f"/contests/entries/{entry_id}/edit",
         {**_entry_form(title="Thiết bị cấp phôi tự động cho máy tiện CNC"),
-         "version": _version(session, Entry, entry_id)},
+         "applying_organization_id": str(plant), "version": _version(session, Entry, entry_id)},
     )  # fmt: skip
     session.expire_all()
     assert session.get(Entry, entry_id).title.startswith("Thiết bị cấp phôi")
@@ -261,6 +270,10 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     assert "Cân đối lĩnh vực" not in public  # the board's reasons stay internal
     history = session.scalars(select(ContestHistory.action).order_by(ContestHistory.id)).all()
     assert "request_rescore" in history and history[-1] == "publish"
+    # The yearly report counts it, for the applying organisation's former province.
+    figures = pages.get(None, "/api/v1/reports/activity?year=2026").json["contest"]
+    assert figures["entries_by_former_province"] == {"hai_duong": 1}
+    assert sum(figures["awards"].values()) == 1 and figures["judges"] == 3
 
 
 def test_the_authors_read_why_their_entry_is_ineligible(pages, session, contest, open_edition):

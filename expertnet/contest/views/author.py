@@ -20,6 +20,7 @@ from workflows import COMMENT_REQUIRED, CONTEST_ENTRY_WORKFLOW, EntryAction, Ent
 from ...core.errors import ApiError
 from ...core.forms import choices
 from ...core.i18n import tr
+from ...directory.models import Organization
 from ...extensions import db
 from .. import judging
 from .. import operations as ops
@@ -51,6 +52,10 @@ def _fill_entry_choices(form: EntryForm, edition) -> None:
     form.field.choices = choices(
         ((f.code, f.display_name(locale)) for f in edition.fields), blank=True
     )
+    orgs = db.session.execute(
+        select(Organization.id, Organization.name).order_by(Organization.name)
+    ).all()
+    form.applying_organization_id.choices = choices(((str(i), n) for i, n in orgs), blank=True)
 
 
 def _save_entry(form: EntryForm, save) -> tuple[Any, int | None]:
@@ -105,6 +110,7 @@ def edit_entry(entry_id: int) -> Page:
     _fill_entry_choices(form, entry.edition)
     if request.method == "GET":
         form.field.data = entry.field.code
+        form.applying_organization_id.data = str(entry.applying_organization_id or "")
         form.version.data = str(entry.version)
         rows = max(AUTHOR_ROWS, len(entry.authors) + 1)
         while len(form.authors) < rows:
