@@ -29,7 +29,7 @@ from workflows import EditionState, EntryState
 
 from ..consultation.models import MAX_DOCUMENT_BYTES, MediaType
 from ..core.i18n import N_
-from ..core.roles import has_role, user_roles
+from ..core.roles import MANAGERS, has_role, user_roles
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..directory.models import Audited, Field, Organization, Person
 from ..extensions import db
@@ -179,7 +179,7 @@ class Edition(Audited, db.Model):
 
 def can_run_contests(user) -> bool:
     """The contest's secretariat: coordinators, with admins standing in."""
-    return has_role(user, "coordinator", "admin")
+    return has_role(user, *MANAGERS)
 
 
 class Criterion(Audited, db.Model):

@@ -31,6 +31,10 @@ def nav_items() -> list[tuple[str, str]]:
     }.get(role or "", [])
     if role and role != "expert" and current_user.has_role("expert"):
         items.append(("consultation.expert_inbox", _("My panels")))
+    if role and current_user.has_role("expert") and current_user.person_id is not None:
+        items.append(("contest.my_judging", _("Contest judging")))
+    elif role in ("agency", "liaison"):
+        items.append(("contest.my_entries", _("My entries")))
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),

@@ -82,6 +82,7 @@ from ..directory.models import (
     Organization,
     Person,
 )
+from .contest import ContestFigures, contest_figures
 
 FIRST_YEAR = 1990
 ACCEPTED = "accepted"
@@ -407,6 +408,7 @@ class ActivityReport:
     province_mixing: dict[str, Any]
     organizations: list[OrganizationRow] = field(default_factory=list)
     published: list[PublishedItem] = field(default_factory=list)
+    contest: ContestFigures | None = None
 
     @property
     def requests_total(self) -> int:
@@ -465,6 +467,7 @@ class ActivityReport:
                 "rule": ADOPTION_RULE,
             },
             "province_mixing": self.province_mixing,
+            "contest": self.contest.to_json() if self.contest is not None else None,
         }
         if org is None:
             data["organizations"] = [row.to_json() for row in self.organizations]
@@ -573,6 +576,7 @@ def activity_report(
         province_mixing=_province_mixing(session, w, org_id, sum(opinions_by_month)),
     )
     report.organizations = rows
+    report.contest = contest_figures(session, w, org_id)
     if published_list:
         report.published = published_items(session, w, org_id, viewer)
     return report
