@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError
 
-from ..core.errors import ApiError, ValidationFailed
+from ..core.errors import ApiError, NotFound, ValidationFailed
 from ..extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -140,6 +140,23 @@ def page_args(args=None) -> tuple[int, int]:
 
 def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
+
+
+def paged(pagination, serialize: Callable, **extra) -> dict:
+    """A read layer's ``Pagination`` as the API's page: each item through ``serialize``."""
+    return page_of(
+        [serialize(x) for x in pagination.items],
+        pagination.total,
+        pagination.page,
+        pagination.per_page,
+        **extra,
+    )
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound):
+    """A read layer's not-found as the API's JSON 404, with the loader's message."""
+    return jsonify(ApiError(404, exc.message).to_dict()), 404
 
 
 from ..contest import api as _contest_api  # noqa: E402,F401 - /contests and /entries

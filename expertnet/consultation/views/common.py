@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 
 from workflows import KIND_LABELS, Action, State
 
-from ...core.errors import ApiError
+from ...core.errors import ApiError, NotFound, error_response
 from ...core.i18n import tr
 from ...directory.models import Person
 from ...extensions import db
+from .. import queries
 from ..models import (
     STAFF,
     Invitation,
@@ -127,18 +128,18 @@ def _local_input(moment: datetime) -> datetime:
 # --- loading and refusals ---------------------------------------------------------------------
 
 
+@bp.errorhandler(NotFound)
+def _not_found(_exc: NotFound) -> Page:
+    """A read layer's not-found as this edge's 404 page (the same page ``abort(404)`` shows)."""
+    return error_response(404)
+
+
 def _request_or_404(request_id: int) -> Request:
-    req = db.session.get(Request, request_id)
-    if req is None or not req.can_view(current_user):
-        abort(404)
-    return req
+    return queries.request_for(request_id, current_user)
 
 
 def _invitation_or_404(invitation_id: int) -> Invitation:
-    inv = db.session.get(Invitation, invitation_id)
-    if inv is None or not inv.can_view(current_user):
-        abort(404)
-    return inv
+    return queries.invitation_for(invitation_id, current_user)
 
 
 def _require_staff() -> None:
@@ -180,6 +181,50 @@ def _put_errors(form, exc: ApiError, names: Mapping[str, Any] | None = None) -> 
     if not exc.fields:
         flash(exc.message, "error")
     return placed
+
+
+def form_action(
+    form,
+    run: Callable[[], Any],
+    ok_message: str | Callable[[Any], str],
+    *,
+    on_error: Callable[[int], Page],
+    redirect_to: str | Callable[[Any], str],
+    validate: bool = True,
+    fresh_for: Request | None = None,
+    conflict_for: Request | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> Page:
+    """The posted form's one path: validate → fresh? → run the operation → commit → flash → go.
+
+    - ``form`` not valid: ``on_error(422)``, the page shown again with its messages;
+    - ``fresh_for``: the form's ``version`` must be that request's, else the fresh request;
+    - ``run()`` calls the operation (the API calls the same one); its result goes to
+      ``ok_message`` and ``redirect_to`` when they are callables;
+    - a refusal (``ApiError``) rolls back and lands on the form's fields (``names`` maps
+      the operation's field names to form fields), then ``on_error(status)``; a version
+      conflict shows ``conflict_for`` fresh instead, when given.
+    """
+    if validate and not form.validate_on_submit():
+        return on_error(422)
+    if fresh_for is not None and not _is_fresh(fresh_for, form):
+        return _stale(fresh_for)
+    try:
+        result = run()
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        if conflict_for is not None and exc.code == "version_conflict":
+            return _stale(conflict_for)
+        _put_errors(form, exc, names)
+        return on_error(exc.status)
+    flash(ok_message(result) if callable(ok_message) else ok_message, "success")
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to, 303)
+
+
+def page_arg() -> int:
+    """The ``page`` of the query string; nonsense and numbers below 1 are the first page."""
+    return max(_int_or_none(request.args.get("page")) or 1, 1)
 
 
 def _int_or_none(value: Any) -> int | None:
