@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
@@ -28,7 +28,7 @@ from .models import (
     can_view_members,
 )
 from .operations import create_person, update_person
-from .queries import KIND_ORDER, organization_directory
+from .queries import KIND_ORDER, organization_directory, organization_members
 
 bp = Blueprint("directory", __name__)
 
@@ -58,48 +58,16 @@ def organizations():
 def organization(org_id: int):
     org = db.get_or_404(Organization, org_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    member_count = db.session.scalar(
-        select(func.count()).where(
-            Membership.organization_id == org.id, Membership.ended_on.is_(None)
-        )
-    )
-    roles = dict(
-        db.session.execute(
-            select(Membership.role, func.count())
-            .where(Membership.organization_id == org.id, Membership.ended_on.is_(None))
-            .group_by(Membership.role)
-        ).all()
-    )
-    members = []
     show_members = can_view_members(current_user, org)
-    base = (
-        select(Membership)
-        .join(Person)
-        .where(Membership.organization_id == org.id, Membership.ended_on.is_(None))
-        .options(selectinload(Membership.person))
-    )
-    if show_members:
-        members = db.session.scalars(
-            base.order_by(Membership.role != "chair", Person.name_key, Person.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).all()
-    else:
-        # The public sees the consenting experts among the members only.
-        members = db.session.scalars(
-            base.where(Person.public_profile.is_(True))
-            .order_by(Person.name_key, Person.id)
-            .limit(PER_PAGE)
-        ).all()
+    found = organization_members(org, show_all=show_members, page=page, per_page=PER_PAGE)
     return render_template(
         "directory/organization.html",
         org=org,
-        member_count=member_count,
-        roles=roles,
-        members=members,
+        member_count=found.count,
+        roles=found.roles,
+        members=found.members,
         show_members=show_members,
-        page=page,
-        per_page=PER_PAGE,
+        found=found,
         can_edit=org.can_edit(current_user),
     )
 

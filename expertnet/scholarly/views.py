@@ -11,12 +11,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
 from ..directory.models import Membership, Organization, Person
 from ..extensions import db
+from . import queries
 from .api import cv_response
 from .forms import (
     ConfirmForm,
@@ -28,7 +29,7 @@ from .forms import (
     PublicationForm,
 )
 from .importers import ImportFormatError, parse_file
-from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
+from .models import Patent, Publication, PublicationAuthor, ResearchProject
 from .operations import (
     apply_plan,
     confirm_author,
@@ -66,34 +67,7 @@ def _person(person_id: int, *, edit: bool = False) -> Person:
 
 def record_summary(person: Person, limit: int = 10) -> dict:
     """What the profile page shows of the record: the latest works, projects, patents."""
-    pubs = db.session.scalars(
-        select(Publication)
-        .where(Publication.person_id == person.id)
-        .options(selectinload(Publication.authors))
-        .order_by(Publication.year.desc().nulls_last(), Publication.id.desc())
-        .limit(limit)
-    ).all()
-    total = db.session.scalar(
-        select(func.count()).select_from(Publication).where(Publication.person_id == person.id)
-    )
-    projects = db.session.scalars(
-        select(ResearchProject)
-        .where(ResearchProject.person_id == person.id)
-        .order_by(ResearchProject.start_year.desc().nulls_last(), ResearchProject.id.desc())
-    ).all()
-    patents = db.session.scalars(
-        select(Patent).where(Patent.person_id == person.id).order_by(Patent.year.desc())
-    ).all()
-    orcid = db.session.scalar(
-        select(ScholarProfile.orcid).where(ScholarProfile.person_id == person.id)
-    )
-    return {
-        "publications": pubs,
-        "publication_total": total,
-        "projects": projects,
-        "patents": patents,
-        "orcid": orcid,
-    }
+    return queries.record_summary(person.id, limit)
 
 
 @bp.get("/experts/<int:person_id>/record")
@@ -101,21 +75,13 @@ def record(person_id: int):
     person = _person(person_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     summary = record_summary(person, limit=0)
-    pubs = db.session.scalars(
-        select(Publication)
-        .where(Publication.person_id == person.id)
-        .options(selectinload(Publication.authors))
-        .order_by(Publication.year.desc().nulls_last(), Publication.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    found = queries.publication_page(person.id, page, PER_PAGE)
     return render_template(
         "scholarly/record.html",
         person=person,
         record=summary,
-        publications=pubs,
-        page=page,
-        pages=max(1, -(-summary["publication_total"] // PER_PAGE)),
+        publications=found.items,
+        found=found,
         can_edit=person.can_edit(current_user),
         delete_form=DeleteForm(),
         orcid_form=OrcidForm(data={"orcid": summary["orcid"] or ""}),
