@@ -90,6 +90,13 @@ def json_body() -> dict:
     return data
 
 
+def optional_body() -> dict:
+    """The JSON body of an action, or an empty one when nothing was sent."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
 def _flatten(messages) -> dict:
     out: dict = {}
     for key, value in messages.items():

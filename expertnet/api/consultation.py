@@ -43,7 +43,7 @@ from ..core.errors import ApiError, ValidationFailed
 from ..core.text import clean_line
 from ..directory.models import Person
 from ..extensions import db
-from . import bp, doc, int_arg, json_body, load, page_args, paged, require_login
+from . import bp, doc, int_arg, json_body, load, optional_body, page_args, paged, require_login
 
 WRITE_ERRORS = (400, 403, 404, 409, 422)
 
@@ -61,13 +61,6 @@ def _invitation_or_404(invitation_id: int) -> Invitation:
 
 def _person(person_id: int | None) -> Person | None:
     return db.session.get(Person, person_id) if person_id is not None else None
-
-
-def _optional_body() -> dict:
-    """The JSON body of an action, or an empty one when nothing was sent."""
-    if not request.get_data(cache=True):
-        return {}
-    return json_body()
 
 
 def _request_answer(req: Request, status: int = 200):
@@ -156,7 +149,7 @@ def request_update(request_id: int):
 @require_login
 def request_action(request_id: int, action: str):
     req = _request_or_404(request_id)
-    body = _optional_body()
+    body = optional_body()
     ops.perform_action(req, action, current_user, body, body.get("version"))
     db.session.commit()
     return _request_answer(req)
@@ -299,7 +292,7 @@ def invitation_decline(invitation_id: int):
 @require_login
 def invitation_revoke(invitation_id: int):
     inv = _invitation_or_404(invitation_id)
-    data = load(RevokeSchema(), _optional_body())
+    data = load(RevokeSchema(), optional_body())
     ops.revoke_invitation(inv, current_user, data.get("reason"))
     db.session.commit()
     return jsonify(invitation_json(inv))

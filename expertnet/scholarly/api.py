@@ -71,6 +71,13 @@ def _page(stmt, serialize):
     return jsonify(paged(paginate(stmt, page, per_page), serialize))
 
 
+def _delete(model, item_id: int) -> Response:
+    """Remove one item of the record (its owner or staff): 204, nothing to answer."""
+    delete_item(db.session, _item(model, item_id, edit=True))
+    db.session.commit()
+    return Response(status=204)
+
+
 # --- publications ----------------------------------------------------------------------------
 
 
@@ -118,9 +125,7 @@ def publication_update(pub_id: int):
 @doc("Remove a publication from the record", statuses=(204, 403, 404))
 @require_login
 def publication_delete(pub_id: int):
-    delete_item(db.session, _item(Publication, pub_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(Publication, pub_id)
 
 
 @bp.post("/publications/<int:pub_id>/authors/<int:position>/confirm")
@@ -259,9 +264,7 @@ def project_update(project_id: int):
 @doc("Remove a research project", statuses=(204, 403, 404))
 @require_login
 def project_delete(project_id: int):
-    delete_item(db.session, _item(ResearchProject, project_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(ResearchProject, project_id)
 
 
 @bp.get("/experts/<int:person_id>/patents")
@@ -295,9 +298,7 @@ def patent_update(patent_id: int):
 @doc("Remove a patent", statuses=(204, 403, 404))
 @require_login
 def patent_delete(patent_id: int):
-    delete_item(db.session, _item(Patent, patent_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(Patent, patent_id)
 
 
 # --- the scientific CV --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core.actions import form_action
 from ..core.errors import ApiError
 from ..directory.models import Membership, Organization, Person
 from ..extensions import db
@@ -108,23 +109,28 @@ def _flat(msg) -> list:
 
 
 def _edit_page(kind: str, person: Person, form, item, schema, save):
-    if form.validate_on_submit():
-        try:
-            data = schema.load(form.to_data(), partial=item is not None)
-            if kind == "publication":
-                data = clean_publication(data)
-            saved = save(data)
-            db.session.commit()
-        except (ValidationError, ApiError) as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("The scholarly record was saved."), "success")
-            return redirect(
-                url_for("scholarly.record", person_id=person.id) + f"#{kind}-{saved.id}"
-            )
-    page = render_template(f"scholarly/{kind}_form.html", form=form, person=person, item=item)
-    return page, (422 if form.errors else 200)
+    def again(_status: int):
+        page = render_template(f"scholarly/{kind}_form.html", form=form, person=person, item=item)
+        return page, (422 if form.errors else 200)
+
+    def run():
+        data = schema.load(form.to_data(), partial=item is not None)
+        if kind == "publication":
+            data = clean_publication(data)
+        return save(data)
+
+    return form_action(
+        form,
+        run,
+        _("The scholarly record was saved."),
+        on_error=again,
+        redirect_to=lambda saved: (
+            url_for("scholarly.record", person_id=person.id) + f"#{kind}-{saved.id}"
+        ),
+        put_errors=_apply_errors,
+        refusals=(ValidationError, ApiError),
+        redirect_status=302,
+    )
 
 
 @bp.route("/experts/<int:person_id>/publications/new", methods=["GET", "POST"])
@@ -250,15 +256,16 @@ def item_delete(kind: str, item_id: int):
 def orcid(person_id: int):
     person = _person(person_id, edit=True)
     form = OrcidForm()
-    if form.validate_on_submit():
-        try:
-            set_orcid(db.session, person, (form.orcid.data or "").strip() or None)
-            db.session.commit()
-            flash(_("The ORCID iD was saved."), "success")
-        except ApiError as exc:
-            db.session.rollback()
-            flash(next(iter(exc.fields.values()), exc.message), "error")
-    return redirect(url_for("scholarly.record", person_id=person.id))
+    back = url_for("scholarly.record", person_id=person.id)
+    return form_action(
+        form,
+        lambda: set_orcid(db.session, person, (form.orcid.data or "").strip() or None),
+        _("The ORCID iD was saved."),
+        on_error=lambda _status: redirect(back),
+        redirect_to=back,
+        put_errors=lambda _form, exc: flash(next(iter(exc.fields.values()), exc.message), "error"),
+        redirect_status=302,
+    )
 
 
 # --- imports with preview -------------------------------------------------------------------

@@ -16,6 +16,8 @@ from werkzeug.wrappers import Response
 
 from workflows import KIND_LABELS, Action, State
 
+from ...core.actions import Page
+from ...core.actions import form_action as core_form_action
 from ...core.errors import ApiError, NotFound, error_response
 from ...core.i18n import tr
 from ...directory.models import Person
@@ -34,9 +36,6 @@ from ..models import (
 from ..serialize import markdown_html
 
 bp = Blueprint("consultation", __name__)
-
-#: What a view answers: a page, a page with its status, or a redirect.
-Page = str | tuple[str, int] | Response
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 20
@@ -195,31 +194,35 @@ def form_action(
     conflict_for: Request | None = None,
     names: Mapping[str, Any] | None = None,
 ) -> Page:
-    """The posted form's one path: validate → fresh? → run the operation → commit → flash → go.
+    """A consultation form's one path (``core.actions.form_action``) with the request's version.
 
-    - ``form`` not valid: ``on_error(422)``, the page shown again with its messages;
-    - ``fresh_for``: the form's ``version`` must be that request's, else the fresh request;
-    - ``run()`` calls the operation (the API calls the same one); its result goes to
-      ``ok_message`` and ``redirect_to`` when they are callables;
-    - a refusal (``ApiError``) rolls back and lands on the form's fields (``names`` maps
-      the operation's field names to form fields), then ``on_error(status)``; a version
-      conflict shows ``conflict_for`` fresh instead, when given.
+    - ``fresh_for``: the form's ``version`` must be that request's, else the fresh request
+      is shown and nothing runs;
+    - ``conflict_for``: an operation's version conflict shows that request fresh too;
+    - ``names`` maps the operation's field names to form fields for its refusals.
     """
-    if validate and not form.validate_on_submit():
-        return on_error(422)
-    if fresh_for is not None and not _is_fresh(fresh_for, form):
-        return _stale(fresh_for)
-    try:
-        result = run()
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if conflict_for is not None and exc.code == "version_conflict":
+
+    def before() -> Page | None:
+        if fresh_for is not None and not _is_fresh(fresh_for, form):
+            return _stale(fresh_for)
+        return None
+
+    def on_refusal(exc: Exception) -> Page | None:
+        if conflict_for is not None and getattr(exc, "code", None) == "version_conflict":
             return _stale(conflict_for)
-        _put_errors(form, exc, names)
-        return on_error(exc.status)
-    flash(ok_message(result) if callable(ok_message) else ok_message, "success")
-    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to, 303)
+        return None
+
+    return core_form_action(
+        form,
+        run,
+        ok_message,
+        on_error=on_error,
+        redirect_to=redirect_to,
+        put_errors=lambda form, exc: _put_errors(form, exc, names),
+        validate=validate,
+        before=before,
+        on_refusal=on_refusal,
+    )
 
 
 def page_arg() -> int:
