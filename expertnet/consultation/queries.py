@@ -22,6 +22,7 @@ from workflows import State
 
 from ..core.errors import ApiError, NotFound
 from ..core.paging import PER_PAGE, paginate
+from ..directory import queries as directory_queries
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
 from . import operations as ops
@@ -251,18 +252,9 @@ def notifications(
 # --- choice lists and people ------------------------------------------------------------------
 
 
-def leaf_fields() -> list[Field]:
-    """The fields a request may be filed under (the second level of the taxonomy)."""
-    return list(
-        db.session.scalars(select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code))
-    )
-
-
-def organization_names() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
-    return [(i, n) for i, n in rows]
+#: Choice lists of the request form, read from the directory.
+leaf_fields = directory_queries.leaf_fields
+organization_names = directory_queries.organization_names
 
 
 def people_by_id(ids: Iterable[int]) -> dict[int, Person]:

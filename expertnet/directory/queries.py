@@ -12,7 +12,7 @@ from search_index.text import fold
 
 from ..core.paging import PER_PAGE, paginate
 from ..extensions import db
-from .models import FormerProvince, Membership, Organization, OrganizationKind, Person
+from .models import Field, FormerProvince, Membership, Organization, OrganizationKind, Person
 
 #: The union's own organisations first, outside bodies (agencies last), as the union reads them.
 KIND_ORDER = [
@@ -136,3 +136,49 @@ def organization_members(
         .limit(per_page)
     ).all()
     return OrganizationMembers(count, roles, list(members), 1, 1)
+
+
+# --- people, names and choice lists -----------------------------------------------------------
+
+#: The union's own kinds of organisation, whose members an expert may be.
+MEMBER_KINDS = ("member_association", "institute", "club", "collective_member")
+
+
+def person_profile(person_id: int) -> Person | None:
+    """A person with memberships (and their organisations) and fields, for the profile page."""
+    return db.session.scalar(
+        select(Person)
+        .options(
+            selectinload(Person.memberships).selectinload(Membership.organization),
+            selectinload(Person.fields),
+        )
+        .where(Person.id == person_id)
+    )
+
+
+def leaf_fields() -> list[Field]:
+    """The fields one may choose (the second level of the taxonomy), by code."""
+    return list(
+        db.session.scalars(select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code))
+    )
+
+
+def field_names(locale: str) -> dict[str, str]:
+    return {f.code: f.display_name(locale) for f in db.session.scalars(select(Field))}
+
+
+def organization_names(kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every organisation (or those of ``kinds``), by name: the choice lists."""
+    stmt = select(Organization.id, Organization.name).order_by(Organization.name)
+    if kinds is not None:
+        stmt = stmt.where(Organization.kind.in_(kinds))
+    return [(i, n) for i, n in db.session.execute(stmt).all()]
+
+
+def organization_names_by_id(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    )
+    return dict(rows.all())

@@ -6,21 +6,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
 from ..core.forms import choices
 from ..core.text import clean_line, clean_text
 from ..extensions import db
+from . import queries
 from .forms import ExpertForm, OrganizationForm
 from .models import (
     AcademicTitle,
     Degree,
-    Field,
     FormerProvince,
     Gender,
-    Membership,
     Organization,
     OrganizationKind,
     Person,
@@ -87,17 +84,10 @@ def search():
             "facets": {},
             "error": exc.fields or {"q": exc.message},
         }
-    org_names = dict(
-        db.session.execute(
-            select(Organization.id, Organization.name).where(
-                Organization.id.in_(
-                    [int(i) for i in result.get("facets", {}).get("organization", {})]
-                )
-            )
-        ).all()
+    org_names = queries.organization_names_by_id(
+        [int(i) for i in result.get("facets", {}).get("organization", {})]
     )
-    locale = str(get_locale())
-    field_names = {f.code: f.display_name(locale) for f in db.session.scalars(select(Field)).all()}
+    field_names = queries.field_names(str(get_locale()))
     return render_template(
         "directory/search.html",
         result=result,
@@ -141,14 +131,7 @@ def organization_edit(org_id: int):
 
 
 def _load_person(person_id: int) -> Person:
-    person = db.session.scalar(
-        select(Person)
-        .options(
-            selectinload(Person.memberships).selectinload(Membership.organization),
-            selectinload(Person.fields),
-        )
-        .where(Person.id == person_id)
-    )
+    person = queries.person_profile(person_id)
     if person is None or not person.can_view(current_user):
         abort(404)
     return person
@@ -171,22 +154,9 @@ def _fill_choices(form: ExpertForm) -> None:
     form.academic_title.choices = choices([(t.value, t.label) for t in AcademicTitle], True)
     form.degree.choices = choices([(d.value, d.label) for d in Degree], True)
     form.gender.choices = choices([(g.value, g.label) for g in Gender], True)
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
-    form.employer.choices = choices([(str(i), n) for i, n in orgs], True)
-    member_orgs = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(
-            Organization.kind.in_(["member_association", "institute", "club", "collective_member"])
-        )
-        .order_by(Organization.name)
-    ).all()
-    form.organizations.choices = choices(member_orgs)
-    fields = db.session.scalars(
-        select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code)
-    )
-    form.fields.choices = choices((f.code, f.display_name(locale)) for f in fields)
+    form.employer.choices = choices([(str(i), n) for i, n in queries.organization_names()], True)
+    form.organizations.choices = choices(queries.organization_names(queries.MEMBER_KINDS))
+    form.fields.choices = choices((f.code, f.display_name(locale)) for f in queries.leaf_fields())
 
 
 def _save(form: ExpertForm, person: Person | None):

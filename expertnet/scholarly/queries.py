@@ -7,8 +7,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.paging import PER_PAGE, paginate
+from ..directory.models import Membership, Person
 from ..extensions import db
-from .models import Patent, Publication, ResearchProject, ScholarProfile
+from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
 
 
 def publications_of(person_id: int) -> Select:
@@ -54,3 +55,23 @@ def record_summary(person_id: int, limit: int = 10) -> dict:
             select(ScholarProfile.orcid).where(ScholarProfile.person_id == person_id)
         ),
     }
+
+
+def person_with_memberships(person_id: int) -> Person | None:
+    return db.session.scalar(
+        select(Person)
+        .options(selectinload(Person.memberships).selectinload(Membership.organization))
+        .where(Person.id == person_id)
+    )
+
+
+def authorships_to_confirm(person_id: int) -> list[PublicationAuthor]:
+    """Authors of others' publications that may be this person, oldest suggestion first."""
+    return list(
+        db.session.scalars(
+            select(PublicationAuthor)
+            .where(PublicationAuthor.candidate_person_id == person_id)
+            .options(selectinload(PublicationAuthor.publication).selectinload(Publication.person))
+            .order_by(PublicationAuthor.id)
+        )
+    )

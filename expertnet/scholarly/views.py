@@ -11,12 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.actions import form_action
 from ..core.errors import ApiError
-from ..directory.models import Membership, Organization, Person
+from ..directory.models import Organization, Person
 from ..extensions import db
 from . import queries
 from .api import cv_response
@@ -54,11 +52,7 @@ PER_PAGE = 50
 
 
 def _person(person_id: int, *, edit: bool = False) -> Person:
-    person = db.session.scalar(
-        select(Person)
-        .options(selectinload(Person.memberships).selectinload(Membership.organization))
-        .where(Person.id == person_id)
-    )
+    person = queries.person_with_memberships(person_id)
     if person is None or not person.can_view(current_user):
         abort(404)
     if edit and not person.can_edit(current_user):
@@ -408,12 +402,7 @@ def import_org_confirm(org_id: int):
 def authorships():
     if not current_user.person_id:
         abort(404)
-    rows = db.session.scalars(
-        select(PublicationAuthor)
-        .where(PublicationAuthor.candidate_person_id == current_user.person_id)
-        .options(selectinload(PublicationAuthor.publication).selectinload(Publication.person))
-        .order_by(PublicationAuthor.id)
-    ).all()
+    rows = queries.authorships_to_confirm(current_user.person_id)
     return render_template("scholarly/authorships.html", rows=rows, form=DeleteForm())
 
 
