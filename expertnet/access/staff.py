@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..consultation.models import OutboxMail
 from ..core.forms import Form
+from ..core.paging import paginate
 from ..core.roles import MANAGERS, has_role, role_of
 from ..core.types import utcnow
 from ..directory.models import Organization, Person
@@ -80,17 +81,12 @@ def outbox():
     q = (request.args.get("q") or "").strip()[:254]
     if q:
         stmt = stmt.where(OutboxMail.to_address.ilike(f"%{q}%"))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = _page()
-    mails = db.session.scalars(
-        stmt.order_by(OutboxMail.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
+    found = paginate(stmt.order_by(OutboxMail.id.desc()), _page(), PER_PAGE)
     return render_template(
         "access/outbox.html",
-        mails=mails,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        mails=found.items,
+        total=found.total,
+        found=found,
         state=state,
         q=q,
     )
@@ -103,26 +99,24 @@ def account_invitations():
         abort(403)
     org_id = request.args.get("organization", type=int)
     stmt = access.account_invitations(current_user, org_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = _page()
-    links = db.session.scalars(
+    found = paginate(
         stmt.options(
             selectinload(AccessLink.user),
             selectinload(AccessLink.mail),
             selectinload(AccessLink.created_by),
-        )
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
+        ),
+        _page(),
+        PER_PAGE,
+    )
+    links = found.items
     organization = db.session.get(Organization, org_id) if org_id else None
     if role_of(current_user) not in MANAGERS:
         organization = current_user.organization
     return render_template(
         "access/account_invitations.html",
         links=links,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        total=found.total,
+        found=found,
         organization=organization,
         now=utcnow(),
     )

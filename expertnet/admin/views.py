@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from ..auth.models import ApiToken, User
 from ..auth.operations import AccountError, create_user, revoke_token, tokens_of, update_user
 from ..core.forms import choices
+from ..core.paging import paginate
 from ..core.roles import EXTRA_ROLES, Role
 from ..core.text import clean_line
 from ..directory.models import Organization, Person
@@ -84,13 +85,8 @@ def users():
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(User.role, User.email).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    return render_template(
-        "admin/users.html", users=rows, q=q, page=page, total=total, per_page=PER_PAGE
-    )
+    found = paginate(stmt.order_by(User.role, User.email), page, PER_PAGE)
+    return render_template("admin/users.html", users=found.items, q=q, found=found)
 
 
 def _form_data(form: UserForm) -> dict:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.errors import ApiError
+from ..core.errors import ApiError, NotFound
 from ..core.web import (  # noqa: F401 - the API modules import them from here
     MAX_PER_PAGE,
     doc,
     int_arg,
     json_body,
     load,
+    optional_body,
     page_args,
     page_of,
+    paged,
 )
 from ..extensions import csrf
 
@@ -45,6 +47,12 @@ def require_login(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc: NotFound):
+    """A read layer's not-found as the API's JSON 404, with the loader's message."""
+    return jsonify(ApiError(404, exc.message).to_dict()), 404
 
 
 from ..contest import api as _contest_api  # noqa: E402,F401 - /contests and /entries

@@ -5,18 +5,13 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from ..consultation import operations as ops
+from ..consultation import queries
 from ..consultation.models import (
-    Document,
     Invitation,
     Meeting,
-    Notification,
-    PublishedOpinion,
     Request,
-    request_field,
 )
 from ..consultation.schemas import (
     AcceptSchema,
@@ -46,9 +41,9 @@ from ..consultation.serialize import (
 from ..core.errors import ApiError, ValidationFailed
 from ..core.roles import STAFF
 from ..core.text import clean_line
-from ..directory.models import Field, Person
+from ..directory.models import Person
 from ..extensions import db
-from . import bp, doc, int_arg, json_body, load, page_args, page_of, require_login
+from . import bp, doc, int_arg, json_body, load, optional_body, page_args, paged, require_login
 
 WRITE_ERRORS = (400, 403, 404, 409, 422)
 
@@ -57,28 +52,15 @@ WRITE_ERRORS = (400, 403, 404, 409, 422)
 
 def _request_or_404(request_id: int) -> Request:
     """The request if the caller may see it; 404 otherwise, so its existence is not revealed."""
-    req = db.session.get(Request, request_id)
-    if req is None or not req.can_view(current_user):
-        raise ApiError(404, _("No such request."))
-    return req
+    return queries.request_for(request_id, current_user)
 
 
 def _invitation_or_404(invitation_id: int) -> Invitation:
-    inv = db.session.get(Invitation, invitation_id)
-    if inv is None or not inv.can_view(current_user):
-        raise ApiError(404, _("No such invitation."))
-    return inv
+    return queries.invitation_for(invitation_id, current_user)
 
 
 def _person(person_id: int | None) -> Person | None:
     return db.session.get(Person, person_id) if person_id is not None else None
-
-
-def _optional_body() -> dict:
-    """The JSON body of an action, or an empty one when nothing was sent."""
-    if not request.get_data(cache=True):
-        return {}
-    return json_body()
 
 
 def _request_answer(req: Request, status: int = 200):
@@ -118,25 +100,21 @@ def request_create():
 @require_login
 def request_list():
     page, per_page = page_args()
-    stmt = ops.visible_requests(current_user)
-    state = request.args.get("state")
-    if state:
-        if state not in {s.value for s in ops.State}:
-            raise ValidationFailed({"state": _("Unknown state.")})
-        stmt = stmt.where(Request.state == state)
-    kind = request.args.get("kind")
-    if kind:
-        if kind not in ops.WF.policies:
-            raise ValidationFailed({"kind": _("Unknown request kind.")})
-        stmt = stmt.where(Request.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    reqs = db.session.scalars(
-        stmt.order_by(Request.updated_at.desc(), Request.id.desc())
-        .options(*ops.request_json_load())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return jsonify(page_of([request_json(r) for r in reqs], total, page, per_page))
+    try:
+        found = queries.request_list(
+            current_user,
+            state=request.args.get("state") or None,
+            kind=request.args.get("kind") or None,
+            page=page,
+            per_page=per_page,
+        )
+    except ValueError as exc:
+        raise ValidationFailed(
+            {"state": _("Unknown state.")}
+            if str(exc) == "state"
+            else {"kind": _("Unknown request kind.")}
+        ) from None
+    return jsonify(paged(found, request_json))
 
 
 @bp.get("/requests/<int:request_id>")
@@ -171,7 +149,7 @@ def request_update(request_id: int):
 @require_login
 def request_action(request_id: int, action: str):
     req = _request_or_404(request_id)
-    body = _optional_body()
+    body = optional_body()
     ops.perform_action(req, action, current_user, body, body.get("version"))
     db.session.commit()
     return _request_answer(req)
@@ -219,13 +197,7 @@ def document_list(request_id: int):
 @doc("Download a document", response="the file", statuses=(404,))
 @require_login
 def document_download(document_id: int):
-    document = db.session.get(Document, document_id)
-    if document is None or not document.can_download(current_user):
-        raise ApiError(404, _("No such document."))
-    response = ops.document_download(document)
-    if response is None:
-        raise ApiError(404, _("The file is missing from the store."))
-    return response
+    return queries.document_download(document_id, current_user)
 
 
 # --- panel ------------------------------------------------------------------------------------
@@ -320,7 +292,7 @@ def invitation_decline(invitation_id: int):
 @require_login
 def invitation_revoke(invitation_id: int):
     inv = _invitation_or_404(invitation_id)
-    data = load(RevokeSchema(), _optional_body())
+    data = load(RevokeSchema(), optional_body())
     ops.revoke_invitation(inv, current_user, data.get("reason"))
     db.session.commit()
     return jsonify(invitation_json(inv))
@@ -439,10 +411,7 @@ def consolidation_detail(request_id: int):
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not meeting.request.can_view_meetings(current_user):
-        raise ApiError(404, _("No such meeting."))
-    return meeting
+    return queries.meeting_for(meeting_id, current_user)
 
 
 @bp.post("/requests/<int:request_id>/meetings")
@@ -498,10 +467,6 @@ def meeting_update(meeting_id: int):
 # --- the published register -------------------------------------------------------------------
 
 
-def _visible_published(stmt):
-    return ops.visible_published(stmt, current_user)
-
-
 @bp.get("/opinions")
 @doc(
     "The register of published opinions (confidential ones only for their agency and staff)",
@@ -520,37 +485,18 @@ def _visible_published(stmt):
 )
 def published_list():
     page, per_page = page_args()
-    stmt = _visible_published(
-        select(PublishedOpinion).join(Request, Request.id == PublishedOpinion.request_id)
+    filters = queries.RegisterFilters(
+        kind=request.args.get("kind") or None,
+        year=int_arg("year", 0, minimum=1900) or None,
+        agency=int_arg("agency", 0) or None,
+        field=request.args.get("field") or None,
+        q=clean_line(request.args.get("q") or ""),
     )
-    kind = request.args.get("kind")
-    if kind:
-        if kind not in ops.WF.policies:
-            raise ValidationFailed({"kind": _("Unknown request kind.")})
-        stmt = stmt.where(Request.kind == kind)
-    if request.args.get("year"):
-        stmt = stmt.where(PublishedOpinion.year == int_arg("year", 0, minimum=1900))
-    if request.args.get("agency"):
-        stmt = stmt.where(Request.agency_id == int_arg("agency", 0))
-    code = request.args.get("field")
-    if code:
-        stmt = stmt.where(
-            Request.id.in_(
-                select(request_field.c.request_id)
-                .join(Field, Field.id == request_field.c.field_id)
-                .where(Field.code == code)
-            )
-        )
-    q = clean_line(request.args.get("q") or "")
-    if q:
-        stmt = stmt.where(Request.title.ilike(f"%{q}%"))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(
-        stmt.order_by(PublishedOpinion.published_at.desc(), PublishedOpinion.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return jsonify(page_of([published_summary_json(o) for o in items], total, page, per_page))
+    try:
+        found = queries.published_register(current_user, filters, page=page, per_page=per_page)
+    except ValueError:
+        raise ValidationFailed({"kind": _("Unknown request kind.")}) from None
+    return jsonify(paged(found, published_summary_json))
 
 
 @bp.get("/opinions/<int:opinion_id>")
@@ -561,14 +507,7 @@ def published_list():
     statuses=(404,),
 )
 def published_detail(opinion_id: int):
-    opinion = db.session.scalar(
-        select(PublishedOpinion)
-        .options(selectinload(PublishedOpinion.recommendations))
-        .where(PublishedOpinion.id == opinion_id)
-    )
-    if opinion is None or not opinion.can_view(current_user):
-        raise ApiError(404, _("No such published opinion."))
-    return jsonify(published_json(opinion))
+    return jsonify(published_json(queries.published_opinion(opinion_id, current_user)))
 
 
 # --- inbox ------------------------------------------------------------------------------------
@@ -583,19 +522,20 @@ def published_detail(opinion_id: int):
 @require_login
 def my_notifications():
     page, per_page = page_args()
-    stmt = ops.inbox(current_user, unread_only=request.args.get("unread") == "1")
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify(page_of([notification_json(n) for n in items], total, page, per_page))
+    found = queries.notifications(
+        current_user,
+        unread_only=request.args.get("unread") == "1",
+        page=page,
+        per_page=per_page,
+    )
+    return jsonify(paged(found, notification_json))
 
 
 @bp.post("/me/notifications/<int:notification_id>/read")
 @doc("Mark a notification as read", response="notification", statuses=(404,))
 @require_login
 def notification_read(notification_id: int):
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        raise ApiError(404, _("Not found."))
+    notification = queries.notification_for(notification_id, current_user)
     ops.mark_read(notification, current_user)
     db.session.commit()
     return jsonify(notification_json(notification))

@@ -5,33 +5,27 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError, ValidationFailed
 from ..core.text import clean_line
 from ..directory.models import (
     Field,
-    Membership,
     Organization,
     OrganizationKind,
     can_create_person,
 )
 from ..directory.operations import create_person, update_person
-from ..directory.queries import visible_person
+from ..directory.queries import member_counts, organization_page, visible_person
 from ..directory.schemas import ExpertSchema
 from ..directory.serialize import field_json, organization_json, person_json
 from ..extensions import db
-from . import bp, doc, json_body, load, page_args, page_of, require_login
+from . import bp, doc, json_body, load, page_args, paged, require_login
 
 
 def _member_counts(ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Membership.organization_id, func.count())
-        .where(Membership.organization_id.in_(ids), Membership.ended_on.is_(None))
-        .group_by(Membership.organization_id)
-    )
-    return dict(rows.all())
+    return member_counts(ids)
 
 
 @bp.get("/organizations")
@@ -43,24 +37,17 @@ def _member_counts(ids: list[int]) -> dict[int, int]:
 )
 def organizations():
     page, per_page = page_args()
-    stmt = select(Organization)
-    kind = request.args.get("kind")
-    if kind:
-        if kind not in OrganizationKind.values():
-            raise ValidationFailed({"kind": _("Unknown kind of organisation.")})
-        stmt = stmt.where(Organization.kind == kind)
-    q = clean_line(request.args.get("q") or "")
-    if q:
-        stmt = stmt.where(or_(Organization.name.ilike(f"%{q}%"), Organization.code.ilike(f"%{q}%")))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    orgs = db.session.scalars(
-        stmt.order_by(Organization.kind, Organization.code)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    counts = _member_counts([o.id for o in orgs])
-    items = [organization_json(o, counts.get(o.id, 0)) for o in orgs]
-    return jsonify(page_of(items, total, page, per_page))
+    try:
+        found = organization_page(
+            request.args.get("kind") or None,
+            clean_line(request.args.get("q") or ""),
+            page=page,
+            per_page=per_page,
+        )
+    except ValueError:
+        raise ValidationFailed({"kind": _("Unknown kind of organisation.")}) from None
+    counts = member_counts([o.id for o in found.items])
+    return jsonify(paged(found, lambda o: organization_json(o, counts.get(o.id, 0))))
 
 
 @bp.get("/organizations/<int:org_id>")

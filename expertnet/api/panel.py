@@ -41,15 +41,15 @@ from . import bp, doc, json_body, load, require_login
 )
 @require_login
 def panel_suggestions(request_id: int):
-    from ..consultation.models import Request
+    from ..consultation import queries
 
     if not can_view_suggestions(current_user):
         raise ApiError(403, _("Only the union's staff may see panel suggestions."))
     size = parse_size(request.args.get("size"))
-    req = db.session.get(Request, request_id)
-    if req is None or not req.can_view(current_user):
-        raise ApiError(404, _("No such request."))
-    check_panel_state(req)
+    req = queries.request_for(request_id, current_user)
+    refusal = queries.suggestions_refusal(req, current_user)
+    if refusal is not None:
+        raise refusal
     return jsonify(suggestion_json(suggestions_for_request(req, size), req.id))
 
 

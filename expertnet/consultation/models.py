@@ -1,4 +1,8 @@
-"""Requests, their history, documents, panels, opinions, publication, meetings and mail."""
+"""Requests, their history, documents, panels, opinions, publication, meetings and mail.
+
+Over 600 lines on purpose: the feature's tables and their permission predicates
+(``can_*``) belong together; the predicates read relationships across all of them.
+"""
 
 from __future__ import annotations
 

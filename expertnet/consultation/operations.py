@@ -4,6 +4,10 @@ Each function takes domain objects and validated data, checks what the data mode
 cannot, changes the session, flushes, writes history and queues notifications. The
 caller commits once; mail leaves after that commit (see ``notify``). Refusals are
 ``ApiError`` (status, code, message, fields) raised before anything is written.
+
+Over 600 lines on purpose: it is the one door every write of the consultation goes
+through, from pages and API alike; the writes share the version checks, history and
+notification queueing below, and one module is what keeps the two edges from drifting.
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from ..api import bp, doc, json_body, load, require_login
+from ..api import bp, doc, json_body, load, optional_body, require_login
 from ..consultation.schemas import StrictSchema
 from ..core.errors import ApiError
 from ..extensions import db
@@ -148,10 +148,6 @@ def _entry_or_404(entry_id: int) -> Entry:
     return entry
 
 
-def _optional_body() -> dict:
-    return json_body() if request.get_data(cache=True) else {}
-
-
 # --- editions ------------------------------------------------------------------------------
 
 
@@ -225,7 +221,7 @@ def contest_members(edition_id: int):
 @require_login
 def contest_action(edition_id: int, action: str):
     edition = _edition_or_404(edition_id)
-    body = _optional_body()
+    body = optional_body()
     ops.perform_edition_action(edition, action, current_user, body, body.get("version"))
     db.session.commit()
     return jsonify(edition_json(edition, current_user))
@@ -241,7 +237,7 @@ def contest_action(edition_id: int, action: str):
 @require_login
 def contest_plan(edition_id: int):
     edition = _edition_or_404(edition_id)
-    data = load(PlanSchema(), _optional_body())
+    data = load(PlanSchema(), optional_body())
     if data["apply"]:
         created = judging.apply_plan(edition, current_user)
         db.session.commit()
@@ -353,7 +349,7 @@ def entry_update(entry_id: int):
 @require_login
 def entry_action(entry_id: int, action: str):
     entry = _entry_or_404(entry_id)
-    body = _optional_body()
+    body = optional_body()
     if action == "request_rescore":  # the action also opens the next scoring round
         judging.request_rescore(entry, current_user, body.get("comment"))
     else:

@@ -60,6 +60,18 @@ class ApiError(Exception):
         return {"error": body}
 
 
+class NotFound(LookupError):
+    """A loader found nothing the viewer may see (or nothing at all: the two look alike).
+
+    Read layers (``*/queries.py``) raise it; each edge answers its own 404: the pages their
+    error page, the API its JSON error with this message.
+    """
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message)
+        self.message = message or _("Not found.")
+
+
 class ValidationFailed(ApiError):
     def __init__(self, fields: dict, message: str | None = None):
         super().__init__(422, message or _("Some fields are not valid."), "invalid", fields)
@@ -98,6 +110,11 @@ def register(app: Flask) -> None:
         return render_template("errors/error.html", status=exc.status, message=exc.message), (
             exc.status
         )
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound):
+        # The edges map it themselves; this is the fallback for any other blueprint.
+        return error_response(404, exc.message if wants_json() else None)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

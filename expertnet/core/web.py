@@ -103,3 +103,21 @@ def page_args(args=None) -> tuple[int, int]:
 
 def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
+
+
+def optional_body() -> dict:
+    """The JSON body of an action, or an empty one when nothing was sent."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
+def paged(pagination, serialize: Callable, **extra) -> dict:
+    """A read layer's ``Pagination`` as the API's page: each item through ``serialize``."""
+    return page_of(
+        [serialize(x) for x in pagination.items],
+        pagination.total,
+        pagination.page,
+        pagination.per_page,
+        **extra,
+    )

@@ -4,6 +4,8 @@ The organisations are plausible, not a copy of the real register: universities a
 city's departments carry their real names (a demo that invents "Sở Y tế" would only
 confuse), associations are named the way Vietnamese unions name them, and enterprises
 are mostly invented. Contact details are generated and point at reserved domains.
+
+Over 600 lines on purpose: it is data (organisations, name pools), not logic.
 """
 
 from __future__ import annotations

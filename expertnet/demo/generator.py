@@ -9,6 +9,9 @@ strings, whose order would change with ``PYTHONHASHSEED``.
 Speed matters (108,000 people must load in under two minutes including the database),
 so names, employers and keyword pools are precomputed once and each person costs a few
 dozen calls on the generator, never a Faker provider call.
+
+Over 600 lines on purpose: one pure generator whose precomputed pools and the single
+``random.Random`` must stay together to keep the output a function of the seed.
 """
 
 from __future__ import annotations

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from search_index.text import fold
 
+from ..core.paging import PER_PAGE, paginate
 from ..extensions import db
-from .models import FormerProvince, Membership, Organization, OrganizationKind, Person
+from .models import Field, FormerProvince, Membership, Organization, OrganizationKind, Person
 
 #: The union's own organisations first, outside bodies (agencies last), as the union reads them.
 KIND_ORDER = [
@@ -66,18 +68,7 @@ def organization_directory(
             by_province[org.former_province] = by_province.get(org.former_province, 0) + 1
     if kind:
         orgs = [o for o in orgs if o.kind == kind]
-    ids = [o.id for o in orgs]
-    counts = (
-        dict(
-            db.session.execute(
-                select(Membership.organization_id, func.count())
-                .where(Membership.ended_on.is_(None), Membership.organization_id.in_(ids))
-                .group_by(Membership.organization_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    counts = member_counts([o.id for o in orgs])
     filters = {k: v for k, v in (("q", q), ("kind", kind), ("province", province)) if v}
     return OrganizationDirectory(orgs, counts, by_kind, by_province, len(orgs), filters)
 
@@ -98,3 +89,102 @@ def visible_person(person_id: int, user) -> Person | None:
     if person is None or not person.can_view(user):
         return None
     return person
+
+
+def member_counts(ids: list[int]) -> dict[int, int]:
+    """Current members of each organisation in ``ids`` (those with none are left out)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.organization_id, func.count())
+        .where(Membership.organization_id.in_(ids), Membership.ended_on.is_(None))
+        .group_by(Membership.organization_id)
+    )
+    return dict(rows.all())
+
+
+def organization_page(
+    kind: str | None = None, q: str = "", *, page: int = 1, per_page: int = PER_PAGE
+) -> Pagination:
+    """Organisations by kind and name or code (the API's list), by kind and code."""
+    stmt = select(Organization)
+    if kind:
+        if kind not in OrganizationKind.values():
+            raise ValueError("kind")
+        stmt = stmt.where(Organization.kind == kind)
+    if q:
+        stmt = stmt.where(or_(Organization.name.ilike(f"%{q}%"), Organization.code.ilike(f"%{q}%")))
+    return paginate(stmt.order_by(Organization.kind, Organization.code), page, per_page)
+
+
+@dataclass
+class OrganizationMembers:
+    """An organisation's current members as its page shows them."""
+
+    count: int
+    roles: dict[str, int]
+    members: list[Membership]
+    page: int
+    pages: int
+
+
+def organization_members(
+    org: Organization, *, show_all: bool, page: int = 1, per_page: int = 50
+) -> OrganizationMembers:
+    """Counts by role, and one page of the members (chairs first, then by name).
+
+    Without ``show_all`` (the public) only the consenting experts are listed, on one page.
+    """
+    current = (Membership.organization_id == org.id, Membership.ended_on.is_(None))
+    count = db.session.scalar(select(func.count()).where(*current)) or 0
+    roles = dict(
+        db.session.execute(
+            select(Membership.role, func.count()).where(*current).group_by(Membership.role)
+        ).all()
+    )
+    base = select(Membership).join(Person).where(*current).options(selectinload(Membership.person))
+    if show_all:
+        found = paginate(
+            base.order_by(Membership.role != "chair", Person.name_key, Person.id), page, per_page
+        )
+        return OrganizationMembers(count, roles, found.items, found.page, found.pages)
+    members = db.session.scalars(
+        base.where(Person.public_profile.is_(True))
+        .order_by(Person.name_key, Person.id)
+        .limit(per_page)
+    ).all()
+    return OrganizationMembers(count, roles, list(members), 1, 1)
+
+
+# --- people, names and choice lists -----------------------------------------------------------
+
+#: The union's own kinds of organisation, whose members an expert may be.
+MEMBER_KINDS = ("member_association", "institute", "club", "collective_member")
+
+
+def leaf_fields() -> list[Field]:
+    """The fields one may choose (the second level of the taxonomy), by code."""
+    return list(
+        db.session.scalars(select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code))
+    )
+
+
+def field_names(locale: str) -> dict[str, str]:
+    return {f.code: f.display_name(locale) for f in db.session.scalars(select(Field))}
+
+
+def organization_names(kinds: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every organisation (or those of ``kinds``), by name: the choice lists."""
+    stmt = select(Organization.id, Organization.name).order_by(Organization.name)
+    if kinds is not None:
+        stmt = stmt.where(Organization.kind.in_(kinds))
+    return [(i, n) for i, n in db.session.execute(stmt).all()]
+
+
+def organization_names_by_id(ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    )
+    return dict(rows.all())

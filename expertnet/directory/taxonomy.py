@@ -5,6 +5,9 @@ first-level groups of Decision 12/2008/QĐ-BKHCN); the disciplines are those a c
 actually consults on, with the port, maritime and aquaculture fields Hải Phòng needs.
 Codes are stable identifiers used by the API, the search index and imports: never rename
 one, add a new code instead.
+
+Over 600 lines on purpose: most of it is the taxonomy's data (codes, names, keywords),
+kept in one place so a code is never defined twice.
 """
 
 from __future__ import annotations

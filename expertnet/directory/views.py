@@ -6,21 +6,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
 from ..core.forms import choices
 from ..core.text import clean_line, clean_text
 from ..extensions import db
+from . import queries
 from .forms import ExpertForm, OrganizationForm
 from .models import (
     AcademicTitle,
     Degree,
-    Field,
     FormerProvince,
     Gender,
-    Membership,
     Organization,
     OrganizationKind,
     Person,
@@ -28,7 +25,7 @@ from .models import (
     can_view_members,
 )
 from .operations import create_person, update_person
-from .queries import KIND_ORDER, organization_directory, visible_person
+from .queries import KIND_ORDER, organization_directory, organization_members, visible_person
 
 bp = Blueprint("directory", __name__)
 
@@ -58,48 +55,16 @@ def organizations():
 def organization(org_id: int):
     org = db.get_or_404(Organization, org_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    member_count = db.session.scalar(
-        select(func.count()).where(
-            Membership.organization_id == org.id, Membership.ended_on.is_(None)
-        )
-    )
-    roles = dict(
-        db.session.execute(
-            select(Membership.role, func.count())
-            .where(Membership.organization_id == org.id, Membership.ended_on.is_(None))
-            .group_by(Membership.role)
-        ).all()
-    )
-    members = []
     show_members = can_view_members(current_user, org)
-    base = (
-        select(Membership)
-        .join(Person)
-        .where(Membership.organization_id == org.id, Membership.ended_on.is_(None))
-        .options(selectinload(Membership.person))
-    )
-    if show_members:
-        members = db.session.scalars(
-            base.order_by(Membership.role != "chair", Person.name_key, Person.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).all()
-    else:
-        # The public sees the consenting experts among the members only.
-        members = db.session.scalars(
-            base.where(Person.public_profile.is_(True))
-            .order_by(Person.name_key, Person.id)
-            .limit(PER_PAGE)
-        ).all()
+    found = organization_members(org, show_all=show_members, page=page, per_page=PER_PAGE)
     return render_template(
         "directory/organization.html",
         org=org,
-        member_count=member_count,
-        roles=roles,
-        members=members,
+        member_count=found.count,
+        roles=found.roles,
+        members=found.members,
         show_members=show_members,
-        page=page,
-        per_page=PER_PAGE,
+        found=found,
         can_edit=org.can_edit(current_user),
     )
 
@@ -119,17 +84,10 @@ def search():
             "facets": {},
             "error": exc.fields or {"q": exc.message},
         }
-    org_names = dict(
-        db.session.execute(
-            select(Organization.id, Organization.name).where(
-                Organization.id.in_(
-                    [int(i) for i in result.get("facets", {}).get("organization", {})]
-                )
-            )
-        ).all()
+    org_names = queries.organization_names_by_id(
+        [int(i) for i in result.get("facets", {}).get("organization", {})]
     )
-    locale = str(get_locale())
-    field_names = {f.code: f.display_name(locale) for f in db.session.scalars(select(Field)).all()}
+    field_names = queries.field_names(str(get_locale()))
     return render_template(
         "directory/search.html",
         result=result,
@@ -196,22 +154,9 @@ def _fill_choices(form: ExpertForm) -> None:
     form.academic_title.choices = choices([(t.value, t.label) for t in AcademicTitle], True)
     form.degree.choices = choices([(d.value, d.label) for d in Degree], True)
     form.gender.choices = choices([(g.value, g.label) for g in Gender], True)
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
-    form.employer.choices = choices([(str(i), n) for i, n in orgs], True)
-    member_orgs = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(
-            Organization.kind.in_(["member_association", "institute", "club", "collective_member"])
-        )
-        .order_by(Organization.name)
-    ).all()
-    form.organizations.choices = choices(member_orgs)
-    fields = db.session.scalars(
-        select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code)
-    )
-    form.fields.choices = choices((f.code, f.display_name(locale)) for f in fields)
+    form.employer.choices = choices([(str(i), n) for i, n in queries.organization_names()], True)
+    form.organizations.choices = choices(queries.organization_names(queries.MEMBER_KINDS))
+    form.fields.choices = choices((f.code, f.display_name(locale)) for f in queries.leaf_fields())
 
 
 def _save(form: ExpertForm, person: Person | None):

@@ -4,6 +4,9 @@
 replacements for one seat that keep the rest of the panel valid. Both take a
 ``RequestProfile``, a plain dataclass, so they do not depend on the consultation model
 (``profile_for_request`` builds one from a stored request).
+
+Over 600 lines on purpose: scoring, conflicts, composition and the seat search are one
+algorithm whose steps share the candidate tables; split, each part would need the others.
 """
 
 from __future__ import annotations

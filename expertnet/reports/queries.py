@@ -33,6 +33,9 @@ with the number of requests. The rules, as the union reports them:
 
 Counts include confidential requests (they are counted, never described); the list of the
 year's published opinions is filtered by the viewer's right to see each one.
+
+Over 600 lines on purpose: one report, whose figures share the year's bounds and the
+rules above; each figure is a short aggregate query.
 """
 
 from __future__ import annotations

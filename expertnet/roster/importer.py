@@ -30,6 +30,9 @@ have written are written here in bulk, and the touched people are marked for the
 index (``search.hooks.mark_people_changed``), which logs and indexes them when the
 caller commits. The importer flushes but never commits: the caller owns the one
 transaction, so an import is all or nothing.
+
+Over 600 lines on purpose: matching, merging and the bulk write share the per-file
+state (the rows seen so far, the people matched); split, that state would leak.
 """
 
 from __future__ import annotations

@@ -10,14 +10,16 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..api import bp, doc, json_body, load, page_args, page_of, require_login
+from ..api import bp, doc, json_body, load, page_args, paged, require_login
 from ..core.errors import ApiError, ValidationFailed
+from ..core.paging import paginate
 from ..core.roles import MANAGERS
 from ..directory.models import Membership, Person
 from ..extensions import db
+from . import queries
 from .downloads import cv_response
 from .importers import ImportFormatError, parse_file
 from .lookup import LookupConfig, LookupDisabled, LookupFailed, lookup_doi, lookup_orcid
@@ -66,9 +68,14 @@ def _item(model, item_id: int, *, edit: bool):
 
 def _page(stmt, serialize):
     page, per_page = page_args()
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify(page_of([serialize(r) for r in rows], total, page, per_page))
+    return jsonify(paged(paginate(stmt, page, per_page), serialize))
+
+
+def _delete(model, item_id: int) -> Response:
+    """Remove one item of the record (its owner or staff): 204, nothing to answer."""
+    delete_item(db.session, _item(model, item_id, edit=True))
+    db.session.commit()
+    return Response(status=204)
 
 
 # --- publications ----------------------------------------------------------------------------
@@ -78,13 +85,7 @@ def _page(stmt, serialize):
 @doc("An expert's publications, newest first", response="page of publications", auth=False)
 def publications(person_id: int):
     _person(person_id)
-    stmt = (
-        select(Publication)
-        .where(Publication.person_id == person_id)
-        .options(selectinload(Publication.authors))
-        .order_by(Publication.year.desc().nulls_last(), Publication.id.desc())
-    )
-    return _page(stmt, publication_json)
+    return _page(queries.publications_of(person_id), publication_json)
 
 
 @bp.post("/experts/<int:person_id>/publications")
@@ -124,9 +125,7 @@ def publication_update(pub_id: int):
 @doc("Remove a publication from the record", statuses=(204, 403, 404))
 @require_login
 def publication_delete(pub_id: int):
-    delete_item(db.session, _item(Publication, pub_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(Publication, pub_id)
 
 
 @bp.post("/publications/<int:pub_id>/authors/<int:position>/confirm")
@@ -238,12 +237,7 @@ def orcid_set(person_id: int):
 @doc("An expert's research projects", response="page of projects", auth=False)
 def projects(person_id: int):
     _person(person_id)
-    stmt = (
-        select(ResearchProject)
-        .where(ResearchProject.person_id == person_id)
-        .order_by(ResearchProject.start_year.desc().nulls_last(), ResearchProject.id.desc())
-    )
-    return _page(stmt, project_json)
+    return _page(queries.projects_of(person_id), project_json)
 
 
 @bp.post("/experts/<int:person_id>/projects")
@@ -270,21 +264,14 @@ def project_update(project_id: int):
 @doc("Remove a research project", statuses=(204, 403, 404))
 @require_login
 def project_delete(project_id: int):
-    delete_item(db.session, _item(ResearchProject, project_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(ResearchProject, project_id)
 
 
 @bp.get("/experts/<int:person_id>/patents")
 @doc("An expert's patents and utility solutions", response="page of patents", auth=False)
 def patents(person_id: int):
     _person(person_id)
-    stmt = (
-        select(Patent)
-        .where(Patent.person_id == person_id)
-        .order_by(Patent.year.desc().nulls_last(), Patent.id.desc())
-    )
-    return _page(stmt, patent_json)
+    return _page(queries.patents_of(person_id), patent_json)
 
 
 @bp.post("/experts/<int:person_id>/patents")
@@ -311,9 +298,7 @@ def patent_update(patent_id: int):
 @doc("Remove a patent", statuses=(204, 403, 404))
 @require_login
 def patent_delete(patent_id: int):
-    delete_item(db.session, _item(Patent, patent_id, edit=True))
-    db.session.commit()
-    return Response(status=204)
+    return _delete(Patent, patent_id)
 
 
 # --- the scientific CV (built in ``downloads.py``, shared with the pages) -------------------

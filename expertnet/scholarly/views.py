@@ -20,15 +20,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from ..core.actions import form_action
 from ..core.errors import ApiError
 from ..core.roles import MANAGERS
 from ..core.types import utcnow
-from ..directory.models import Membership, Organization, Person
+from ..directory.models import Organization, Person
 from ..extensions import db
 from ..jobs import enqueue
+from . import queries
 from .downloads import cv_response
 from .forms import (
     ConfirmForm,
@@ -41,7 +41,7 @@ from .forms import (
 )
 from .importers import ImportFormatError, parse_file
 from .jobs import import_organization_list
-from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
+from .models import Patent, Publication, PublicationAuthor, ResearchProject
 from .operations import (
     apply_plan,
     confirm_author,
@@ -65,11 +65,7 @@ PER_PAGE = 50
 
 
 def _person(person_id: int, *, edit: bool = False) -> Person:
-    person = db.session.scalar(
-        select(Person)
-        .options(selectinload(Person.memberships).selectinload(Membership.organization))
-        .where(Person.id == person_id)
-    )
+    person = queries.person_with_memberships(person_id)
     if person is None or not person.can_view(current_user):
         abort(404)
     if edit and not person.can_edit(current_user):
@@ -79,34 +75,7 @@ def _person(person_id: int, *, edit: bool = False) -> Person:
 
 def record_summary(person: Person, limit: int = 10) -> dict:
     """What the profile page shows of the record: the latest works, projects, patents."""
-    pubs = db.session.scalars(
-        select(Publication)
-        .where(Publication.person_id == person.id)
-        .options(selectinload(Publication.authors))
-        .order_by(Publication.year.desc().nulls_last(), Publication.id.desc())
-        .limit(limit)
-    ).all()
-    total = db.session.scalar(
-        select(func.count()).select_from(Publication).where(Publication.person_id == person.id)
-    )
-    projects = db.session.scalars(
-        select(ResearchProject)
-        .where(ResearchProject.person_id == person.id)
-        .order_by(ResearchProject.start_year.desc().nulls_last(), ResearchProject.id.desc())
-    ).all()
-    patents = db.session.scalars(
-        select(Patent).where(Patent.person_id == person.id).order_by(Patent.year.desc())
-    ).all()
-    orcid = db.session.scalar(
-        select(ScholarProfile.orcid).where(ScholarProfile.person_id == person.id)
-    )
-    return {
-        "publications": pubs,
-        "publication_total": total,
-        "projects": projects,
-        "patents": patents,
-        "orcid": orcid,
-    }
+    return queries.record_summary(person.id, limit)
 
 
 @bp.get("/experts/<int:person_id>/record")
@@ -114,21 +83,13 @@ def record(person_id: int):
     person = _person(person_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     summary = record_summary(person, limit=0)
-    pubs = db.session.scalars(
-        select(Publication)
-        .where(Publication.person_id == person.id)
-        .options(selectinload(Publication.authors))
-        .order_by(Publication.year.desc().nulls_last(), Publication.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    found = queries.publication_page(person.id, page, PER_PAGE)
     return render_template(
         "scholarly/record.html",
         person=person,
         record=summary,
-        publications=pubs,
-        page=page,
-        pages=max(1, -(-summary["publication_total"] // PER_PAGE)),
+        publications=found.items,
+        found=found,
         can_edit=person.can_edit(current_user),
         delete_form=DeleteForm(),
         orcid_form=OrcidForm(data={"orcid": summary["orcid"] or ""}),
@@ -155,23 +116,28 @@ def _flat(msg) -> list:
 
 
 def _edit_page(kind: str, person: Person, form, item, schema, save):
-    if form.validate_on_submit():
-        try:
-            data = schema.load(form.to_data(), partial=item is not None)
-            if kind == "publication":
-                data = clean_publication(data)
-            saved = save(data)
-            db.session.commit()
-        except (ValidationError, ApiError) as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-        else:
-            flash(_("The scholarly record was saved."), "success")
-            return redirect(
-                url_for("scholarly.record", person_id=person.id) + f"#{kind}-{saved.id}"
-            )
-    page = render_template(f"scholarly/{kind}_form.html", form=form, person=person, item=item)
-    return page, (422 if form.errors else 200)
+    def again(_status: int):
+        page = render_template(f"scholarly/{kind}_form.html", form=form, person=person, item=item)
+        return page, (422 if form.errors else 200)
+
+    def run():
+        data = schema.load(form.to_data(), partial=item is not None)
+        if kind == "publication":
+            data = clean_publication(data)
+        return save(data)
+
+    return form_action(
+        form,
+        run,
+        _("The scholarly record was saved."),
+        on_error=again,
+        redirect_to=lambda saved: (
+            url_for("scholarly.record", person_id=person.id) + f"#{kind}-{saved.id}"
+        ),
+        put_errors=_apply_errors,
+        refusals=(ValidationError, ApiError),
+        redirect_status=302,
+    )
 
 
 @bp.route("/experts/<int:person_id>/publications/new", methods=["GET", "POST"])
@@ -297,15 +263,16 @@ def item_delete(kind: str, item_id: int):
 def orcid(person_id: int):
     person = _person(person_id, edit=True)
     form = OrcidForm()
-    if form.validate_on_submit():
-        try:
-            set_orcid(db.session, person, (form.orcid.data or "").strip() or None)
-            db.session.commit()
-            flash(_("The ORCID iD was saved."), "success")
-        except ApiError as exc:
-            db.session.rollback()
-            flash(next(iter(exc.fields.values()), exc.message), "error")
-    return redirect(url_for("scholarly.record", person_id=person.id))
+    back = url_for("scholarly.record", person_id=person.id)
+    return form_action(
+        form,
+        lambda: set_orcid(db.session, person, (form.orcid.data or "").strip() or None),
+        _("The ORCID iD was saved."),
+        on_error=lambda _status: redirect(back),
+        redirect_to=back,
+        put_errors=lambda _form, exc: flash(next(iter(exc.fields.values()), exc.message), "error"),
+        redirect_status=302,
+    )
 
 
 # --- imports with preview -------------------------------------------------------------------
@@ -467,12 +434,7 @@ def import_org_status(org_id: int, token: str):
 def authorships():
     if not current_user.person_id:
         abort(404)
-    rows = db.session.scalars(
-        select(PublicationAuthor)
-        .where(PublicationAuthor.candidate_person_id == current_user.person_id)
-        .options(selectinload(PublicationAuthor.publication).selectinload(Publication.person))
-        .order_by(PublicationAuthor.id)
-    ).all()
+    rows = queries.authorships_to_confirm(current_user.person_id)
     return render_template("scholarly/authorships.html", rows=rows, form=DeleteForm())
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,12 +15,15 @@ from werkzeug.wrappers import Response
 
 from workflows import KIND_LABELS, Action, State
 
-from ...core.errors import ApiError
+from ...core.actions import Page
+from ...core.actions import form_action as core_form_action
+from ...core.errors import ApiError, NotFound, error_response
 from ...core.i18n import tr
 from ...core.localtime import LOCAL_TZ
 from ...core.roles import STAFF
 from ...directory.models import Person
 from ...extensions import db
+from .. import queries
 from ..models import (
     Invitation,
     InvitationRole,
@@ -33,9 +36,6 @@ from ..models import (
 from ..serialize import markdown_html
 
 bp = Blueprint("consultation", __name__)
-
-#: What a view answers: a page, a page with its status, or a redirect.
-Page = str | tuple[str, int] | Response
 
 PER_PAGE = 20
 _PREFIX = re.compile(r"^[a-z]{1,3}[0-9]{0,10}$")
@@ -126,18 +126,18 @@ def _local_input(moment: datetime) -> datetime:
 # --- loading and refusals ---------------------------------------------------------------------
 
 
+@bp.errorhandler(NotFound)
+def _not_found(_exc: NotFound) -> Page:
+    """A read layer's not-found as this edge's 404 page (the same page ``abort(404)`` shows)."""
+    return error_response(404)
+
+
 def _request_or_404(request_id: int) -> Request:
-    req = db.session.get(Request, request_id)
-    if req is None or not req.can_view(current_user):
-        abort(404)
-    return req
+    return queries.request_for(request_id, current_user)
 
 
 def _invitation_or_404(invitation_id: int) -> Invitation:
-    inv = db.session.get(Invitation, invitation_id)
-    if inv is None or not inv.can_view(current_user):
-        abort(404)
-    return inv
+    return queries.invitation_for(invitation_id, current_user)
 
 
 def _require_staff() -> None:
@@ -179,6 +179,54 @@ def _put_errors(form, exc: ApiError, names: Mapping[str, Any] | None = None) -> 
     if not exc.fields:
         flash(exc.message, "error")
     return placed
+
+
+def form_action(
+    form,
+    run: Callable[[], Any],
+    ok_message: str | Callable[[Any], str],
+    *,
+    on_error: Callable[[int], Page],
+    redirect_to: str | Callable[[Any], str],
+    validate: bool = True,
+    fresh_for: Request | None = None,
+    conflict_for: Request | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> Page:
+    """A consultation form's one path (``core.actions.form_action``) with the request's version.
+
+    - ``fresh_for``: the form's ``version`` must be that request's, else the fresh request
+      is shown and nothing runs;
+    - ``conflict_for``: an operation's version conflict shows that request fresh too;
+    - ``names`` maps the operation's field names to form fields for its refusals.
+    """
+
+    def before() -> Page | None:
+        if fresh_for is not None and not _is_fresh(fresh_for, form):
+            return _stale(fresh_for)
+        return None
+
+    def on_refusal(exc: Exception) -> Page | None:
+        if conflict_for is not None and getattr(exc, "code", None) == "version_conflict":
+            return _stale(conflict_for)
+        return None
+
+    return core_form_action(
+        form,
+        run,
+        ok_message,
+        on_error=on_error,
+        redirect_to=redirect_to,
+        put_errors=lambda form, exc: _put_errors(form, exc, names),
+        validate=validate,
+        before=before,
+        on_refusal=on_refusal,
+    )
+
+
+def page_arg() -> int:
+    """The ``page`` of the query string; nonsense and numbers below 1 are the first page."""
+    return max(_int_or_none(request.args.get("page")) or 1, 1)
 
 
 def _int_or_none(value: Any) -> int | None:

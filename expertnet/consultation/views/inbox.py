@@ -10,13 +10,12 @@ from flask_login import current_user, login_required
 
 from workflows import State
 
-from ...core.errors import ApiError
 from ...core.text import clean_text
 from ...extensions import db
 from .. import operations as ops
 from ..forms import AcceptInvitationForm, DeclineInvitationForm
 from ..models import Invitation, InvitationState
-from .common import Page, _invitation_or_404, _is_fresh, _put_errors, bp
+from .common import Page, _invitation_or_404, _is_fresh, bp, form_action
 
 # --- the expert's inbox -----------------------------------------------------------------------
 
@@ -64,15 +63,16 @@ def expert_inbox() -> Page:
 
 
 def _answer_invitation(
-    invitation_id: int, kind: str, form_cls, prefix: str
-) -> tuple[Invitation, Any, Page | None]:
+    invitation_id: int, kind: str, form_cls, prefix: str, run, ok_message: str
+) -> Page:
+    """The expert's answer to one invitation: its own form, then the one form path."""
     inv = _invitation_or_404(invitation_id)
     if not inv.can_respond(current_user):
         abort(403)
     form = form_cls(prefix=f"{prefix}{inv.id}")
     key = f"{kind}{inv.id}"
     if not form.validate_on_submit():
-        return inv, form, _render_inbox({key: form}, 422)
+        return _render_inbox({key: form}, 422)
     if not _is_fresh(inv.request, form):
         db.session.rollback()
         flash(
@@ -82,45 +82,48 @@ def _answer_invitation(
             ),
             "warning",
         )
-        return inv, form, redirect(url_for("consultation.expert_inbox"), 303)
-    return inv, form, None
-
-
-def _inbox_refusal(inv: Invitation, kind: str, form, exc: ApiError) -> Page:
-    db.session.rollback()
-    _put_errors(form, exc)
-    return _render_inbox({f"{kind}{inv.id}": form}, exc.status)
+        return redirect(url_for("consultation.expert_inbox"), 303)
+    return form_action(
+        form,
+        lambda: run(inv, form),
+        ok_message,
+        on_error=lambda status: _render_inbox({key: form}, status),
+        redirect_to=url_for("consultation.expert_inbox"),
+        validate=False,
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/accept")
 @login_required
 def accept_invitation(invitation_id: int) -> Page:
-    inv, form, answer = _answer_invitation(invitation_id, "accept", AcceptInvitationForm, "a")
-    if answer is not None:
-        return answer
-    declaration = {
-        "has_conflict": bool(form.has_conflict.data),
-        "details": clean_text(form.details.data or "") or None,
-    }
-    try:
+    def run(inv: Invitation, form) -> None:
+        declaration = {
+            "has_conflict": bool(form.has_conflict.data),
+            "details": clean_text(form.details.data or "") or None,
+        }
         ops.accept_invitation(inv, current_user, declaration)
-        db.session.commit()
-    except ApiError as exc:
-        return _inbox_refusal(inv, "accept", form, exc)
-    flash(_("You accepted the seat on “%(title)s”.", title=inv.request.title), "success")
-    return redirect(url_for("consultation.expert_inbox"), 303)
+
+    inv = _invitation_or_404(invitation_id)
+    return _answer_invitation(
+        invitation_id,
+        "accept",
+        AcceptInvitationForm,
+        "a",
+        run,
+        _("You accepted the seat on “%(title)s”.", title=inv.request.title),
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/decline")
 @login_required
 def decline_invitation(invitation_id: int) -> Page:
-    inv, form, answer = _answer_invitation(invitation_id, "decline", DeclineInvitationForm, "d")
-    if answer is not None:
-        return answer
-    try:
-        ops.decline_invitation(inv, current_user, clean_text(form.reason.data) or "")
-        db.session.commit()
-    except ApiError as exc:
-        return _inbox_refusal(inv, "decline", form, exc)
-    flash(_("You declined the invitation."), "success")
-    return redirect(url_for("consultation.expert_inbox"), 303)
+    return _answer_invitation(
+        invitation_id,
+        "decline",
+        DeclineInvitationForm,
+        "d",
+        lambda inv, form: ops.decline_invitation(
+            inv, current_user, clean_text(form.reason.data) or ""
+        ),
+        _("You declined the invitation."),
+    )

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from workflows import State
 
 from ...core.roles import MANAGERS
-from ...extensions import db
 from .. import operations as ops
+from .. import queries
 from ..models import Request
-from .common import QUEUES, Page, _is_overdue, _sort_key, bp
+from .common import QUEUES, Page, _is_overdue, _sort_key, bp, page_arg
 
 # --- request lists ----------------------------------------------------------------------------
 
@@ -21,18 +17,20 @@ from .common import QUEUES, Page, _is_overdue, _sort_key, bp
 @bp.get("/requests")
 @login_required
 def my_requests() -> Page:
-    """The agency's requests (and, for staff, every request) with their state."""
-    stmt = ops.visible_requests(current_user).options(selectinload(Request.agency))
+    """The agency's requests (and, for staff, every request) with their state, by pages."""
     state = request.args.get("state") or None
-    if state is not None and state not in {s.value for s in State}:
+    kind = request.args.get("kind") or None
+    try:
+        found = queries.request_list(current_user, state=state, kind=kind, page=page_arg())
+    except ValueError:
         abort(404)
-    if state:
-        stmt = stmt.where(Request.state == state)
-    reqs = db.session.scalars(stmt.order_by(Request.updated_at.desc(), Request.id.desc())).all()
     return render_template(
         "consultation/my_requests.html",
-        reqs=reqs,
+        reqs=found.items,
+        found=found,
         state=state,
+        kind=kind,
+        kinds=[str(k) for k in ops.WF.policies],
         can_file=ops.can_file_request(current_user),
     )
 
@@ -43,11 +41,7 @@ def workbench() -> Page:
     """The coordinator's queues by state; overdue work and the nearest deadlines first."""
     if current_user.role not in MANAGERS:
         abort(403)
-    reqs = db.session.scalars(
-        select(Request)
-        .where(Request.state.in_([s.value for s in QUEUES]))
-        .options(selectinload(Request.agency), selectinload(Request.coordinator))
-    ).all()
+    reqs = queries.requests_in(QUEUES)
     queues: dict[str, list[Request]] = {s.value: [] for s in QUEUES}
     for r in sorted(reqs, key=_sort_key):
         queues[r.state].append(r)
@@ -67,11 +61,5 @@ def approvals() -> Page:
     """Consolidated opinions awaiting approval; the four-eyes rule shows on each request."""
     if current_user.role not in ("approver", "admin"):
         abort(403)
-    reqs = db.session.scalars(
-        select(Request)
-        .where(Request.state == State.APPROVAL.value)
-        .order_by(Request.updated_at)
-        .options(*ops.request_facts_load())
-    ).all()
-    rows = [(r, ops.action_options(r, current_user)) for r in reqs]
+    rows = [(r, ops.action_options(r, current_user)) for r in queries.approval_queue()]
     return render_template("consultation/approvals.html", rows=rows)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
+from ...core.forms import Form
 from ...extensions import db
 from .. import operations as ops
-from ..models import Notification, Request
-from .common import PER_PAGE, Page, _int_or_none, bp
+from .. import queries
+from .common import Page, bp, page_arg
 
 # --- notifications ----------------------------------------------------------------------------
 
@@ -17,32 +17,26 @@ from .common import PER_PAGE, Page, _int_or_none, bp
 @bp.get("/notifications")
 @login_required
 def notifications() -> Page:
-    page = max(_int_or_none(request.args.get("page")) or 1, 1)
-    stmt = ops.inbox(current_user)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    found = queries.notifications(current_user, page=page_arg())
     return render_template(
         "consultation/notifications.html",
-        items=items,
-        page=page,
-        pages=max((total - 1) // PER_PAGE + 1, 1),
-        total=total,
+        items=found.items,
+        found=found,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
     )
 
 
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
 def notification_read(notification_id: int) -> Page:
-    from ...core.forms import Form
-
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or not notification.can_view(current_user):
-        abort(404)
+    notification = queries.notification_for(notification_id, current_user)
     if not Form().validate_on_submit():
         abort(400)
     ops.mark_read(notification, current_user)
     db.session.commit()
-    about = db.session.get(Request, notification.request_id) if notification.request_id else None
-    if about is not None and about.can_view(current_user):
+    about = queries.request_for_or_none(notification.request_id, current_user)
+    if about is not None:
         return redirect(url_for("consultation.detail", request_id=notification.request_id), 303)
     return redirect(url_for("consultation.notifications"), 303)

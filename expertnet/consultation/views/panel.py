@@ -6,35 +6,31 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from ...core.errors import ApiError
 from ...core.text import clean_line, clean_text
 from ...directory.models import Person
-from ...extensions import db
 from .. import operations as ops
+from .. import queries
 from ..forms import InviteForm, ReplaceForm, ResolveConflictForm, RevokeForm, role_choices
-from ..models import Invitation, InvitationRole, InvitationState, Request
+from ..models import InvitationRole, InvitationState, Request
 from .common import (
     SEAT_ORDER,
     Page,
     _int_or_none,
     _invitation_or_404,
-    _is_fresh,
     _local_input,
     _person,
     _prefix,
-    _put_errors,
     _request_or_404,
     _require_staff,
-    _stale,
     _to_utc,
     bp,
+    form_action,
 )
 
 # --- panel ------------------------------------------------------------------------------------
@@ -56,19 +52,14 @@ def _invite_form(req: Request, prefix: str, role: str = "member", formdata=None)
 
 def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
     from ...panel.cache import get_graph
-    from ...panel.service import can_view_suggestions, path_labels, suggestions_for_request
+    from ...panel.service import path_labels, suggestions_for_request
 
-    if not (can_view_suggestions(current_user) and req.can_manage_panel(current_user)):
+    if not queries.may_see_suggestions(req, current_user):
         return None
     suggestion = suggestions_for_request(req, size)
     eg = suggestion.graph or get_graph()
     ids = {c.person_id for c in suggestion.panel} | {c.person_id for c in suggestion.ranked[:10]}
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.user))
-        )
-    }
+    people = queries.people_by_id(ids)
 
     def row(c) -> dict[str, Any]:
         person = people.get(c.person_id)
@@ -115,13 +106,7 @@ def _search(req: Request, q: str) -> list[dict[str, Any]]:
         result = search_experts(MultiDict({"q": q}), current_user, per_page_default=10)
     except ApiError:
         return []
-    ids = [item["id"] for item in result.get("items", [])]
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.user))
-        )
-    }
+    people = queries.people_by_id(item["id"] for item in result.get("items", []))
     return [
         {
             "item": item,
@@ -137,7 +122,7 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
     manage = req.can_manage_panel(user)
     size = max(1, min(_int_or_none(request.args.get("size")) or 5, 25))
     q = clean_line(request.args.get("q") or "") or ""
-    suggestions = _suggestions(req, size) if manage else None
+    suggestions = _suggestions(req, size)
     invite_forms: dict[str, InviteForm] = dict(posted.get("invite", {}))
 
     def invite_for(prefix: str, role: str = "member") -> InviteForm:
@@ -198,14 +183,6 @@ def panel(request_id: int) -> Page:
     return _render_panel(req)
 
 
-def _panel_refusal(req: Request, key: str, form, exc: ApiError) -> Page:
-    db.session.rollback()
-    if exc.code == "version_conflict":
-        return _stale(req)
-    _put_errors(form, exc)
-    return _render_panel(req, {key: form}, exc.status)
-
-
 @bp.post("/requests/<int:request_id>/invitations")
 @login_required
 def invite(request_id: int) -> Page:
@@ -214,108 +191,100 @@ def invite(request_id: int) -> Page:
     prefix = _prefix(request.args.get("form"))
     form = InviteForm(prefix=prefix)
     form.role.choices = role_choices()
-    if not form.validate_on_submit():
-        return _render_panel(req, {"invite": {prefix: form}}, 422)
-    if not _is_fresh(req, form):
-        return _stale(req)
-    try:
-        inv = ops.invite(
+    return form_action(
+        form,
+        lambda: ops.invite(
             req,
             _person(form.expert_id.data),
             form.role.data,
             _to_utc(form.respond_by.data),
             current_user,
-        )
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.code == "version_conflict":
-            return _stale(req)
-        _put_errors(form, exc)
-        return _render_panel(req, {"invite": {prefix: form}}, exc.status)
-    flash(
-        _(
+        ),
+        lambda inv: _(
             "%(name)s was invited as %(role)s.",
             name=inv.person.display_name,
             role=InvitationRole(inv.role).label,
         ),
-        "success",
+        on_error=lambda status: _render_panel(req, {"invite": {prefix: form}}, status),
+        redirect_to=url_for("consultation.panel", request_id=req.id),
+        fresh_for=req,
+        conflict_for=req,
     )
-    return redirect(url_for("consultation.panel", request_id=req.id), 303)
 
 
 def _panel_write(
-    invitation_id: int, kind: str, form_cls, prefix: str
-) -> tuple[Invitation, Request, Any, str, Page | None]:
+    invitation_id: int,
+    kind: str,
+    form_cls,
+    prefix: str,
+    run,
+    ok_message,
+    names: Mapping[str, str] | None = None,
+) -> Page:
+    """A coordinator's change to one seat: the form of that row, then the one form path."""
     inv = _invitation_or_404(invitation_id)
     req = inv.request
     _require_staff()
     form = form_cls(prefix=f"{prefix}{inv.id}")
-    key = f"{kind}{inv.id}"
-    if not form.validate_on_submit():
-        return inv, req, form, key, _render_panel(req, {key: form}, 422)
-    if not _is_fresh(req, form):
-        return inv, req, form, key, _stale(req)
-    return inv, req, form, key, None
+    return form_action(
+        form,
+        lambda: run(inv, form),
+        lambda result: ok_message(inv, result),
+        on_error=lambda status: _render_panel(req, {f"{kind}{inv.id}": form}, status),
+        redirect_to=url_for("consultation.panel", request_id=req.id),
+        fresh_for=req,
+        conflict_for=req,
+        names=names,
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @login_required
 def revoke(invitation_id: int) -> Page:
-    inv, req, form, key, answer = _panel_write(invitation_id, "revoke", RevokeForm, "r")
-    if answer is not None:
-        return answer
-    try:
-        ops.revoke_invitation(inv, current_user, clean_text(form.reason.data or "") or None)
-        db.session.commit()
-    except ApiError as exc:
-        return _panel_refusal(req, key, form, exc)
-    flash(_("The invitation of %(name)s was revoked.", name=inv.person.display_name), "success")
-    return redirect(url_for("consultation.panel", request_id=req.id), 303)
+    return _panel_write(
+        invitation_id,
+        "revoke",
+        RevokeForm,
+        "r",
+        lambda inv, form: ops.revoke_invitation(
+            inv, current_user, clean_text(form.reason.data or "") or None
+        ),
+        lambda inv, _result: _(
+            "The invitation of %(name)s was revoked.", name=inv.person.display_name
+        ),
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/replace")
 @login_required
 def replace(invitation_id: int) -> Page:
-    inv, req, form, key, answer = _panel_write(invitation_id, "replace", ReplaceForm, "p")
-    if answer is not None:
-        return answer
-    try:
-        new = ops.replace_invitation(
+    return _panel_write(
+        invitation_id,
+        "replace",
+        ReplaceForm,
+        "p",
+        lambda inv, form: ops.replace_invitation(
             inv, _person(form.expert_id.data), current_user, _to_utc(form.respond_by.data)
-        )
-        db.session.commit()
-    except ApiError as exc:
-        return _panel_refusal(req, key, form, exc)
-    flash(_("%(name)s was invited to the seat.", name=new.person.display_name), "success")
-    return redirect(url_for("consultation.panel", request_id=req.id), 303)
+        ),
+        lambda _inv, new: _("%(name)s was invited to the seat.", name=new.person.display_name),
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/resolve")
 @login_required
 def resolve(invitation_id: int) -> Page:
-    inv, req, form, key, answer = _panel_write(invitation_id, "resolve", ResolveConflictForm, "c")
-    if answer is not None:
-        return answer
-    try:
-        ops.resolve_conflict(
+    return _panel_write(
+        invitation_id,
+        "resolve",
+        ResolveConflictForm,
+        "c",
+        lambda inv, form: ops.resolve_conflict(
             inv,
             current_user,
             form.resolution.data,
             clean_text(form.note.data) or "",
             _person(form.replacement_expert_id.data),
             _to_utc(form.respond_by.data),
-        )
-        db.session.commit()
-    except ApiError as exc:
-        return _panel_refusal(
-            req, key, form, _rename(exc, {"replacement_expert_id": "replacement_expert_id"})
-        )
-    flash(_("The conflict of interest was resolved."), "success")
-    return redirect(url_for("consultation.panel", request_id=req.id), 303)
-
-
-def _rename(exc: ApiError, names: Mapping[str, str]) -> ApiError:
-    if exc.fields:
-        exc.fields = {names.get(k, k): v for k, v in exc.fields.items()}
-    return exc
+        ),
+        lambda _inv, _result: _("The conflict of interest was resolved."),
+    )

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from workflows import COMMENT_REQUIRED, Action, State
 
-from ...core.errors import ApiError
 from ...core.i18n import tr
 from ...core.roles import STAFF
 from ...core.text import clean_line, clean_text
-from ...directory.models import Field, Organization
-from ...extensions import db
 from .. import operations as ops
+from .. import queries
 from ..forms import ActionForm, DeadlineForm, RequestForm, UploadForm, choices, kind_choices
-from ..models import Document, Request
+from ..models import Request
 from .common import (
     OWN_PAGE_ACTIONS,
     Page,
     _is_fresh,
     _local_input,
-    _put_errors,
     _request_or_404,
     _stale,
     _to_utc,
     bp,
+    form_action,
 )
 
 # --- filing and editing -----------------------------------------------------------------------
@@ -39,14 +36,10 @@ from .common import (
 def _fill_request_choices(form: RequestForm) -> None:
     locale = str(get_locale())
     form.kind.choices = kind_choices()
-    fields = db.session.scalars(
-        select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code)
+    form.fields.choices = choices((f.code, f.display_name(locale)) for f in queries.leaf_fields())
+    form.subject_organizations.choices = choices(
+        (str(i), n) for i, n in queries.organization_names()
     )
-    form.fields.choices = choices((f.code, f.display_name(locale)) for f in fields)
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
-    form.subject_organizations.choices = choices((str(i), n) for i, n in orgs)
 
 
 def _clean_request_data(form: RequestForm) -> dict[str, Any]:
@@ -61,26 +54,34 @@ def _clean_request_data(form: RequestForm) -> dict[str, Any]:
 def new_request() -> Page:
     if not ops.can_file_request(current_user):
         abort(403)
-    refused: int | None = None
     form = RequestForm()
     _fill_request_choices(form)
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            req = ops.create_request(current_user, _clean_request_data(form))
-            if upload is not None and upload.filename:
-                ops.add_document(req, current_user, upload.filename, upload.stream)
-            db.session.commit()
-        except ApiError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
-            refused = exc.status
-        else:
-            flash(_("The request was saved as a draft. Submit it when it is complete."), "success")
-            return redirect(url_for("consultation.detail", request_id=req.id), 303)
-    return render_template("consultation/request_form.html", form=form, req=None), (
-        refused or (422 if form.errors else 200)
+
+    def again(status: int) -> Page:
+        return render_template("consultation/request_form.html", form=form, req=None), status
+
+    if request.method == "GET":
+        return again(200)
+
+    def run() -> Request:
+        req = ops.create_request(current_user, _clean_request_data(form))
+        _attach(req, form)
+        return req
+
+    return form_action(
+        form,
+        run,
+        _("The request was saved as a draft. Submit it when it is complete."),
+        on_error=again,
+        redirect_to=lambda req: url_for("consultation.detail", request_id=req.id),
     )
+
+
+def _attach(req: Request, form: RequestForm) -> None:
+    """The file chosen with the request's form, if any, as its first document."""
+    upload = form.file.data
+    if upload is not None and upload.filename:
+        ops.add_document(req, current_user, upload.filename, upload.stream)
 
 
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
@@ -89,31 +90,29 @@ def edit_request(request_id: int) -> Page:
     req = _request_or_404(request_id)
     if not req.can_edit(current_user):
         abort(403)
-    refused: int | None = None
     form = RequestForm(obj=None if request.method == "POST" else req)
     _fill_request_choices(form)
+
+    def again(status: int) -> Page:
+        return render_template("consultation/request_form.html", form=form, req=req), status
+
     if request.method == "GET":
         form.fields.data = [f.code for f in req.fields]
         form.subject_organizations.data = [o.id for o in req.subject_organizations]
         form.version.data = str(req.version)
-    if form.validate_on_submit():
-        if not _is_fresh(req, form):
-            return _stale(req)
-        upload = form.file.data
-        try:
-            ops.update_request(req, current_user, _clean_request_data(form))
-            if upload is not None and upload.filename:
-                ops.add_document(req, current_user, upload.filename, upload.stream)
-            db.session.commit()
-        except ApiError as exc:
-            db.session.rollback()
-            _put_errors(form, exc)
-            refused = exc.status
-        else:
-            flash(_("The request was saved."), "success")
-            return redirect(url_for("consultation.detail", request_id=req.id), 303)
-    return render_template("consultation/request_form.html", form=form, req=req), (
-        refused or (422 if form.errors else 200)
+        return again(200)
+
+    def run() -> None:
+        ops.update_request(req, current_user, _clean_request_data(form))
+        _attach(req, form)
+
+    return form_action(
+        form,
+        run,
+        _("The request was saved."),
+        on_error=again,
+        redirect_to=url_for("consultation.detail", request_id=req.id),
+        fresh_for=req,
     )
 
 
@@ -215,21 +214,16 @@ def act(request_id: int, action: str) -> Page:
     if action not in {a.value for a in Action} or action in OWN_PAGE_ACTIONS:
         abort(404)
     form = ActionForm(prefix=action)
-    if not form.validate_on_submit():
-        return _render_detail(req, {"actions": {action: form}}, 422)
-    try:
-        ops.perform_action(
+    return form_action(
+        form,
+        lambda: ops.perform_action(
             req, action, current_user, _action_payload(action, form), form.version_number()
-        )
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.code == "version_conflict":
-            return _stale(req)
-        _put_errors(form, exc)
-        return _render_detail(req, {"actions": {action: form}}, exc.status)
-    flash(_("Done: %(action)s.", action=tr(Action(action).label)), "success")
-    return redirect(url_for("consultation.detail", request_id=req.id), 303)
+        ),
+        _("Done: %(action)s.", action=tr(Action(action).label)),
+        on_error=lambda status: _render_detail(req, {"actions": {action: form}}, status),
+        redirect_to=url_for("consultation.detail", request_id=req.id),
+        conflict_for=req,
+    )
 
 
 @bp.post("/requests/<int:request_id>/documents")
@@ -239,23 +233,26 @@ def upload(request_id: int) -> Page:
     if not req.can_upload_document(current_user):
         abort(403)
     form = UploadForm()
+
+    def again(status: int) -> Page:
+        return _render_detail(req, {"upload": form}, status)
+
     if not form.validate_on_submit():
-        return _render_detail(req, {"upload": form}, 422)
+        return again(422)
     if not _is_fresh(req, form):
         return _stale(req)
     upload = form.file.data
     if upload is None or not upload.filename:
         form.file.errors = [_("Choose a file to upload.")]
-        return _render_detail(req, {"upload": form}, 422)
-    try:
-        doc = ops.add_document(req, current_user, upload.filename, upload.stream)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        _put_errors(form, exc)
-        return _render_detail(req, {"upload": form}, exc.status)
-    flash(_("The document %(name)s was added.", name=doc.filename), "success")
-    return redirect(url_for("consultation.detail", request_id=req.id) + "#documents", 303)
+        return again(422)
+    return form_action(
+        form,
+        lambda: ops.add_document(req, current_user, upload.filename, upload.stream),
+        lambda doc: _("The document %(name)s was added.", name=doc.filename),
+        on_error=again,
+        redirect_to=url_for("consultation.detail", request_id=req.id) + "#documents",
+        validate=False,
+    )
 
 
 @bp.post("/requests/<int:request_id>/deadline")
@@ -266,28 +263,19 @@ def deadline(request_id: int) -> Page:
     if not req.is_coordinating(current_user):
         abort(403)
     form = DeadlineForm()
-    if not form.validate_on_submit():
-        return _render_detail(req, {"deadline": form}, 422)
-    if not _is_fresh(req, form):
-        return _stale(req)
-    try:
-        ops.update_request(req, current_user, {"opinion_due_at": _to_utc(form.opinion_due_at.data)})
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        _put_errors(form, exc)
-        return _render_detail(req, {"deadline": form}, exc.status)
-    flash(_("The opinions' deadline was changed."), "success")
-    return redirect(url_for("consultation.detail", request_id=req.id), 303)
+    return form_action(
+        form,
+        lambda: ops.update_request(
+            req, current_user, {"opinion_due_at": _to_utc(form.opinion_due_at.data)}
+        ),
+        _("The opinions' deadline was changed."),
+        on_error=lambda status: _render_detail(req, {"deadline": form}, status),
+        redirect_to=url_for("consultation.detail", request_id=req.id),
+        fresh_for=req,
+    )
 
 
 @bp.get("/documents/<int:document_id>")
 @login_required
 def download(document_id: int) -> Page:
-    document = db.session.get(Document, document_id)
-    if document is None or not document.can_download(current_user):
-        abort(404)
-    response = ops.document_download(document)
-    if response is None:
-        abort(404)
-    return response
+    return queries.document_download(document_id, current_user)

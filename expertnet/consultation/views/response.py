@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from workflows import Action
 
-from ...core.errors import ApiError
 from ...core.text import clean_text
-from ...extensions import db
 from .. import operations as ops
 from ..forms import ResponseForm
-from .common import Page, _put_errors, _request_or_404, _stale, bp
+from .common import Page, _request_or_404, bp, form_action
 
 # --- the agency's response --------------------------------------------------------------------
 
@@ -34,45 +32,46 @@ def response(request_id: int) -> Page:
     form.set_choices()
     if request.method == "GET":
         form.version.data = str(req.version)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            answers = [
-                {
-                    "recommendation": rec.id,
-                    "status": entry.form.status.data or None,
-                    "explanation": clean_text(entry.form.explanation.data or "") or None,
-                }
-                for rec, entry in zip(recs, form.responses, strict=False)
-            ]
-            try:
-                ops.perform_action(
-                    req,
-                    Action.RECORD_RESPONSE.value,
-                    current_user,
-                    {"responses": answers},
-                    form.version_number(),
-                )
-                db.session.commit()
-            except ApiError as exc:
-                db.session.rollback()
-                if exc.code == "version_conflict":
-                    return _stale(req)
-                names: dict[str, Any] = {}
-                for i, entry in enumerate(form.responses):
-                    names[f"responses[{i}].status"] = entry.form.status
-                    names[f"responses[{i}].explanation"] = entry.form.explanation
-                    names[f"responses[{i}].recommendation"] = entry.form.status
-                _put_errors(form, exc, names)
-                status = exc.status
-            else:
-                flash(_("Your response was recorded. Thank you."), "success")
-                return redirect(url_for("consultation.detail", request_id=req.id), 303)
-        else:
-            status = 422
-    return render_template(
-        "consultation/response.html",
-        req=req,
-        form=form,
-        rows=list(zip(recs, form.responses, strict=False)),
-    ), status
+
+    def again(status: int) -> Page:
+        return render_template(
+            "consultation/response.html",
+            req=req,
+            form=form,
+            rows=list(zip(recs, form.responses, strict=False)),
+        ), status
+
+    if request.method == "GET":
+        return again(200)
+
+    def run() -> None:
+        answers = [
+            {
+                "recommendation": rec.id,
+                "status": entry.form.status.data or None,
+                "explanation": clean_text(entry.form.explanation.data or "") or None,
+            }
+            for rec, entry in zip(recs, form.responses, strict=False)
+        ]
+        ops.perform_action(
+            req,
+            Action.RECORD_RESPONSE.value,
+            current_user,
+            {"responses": answers},
+            form.version_number(),
+        )
+
+    names: dict[str, Any] = {}
+    for i, entry in enumerate(form.responses):
+        names[f"responses[{i}].status"] = entry.form.status
+        names[f"responses[{i}].explanation"] = entry.form.explanation
+        names[f"responses[{i}].recommendation"] = entry.form.status
+    return form_action(
+        form,
+        run,
+        _("Your response was recorded. Thank you."),
+        on_error=again,
+        redirect_to=url_for("consultation.detail", request_id=req.id),
+        conflict_for=req,
+        names=names,
+    )
