@@ -106,6 +106,7 @@ with app.app_context():
             eg = cache.get_graph()
             times.append(time.perf_counter() - t)
             db.session.commit()
+            res.setdefault("rss_per_edit", []).append(round(mem()["VmRSS"]))
         res["patch_seconds"] = times
         res["patched_people"] = eg.patched_people
         res["mem_after_edits"] = mem()
@@ -168,6 +169,7 @@ def main() -> int:
                 f"max {max(ts):.1f} ms over {len(ts)} edits ({r['patched_people']} people "
                 f"patched); RSS after {m['VmRSS']:.0f} MB, USS {m['USS']:.0f} MB"
             )
+            print(f"RSS after each edit (MB): {r['rss_per_edit']}")
     return 0
 
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,7 +185,7 @@ class AffinityModel:
     idf: np.ndarray
     matrix: sparse.csr_matrix
     #: folded term -> how it was first written, for human-readable reasons.
-    surface: dict[str, str]
+    surface: Mapping[str, str]
     #: One row per work, grouped by expert; ``work_owner`` is the expert's row.
     works: sparse.csr_matrix | None = None
     work_owner: np.ndarray | None = None
@@ -266,7 +266,10 @@ class AffinityModel:
         snapshot a term nobody used before is not counted and the IDF stays the
         snapshot's. The works of an expert who stays keep their rows.
         """
-        surface = dict(self.surface)
+        # New surface forms go into a small dict in front of the snapshot's (never copied).
+        base = self.surface.maps[-1] if isinstance(self.surface, ChainMap) else self.surface
+        extra = dict(self.surface.maps[0]) if isinstance(self.surface, ChainMap) else {}
+        surface: ChainMap[str, str] = ChainMap(extra, base)
         old_ids = self.person_ids.tolist()
         keep = np.array([r for r, p in enumerate(old_ids) if p not in changed], dtype=np.int64)
         new_ids = sorted(p for p, t in changed.items() if t is not None)
@@ -392,7 +395,7 @@ class AffinityModel:
 def _profile_counts(
     text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
     field_by_code: Mapping[str, Any],
-    surface: dict[str, str],
+    surface: MutableMapping[str, str],
 ) -> Counter[str]:
     """The term counts of one expert's profile; records how new terms were written."""
     expertise, position, bio, codes = text
