@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections import ChainMap, Counter
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +167,37 @@ def _rows(docs: list[Counter[str]], vocabulary: dict[str, int], idf: np.ndarray)
     )
 
 
+class RowOf(Mapping):
+    """Person id -> row of the sorted ``person_ids``, by binary search (no dict of 10,000
+    boxed ints per snapshot and per patch)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def _find(self, pid: object) -> int:
+        if not isinstance(pid, int | np.integer):
+            return -1
+        i = int(np.searchsorted(self.ids, pid))
+        return i if i < len(self.ids) and int(self.ids[i]) == pid else -1
+
+    def __getitem__(self, pid: int) -> int:
+        i = self._find(pid)
+        if i < 0:
+            raise KeyError(pid)
+        return i
+
+    def __contains__(self, pid: object) -> bool:
+        return self._find(pid) >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 @dataclass
 class AffinityModel:
     """TF-IDF vectors of every expert's profile, one L2-normalised row per expert, and of
@@ -180,7 +211,7 @@ class AffinityModel:
     """
 
     person_ids: np.ndarray  # row -> person id
-    row_of: dict[int, int]
+    row_of: Mapping[int, int]
     vocabulary: dict[str, int]
     idf: np.ndarray
     matrix: sparse.csr_matrix
@@ -208,7 +239,7 @@ class AffinityModel:
             counts = _profile_counts(expert_texts[pid], field_by_code, surface)
             docs.append(counts)
             df.update(counts.keys())
-        row_of = {int(p): i for i, p in enumerate(person_ids.tolist())}
+        row_of = RowOf(person_ids)
         work_docs: list[Counter[str]] = []
         owners: list[int] = []
         weights: list[float] = []
@@ -284,7 +315,7 @@ class AffinityModel:
         order = np.argsort(ids, kind="stable")
         matrix = sparse.vstack([self.matrix[keep], fresh], format="csr")[order]
         person_ids = ids[order]
-        row_of = {int(p): i for i, p in enumerate(person_ids.tolist())}
+        row_of = RowOf(person_ids)
         works, owner, weight = self.works, self.work_owner, self.work_weight
         if works is not None and owner is not None and weight is not None:
             # A work stays with its expert's new row; works of people gone are dropped.
