@@ -122,11 +122,16 @@ def _read_part(engine, lo: int | None, hi: int | None):
         yield from iter_docs_sql(conn, lo, hi)
 
 
+def _procs(app) -> int:
+    """Index workers of a large rebuild: ``EXPERTNET_INDEX_PROCS``, else one per core (≤ 2)."""
+    return int(app.config.get("EXPERTNET_INDEX_PROCS") or min(2, os.cpu_count() or 1))
+
+
 def _documents(app, session, total: int) -> PartitionedDocs:
     """Every person's document: read by the index workers themselves, an id range each,
     when the build runs in parallel; otherwise on the caller's connection."""
     conn = session.connection()
-    procs = int(app.config.get("EXPERTNET_INDEX_PROCS") or min(2, os.cpu_count() or 1))
+    procs = _procs(app)
     engine = conn.engine
     memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
     parts = []
@@ -153,9 +158,9 @@ def _rebuild_locked(app, session, node: NodeFolder, head, progress_label: str | 
 
         with click.progressbar(length=total, label=progress_label, file=sys.stderr) as bar:
             # The index reports a running total; click's bar wants increments.
-            idx.rebuild(docs, progress=lambda done: bar.update(done - bar.pos))
+            idx.rebuild(docs, progress=lambda done: bar.update(done - bar.pos), procs=_procs(app))
     else:
-        idx.rebuild(docs)
+        idx.rebuild(docs, procs=_procs(app))
     node.write_state(NodeState(head.epoch, head.last_id))
     return total
 
