@@ -340,3 +340,24 @@ def test_an_organisation_change_is_not_patched(snap_app):
         assert eg.version[0] > first.version[0] and eg.patched_people == 0
         assert eg.orgs[org_ids[0]].name == "Hội Đổi Tên"
         db.session.remove()
+
+
+def test_the_command_and_the_job_write_the_snapshot_once(snap_app):
+    from expertnet.jobs import job_name, run_job
+    from expertnet.panel.jobs import build_graph_snapshot
+
+    with snap_app.app_context():
+        _seed(6)
+        version = cache.current_version()
+        root = cache.snapshot_root(db.engine)
+        db.session.remove()
+    result = snap_app.test_cli_runner().invoke(args=["graph", "snapshot"])
+    assert result.exit_code == 0, result.output
+    assert f"graph version {version[0]}" in result.output
+    path = snapshot.snapshot_dir(root, version[0])
+    assert path.is_dir()
+    written = (path / "meta.pickle").stat().st_mtime_ns
+    cache.clear()  # a worker process: it maps the file the command wrote, builds nothing
+    out = run_job(snap_app, job_name(build_graph_snapshot), [], {})
+    assert out["version"] == list(version) and out["people"] == 6
+    assert (path / "meta.pickle").stat().st_mtime_ns == written
