@@ -335,6 +335,34 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     )
 
 
+# --- graph ------------------------------------------------------------------------------
+
+
+@click.group("graph")
+def graph_group() -> None:
+    """The expert graph."""
+
+
+@graph_group.command("snapshot")
+@with_appcontext
+def graph_snapshot() -> None:
+    """Build the expert graph once and write the snapshot every process of this node maps
+    (run it when deploying; the ``build_graph_snapshot`` job does the same)."""
+    import time
+
+    from .extensions import db
+    from .panel import cache
+
+    started = time.perf_counter()
+    eg = cache.refresh(db.engine)
+    root = cache.snapshot_root(db.engine)
+    click.echo(
+        f"graph version {eg.version[0]}: {len(eg.people)} people, "
+        f"{eg.graph.number_of_edges()} edges, {time.perf_counter() - started:.1f} s"
+        + (f", snapshot in {root}" if root else "")
+    )
+
+
 # --- index ------------------------------------------------------------------------------
 
 
@@ -561,6 +589,7 @@ def register_commands(app) -> None:
         init_command,
         users_group,
         demo_command,
+        graph_group,
         index_group,
         serve_command,
         worker_command,

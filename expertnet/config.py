@@ -130,6 +130,7 @@ class Settings:
     database_url: str
     secret_key: str | None
     index_dir: str
+    graph_dir: str
     upload_dir: str
     storage_url: str | None
     s3_endpoint_url: str | None
@@ -193,6 +194,7 @@ class Settings:
             database_url=db_url,
             secret_key=secret,
             index_dir=_env("EXPERTNET_INDEX_DIR") or str(instance / "index"),
+            graph_dir=_env("EXPERTNET_GRAPH_DIR") or str(instance / "graph"),
             upload_dir=upload_dir,
             storage_url=_url("EXPERTNET_STORAGE_URL", STORAGE_SCHEMES),
             s3_endpoint_url=_url("EXPERTNET_S3_ENDPOINT_URL", ("http", "https")),
@@ -238,6 +240,7 @@ class Settings:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "EXPERTNET_INDEX_DIR": self.index_dir,
+            "EXPERTNET_GRAPH_DIR": self.graph_dir,
             "EXPERTNET_UPLOAD_DIR": self.upload_dir,
             "EXPERTNET_STORAGE_URL": self.storage_url,
             "EXPERTNET_S3_ENDPOINT_URL": self.s3_endpoint_url,

@@ -1,4 +1,10 @@
-"""Bulk index builds: in-process for small sets, one forked worker per shard for large ones."""
+"""Bulk index builds: in-process for small sets, one forked worker per shard for large ones.
+
+Two ways to feed the workers: a plain iterable of documents (the parent reads them and
+hands batches over a queue: the parent's reading is then serial), or a
+``PartitionedDocs`` whose parts each worker reads itself (from its own database
+connection, an id range each), so reading and indexing both run on every core.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,26 @@ from .schema import make_schema, to_fields
 # Below this many documents a rebuild runs in-process; above it, one shard per worker.
 PARALLEL_MIN_DOCS = 5000
 BATCH_SIZE = 1000
+
+
+class PartitionedDocs:
+    """Documents in ``parts``: callables each returning an iterable of its documents.
+
+    In a parallel build each forked worker calls one part and indexes what it yields
+    (the callable must open its own connections); ``serial()`` is what an in-process
+    build reads instead. ``total`` is the expected count, for the progress bar.
+    """
+
+    def __init__(
+        self,
+        parts: list[Callable[[], Iterable[Mapping[str, Any]]]],
+        serial: Callable[[], Iterable[Mapping[str, Any]]],
+        total: int,
+    ) -> None:
+        self.parts, self.serial, self.total = parts, serial, total
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self.serial())
 
 
 def shard_name(i: int) -> str:
@@ -60,6 +86,67 @@ def _shard_worker(path: str, jobs: Any, results: Any, limitmb: int) -> None:
         results.put(("error", repr(e)))
 
 
+def _part_worker(path: str, part: Any, results: Any, limitmb: int) -> None:
+    """Worker process: read one part of the documents and index it into its own shard."""
+
+    def counted() -> Iterator[Mapping[str, Any]]:
+        n = 0
+        for d in part():
+            yield d
+            n += 1
+            if n % BATCH_SIZE == 0:
+                results.put(("progress", BATCH_SIZE))
+        results.put(("progress", n % BATCH_SIZE))
+
+    try:
+        n = _write_shard(Path(path), counted(), limitmb)
+        results.put(("ok", n))
+    except BaseException as e:  # the parent turns this into an exception
+        results.put(("error", repr(e)))
+
+
+def _build_parts(
+    gen_dir: Path,
+    parts: list[Callable[[], Iterable[Mapping[str, Any]]]],
+    progress: Callable[[int], None] | None,
+    limitmb: int,
+) -> int:
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_part_worker,
+            args=(str(gen_dir / shard_name(i)), part, results, limitmb),
+            daemon=True,
+        )
+        for i, part in enumerate(parts)
+    ]
+    for p in workers:
+        p.start()
+    total = done = finished = 0
+    try:
+        while finished < len(workers):
+            status, value = _get(results, workers)
+            if status == "progress":
+                done += int(value)
+                if progress is not None:
+                    progress(done)
+            elif status == "ok":
+                total += int(value)
+                finished += 1
+            else:
+                raise RuntimeError(f"index worker failed: {value}")
+    finally:
+        for p in workers:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        results.close()
+        results.join_thread()
+    return total
+
+
 def bulk_build(
     gen_dir: Path,
     docs: Iterable[Mapping[str, Any]],
@@ -69,6 +156,13 @@ def bulk_build(
 ) -> int:
     """Index docs into gen_dir, in parallel shards when there are many of them."""
     procs = procs or min(2, os.cpu_count() or 1)
+    if (
+        isinstance(docs, PartitionedDocs)
+        and procs > 1
+        and len(docs.parts) > 1
+        and docs.total >= PARALLEL_MIN_DOCS
+    ):
+        return _build_parts(gen_dir, docs.parts, progress, limitmb)
     it = iter(docs)
     head = [dict(d) for d in itertools.islice(it, PARALLEL_MIN_DOCS)]
     if procs <= 1 or len(head) < PARALLEL_MIN_DOCS:

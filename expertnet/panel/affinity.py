@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import ChainMap, Counter
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +167,37 @@ def _rows(docs: list[Counter[str]], vocabulary: dict[str, int], idf: np.ndarray)
     )
 
 
+class RowOf(Mapping):
+    """Person id -> row of the sorted ``person_ids``, by binary search (no dict of 10,000
+    boxed ints per snapshot and per patch)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def _find(self, pid: object) -> int:
+        if not isinstance(pid, int | np.integer):
+            return -1
+        i = int(np.searchsorted(self.ids, pid))
+        return i if i < len(self.ids) and int(self.ids[i]) == pid else -1
+
+    def __getitem__(self, pid: int) -> int:
+        i = self._find(pid)
+        if i < 0:
+            raise KeyError(pid)
+        return i
+
+    def __contains__(self, pid: object) -> bool:
+        return self._find(pid) >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 @dataclass
 class AffinityModel:
     """TF-IDF vectors of every expert's profile, one L2-normalised row per expert, and of
@@ -180,12 +211,12 @@ class AffinityModel:
     """
 
     person_ids: np.ndarray  # row -> person id
-    row_of: dict[int, int]
+    row_of: Mapping[int, int]
     vocabulary: dict[str, int]
     idf: np.ndarray
     matrix: sparse.csr_matrix
     #: folded term -> how it was first written, for human-readable reasons.
-    surface: dict[str, str]
+    surface: Mapping[str, str]
     #: One row per work, grouped by expert; ``work_owner`` is the expert's row.
     works: sparse.csr_matrix | None = None
     work_owner: np.ndarray | None = None
@@ -205,25 +236,10 @@ class AffinityModel:
         docs: list[Counter[str]] = []
         df: Counter[str] = Counter()
         for pid in person_ids.tolist():
-            expertise, position, bio, codes = expert_texts[pid]
-            parts: list[str] = []
-            for kw in expertise or ():
-                parts.append(kw)
-                for t in terms(kw):
-                    if t not in surface:
-                        surface[t] = _surface(kw, t)
-            for code in codes:
-                f = field_by_code.get(code)
-                if f is not None:
-                    parts.extend((f.name, f.name_en))
-            if position:
-                parts.append(position)
-            if bio:
-                parts.append(bio)
-            counts = Counter(terms("\n".join(parts)))
+            counts = _profile_counts(expert_texts[pid], field_by_code, surface)
             docs.append(counts)
             df.update(counts.keys())
-        row_of = {int(p): i for i, p in enumerate(person_ids.tolist())}
+        row_of = RowOf(person_ids)
         work_docs: list[Counter[str]] = []
         owners: list[int] = []
         weights: list[float] = []
@@ -267,6 +283,62 @@ class AffinityModel:
             works=work_matrix,
             work_owner=np.array(owners, dtype=np.int64) if work_docs else None,
             work_weight=np.array(weights, dtype=np.float64) if work_docs else None,
+        )
+
+    def patched(
+        self,
+        changed: Mapping[int, tuple[Iterable[str], str | None, str | None, Sequence[str]] | None],
+        field_by_code: Mapping[str, Any],
+    ) -> AffinityModel:
+        """A copy in which the profiles of ``changed`` experts are replaced (None: no
+        longer an expert), vectorised with this model's vocabulary and IDF.
+
+        Cheap (a few rows), so a profile edit needs no rebuild; until the next full
+        snapshot a term nobody used before is not counted and the IDF stays the
+        snapshot's. The works of an expert who stays keep their rows.
+        """
+        # New surface forms go into a small dict in front of the snapshot's (never copied).
+        base = self.surface.maps[-1] if isinstance(self.surface, ChainMap) else self.surface
+        extra = dict(self.surface.maps[0]) if isinstance(self.surface, ChainMap) else {}
+        surface: ChainMap[str, str] = ChainMap(extra, base)
+        old_ids = self.person_ids.tolist()
+        keep = np.array([r for r, p in enumerate(old_ids) if p not in changed], dtype=np.int64)
+        new_ids = sorted(p for p, t in changed.items() if t is not None)
+        docs = []
+        for pid in new_ids:
+            counts = _profile_counts(changed[pid], field_by_code, surface)  # type: ignore[arg-type]
+            docs.append(Counter({t: c for t, c in counts.items() if t in self.vocabulary}))
+        fresh = sparse.csr_matrix(
+            _rows(docs, self.vocabulary, self.idf), shape=(len(docs), len(self.vocabulary))
+        )
+        ids = np.concatenate([self.person_ids[keep], np.array(new_ids, dtype=np.int64)])
+        order = np.argsort(ids, kind="stable")
+        matrix = sparse.vstack([self.matrix[keep], fresh], format="csr")[order]
+        person_ids = ids[order]
+        row_of = RowOf(person_ids)
+        works, owner, weight = self.works, self.work_owner, self.work_weight
+        if works is not None and owner is not None and weight is not None:
+            # A work stays with its expert's new row; works of people gone are dropped.
+            new_row = np.full(len(old_ids), -1, dtype=np.int64)
+            for r, p in enumerate(old_ids):
+                new_row[r] = row_of.get(p, -1) if p not in changed or changed[p] else -1
+            owner = new_row[owner]
+            alive = owner >= 0
+            works, owner, weight = works[alive], owner[alive], weight[alive]
+            by_owner = np.argsort(owner, kind="stable")
+            works, owner, weight = works[by_owner], owner[by_owner], weight[by_owner]
+            if not len(owner):
+                works = owner = weight = None
+        return AffinityModel(
+            person_ids=person_ids,
+            row_of=row_of,
+            vocabulary=self.vocabulary,
+            idf=self.idf,
+            matrix=matrix,
+            surface=surface,
+            works=works,
+            work_owner=owner,
+            work_weight=weight,
         )
 
     def work_scores(self, q: np.ndarray) -> np.ndarray:
@@ -349,6 +421,30 @@ class AffinityModel:
                 inv[j] = t
             self._inv = inv
         return inv
+
+
+def _profile_counts(
+    text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
+    field_by_code: Mapping[str, Any],
+    surface: MutableMapping[str, str],
+) -> Counter[str]:
+    """The term counts of one expert's profile; records how new terms were written."""
+    expertise, position, bio, codes = text
+    parts: list[str] = []
+    for kw in expertise or ():
+        parts.append(kw)
+        for t in terms(kw):
+            if t not in surface:
+                surface[t] = _surface(kw, t)
+    for code in codes:
+        f = field_by_code.get(code)
+        if f is not None:
+            parts.extend((f.name, f.name_en))
+    if position:
+        parts.append(position)
+    if bio:
+        parts.append(bio)
+    return Counter(terms("\n".join(parts)))
 
 
 def _surface(keyword: str, term: str) -> str:

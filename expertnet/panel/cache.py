@@ -6,9 +6,17 @@ compare the row with the version of their cached snapshot: one primary-key SELEC
 use, never a rebuild per request. A transaction that has changed graph data and not yet
 committed gets a private, uncached snapshot of what it sees.
 
-Two counters: people and organisations (``version``: a full rebuild, seconds at 108,000
-members) and requests and invitations (``activity_version``: only the small
-consultation layer is rebuilt).
+Two counters: people and organisations (``version``) and requests and invitations
+(``activity_version``: only the small consultation layer is rebuilt).
+
+The directory part is built once per data version, not once per process: the build
+(``refresh``: a job, a command or one background thread, under a file lock so that one
+process of a node builds while the others wait) writes a ``panel.snapshot`` to the
+instance folder, and every process maps it in milliseconds. A commit that changed only
+some people records them in ``graph_change`` with its bump, and every process patches
+its snapshot for those people (``panel.incremental``) instead of rebuilding; only
+other changes (organisations, fields, publications, bulk imports) or more than
+``incremental.MAX_PATCH`` patched people call for a new build.
 
 Values are never reused: a bump sets the counter to at least the current time in
 microseconds. A bump inside a transaction that is rolled back (a test, a failed request)
@@ -18,19 +26,26 @@ would produce the same number for different data and alias that stale snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import gc
+import hashlib
 import logging
+import os
 import threading
 import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, event, select, update
+from sqlalchemy import case, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
+from . import incremental, snapshot
 from .graph import ExpertGraph, add_consultation_layer, build_graph
-from .models import GraphVersion
+from .models import GraphChange, GraphVersion
 
 #: Tables whose changes alter people, organisations, memberships, fields or ties.
 DIRECTORY_TABLES = frozenset(
@@ -65,23 +80,46 @@ _DIRTY = "expertnet_graph_dirty"
 #: Seconds a client is asked to wait while this process builds its first graph.
 GRAPH_RETRY_AFTER = 5
 
+#: The people a transaction's directory changes touched (None: not only people).
+_PEOPLE = "expertnet_graph_people"
 
-def _mark(session: Session, columns: set[str]) -> None:
+
+def _mark(session: Session, columns: set[str], people: Iterable[int | None] = (None,)) -> None:
     session.info.setdefault(_DIRTY, set()).update(columns)
+    if "version" in columns:
+        session.info.setdefault(_PEOPLE, set()).update(people)
+
+
+def _ids(obj: Any, attr: str) -> Iterator[int | None]:
+    """The attribute's value and any value it had before this flush."""
+    yield getattr(obj, attr)
+    yield from inspect(obj).attrs[attr].history.deleted or ()
+
+
+def _people_of(obj: Any, name: str) -> Iterator[int | None]:
+    if name == "person":
+        yield obj.id
+    elif name == "membership":
+        yield from _ids(obj, "person_id")
+    elif name == "person_relationship":
+        yield from _ids(obj, "person_a_id")
+        yield from _ids(obj, "person_b_id")
+    else:
+        yield None  # an organisation, a field, the scholarly record: rebuild
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
     columns: set[str] = set()
+    people: set[int | None] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         name = _table_of(obj)
         if name in DIRECTORY_TABLES:
             columns.add("version")
+            people.update(_people_of(obj, name))
         elif name in ACTIVITY_TABLES:
             columns.add("activity_version")
-        if len(columns) == 2:
-            break
     if columns:
-        _mark(session, columns)
+        _mark(session, columns, people)
 
 
 def _do_orm_execute(state: ORMExecuteState) -> None:
@@ -102,8 +140,26 @@ def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # commit flushes after this hook; marks must be complete now
     columns = session.info.pop(_DIRTY, None)
+    people = session.info.pop(_PEOPLE, None)
     if columns:
         _bump(session, columns)
+        if "version" in columns:
+            _record(session, people)
+
+
+def _record(session: Session, people: set[int | None] | None) -> None:
+    """Write who this commit changed, under the version it just bumped to."""
+    conn = session.connection()
+    gv = GraphVersion.__table__
+    version = conn.execute(select(gv.c.version).where(gv.c.id == 1)).scalar()
+    if version is None:
+        return
+    known = people is not None and None not in people and bool(people)
+    if not known or len(people) > incremental.MAX_PATCH:  # type: ignore[arg-type]
+        rows = [{"version": version, "person_id": None}]
+    else:
+        rows = [{"version": version, "person_id": p} for p in sorted(people)]  # type: ignore[arg-type,type-var]
+    conn.execute(insert(GraphChange.__table__), rows)
 
 
 def _after_transaction_end(session: Session, transaction: Any) -> None:
@@ -111,6 +167,7 @@ def _after_transaction_end(session: Session, transaction: Any) -> None:
     # a savepoint ending leaves the outer transaction's marks (at worst one extra bump).
     if transaction.parent is None:
         session.info.pop(_DIRTY, None)
+        session.info.pop(_PEOPLE, None)
 
 
 def install() -> None:
@@ -148,18 +205,37 @@ class GraphNotReady(Exception):
     """This process has no expert graph yet; one is being built in the background."""
 
 
+def snapshot_root(engine: Any = None) -> Path | None:
+    """Where this database's graph snapshots live: ``EXPERTNET_GRAPH_DIR`` or the instance
+    folder's ``graph``, one subfolder per database; None without an app or when
+    ``EXPERTNET_GRAPH_SNAPSHOTS`` is off (each process then builds its own graph)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context() or not current_app.config.get("EXPERTNET_GRAPH_SNAPSHOTS", True):
+        return None
+    engine = engine or db.engine
+    url = engine.url.render_as_string(hide_password=True)
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return None  # an in-memory database lives in this process only
+    base = current_app.config.get("EXPERTNET_GRAPH_DIR") or os.path.join(
+        current_app.instance_path, "graph"
+    )
+    return Path(base) / hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
 def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGraph:
     """The expert graph for the data this session sees; built or refreshed only on change.
 
-    Built on the session's own connection, so a caller sees the graph of its own
+    Read on the session's own connection, so a caller sees the graph of its own
     transaction (tests, and a request that just flushed a change, rely on that).
 
-    When the directory changed since the cached snapshot (a profile edit, an import),
-    the request is answered from the cached snapshot (with a fresh consultation layer)
-    while one background thread builds the new one: no request waits for a full
-    rebuild. Only a process without any graph builds one first; with ``wait=False`` it
-    raises ``GraphNotReady`` instead (the anonymous network endpoint must never cost a
-    full build).
+    When the directory changed since the cached snapshot, the process first patches it
+    for the people changed (milliseconds), else maps the newest snapshot file. Only when
+    neither gives the current version is a full build needed: the request is then
+    answered from what the process has (with a fresh consultation layer: panels and
+    workload are never stale) while one build runs in the background. A process with
+    nothing at all builds first; with ``wait=False`` it raises ``GraphNotReady`` instead
+    (the anonymous network endpoint must never cost a full build).
     """
     session = session or db.session
     engine = session.get_bind().engine
@@ -170,20 +246,36 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
     if dirty:
         # This transaction changed graph data it has not committed: it gets a private
         # snapshot of what it sees, which is never cached for others.
-        if dirty == {"activity_version"} and cached is not None and cached.version == version:
-            return _with_new_overlay(cached, version, session.connection())
-        return build_graph(session.connection(), version)
+        conn = session.connection()
+        if cached is not None and cached.version[0] == version[0]:
+            if dirty == {"activity_version"}:
+                return _with_new_overlay(cached, version, conn)
+            people = session.info.get(_PEOPLE) or {None}
+            if None not in people and len(people) <= incremental.MAX_PATCH:
+                patched = incremental.patch(cached, conn, people, version)  # type: ignore[arg-type]
+                return _with_new_overlay(patched, version, conn)
+        return build_graph(conn, version)
     if cached is not None and cached.version == version:
         return cached
     background = _background()
+    root = snapshot_root(engine)
+    if cached is None or cached.version[0] < version[0]:
+        caught_up = _catch_up(url, cached, version, session, root)
+        if caught_up is not None:
+            if caught_up.version[0] == version[0]:
+                return caught_up
+            if background:
+                start_background_build(engine, root)
+                return caught_up  # stale directory, current consultation layer
+        cached = _graphs.get(url)
     if cached is not None and cached.version[0] != version[0] and background:
-        start_background_build(engine)
+        start_background_build(engine, root)
         if cached.version[1] == version[1]:
             return cached
         # Requests and panels changed too: those are cheap and must be current.
         return _install_overlay(url, cached, (cached.version[0], version[1]), session)
     if cached is None and background and not wait:
-        start_background_build(engine)
+        start_background_build(engine, root)
         raise GraphNotReady
     if cached is not None and cached.version[0] == version[0]:
         return _install_overlay(url, cached, version, session)
@@ -196,6 +288,61 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
         with _lock:
             _graphs[url] = fresh
         return fresh
+
+
+def _catch_up(
+    url: str,
+    cached: ExpertGraph | None,
+    version: tuple[int, int],
+    session: Session,
+    root: Path | None,
+) -> ExpertGraph | None:
+    """Bring the directory part to ``version[0]`` without building: patch the cached
+    graph, or map the newest snapshot file (and patch it). Installs and returns the
+    result — which may still be older than ``version`` when the changes since the newest
+    snapshot cannot be patched — or None when there is nothing newer than ``cached``."""
+    conn = session.connection()
+    fresh: ExpertGraph | None = None
+    if cached is not None:
+        fresh = _patched(cached, conn, version[0])
+    if fresh is None and root is not None:
+        path = snapshot.latest(root, version[0])
+        if path is not None:
+            started = time.perf_counter()
+            try:
+                loaded = snapshot.load(path)
+            except (OSError, ValueError, EOFError):
+                log.exception("graph snapshot %s is unreadable", path)
+                loaded = None
+            if loaded is not None and (cached is None or loaded.version[0] > cached.version[0]):
+                log.info("graph snapshot %s mapped in %.3fs", path, time.perf_counter() - started)
+                fresh = _patched(loaded, conn, version[0]) or loaded
+    if fresh is None:
+        return None
+    fresh = _with_new_overlay(fresh, (fresh.version[0], version[1]), conn)
+    with _lock:
+        current = _graphs.get(url)
+        if current is not None and current.version[0] > fresh.version[0]:
+            return current  # a newer one landed meanwhile
+        _graphs[url] = fresh
+    return fresh
+
+
+def _patched(eg: ExpertGraph, conn: Any, target: int) -> ExpertGraph | None:
+    """``eg`` patched up to directory version ``target``; None when that takes a build."""
+    if eg.version[0] == target:
+        return eg
+    try:
+        people = incremental.changed_people(conn, eg.version[0], target)
+    except incremental.NeedsRebuild:
+        return None
+    if eg.patched_people + len(people) > incremental.MAX_PATCH:
+        return None  # the overlay has grown: time for a new snapshot
+    started = time.perf_counter()
+    out = incremental.patch(eg, conn, people, (target, eg.version[1]))
+    took = time.perf_counter() - started
+    log.info("expert graph patched for %d people in %.3fs", len(people), took)
+    return out
 
 
 def _install_overlay(
@@ -222,15 +369,36 @@ _build_lock = threading.Lock()
 _building: set[str] = set()
 
 
-def refresh(engine: Any = None) -> ExpertGraph:
-    """Build the graph of the committed data and make it this process's current snapshot.
+@contextlib.contextmanager
+def _file_lock(root: Path | None) -> Iterator[None]:
+    """One build per node at a time: the other processes wait, then map its snapshot."""
+    if root is None:
+        yield
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
-    A plain function: the background thread runs it, and a job queue or a command can
-    too. Returns the snapshot now current (unchanged when it was already up to date).
+
+def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
+    """Make the graph of the committed data this process's current one, building it only
+    when no snapshot file (patched for the people changed since) gives it.
+
+    A plain function: the background thread runs it, and so do the ``graph_snapshot``
+    job and ``expertnet graph snapshot``. A build writes its snapshot under ``root``
+    (default: ``snapshot_root``; False: no file) and the process then maps that file, so
+    the memory of the build is not kept. Returns the snapshot now current.
     """
     engine = engine or db.engine
     url = str(engine.url)
-    with _build_lock:
+    if root is True:
+        root = snapshot_root(engine)
+    root = root or None
+    with _build_lock, _file_lock(root):
         with engine.connect() as conn:
             row = conn.execute(
                 select(GraphVersion.version, GraphVersion.activity_version).where(
@@ -241,7 +409,21 @@ def refresh(engine: Any = None) -> ExpertGraph:
             cached = _graphs.get(url)
             if cached is not None and cached.version == version:
                 return cached
-            fresh = build_graph(conn, version)
+            fresh = None
+            if root is not None:
+                path = snapshot.snapshot_dir(root, version[0])
+                if path.is_dir():  # another process built it while this one waited
+                    fresh = snapshot.load(path)
+            if fresh is None:
+                fresh = build_graph(conn, version)
+                if root is not None:
+                    path = snapshot.save(fresh, root)
+                    snapshot.prune(root)
+                    built_in = fresh.build_seconds
+                    fresh = snapshot.load(path)  # map the file: the built arrays are freed
+                    fresh.build_seconds = built_in
+            if not fresh.activity.number_of_nodes() or fresh.version != version:
+                fresh = _with_new_overlay(fresh, version, conn)  # a mapped file has none
         settle()
         with _lock:
             current = _graphs.get(url)
@@ -257,7 +439,7 @@ def refresh(engine: Any = None) -> ExpertGraph:
             return _graphs[url]
 
 
-def start_background_build(engine: Any) -> bool:
+def start_background_build(engine: Any, root: Path | None = None) -> bool:
     """Start one background build for this database unless one is running; True if started."""
     url = str(engine.url)
     with _lock:
@@ -267,7 +449,7 @@ def start_background_build(engine: Any) -> bool:
 
     def run() -> None:
         try:
-            refresh(engine)
+            refresh(engine, root or False)
         except Exception:  # the next request starts another; the stale graph still serves
             log.exception("background build of the expert graph failed")
         finally:

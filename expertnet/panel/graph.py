@@ -1,14 +1,19 @@
 """The expert graph: people, organisations, fields and requests, built with bulk Core selects.
 
-Nodes are plain integers, ``id * 4 + kind`` (see ``node``), because 108,000 tuple nodes
-cost roughly twice the memory of ints in networkx's dict-of-dicts. Each edge carries one
-attribute, ``k``: a tuple of kinds (a person can be both a member and an employee of the
-same organisation, and a Graph holds one edge per pair). The tuples are interned, so
-300,000 edges share a dozen tuple objects.
+Nodes are plain integers, ``id * 4 + kind`` (see ``node``). The directory part (people,
+organisations, fields and their ties) is a ``snapshot.CSRGraph``: sorted node ids, row
+pointers, neighbour ids and a bit mask of edge kinds per edge (a person can be both a
+member and an employee of the same organisation), with no Python object per node or
+edge. People are a ``snapshot.PeopleTable`` of column arrays. Such a snapshot is built
+once per data version, written to the instance folder and mapped by every process
+(``panel.cache``); profile edits patch it (``panel.incremental``).
+
+The consultation layer (requests, panels: tens of nodes and hundreds of edges) stays a
+small networkx graph rebuilt on its own.
 
 Facts that suggestions read for every candidate (titles, provinces, workload) live in
 side tables on ``ExpertGraph`` rather than in node attributes: scoring 10,000 experts
-then walks dicts, not the graph.
+then reads arrays, not the graph.
 """
 
 from __future__ import annotations
@@ -16,16 +21,18 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from sqlalchemy import Connection, MetaData, Table, select
 
 from ..directory.models import OFFICE_ROLES, UNION_KINDS
 from ..directory.taxonomy import area_of
+from .snapshot import BIT, CSRGraph, ExpertsByField, PeopleTable
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +154,8 @@ class ExpertGraph:
 
     version: tuple[int, int]
     #: People, organisations, fields and their ties; rebuilt only when those change.
-    graph: nx.Graph
-    people: dict[int, PersonInfo]
+    graph: CSRGraph
+    people: Mapping[int, PersonInfo]
     orgs: dict[int, OrgInfo]
     fields: dict[int, FieldInfo]
     field_by_code: dict[str, FieldInfo]
@@ -163,16 +170,21 @@ class ExpertGraph:
     #: person id -> declines in the last ``RECENT_DECLINE_DAYS`` days.
     recent_declines: dict[int, int] = field(default_factory=dict)
     #: field code -> ids of experts with that field (areas include their disciplines).
-    experts_by_field: dict[str, set[int]] = field(default_factory=dict)
+    experts_by_field: Mapping[str, set[int]] = field(default_factory=dict)
     affinity: Any = None  # panel.affinity.AffinityModel, set by the builder
     #: Co-authorships and joint projects (``scholarly.graph_source.ScholarlyLayer``).
     scholarly: Any = None
     build_seconds: float = 0.0
+    #: People patched in since the snapshot was built (``panel.incremental``).
+    patched_people: int = 0
     #: Lazily computed, per snapshot (e.g. sampled betweenness): safe because immutable.
     memo: dict[str, Any] = field(default_factory=dict)
 
     def experts(self) -> Iterator[int]:
-        return (pid for pid, p in self.people.items() if p.is_expert)
+        people = self.people
+        if isinstance(people, PeopleTable):
+            return iter(people.expert_ids())
+        return (pid for pid, p in people.items() if p.is_expert)
 
     def label(self, n: int) -> str:
         kind, ident = n & 3, n >> 2
@@ -189,14 +201,17 @@ class ExpertGraph:
         return r.title if r else f"#{ident}"
 
     def edge_kinds(self, u: int, v: int) -> tuple[str, ...]:
-        data = self.graph.get_edge_data(u, v) or self.activity.get_edge_data(u, v)
+        kinds = self.graph.edge_kinds(u, v)
+        if kinds:
+            return kinds
+        data = self.activity.get_edge_data(u, v)
         return data["k"] if data else ()
 
     def adjacency(self, n: int) -> Iterator[tuple[int, tuple[str, ...]]]:
         """(neighbour, edge kinds) of ``n`` in the directory graph and the overlay."""
-        for g in (self.graph, self.activity):
-            for m, data in g._adj.get(n, {}).items():  # type: ignore[attr-defined]
-                yield m, data["k"]
+        yield from self.graph.neighbours(n)
+        for m, data in self.activity._adj.get(n, {}).items():  # type: ignore[attr-defined]
+            yield m, data["k"]
 
     def neighbours_by(self, n: int, kinds: Iterable[str]) -> Iterator[int]:
         """Neighbours of ``n`` joined by an edge of any of ``kinds``."""
@@ -244,6 +259,22 @@ def _add(adj: dict[int, dict[int, Any]], interner: _Interner, u: int, v: int, ki
     adj.setdefault(v, {})[u] = d
 
 
+class _Edges:
+    """Directory edges as three flat lists (u, v, kind bit), made into CSR at the end."""
+
+    __slots__ = ("m", "u", "v")
+
+    def __init__(self) -> None:
+        self.u: list[int] = []
+        self.v: list[int] = []
+        self.m: list[int] = []
+
+    def add(self, u: int, v: int, kind: str) -> None:
+        self.u.append(u)
+        self.v.append(v)
+        self.m.append(BIT[kind])
+
+
 def _tables(conn: Connection) -> dict[str, Table]:
     """The tables to read, reflected from the models' metadata (no import cycles)."""
     from ..extensions import db
@@ -261,9 +292,7 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
     person, org, membership = t["person"], t["organization"], t["membership"]
     fld, person_field, rel = t["field"], t["person_field"], t["person_relationship"]
 
-    g = nx.Graph()
-    adj: dict[int, dict[int, Any]] = g._adj  # type: ignore[attr-defined]
-    interner = _Interner()
+    edges = _Edges()
 
     orgs = {
         r.id: OrgInfo(r.code, r.name, r.short_name, r.kind, r.former_province)
@@ -318,13 +347,13 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         if expertise or r.bio:
             texts[r.id] = (expertise, r.position, r.bio)
         if r.employer_id is not None:
-            _add(adj, interner, pnode(r.id), onode(r.employer_id), EMPLOYED)
+            edges.add(pnode(r.id), onode(r.employer_id), EMPLOYED)
 
     person_fields: dict[int, list[str]] = defaultdict(list)
     for pid, fid in conn.execute(select(person_field.c.person_id, person_field.c.field_id)):
         f = fields[fid]
         person_fields[pid].append(f.code)
-        _add(adj, interner, pnode(pid), fnode(fid), EXPERTISE)
+        edges.add(pnode(pid), fnode(fid), EXPERTISE)
 
     union_orgs: dict[int, list[int]] = defaultdict(list)
     for pid, oid, role in conn.execute(
@@ -332,12 +361,12 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
             membership.c.ended_on.is_(None)
         )
     ):
-        _add(adj, interner, pnode(pid), onode(oid), OFFICE if role in _OFFICE_VALUES else MEMBER)
+        edges.add(pnode(pid), onode(oid), OFFICE if role in _OFFICE_VALUES else MEMBER)
         if orgs[oid].is_union_member:
             union_orgs[pid].append(oid)
 
     for a, b in conn.execute(select(rel.c.person_a_id, rel.c.person_b_id)):
-        _add(adj, interner, pnode(a), pnode(b), RELATIONSHIP)
+        edges.add(pnode(a), pnode(b), RELATIONSHIP)
 
     experts_by_field: dict[str, set[int]] = defaultdict(set)
     for pid, info in people.items():
@@ -365,36 +394,36 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
     scholarly = read_layer(
         conn,
         t,
-        lambda a, b, kind: _add(adj, interner, pnode(a), pnode(b), kind),
+        lambda a, b, kind: edges.add(pnode(a), pnode(b), kind),
         lambda pid: pid in people and people[pid].is_expert,
     )
 
     # Every person, organisation and field is a node, linked or not.
-    for pid in people:
-        adj.setdefault(pnode(pid), {})
-    for oid in orgs:
-        adj.setdefault(onode(oid), {})
-    for fid in fields:
-        adj.setdefault(fnode(fid), {})
-    # Graph._node must know every node that _adj has.
-    g._node.update((n, {}) for n in adj if n not in g._node)  # type: ignore[attr-defined]
-
-    eg = ExpertGraph(
-        version=version,
-        graph=g,
-        people=people,
-        orgs=orgs,
-        fields=fields,
-        field_by_code=field_by_code,
-        experts_by_field=dict(experts_by_field),
-        scholarly=scholarly,
-    )
+    nodes = [
+        *(pnode(pid) for pid in people),
+        *(onode(oid) for oid in orgs),
+        *(fnode(fid) for fid in fields),
+    ]
+    g = CSRGraph.from_edges(nodes, edges.u, edges.v, edges.m)
     expert_texts = {
         pid: (*texts.get(pid, ((), None, None)), people[pid].field_codes)
         for pid in people
         if people[pid].is_expert
     }
-    eg.affinity = AffinityModel.build(expert_texts, field_by_code, works=scholarly.works)
+    affinity = AffinityModel.build(expert_texts, field_by_code, works=scholarly.works)
+    eg = ExpertGraph(
+        version=version,
+        graph=g,
+        people=PeopleTable.from_infos(people),
+        orgs=orgs,
+        fields=fields,
+        field_by_code=field_by_code,
+        experts_by_field=ExpertsByField(
+            {k: np.array(sorted(v), dtype=np.int64) for k, v in experts_by_field.items()}
+        ),
+        scholarly=scholarly,
+        affinity=affinity,
+    )
     add_consultation_layer(eg, conn)
     eg.build_seconds = time.perf_counter() - started
     log.info(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -72,3 +72,19 @@ class GraphVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Requests and invitations: only the small consultation layer is rebuilt.
     activity_version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class GraphChange(db.Model):
+    """Who a committed directory change touched, so other processes patch their graph.
+
+    Written with the bump of ``GraphVersion.version`` in the same transaction: one row
+    per changed person, or one row without a person for a change that is not about
+    identified people (an organisation, a field, a publication, a bulk import), which
+    asks for a full rebuild (``panel.incremental``).
+    """
+
+    __tablename__ = "graph_change"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer)

@@ -213,9 +213,7 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
     if key in eg.memo:
         return eg.memo[key]  # type: ignore[no-any-return]
     g = eg.graph
-    edge_kinds: Counter[str] = Counter()
-    for _u, _v, data in g.edges(data=True):
-        edge_kinds.update(data["k"])
+    edge_kinds: Counter[str] = g.kind_counts()
     for _u, _v, data in eg.activity.edges(data=True):
         edge_kinds.update(data["k"])
     experts = list(eg.experts())

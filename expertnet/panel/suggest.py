@@ -148,8 +148,12 @@ def _rows_of(eg: ExpertGraph, code: str) -> np.ndarray:
     cache = model.__dict__.setdefault("_field_rows", {})
     rows = cache.get(code)
     if rows is None:
-        pids = eg.experts_by_field.get(code, ())
-        rows = np.fromiter((model.row_of[p] for p in pids if p in model.row_of), dtype=np.int64)
+        pids = np.array(sorted(eg.experts_by_field.get(code, ())), dtype=np.int64)
+        ids = model.person_ids
+        pos = np.searchsorted(ids, pids)
+        found = pos < len(ids)
+        found[found] = ids[pos[found]] == pids[found]
+        rows = pos[found].astype(np.int64)
         cache[code] = rows
     return rows
 

@@ -12,7 +12,9 @@ the command line and for background jobs alike.
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -23,12 +25,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from search_index import ExpertIndex, IndexUnavailable
+from search_index.build import PARALLEL_MIN_DOCS, PartitionedDocs
 
 from ..core.types import utcnow
 from ..directory.models import Person
 from ..extensions import db
 from . import changelog
-from .documents import KIND_PERSON, iter_docs, person_doc  # noqa: F401 - person_doc re-exported
+from .documents import (  # noqa: F401 - person_doc re-exported
+    KIND_PERSON,
+    id_ranges,
+    iter_docs,
+    iter_docs_sql,
+    person_doc,
+)
 from .hooks import CommittedBatch
 from .node import NodeFolder, NodeState, SyncBusy
 
@@ -106,28 +115,52 @@ def _head(session) -> changelog.Head:
 # --- rebuilding and replaying ---------------------------------------------------------------
 
 
+def _read_part(engine, lo: int | None, hi: int | None):
+    """One id range's documents, read in a forked index worker on its own connection."""
+    engine.dispose(close=False)  # the parent's pooled connections are not this process's
+    with engine.connect() as conn:
+        yield from iter_docs_sql(conn, lo, hi)
+
+
+def _procs(app) -> int:
+    """Index workers of a large rebuild: ``EXPERTNET_INDEX_PROCS``, else one per core (≤ 2)."""
+    return int(app.config.get("EXPERTNET_INDEX_PROCS") or min(2, os.cpu_count() or 1))
+
+
+def _documents(app, session, total: int) -> PartitionedDocs:
+    """Every person's document: read by the index workers themselves, an id range each,
+    when the build runs in parallel; otherwise on the caller's connection."""
+    conn = session.connection()
+    procs = _procs(app)
+    engine = conn.engine
+    memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    parts = []
+    if procs > 1 and total >= PARALLEL_MIN_DOCS and not memory:
+        parts = [functools.partial(_read_part, engine, lo, hi) for lo, hi in id_ranges(conn, procs)]
+    return PartitionedDocs(parts, lambda: iter_docs_sql(conn), total)
+
+
 def _rebuild_locked(app, session, node: NodeFolder, head, progress_label: str | None) -> int:
-    """Rebuild from the database as this transaction sees it; the caller holds the sync lock.
+    """Rebuild from the database; the caller holds the sync lock.
 
     ``head`` was read before any person: everything up to it is in what the rebuild
     reads, and entries after it are replayed by the next sync (replaying is idempotent).
+    A large rebuild reads in its index workers, each on its own connection (committed
+    data, at least as new as ``head``); a small one reads on the caller's connection.
     """
     # The folder may have been deleted under us: the index's lock files live in it.
     node.path.mkdir(parents=True, exist_ok=True)
     idx = get_index(app)
     total = session.scalar(select(func.count(Person.id))) or 0
-    # A separate session (so batches can be expunged) on the caller's connection: it sees
-    # exactly what the caller's transaction sees.
-    with Session(bind=session.connection()) as reader:
-        docs = iter_docs(reader)
-        if progress_label:
-            import click
+    docs = _documents(app, session, total)
+    if progress_label:
+        import click
 
-            with click.progressbar(length=total, label=progress_label, file=sys.stderr) as bar:
-                # The index reports a running total; click's bar wants increments.
-                idx.rebuild(docs, progress=lambda done: bar.update(done - bar.pos))
-        else:
-            idx.rebuild(docs)
+        with click.progressbar(length=total, label=progress_label, file=sys.stderr) as bar:
+            # The index reports a running total; click's bar wants increments.
+            idx.rebuild(docs, progress=lambda done: bar.update(done - bar.pos), procs=_procs(app))
+    else:
+        idx.rebuild(docs, procs=_procs(app))
     node.write_state(NodeState(head.epoch, head.last_id))
     return total
 

@@ -1,6 +1,7 @@
-"""The expert graph off the request path: a changed directory is rebuilt in the background
-while requests are served from the current snapshot; one build per process at a time; the
-anonymous network endpoint never makes a process build the graph."""
+"""The expert graph off the request path: a profile edit is patched in at once; any other
+directory change is rebuilt in the background while requests are served from the current
+snapshot; one build per process at a time; the anonymous network endpoint never makes a
+process build the graph."""
 
 from __future__ import annotations
 
@@ -63,9 +64,7 @@ def _seed():
     return person.id, org.id
 
 
-def test_profile_edit_is_served_from_the_current_graph_while_a_new_one_builds(
-    bg_app, blocked_builds
-):
+def test_profile_edit_is_patched_in_at_once_without_a_build(bg_app, blocked_builds):
     from expertnet.directory.models import Membership
 
     release, started = blocked_builds
@@ -78,6 +77,31 @@ def test_profile_edit_is_served_from_the_current_graph_while_a_new_one_builds(
         started.clear()
 
         db.session.add(Membership(person_id=person_id, organization_id=org_id, role="member"))
+        db.session.commit()
+        patched = cache.get_graph()
+        assert patched.version[0] > first.version[0]
+        assert patched.edge_kinds(pnode(person_id), onode(org_id)) == ("member",)
+        assert patched.people[person_id].union_orgs == (org_id,)
+        assert not started.is_set() and not cache.is_building(db.engine)
+        assert first.edge_kinds(pnode(person_id), onode(org_id)) == ()  # left intact
+        db.session.remove()
+
+
+def test_other_directory_change_is_served_from_the_current_graph_while_a_new_one_builds(
+    bg_app, blocked_builds
+):
+    from expertnet.directory.models import Organization
+
+    release, started = blocked_builds
+    release.set()  # the first graph of the process is built on the spot
+    with bg_app.app_context():
+        _person_id, org_id = _seed()
+        first = cache.get_graph()
+        db.session.commit()
+        release.clear()
+        started.clear()
+
+        db.session.get(Organization, org_id).name = "Hội Thử Mới"
         db.session.commit()
         # Answered at once from the snapshot it has, while the new one is being built.
         served = cache.get_graph()
@@ -92,7 +116,7 @@ def test_profile_edit_is_served_from_the_current_graph_while_a_new_one_builds(
         cache.wait_for_build(db.engine, timeout=120)
         fresh = cache.get_graph()
         assert fresh is not first and fresh.version[0] > first.version[0]
-        assert fresh.edge_kinds(pnode(person_id), onode(org_id)) == ("member",)
+        assert fresh.orgs[org_id].name == "Hội Thử Mới"
         db.session.remove()
 
 
@@ -100,13 +124,13 @@ def test_request_changes_stay_current_while_the_directory_rebuilds(bg_app, block
     """Panels and workload come from the cheap consultation layer: never stale."""
     from expertnet.auth.operations import create_user
     from expertnet.consultation.models import Request
-    from expertnet.directory.models import Membership
+    from expertnet.directory.models import Organization
 
     release, _started = blocked_builds
     release.set()
     with bg_app.app_context():
         bg_app.config["EXPERTNET_PASSWORD_METHOD"] = "pbkdf2:sha256:1000"
-        person_id, org_id = _seed()
+        _person_id, org_id = _seed()
         user = create_user(
             email="c@example.org", name="C", role="coordinator", password="correct horse battery"
         )
@@ -114,7 +138,7 @@ def test_request_changes_stay_current_while_the_directory_rebuilds(bg_app, block
         first = cache.get_graph()
         db.session.commit()
         release.clear()
-        db.session.add(Membership(person_id=person_id, organization_id=org_id, role="member"))
+        db.session.get(Organization, org_id).name = "Hội Thử Mới"  # not a patch: a build
         db.session.add(Request(kind="consultation", title="Thử", filed_by_id=user.id))
         db.session.commit()
         served = cache.get_graph()

@@ -1,0 +1,363 @@
+"""The graph snapshot: the arrays written to the instance folder give the same
+neighbours, paths, conflicts and ego networks as a networkx graph of the same rows, and
+a profile edit patched into a snapshot gives the same answers as a full rebuild."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import networkx as nx
+import pytest
+from sqlalchemy import select
+from test_panel_cache import (
+    _config,
+    scratch_url,  # noqa: F401
+)
+
+from expertnet import create_app
+from expertnet.extensions import db
+from expertnet.panel import cache, snapshot
+from expertnet.panel.conflicts import ConflictContext, find_conflicts, path_json
+from expertnet.panel.graph import (
+    EMPLOYED,
+    EXPERTISE,
+    MEMBER,
+    OFFICE,
+    RELATIONSHIP,
+    build_graph,
+    fnode,
+    onode,
+    pnode,
+)
+from expertnet.panel.network import Viewer, ego_network, network_stats
+from expertnet.scholarly.graph_source import COAUTHOR
+
+THIS_YEAR = date.today().year
+STAFF = Viewer("coordinator")
+
+
+@pytest.fixture
+def snap_app(tmp_path, scratch_url):  # noqa: F811
+    app = create_app(_config(tmp_path, scratch_url))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    cache.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    cache.clear()
+
+
+def _seed(n_people=40, seed=3):
+    """A small union: associations in both former provinces, an agency, experts with
+    fields, employers, offices, declared ties and one co-authored paper."""
+    from expertnet.directory.models import Field, Membership, Organization, Person
+    from expertnet.directory.taxonomy import ensure_fields
+    from expertnet.panel.models import PersonRelationship
+    from expertnet.scholarly.importers import title_key
+    from expertnet.scholarly.models import Publication, PublicationAuthor
+
+    ensure_fields(db.session)
+    rng = random.Random(seed)
+    orgs = [
+        Organization(code="HP1", name="Hội Thủy sản", kind="member_association",
+                     former_province="hai_phong"),
+        Organization(code="HD1", name="Hội Nông học", kind="member_association",
+                     former_province="hai_duong"),
+        Organization(code="AG1", name="Sở Nông nghiệp", kind="agency"),
+        Organization(code="IN1", name="Viện Biển", kind="institute",
+                     former_province="hai_phong"),
+    ]  # fmt: skip
+    db.session.add_all(orgs)
+    db.session.flush()
+    fields = list(db.session.scalars(select(Field).where(Field.code.like("AGR-%")).limit(4)))
+    people = []
+    for i in range(n_people):
+        expert = i % 3 != 0
+        p = Person(
+            full_name=f"Nguyễn Văn Thử {i}",
+            expertise=[rng.choice(["thủy sản", "nông nghiệp", "biển đảo"])] if expert else [],
+            academic_title=rng.choice([None, "PGS", "GS"]),
+            degree=rng.choice([None, "TS", "ThS"]),
+            employer_id=rng.choice([None, orgs[2].id, orgs[3].id]),
+            public_profile=rng.random() < 0.7,
+            available=rng.random() < 0.8,
+        )
+        if expert:
+            p.fields = rng.sample(fields, rng.randint(1, 2))
+        db.session.add(p)
+        people.append(p)
+    db.session.flush()
+    for p in people:
+        for org in rng.sample([orgs[0], orgs[1], orgs[3]], rng.randint(0, 2)):
+            role = "chair" if rng.random() < 0.1 else "member"
+            db.session.add(Membership(person_id=p.id, organization_id=org.id, role=role))
+    for _ in range(6):
+        a, b = rng.sample(people, 2)
+        db.session.add(PersonRelationship(person_a_id=a.id, person_b_id=b.id, kind="family"))
+    title = "Nuôi tôm tuần hoàn"
+    pub = Publication(
+        person_id=people[1].id, title=title, title_key=title_key(title), year=THIS_YEAR
+    )
+    pub.authors = [
+        PublicationAuthor(position=n, name=p.full_name, person_id=p.id)
+        for n, p in enumerate(people[1:4], start=1)
+    ]
+    db.session.add(pub)
+    db.session.commit()
+    return [p.id for p in people], [o.id for o in orgs]
+
+
+def _reference(conn):
+    """The directory graph built the plain way: a networkx graph of the same rows."""
+    from expertnet.panel.graph import _OFFICE_VALUES, _tables
+
+    t = _tables(conn)
+    g = nx.Graph()
+
+    def add(u, v, kind):
+        kinds = set(g.edges[u, v]["k"]) if g.has_edge(u, v) else set()
+        g.add_edge(u, v, k=tuple(sorted(kinds | {kind})))
+
+    for pid, employer in conn.execute(select(t["person"].c.id, t["person"].c.employer_id)):
+        g.add_node(pnode(pid))
+        if employer is not None:
+            add(pnode(pid), onode(employer), EMPLOYED)
+    for (oid,) in conn.execute(select(t["organization"].c.id)):
+        g.add_node(onode(oid))
+    for (fid,) in conn.execute(select(t["field"].c.id)):
+        g.add_node(fnode(fid))
+    pf = t["person_field"]
+    for pid, fid in conn.execute(select(pf.c.person_id, pf.c.field_id)):
+        add(pnode(pid), fnode(fid), EXPERTISE)
+    m = t["membership"]
+    for pid, oid, role in conn.execute(
+        select(m.c.person_id, m.c.organization_id, m.c.role).where(m.c.ended_on.is_(None))
+    ):
+        add(pnode(pid), onode(oid), OFFICE if role in _OFFICE_VALUES else MEMBER)
+    r = t["person_relationship"]
+    for a, b in conn.execute(select(r.c.person_a_id, r.c.person_b_id)):
+        add(pnode(a), pnode(b), RELATIONSHIP)
+    pa = t["publication_author"]
+    authors: dict[int, list[int]] = {}
+    for pub_id, pid in conn.execute(
+        select(pa.c.publication_id, pa.c.person_id)
+        .where(pa.c.person_id.is_not(None))
+        .order_by(pa.c.publication_id, pa.c.position)
+    ):
+        authors.setdefault(pub_id, []).append(pid)
+    for ids in authors.values():
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                add(pnode(a), pnode(b), COAUTHOR)
+    return g
+
+
+def _as_networkx(eg):
+    """The snapshot's directory part read back into networkx, node by node."""
+    g = nx.Graph()
+    for n in eg.graph.nodes.tolist():
+        g.add_node(n)
+    for n in list(g.nodes) + list(eg.graph.over):
+        for m, kinds in eg.graph.neighbours(n):
+            g.add_edge(n, m, k=kinds)
+    for n in eg.graph.gone:
+        if n in g:
+            g.remove_node(n)
+    return g
+
+
+def _same_graph(a: nx.Graph, b: nx.Graph) -> None:
+    assert set(a.nodes) == set(b.nodes)
+    assert {(min(u, v), max(u, v), d["k"]) for u, v, d in a.edges(data=True)} == {
+        (min(u, v), max(u, v), d["k"]) for u, v, d in b.edges(data=True)
+    }
+
+
+def _answers(eg, person_ids, org_ids):
+    """What the readers of the graph give: neighbours, ego networks, conflicts with paths."""
+    out = {}
+    for pid in person_ids:
+        n = pnode(pid)
+        out[("nbrs", pid)] = sorted(eg.adjacency(n))
+        out[("ego", pid)] = ego_network(eg, pid, 2, STAFF)
+        out[("info", pid)] = eg.people.get(pid)
+    for oid in org_ids:
+        out[("org", oid)] = sorted(eg.adjacency(onode(oid)))
+    for agency in org_ids:
+        ctx = ConflictContext(eg, None, agency, tuple(o for o in org_ids if o != agency))
+        found = find_conflicts(ctx)
+        out[("conflicts", agency)] = {
+            pid: [(c.rule, c.path, c.steps, path_json(eg, c)) for c in cs]
+            for pid, cs in found.items()
+        }
+    out["experts"] = sorted(eg.experts())
+    out["by_field"] = {k: sorted(eg.experts_by_field[k]) for k in eg.experts_by_field}
+    stats = network_stats(eg)
+    out["stats"] = {k: v for k, v in stats.items() if k not in ("graph_version", "build_seconds")}
+    return out
+
+
+def test_snapshot_round_trip_gives_the_networkx_graph_paths_and_answers(snap_app, tmp_path):
+    with snap_app.app_context():
+        person_ids, org_ids = _seed()
+        conn = db.session.connection()
+        built = build_graph(conn, cache.current_version())
+        reference = _reference(conn)
+        path = snapshot.save(built, tmp_path / "snaps")
+        loaded = snapshot.load(path)
+        cache.add_consultation_layer(loaded, conn)
+
+        # Every node's neighbours and edge kinds, as networkx has them.
+        _same_graph(_as_networkx(built), reference)
+        _same_graph(_as_networkx(loaded), reference)
+        assert loaded.graph.number_of_edges() == reference.number_of_edges()
+        assert loaded.graph.number_of_nodes() == reference.number_of_nodes()
+        for n in reference.nodes:
+            assert sorted(loaded.graph.neighbours(n)) == sorted(
+                (m, reference.edges[n, m]["k"]) for m in reference.adj[n]
+            )
+        # Paths: the shortest path between any two people is as long on both.
+        mine = _as_networkx(loaded)
+        for a in person_ids[:10]:
+            want = nx.single_source_shortest_path_length(reference, pnode(a))
+            assert nx.single_source_shortest_path_length(mine, pnode(a)) == want
+        # The arrays are mapped from the files, not copied into the process.
+        assert isinstance(loaded.graph.nbrs, __import__("numpy").memmap)
+        assert _answers(loaded, person_ids, org_ids) == _answers(built, person_ids, org_ids)
+        assert loaded.affinity.person_ids.tolist() == built.affinity.person_ids.tolist()
+        db.session.remove()
+
+
+def test_every_process_maps_the_snapshot_one_build_wrote(snap_app):
+    with snap_app.app_context():
+        person_ids, _org_ids = _seed(10)
+        built = cache.refresh(db.engine)
+        root = cache.snapshot_root(db.engine)
+        assert snapshot.latest(root, built.version[0]) is not None
+        cache.clear()  # another process: it finds the file and maps it, no build
+        calls = []
+        real = cache.build_graph
+        cache.build_graph = lambda *a, **k: calls.append(1) or real(*a, **k)
+        try:
+            eg = cache.get_graph()
+        finally:
+            cache.build_graph = real
+        assert not calls and eg.version == built.version
+        assert sorted(eg.experts()) == sorted(built.experts())
+        assert person_ids[0] in eg.people
+        db.session.remove()
+
+
+def _edit(person_ids, org_ids):
+    """Profile edits of every kind a patch must handle."""
+    from expertnet.directory.models import Field, Membership, Person
+    from expertnet.panel.models import PersonRelationship
+
+    a, b, c, d, e, f = (db.session.get(Person, pid) for pid in person_ids[:6])
+    # A new membership and an office; an ended membership.
+    db.session.add(Membership(person_id=a.id, organization_id=org_ids[0], role="vice_chair"))
+    for m in db.session.scalars(select(Membership).where(Membership.person_id == b.id)):
+        m.ended_on = date.today()
+    # A new employer, none for another; fields changed; a plain member becomes an expert.
+    c.employer_id = org_ids[2]
+    e.employer_id = None
+    assert not d.expertise
+    d.fields = list(db.session.scalars(select(Field).where(Field.code == "AGR-AQU")))
+    d.expertise = ["nuôi trồng thủy sản", "rừng ngập mặn"]
+    f.expertise = []
+    f.fields = []
+    f.full_name = "Trần Thị Đổi Tên"
+    f.available = not f.available
+    # A declared tie; a person deleted; a new person.
+    db.session.add(PersonRelationship(person_a_id=a.id, person_b_id=c.id, kind="family"))
+    db.session.delete(db.session.get(Person, person_ids[6]))
+    new = Person(full_name="Lê Văn Mới", expertise=["thủy sản"], employer_id=org_ids[3])
+    db.session.add(new)
+    db.session.flush()
+    db.session.add(Membership(person_id=new.id, organization_id=org_ids[1], role="member"))
+    db.session.commit()
+    return new.id
+
+
+def test_a_patched_snapshot_answers_as_a_full_rebuild(snap_app):
+    with snap_app.app_context():
+        person_ids, org_ids = _seed()
+        first = cache.refresh(db.engine)
+        db.session.commit()
+        new_id = _edit(person_ids, org_ids)
+        # Another process with only the snapshot file gets the same, by the change log.
+        builds = []
+        real = cache.build_graph
+        cache.build_graph = lambda *a, **k: builds.append(1) or real(*a, **k)
+        try:
+            patched = cache.get_graph()
+            db.session.commit()
+            cache.clear()
+            mapped_and_patched = cache.get_graph()
+        finally:
+            cache.build_graph = real
+        assert not builds
+        assert patched.version[0] > first.version[0] and patched.patched_people >= 7
+        assert mapped_and_patched.version == patched.version
+        full = build_graph(db.session.connection(), cache.current_version())
+        ids = [*person_ids, new_id]
+        _same_graph(_as_networkx(patched), _as_networkx(full))
+        _same_graph(_as_networkx(mapped_and_patched), _as_networkx(full))
+        assert patched.graph.number_of_edges() == full.graph.number_of_edges()
+        assert patched.graph.number_of_nodes() == full.graph.number_of_nodes()
+        want = _answers(full, ids, org_ids)
+        assert _answers(patched, ids, org_ids) == want
+        assert _answers(mapped_and_patched, ids, org_ids) == want
+        assert person_ids[6] not in patched.people and new_id in patched.people
+        assert len(patched.people) == len(full.people)
+        # Affinity: the same experts; the patched profile scores like the rebuilt one
+        # (equal up to the IDF, which the rebuild recomputes over the new corpus).
+        assert patched.affinity.person_ids.tolist() == full.affinity.person_ids.tolist()
+        assert person_ids[5] in first.affinity.row_of
+        assert person_ids[5] not in patched.affinity.row_of
+        assert person_ids[3] not in first.affinity.row_of
+        q = patched.affinity.query_vector("nuôi trồng thủy sản")
+        row = patched.affinity.row_of[person_ids[3]]
+        assert patched.affinity.text_scores(q)[row] > 0
+        db.session.remove()
+
+
+def test_an_organisation_change_is_not_patched(snap_app):
+    from expertnet.directory.models import Organization
+
+    with snap_app.app_context():
+        _person_ids, org_ids = _seed(6)
+        first = cache.refresh(db.engine)
+        db.session.commit()
+        db.session.get(Organization, org_ids[0]).name = "Hội Đổi Tên"
+        db.session.commit()
+        eg = cache.get_graph()  # background builds are off here: built at once
+        assert eg.version[0] > first.version[0] and eg.patched_people == 0
+        assert eg.orgs[org_ids[0]].name == "Hội Đổi Tên"
+        db.session.remove()
+
+
+def test_the_command_and_the_job_write_the_snapshot_once(snap_app):
+    from expertnet.jobs import job_name, run_job
+    from expertnet.panel.jobs import build_graph_snapshot
+
+    with snap_app.app_context():
+        _seed(6)
+        version = cache.current_version()
+        root = cache.snapshot_root(db.engine)
+        db.session.remove()
+    result = snap_app.test_cli_runner().invoke(args=["graph", "snapshot"])
+    assert result.exit_code == 0, result.output
+    assert f"graph version {version[0]}" in result.output
+    path = snapshot.snapshot_dir(root, version[0])
+    assert path.is_dir()
+    written = (path / "meta.pickle").stat().st_mtime_ns
+    cache.clear()  # a worker process: it maps the file the command wrote, builds nothing
+    out = run_job(snap_app, job_name(build_graph_snapshot), [], {})
+    assert out["version"] == list(version) and out["people"] == 6
+    assert (path / "meta.pickle").stat().st_mtime_ns == written
