@@ -1281,8 +1281,16 @@ def create_meeting(req: Request, user: User, data: Mapping[str, Any]) -> Meeting
     db.session.add(meeting)
     db.session.flush()
     users = [p.person.user for p in meeting.participants if p.person.user is not None]
+    from .calendar import MEDIA_TYPE, filename, meeting_ics
+
+    ics = {"filename": filename(meeting), "media_type": MEDIA_TYPE, "text": meeting_ics(meeting)}
     notify.queue_many(
-        users, "meeting_scheduled", f"meeting_scheduled:m{meeting.id}", request=req, meeting=meeting
+        users,
+        "meeting_scheduled",
+        f"meeting_scheduled:m{meeting.id}",
+        request=req,
+        meeting=meeting,
+        attachments=[ics],
     )
     return meeting
 
@@ -1306,6 +1314,19 @@ def inbox(user: User, *, unread_only: bool = False) -> Select:
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of ``user`` as read; returns how many."""
+    from .models import Notification
+
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
 
 
 def mark_read(notification, user: User) -> None:

@@ -620,7 +620,7 @@ def test_notifications_inbox_lists_and_marks_read(world, pages, session):
             Notification.user_id == world.agency.id, Notification.read_at.is_(None)
         )
     )
-    assert note is not None and note.subject in inbox.text
+    assert note is not None and note.summary in inbox.text and note.body not in inbox.text
     res = pages.post(world.agency, f"/notifications/{note.id}/read")
     assert res.headers["Location"].endswith(f"/requests/{rid}")
     session.refresh(note)

@@ -123,3 +123,23 @@ def meeting_record(meeting_id: int) -> Page:
         return _render_meetings(req, {f"record{meeting.id}": form}, exc.status)
     flash(_("The meeting's record was saved."), "success")
     return redirect(url_for("consultation.meetings", request_id=req.id), 303)
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_calendar(meeting_id: int) -> Page:
+    """The meeting as a calendar file, for the panel and staff."""
+    from flask import Response as FlaskResponse
+
+    from ..calendar import MEDIA_TYPE, filename, meeting_ics
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not meeting.request.can_view(current_user):
+        abort(404)
+    if not meeting.request.can_view_meetings(current_user):
+        abort(403)
+    return FlaskResponse(
+        meeting_ics(meeting),
+        mimetype=MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename(meeting)}"'},
+    )
