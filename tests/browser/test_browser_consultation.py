@@ -192,16 +192,19 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.flash_ok()
     page.click(".request-links >> text=Write the consolidated opinion")
     page.fill("#text", "Liên hiệp Hội cơ bản nhất trí với đề án, với các kiến nghị sau.")
+    # The draft starts from the opinions: both recommendations, endorsed by their authors.
+    assert page.input_value("#recommendations-1-text") == "Làm rõ nguồn vốn."
     page.fill("#recommendations-0-text", "Bổ sung đánh giá tác động môi trường.")
     for pid in experts[:2]:
         page.check(f'input[name="recommendations-0-endorsed_by"][value="{pid}"]')
-    page.select_option("#recommendations-0-dissent_expert", str(experts[2]))
-    page.fill("#recommendations-0-dissent_text", "Chưa cần thiết ở giai đoạn này.")
+    page.uncheck(f'input[name="recommendations-0-endorsed_by"][value="{experts[2]}"]')
+    page.select_option("#recommendations-0-dissents-0-expert_id", str(experts[2]))
+    page.fill("#recommendations-0-dissents-0-text", "Chưa cần thiết ở giai đoạn này.")
     page.fill("#recommendations-1-text", "Làm rõ nguồn vốn đầu tư.")
     for pid in experts:
         page.check(f'input[name="recommendations-1-endorsed_by"][value="{pid}"]')
     shots.take("coordinator-consolidation-editor")
-    page.click("main form button[type=submit]")
+    page.click("main form button[value=save]")
     page.wait_for_load_state()
     j.flash_ok()
     j.go(f"/requests/{rid}")
@@ -224,7 +227,7 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.go(f"/requests/{rid}/consolidation")
     assert page.locator(".kept-dissent", has_text="Chưa cần thiết").count() == 1
     page.fill("#recommendations-1-text", "Làm rõ nguồn vốn đầu tư theo Luật Đầu tư công 2024.")
-    page.click("main form button[type=submit]")
+    page.click("main form button[value=save]")
     page.wait_for_load_state()
     j.flash_ok()
     j.go(f"/requests/{rid}")
