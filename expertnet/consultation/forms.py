@@ -134,6 +134,8 @@ class ActionForm(Versioned):
         description=_l("When the register (văn thư) numbers the letter; blank numbers it next."),
         validators=[Optional(), Length(max=5)],
     )
+    # Approval publishes at once: the approver confirms having read the letter's preview.
+    confirm = BooleanField(_l("I have read the letter above and approve its publication."))
 
 
 class DeadlineForm(Versioned):

@@ -237,7 +237,13 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     # ... and the approver approves: the opinion is published.
     j.as_("approver")
     j.go(f"/requests/{rid}")
-    j.act("approve")
+    page.click("#action-approve a")
+    page.wait_for_load_state()
+    assert page.locator(".letter-preview", has_text="Luật Đầu tư công 2024").count() == 1
+    shots.take("approver-letter-preview")
+    page.check("#approve-confirm")
+    page.click(".approve-confirm button[type=submit]")
+    page.wait_for_load_state()
     j.flash_ok()
     assert page.locator(".published-note").count() == 1
     shots.take("approver-published")

@@ -238,7 +238,14 @@ def test_the_journey_through_the_pages(world, pages, session):
         f"/requests/{rid}/actions/submit_consolidation",
         {"submit_consolidation-version": 8},
     )
-    pages.post(w.approver, f"/requests/{rid}/actions/approve", {"approve-version": 9})
+    pages.post(
+        w.approver, f"/requests/{rid}/actions/approve", {"approve-version": 9}, status=422
+    )  # publishing needs the approver's confirmation
+    pages.post(
+        w.approver,
+        f"/requests/{rid}/actions/approve",
+        {"approve-version": 9, "approve-confirm": "y"},
+    )
     session.expire_all()
     req = session.get(Request, rid)
     assert req.state == "published"

@@ -216,6 +216,12 @@ def act(request_id: int, action: str) -> Page:
     form = ActionForm(prefix=action)
     if not form.validate_on_submit():
         return _render_detail(req, {"actions": {action: form}}, 422)
+    if action == Action.APPROVE and not form.confirm.data and req.consolidation is not None:
+        # Publishing cannot be undone: the page asks for the approver's confirmation.
+        from .approval import render_approval
+
+        form.confirm.errors = [_("Read the letter, then tick to confirm its publication.")]
+        return render_approval(req, form, 422)
     try:
         ops.perform_action(
             req, action, current_user, _action_payload(action, form), form.version_number()
@@ -226,6 +232,10 @@ def act(request_id: int, action: str) -> Page:
         if exc.code == "version_conflict":
             return _stale(req)
         _put_errors(form, exc)
+        if action == Action.APPROVE and req.consolidation is not None:
+            from .approval import render_approval
+
+            return render_approval(req, form, exc.status)
         return _render_detail(req, {"actions": {action: form}}, exc.status)
     flash(_("Done: %(action)s.", action=tr(Action(action).label)), "success")
     return redirect(url_for("consultation.detail", request_id=req.id), 303)
