@@ -29,7 +29,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -190,6 +190,8 @@ class AffinityModel:
     works: sparse.csr_matrix | None = None
     work_owner: np.ndarray | None = None
     work_weight: np.ndarray | None = None
+    #: Each expert's keywords as they typed them (the reasons quote them whole).
+    keywords: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -204,8 +206,10 @@ class AffinityModel:
         surface: dict[str, str] = {}
         docs: list[Counter[str]] = []
         df: Counter[str] = Counter()
+        keywords: dict[int, tuple[str, ...]] = {}
         for pid in person_ids.tolist():
             expertise, position, bio, codes = expert_texts[pid]
+            keywords[pid] = tuple(k for k in expertise or () if k and k.strip())
             parts: list[str] = []
             for kw in expertise or ():
                 parts.append(kw)
@@ -267,6 +271,7 @@ class AffinityModel:
             works=work_matrix,
             work_owner=np.array(owners, dtype=np.int64) if work_docs else None,
             work_weight=np.array(weights, dtype=np.float64) if work_docs else None,
+            keywords=keywords,
         )
 
     def work_scores(self, q: np.ndarray) -> np.ndarray:
