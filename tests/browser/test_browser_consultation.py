@@ -192,6 +192,15 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.flash_ok()
     page.click(".request-links >> text=Write the consolidated opinion")
     page.fill("#text", "Liên hiệp Hội cơ bản nhất trí với đề án, với các kiến nghị sau.")
+    # "Add a recommendation" adds a row in place (the served script), keeping what is typed.
+    rows = page.locator("fieldset.rec-row")
+    before = rows.count()
+    page.click("button[data-add-row]")
+    assert rows.count() == before + 1
+    assert page.url.endswith(f"/requests/{rid}/consolidation")
+    assert page.input_value("#text").startswith("Liên hiệp Hội cơ bản nhất trí")
+    added = rows.last.locator("textarea").first.get_attribute("name")
+    assert re.fullmatch(r"recommendations-\d+-text", added), added
     # The draft starts from the opinions: both recommendations, endorsed by their authors.
     assert page.input_value("#recommendations-1-text") == "Làm rõ nguồn vốn."
     page.fill("#recommendations-0-text", "Bổ sung đánh giá tác động môi trường.")
