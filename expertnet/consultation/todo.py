@@ -20,7 +20,6 @@ from ..extensions import db
 from .models import (
     AgencyResponse,
     Invitation,
-    InvitationRole,
     InvitationState,
     Opinion,
     PublishedOpinion,
@@ -279,7 +278,3 @@ def liaison_todo(user) -> Roster | None:
         without_fields=count(~Person.fields.any()),
         without_account=count(Person.id.not_in(has_account)),
     )
-
-
-def seat_label(role: str) -> str:
-    return InvitationRole(role).label
