@@ -134,6 +134,8 @@ class ActionForm(Versioned):
         description=_l("When the register (văn thư) numbers the letter; blank numbers it next."),
         validators=[Optional(), Length(max=5)],
     )
+    # Approval publishes at once: the approver confirms having read the letter's preview.
+    confirm = BooleanField(_l("I have read the letter above and approve its publication."))
 
 
 class DeadlineForm(Versioned):
@@ -231,8 +233,26 @@ class OpinionForm(Versioned):
             raise ValidationError(_l("Each recommendation has at most 5000 characters."))
 
 
+class DissentRow(Form):
+    """One new dissent: whose, and what they hold."""
+
+    class Meta:
+        csrf = False
+
+    expert_id = SelectField(_l("Dissent of"), validators=[Optional()])
+    text = TextAreaField(_l("Dissenting view"), validators=[Length(max=5000)])
+
+    def validate_text(self, field) -> None:
+        from wtforms.validators import ValidationError
+
+        if self.expert_id.data and not (field.data or "").strip():
+            raise ValidationError(_l("Write the dissenting view."))
+        if (field.data or "").strip() and not self.expert_id.data:
+            raise ValidationError(_l("Choose whose dissent this is."))
+
+
 class RecommendationRow(Form):
-    """One recommendation of the consolidation: text, who endorses it, a new dissent."""
+    """One recommendation of the consolidation: text, who endorses it, new dissents."""
 
     class Meta:
         csrf = False
@@ -245,16 +265,12 @@ class RecommendationRow(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    dissent_expert = SelectField(_l("Dissent of"), validators=[Optional()])
-    dissent_text = TextAreaField(_l("Dissenting view"), validators=[Length(max=5000)])
-
-    def validate_dissent_text(self, field) -> None:
-        from wtforms.validators import ValidationError
-
-        if self.dissent_expert.data and not (field.data or "").strip():
-            raise ValidationError(_l("Write the dissenting view."))
-        if (field.data or "").strip() and not self.dissent_expert.data:
-            raise ValidationError(_l("Choose whose dissent this is."))
+    dissents = FieldList(FormField(DissentRow), min_entries=1, max_entries=20)
+    # Carried through re-renders (add a row, merge) without saving: the dissent already
+    # recorded on this row, and the experts' own wordings the row was drafted from (JSON).
+    kept = HiddenField()
+    sources = HiddenField()
+    pick = BooleanField(_l("Select to merge"))
 
 
 class ConsolidationForm(Versioned):

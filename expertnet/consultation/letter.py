@@ -185,6 +185,11 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     content = opinion.content or {}
     if content_hash(content) != opinion.content_hash:
         raise LetterError("The published opinion's content does not match its hash.")
+    return letter_from_content(content, opinion.number, opinion.content_hash)
+
+
+def letter_from_content(content: dict[str, Any], number_: str, hash_: str) -> Letter:
+    """The letter printed from a published content (or from the preview of one)."""
     req = content.get("request") or {}
     experts = {str(k): _nfc(v) for k, v in (content.get("experts") or {}).items()}
 
@@ -197,7 +202,7 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
     agency = _nfc(req.get("agency"))
     published = datetime.fromisoformat((content.get("dates") or {})["published_at"])
     published = published.astimezone(LOCAL_TZ)
-    number = padded_number(_nfc(content.get("number") or opinion.number))
+    number = padded_number(_nfc(content.get("number") or number_))
     signer = content.get("signer") or {"name": content.get("approved_by"), "office": "president"}
     sent_to = content.get("recipients") or {}
     cited = req.get("agency_letter") or {}
@@ -271,7 +276,7 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
         recipients=recipients,
         footnote=(
             f"Văn bản số {number} được tạo từ bản đã công bố trên hệ thống expertnet; "
-            f"mã nội dung (SHA-256): {opinion.content_hash}"
+            f"mã nội dung (SHA-256): {hash_}"
         ),
         title=title,
         published_at=published,

@@ -613,9 +613,15 @@ class Notification(db.Model):
     )
     subject: Mapped[str] = mapped_column(NFCString(300))
     body: Mapped[str] = mapped_column(NFCText)
+    #: The one line the inbox shows (older notifications have none and show the subject).
+    summary: Mapped[str | None] = mapped_column(NFCString(500))
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def line(self) -> str:
+        return self.summary or self.subject
 
     def can_view(self, user) -> bool:
         return role_of(user) is not None and user.id == self.user_id
@@ -635,6 +641,8 @@ class OutboxMail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(NFCString(300))
     body: Mapped[str] = mapped_column(NFCText)
+    #: Files sent with the mail: [{"filename", "media_type", "text"}] (a meeting's calendar).
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_datetime, pgettext
+from flask_babel import force_locale, format_date, format_datetime, gettext, pgettext
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -98,6 +98,12 @@ def salutation(user) -> str:
 
 def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
     """Subject and body of a notification in ``locale``; the first line is the subject."""
+    subject, body, _summary = _render(kind, locale, context)
+    return subject, body
+
+
+def _render(kind: str, locale: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, body and the inbox's one-line summary (the ``summary`` block, else the subject)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     from ..core.urls import base_url as _base_url
@@ -106,18 +112,42 @@ def render(kind: str, locale: str, **context: Any) -> tuple[str, str]:
     with force_locale(locale):
         # Straight from the environment: the pages' context processors need an HTTP request,
         # and mail is also written by `expertnet remind`, outside of one.
-        text = current_app.jinja_env.get_template(f"mail/{kind}.txt").render(
+        template = current_app.jinja_env.get_template(f"mail/{kind}.txt")
+        variables = dict(
             base_url=base_url,
             localdt=_localdt,
             role_title=_role_title,
             salutation=salutation,
             **context,
         )
+        text = template.render(**variables)
+        # The inbox shows the message itself: the body's sentence (or a shorter summary),
+        # with the comment, but no greeting, link or signature.
+        name = "summary" if "summary" in template.blocks else "body"
+        summary = ""
+        if name in template.blocks:
+            block = template.blocks[name](template.new_context(variables))
+            summary = " ".join("".join(block).split())
+        comment = " ".join(str(context.get("comment") or "").split())
+        if summary and comment:
+            summary = f"{summary} {gettext('Comment:')} {comment}"
     subject, _sep, body = text.strip().partition("\n")
-    return subject.strip()[:300], body.strip() + "\n"
+    subject = subject.strip()[:300]
+    summary = summary or subject
+    if len(summary) > 500:
+        summary = summary[:499].rstrip() + "…"
+    return subject, body.strip() + "\n", summary
 
 
-def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> bool:
+def queue(
+    user,
+    kind: str,
+    dedupe_key: str,
+    *,
+    request=None,
+    attachments: list[dict[str, str]] | None = None,
+    **context: Any,
+) -> bool:
     """Put a notification in ``user``'s inbox and a mail in the outbox, at most once per key.
 
     Returns False when a notification with this key exists already (a second
@@ -135,7 +165,9 @@ def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> 
         context["action_url"] = mail_link(
             user, kind, request=request, invitation=context.get("invitation")
         )
-    subject, body = render(kind, user.locale or "vi", user=user, request=request, **context)
+    subject, body, summary = _render(
+        kind, user.locale or "vi", {"user": user, "request": request, **context}
+    )
     db.session.add(
         Notification(
             user_id=user.id,
@@ -143,6 +175,7 @@ def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> 
             request_id=request.id if request is not None else None,
             subject=subject,
             body=body,
+            summary=summary,
             dedupe_key=dedupe_key,
         )
     )
@@ -151,6 +184,7 @@ def queue(user, kind: str, dedupe_key: str, *, request=None, **context: Any) -> 
         to_address=user.email,
         subject=subject,
         body=body,
+        attachments=attachments or None,
         dedupe_key=dedupe_key,
         attempts=0,
     )
@@ -271,13 +305,39 @@ class _Connection:
             self.smtp = None
 
 
-def _message(mail_id: int, to: str, subject: str, body: str, sender: str) -> EmailMessage:
+def _message(
+    mail_id: int,
+    to: str,
+    subject: str,
+    body: str,
+    sender: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = f"<outbox-{mail_id}@expertnet>"
     msg.set_content(body)
+    for item in attachments or ():
+        maintype, _sep, subtype = item["media_type"].partition("/")
+        params = {"method": "PUBLISH"} if item["media_type"] == "text/calendar" else {}
+        if maintype == "text":
+            msg.add_attachment(
+                item["text"],
+                subtype=subtype,
+                charset="utf-8",
+                filename=item["filename"],
+                params=params,
+            )
+        else:
+            msg.add_attachment(
+                item["text"].encode(),
+                maintype=maintype,
+                subtype=subtype,
+                filename=item["filename"],
+                params=params,
+            )
     return msg
 
 
@@ -312,7 +372,14 @@ def _claim(ids: list[int] | None):
         update(table)
         .where(table.c.id == pick.scalar_subquery())
         .values(attempts=table.c.attempts + 1)
-        .returning(table.c.id, table.c.to_address, table.c.subject, table.c.body, table.c.attempts)
+        .returning(
+            table.c.id,
+            table.c.to_address,
+            table.c.subject,
+            table.c.body,
+            table.c.attempts,
+            table.c.attachments,
+        )
     ).first()
 
 
@@ -342,7 +409,7 @@ def deliver_mail(ids: list[int] | None = None, limit: int = 500) -> dict[str, in
             error, server_failed = None, False
             try:
                 conn.open().send_message(
-                    _message(row.id, row.to_address, row.subject, row.body, sender)
+                    _message(row.id, row.to_address, row.subject, row.body, sender, row.attachments)
                 )
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:500]

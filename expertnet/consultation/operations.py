@@ -470,32 +470,10 @@ def _signer_of(user: User) -> dict[str, str]:
     return {"name": signer.name, "office": signer.office}
 
 
-def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime) -> None:
-    """Freeze the consolidation as the published opinion: numbered, hashed, never changed again."""
+def publication_content(req: Request, user: User, number: str, now: datetime) -> dict[str, Any]:
+    """What publishing ``req`` now would freeze: the letter's content, read from the request."""
     consolidation = req.consolidation
-    assert consolidation is not None  # the engine's guard has checked it
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two approvals of different requests at once would both read the same highest
-        # number; a transaction-scoped lock makes them take turns for the next one.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
-    year = now.astimezone(LOCAL_TZ).year
-    given = _letter_number(payload.get("letter_number"))
-    if given is not None:
-        # The register's number; checked before, and again here under the lock.
-        if _number_taken(given, now):
-            raise ValidationFailed(
-                {"letter_number": _("Number %(n)s is already on a letter of this year.", n=given)}
-            )
-        sequence = given
-    else:
-        sequence = (
-            db.session.scalar(
-                select(func.max(PublishedOpinion.sequence)).where(PublishedOpinion.year == year)
-            )
-            or 0
-        ) + 1
-    # NĐ 30/2020: numbers below 10 are written with a leading zero ("Số: 01/LHH-TVPB").
-    number = f"{sequence:02d}/{NUMBER_SUFFIX}"
+    assert consolidation is not None
     names = _person_names(
         {i.person_id for i in req.accepted_invitations}
         | {pid for r in consolidation.recommendations for pid in r.get("endorsed_by", [])}
@@ -545,6 +523,42 @@ def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime
             "added": list(consolidation.recipients or []),
         },
     }
+    return content
+
+
+def preview_content(req: Request, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """The content approval would publish, with the number left for the register to give."""
+    return publication_content(req, user, f"…/{NUMBER_SUFFIX}", now or utcnow())
+
+
+def _publish(req: Request, user: User, payload: Mapping[str, Any], now: datetime) -> None:
+    """Freeze the consolidation as the published opinion: numbered, hashed, never changed again."""
+    consolidation = req.consolidation
+    assert consolidation is not None  # the engine's guard has checked it
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two approvals of different requests at once would both read the same highest
+        # number; a transaction-scoped lock makes them take turns for the next one.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCK})
+    year = now.astimezone(LOCAL_TZ).year
+    given = _letter_number(payload.get("letter_number"))
+    if given is not None:
+        # The register's number; checked before, and again here under the lock.
+        if _number_taken(given, now):
+            raise ValidationFailed(
+                {"letter_number": _("Number %(n)s is already on a letter of this year.", n=given)}
+            )
+        sequence = given
+    else:
+        sequence = (
+            db.session.scalar(
+                select(func.max(PublishedOpinion.sequence)).where(PublishedOpinion.year == year)
+            )
+            or 0
+        ) + 1
+    # NĐ 30/2020: numbers below 10 are written with a leading zero ("Số: 01/LHH-TVPB").
+    number = f"{sequence:02d}/{NUMBER_SUFFIX}"
+    content = publication_content(req, user, number, now)
+    recommendations = content["recommendations"]
     opinion = PublishedOpinion(
         request_id=req.id,
         year=year,
@@ -1284,8 +1298,16 @@ def create_meeting(req: Request, user: User, data: Mapping[str, Any]) -> Meeting
     db.session.add(meeting)
     db.session.flush()
     users = [p.person.user for p in meeting.participants if p.person.user is not None]
+    from .calendar import MEDIA_TYPE, filename, meeting_ics
+
+    ics = {"filename": filename(meeting), "media_type": MEDIA_TYPE, "text": meeting_ics(meeting)}
     notify.queue_many(
-        users, "meeting_scheduled", f"meeting_scheduled:m{meeting.id}", request=req, meeting=meeting
+        users,
+        "meeting_scheduled",
+        f"meeting_scheduled:m{meeting.id}",
+        request=req,
+        meeting=meeting,
+        attachments=[ics],
     )
     return meeting
 
@@ -1309,6 +1331,19 @@ def inbox(user: User, *, unread_only: bool = False) -> Select:
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of ``user`` as read; returns how many."""
+    from .models import Notification
+
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
 
 
 def mark_read(notification, user: User) -> None:

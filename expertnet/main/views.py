@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request
-from flask_login import current_user
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
 from ..core.i18n import LANG_COOKIE
@@ -35,6 +35,8 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("contest.my_judging", _("Contest judging")))
     elif role in ("agency", "liaison"):
         items.append(("contest.my_entries", _("My entries")))
+    if role and current_user.has_role("liaison") and current_user.organization_id:
+        items.append(("main.my_roster", _("Members")))
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),
@@ -90,8 +92,39 @@ def home():
     from ..directory.models import can_create_person
 
     return render_template(
-        "main/home.html", stats=stats, role=role, can_create_person=can_create_person
+        "main/home.html",
+        stats=stats,
+        role=role,
+        can_create_person=can_create_person,
+        todo=_todo_of(current_user) if current_user.is_authenticated else {},
     )
+
+
+def _todo_of(user) -> dict:
+    """Each section of the to-do home the user's roles call for."""
+    from ..consultation import todo
+
+    sections: dict = {}
+    if user.role in ("coordinator", "admin"):
+        sections["coordinator"] = todo.coordinator_todo(user)
+    if user.role == "approver":
+        sections["approver"] = todo.approver_todo(user)
+    if user.role == "agency":
+        sections["agency"] = todo.agency_todo(user)
+    if user.has_role("expert"):
+        sections["expert"] = todo.expert_todo(user)
+    if user.has_role("liaison"):
+        sections["liaison"] = todo.liaison_todo(user)
+    return sections
+
+
+@bp.get("/roster")
+@login_required
+def my_roster():
+    """The liaison's own organisation roster (its entry in the navigation)."""
+    if not current_user.has_role("liaison") or not current_user.organization_id:
+        abort(403)
+    return redirect(url_for("directory.organization", org_id=current_user.organization_id))
 
 
 @bp.post("/language")

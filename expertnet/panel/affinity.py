@@ -29,7 +29,7 @@ import math
 import re
 from collections import ChainMap, Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -221,6 +221,8 @@ class AffinityModel:
     works: sparse.csr_matrix | None = None
     work_owner: np.ndarray | None = None
     work_weight: np.ndarray | None = None
+    #: Each expert's keywords as they typed them (the reasons quote them whole).
+    keywords: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -235,7 +237,9 @@ class AffinityModel:
         surface: dict[str, str] = {}
         docs: list[Counter[str]] = []
         df: Counter[str] = Counter()
+        keywords: dict[int, tuple[str, ...]] = {}
         for pid in person_ids.tolist():
+            keywords[pid] = tuple(k for k in expert_texts[pid][0] or () if k and k.strip())
             counts = _profile_counts(expert_texts[pid], field_by_code, surface)
             docs.append(counts)
             df.update(counts.keys())
@@ -283,6 +287,7 @@ class AffinityModel:
             works=work_matrix,
             work_owner=np.array(owners, dtype=np.int64) if work_docs else None,
             work_weight=np.array(weights, dtype=np.float64) if work_docs else None,
+            keywords=keywords,
         )
 
     def patched(
@@ -329,6 +334,9 @@ class AffinityModel:
             works, owner, weight = works[by_owner], owner[by_owner], weight[by_owner]
             if not len(owner):
                 works = owner = weight = None
+        keywords = {p: k for p, k in self.keywords.items() if p not in changed}
+        for pid in new_ids:
+            keywords[pid] = tuple(k for k in changed[pid][0] or () if k and k.strip())  # type: ignore[index]
         return AffinityModel(
             person_ids=person_ids,
             row_of=row_of,
@@ -339,6 +347,7 @@ class AffinityModel:
             works=works,
             work_owner=owner,
             work_weight=weight,
+            keywords=keywords,
         )
 
     def work_scores(self, q: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from .conflicts import (
     ConflictRule,
     find_conflicts,
 )
+from .explain import matching_keywords, matching_phrases
 from .graph import ExpertGraph, PersonInfo
 from .i18n import LazyText, _, _l
 
@@ -553,10 +554,21 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
     eg = ev.eg
     p = eg.people[c.person_id]
     c.name = p.display_name
-    out: list[str] = [_("Affinity %(a).2f with the request.", a=c.affinity)]
-    matched = eg.affinity.matched_terms(c.person_id, ev.qvec)
-    if matched:
-        out.append(_("Expertise matches: %(terms)s.", terms=", ".join(matched)))
+    # The affinity itself is the card's one figure; the reasons say it in words.
+    out: list[str] = []
+    text = ev.profile.text()
+    own = matching_keywords(eg.affinity.keywords.get(c.person_id, ()), text)
+    if own:
+        out.append(_("Expertise matches: %(terms)s.", terms=", ".join(own)))
+    else:
+        phrases = matching_phrases(eg.affinity, c.person_id, ev.qvec, text)
+        if phrases:
+            out.append(
+                _(
+                    "The request speaks of %(terms)s, as does the expert's profile.",
+                    terms=", ".join(f"“{p}”" for p in phrases),
+                )
+            )
     papers = matching_titles(eg.scholarly, c.person_id, eg.affinity.vocabulary, ev.qvec)
     if papers:
         shown = "; ".join(f"“{t}” ({y})" if y else f"“{t}”" for y, t in papers)

@@ -192,16 +192,28 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.flash_ok()
     page.click(".request-links >> text=Write the consolidated opinion")
     page.fill("#text", "Liên hiệp Hội cơ bản nhất trí với đề án, với các kiến nghị sau.")
+    # "Add a recommendation" adds a row in place (the served script), keeping what is typed.
+    rows = page.locator("fieldset.rec-row")
+    before = rows.count()
+    page.click("button[data-add-row]")
+    assert rows.count() == before + 1
+    assert page.url.endswith(f"/requests/{rid}/consolidation")
+    assert page.input_value("#text").startswith("Liên hiệp Hội cơ bản nhất trí")
+    added = rows.last.locator("textarea").first.get_attribute("name")
+    assert re.fullmatch(r"recommendations-\d+-text", added), added
+    # The draft starts from the opinions: both recommendations, endorsed by their authors.
+    assert page.input_value("#recommendations-1-text") == "Làm rõ nguồn vốn."
     page.fill("#recommendations-0-text", "Bổ sung đánh giá tác động môi trường.")
     for pid in experts[:2]:
         page.check(f'input[name="recommendations-0-endorsed_by"][value="{pid}"]')
-    page.select_option("#recommendations-0-dissent_expert", str(experts[2]))
-    page.fill("#recommendations-0-dissent_text", "Chưa cần thiết ở giai đoạn này.")
+    page.uncheck(f'input[name="recommendations-0-endorsed_by"][value="{experts[2]}"]')
+    page.select_option("#recommendations-0-dissents-0-expert_id", str(experts[2]))
+    page.fill("#recommendations-0-dissents-0-text", "Chưa cần thiết ở giai đoạn này.")
     page.fill("#recommendations-1-text", "Làm rõ nguồn vốn đầu tư.")
     for pid in experts:
         page.check(f'input[name="recommendations-1-endorsed_by"][value="{pid}"]')
     shots.take("coordinator-consolidation-editor")
-    page.click("main form button[type=submit]")
+    page.click("main form button[value=save]")
     page.wait_for_load_state()
     j.flash_ok()
     j.go(f"/requests/{rid}")
@@ -224,7 +236,7 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     j.go(f"/requests/{rid}/consolidation")
     assert page.locator(".kept-dissent", has_text="Chưa cần thiết").count() == 1
     page.fill("#recommendations-1-text", "Làm rõ nguồn vốn đầu tư theo Luật Đầu tư công 2024.")
-    page.click("main form button[type=submit]")
+    page.click("main form button[value=save]")
     page.wait_for_load_state()
     j.flash_ok()
     j.go(f"/requests/{rid}")
@@ -234,7 +246,13 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     # ... and the approver approves: the opinion is published.
     j.as_("approver")
     j.go(f"/requests/{rid}")
-    j.act("approve")
+    page.click("#action-approve a")
+    page.wait_for_load_state()
+    assert page.locator(".letter-preview", has_text="Luật Đầu tư công 2024").count() == 1
+    shots.take("approver-letter-preview")
+    page.check("#approve-confirm")
+    page.click(".approve-confirm button[type=submit]")
+    page.wait_for_load_state()
     j.flash_ok()
     assert page.locator(".published-note").count() == 1
     shots.take("approver-published")

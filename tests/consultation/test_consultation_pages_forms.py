@@ -194,8 +194,8 @@ def test_the_journey_through_the_pages(world, pages, session):
         "text": "Liên hiệp Hội nhất trí với các kiến nghị sau.",
         "recommendations-0-text": "Bổ sung đánh giá tác động môi trường.",
         "recommendations-0-endorsed_by": [e[0].person_id, e[1].person_id],
-        "recommendations-0-dissent_expert": str(e[2].person_id),
-        "recommendations-0-dissent_text": "Chưa cần thiết.",
+        "recommendations-0-dissents-0-expert_id": str(e[2].person_id),
+        "recommendations-0-dissents-0-text": "Chưa cần thiết.",
         "recommendations-1-text": "Làm rõ nguồn vốn.",
         "recommendations-1-endorsed_by": [x.person_id for x in e[:3]],
     }
@@ -225,8 +225,8 @@ def test_the_journey_through_the_pages(world, pages, session):
     editor = pages.get(w.coordinator, f"/requests/{rid}/consolidation")
     assert "Chưa cần thiết." in editor.text  # recorded dissent is shown and kept
     consolidation |= {"version": 8, "consolidation_version": 1}
-    consolidation.pop("recommendations-0-dissent_expert")
-    consolidation.pop("recommendations-0-dissent_text")
+    consolidation.pop("recommendations-0-dissents-0-expert_id")
+    consolidation.pop("recommendations-0-dissents-0-text")
     pages.post(w.coordinator, f"/requests/{rid}/consolidation", consolidation)
     kept = session.scalar(select(Consolidation).where(Consolidation.request_id == rid))
     session.refresh(kept)
@@ -238,7 +238,14 @@ def test_the_journey_through_the_pages(world, pages, session):
         f"/requests/{rid}/actions/submit_consolidation",
         {"submit_consolidation-version": 8},
     )
-    pages.post(w.approver, f"/requests/{rid}/actions/approve", {"approve-version": 9})
+    pages.post(
+        w.approver, f"/requests/{rid}/actions/approve", {"approve-version": 9}, status=422
+    )  # publishing needs the approver's confirmation
+    pages.post(
+        w.approver,
+        f"/requests/{rid}/actions/approve",
+        {"approve-version": 9, "approve-confirm": "y"},
+    )
     session.expire_all()
     req = session.get(Request, rid)
     assert req.state == "published"
@@ -467,11 +474,11 @@ def test_a_dissent_without_its_text_is_refused(world, pages, session):
             "version": 6,
             "text": "Văn bản",
             "recommendations-0-text": "Kiến nghị",
-            "recommendations-0-dissent_expert": str(world.experts[0].person_id),
+            "recommendations-0-dissents-0-expert_id": str(world.experts[0].person_id),
         },
         status=422,
     )
-    assert _field_error(res.text, "recommendations-0-dissent_text")
+    assert _field_error(res.text, "recommendations-0-dissents-0-text")
     assert session.scalars(select(Consolidation)).all() == []
 
 
@@ -620,7 +627,7 @@ def test_notifications_inbox_lists_and_marks_read(world, pages, session):
             Notification.user_id == world.agency.id, Notification.read_at.is_(None)
         )
     )
-    assert note is not None and note.subject in inbox.text
+    assert note is not None and note.summary in inbox.text and note.body not in inbox.text
     res = pages.post(world.agency, f"/notifications/{note.id}/read")
     assert res.headers["Location"].endswith(f"/requests/{rid}")
     session.refresh(note)

@@ -217,10 +217,13 @@ def test_only_an_approver_is_offered_approve_and_send_back(app, cast, world):
     world.act(world.admin, rid, "submit_consolidation")
     admin = _client(app, users, "admin")
     page = admin.get(f"/requests/{rid}")
-    assert f"/requests/{rid}/actions/approve" not in page.text
+    assert f"/requests/{rid}/approval" not in page.text
+    assert f"/requests/{rid}/actions/approve" not in admin.get(f"/requests/{rid}/approval").text
     approver = _client(app, users, "approver")
     page = approver.get(f"/requests/{rid}")
-    assert f"/requests/{rid}/actions/approve" in page.text
+    assert f"/requests/{rid}/approval" in page.text
+    approval = approver.get(f"/requests/{rid}/approval").text
+    assert f"/requests/{rid}/actions/approve" in approval
     assert f"/requests/{rid}/actions/send_back" in page.text
 
 

@@ -72,19 +72,29 @@ def test_agency_letter_recipients_and_register_number_through_the_pages(app, wor
     world.act(world.coordinator, rid, "submit_consolidation")
 
     approver, token = _client(app, world.approver)
-    detail = approver.get(f"/requests/{rid}").text
+    detail = approver.get(f"/requests/{rid}/approval").text
     assert 'name="approve-letter_number"' in detail
     version = session.get(Request, rid).version
     refused = approver.post(
         f"/requests/{rid}/actions/approve",
-        data={"csrf_token": token, "approve-version": version, "approve-letter_number": "0"},
+        data={
+            "csrf_token": token,
+            "approve-version": version,
+            "approve-letter_number": "0",
+            "approve-confirm": "y",
+        },
     )
     assert refused.status_code == 422
     session.expire_all()
     assert session.get(Request, rid).state == "approval"
     res = approver.post(
         f"/requests/{rid}/actions/approve",
-        data={"csrf_token": token, "approve-version": version, "approve-letter_number": "12"},
+        data={
+            "csrf_token": token,
+            "approve-version": version,
+            "approve-letter_number": "12",
+            "approve-confirm": "y",
+        },
     )
     assert res.status_code == 303, res.text[:2000]
     opinion = session.scalar(select(PublishedOpinion).where(PublishedOpinion.request_id == rid))

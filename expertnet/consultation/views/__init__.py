@@ -10,6 +10,7 @@ package registers every route on ``bp``.
 """
 
 from . import (  # noqa: F401 - importing registers the routes
+    approval,
     inbox,
     lists,
     meetings,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...core.text import clean_line, clean_text
+from ...extensions import db
 from .. import operations as ops
 from .. import queries
 from ..forms import MeetingForm, MeetingRecordForm, choices
@@ -117,4 +118,24 @@ def meeting_record(meeting_id: int) -> Page:
         on_error=lambda status: _render_meetings(req, {f"record{meeting.id}": form}, status),
         redirect_to=url_for("consultation.meetings", request_id=req.id),
         fresh_for=req,
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_calendar(meeting_id: int) -> Page:
+    """The meeting as a calendar file, for the panel and staff."""
+    from flask import Response as FlaskResponse
+
+    from ..calendar import MEDIA_TYPE, filename, meeting_ics
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not meeting.request.can_view(current_user):
+        abort(404)
+    if not meeting.request.can_view_meetings(current_user):
+        abort(403)
+    return FlaskResponse(
+        meeting_ics(meeting),
+        mimetype=MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename(meeting)}"'},
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -36,6 +37,10 @@ from .common import (
 # --- panel ------------------------------------------------------------------------------------
 
 
+#: The panel a coordinator usually forms: the suggestions fill it up to this many seats.
+PANEL_SIZE = 5
+
+
 def _default_respond_by() -> datetime:
     return _local_input(datetime.now(UTC) + timedelta(days=7))
 
@@ -56,7 +61,15 @@ def _suggestions(req: Request, size: int) -> dict[str, Any] | None:
 
     if not queries.may_see_suggestions(req, current_user):
         return None
-    suggestion = suggestions_for_request(req, size)
+    from ...panel.suggest import PanelConstraints
+
+    # A panel that has its chair (accepted or invited) is not offered another one.
+    has_chair = any(
+        i.role == InvitationRole.chair
+        and i.state in (InvitationState.invited, InvitationState.accepted)
+        for i in req.invitations
+    )
+    suggestion = suggestions_for_request(req, size, PanelConstraints(propose_chair=not has_chair))
     eg = suggestion.graph or get_graph()
     ids = {c.person_id for c in suggestion.panel} | {c.person_id for c in suggestion.ranked[:10]}
     people = queries.people_by_id(ids)
@@ -120,9 +133,15 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
     posted = posted or {}
     user = current_user
     manage = req.can_manage_panel(user)
-    size = max(1, min(_int_or_none(request.args.get("size")) or 5, 25))
+    # Seats left: the usual panel less the experts already seated or invited; the
+    # coordinator may ask for more (or fewer) with ``size``.
+    taken = sum(
+        1 for i in req.invitations if i.state in (InvitationState.invited, InvitationState.accepted)
+    )
+    asked = _int_or_none(request.args.get("size"))
+    size = max(1, min(asked, 25)) if asked else max(PANEL_SIZE - taken, 0)
     q = clean_line(request.args.get("q") or "") or ""
-    suggestions = _suggestions(req, size)
+    suggestions = _suggestions(req, size) if size else None
     invite_forms: dict[str, InviteForm] = dict(posted.get("invite", {}))
 
     def invite_for(prefix: str, role: str = "member") -> InviteForm:
@@ -169,6 +188,10 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
         invite_for=invite_for,
         suggestions=suggestions,
         size=size,
+        taken=taken,
+        panel_size=PANEL_SIZE,
+        # Written the reader's way: 0,49 in Vietnamese.
+        decimal2=lambda x: format_decimal(x, "0.00"),
         q=q,
         search_results=_search(req, q) if manage else [],
         options=[o for o in ops.action_options(req, user) if str(o.action) in ("start_review",)],

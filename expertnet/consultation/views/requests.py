@@ -214,13 +214,28 @@ def act(request_id: int, action: str) -> Page:
     if action not in {a.value for a in Action} or action in OWN_PAGE_ACTIONS:
         abort(404)
     form = ActionForm(prefix=action)
+    # Publishing cannot be undone: the approver reads the letter on its own page
+    # (``views/approval.py``) and ticks to confirm; refusals are shown there too.
+    approving = action == Action.APPROVE and req.consolidation is not None
+    if approving:
+        from .approval import render_approval
+
+        if form.validate_on_submit() and not form.confirm.data:
+            form.confirm.errors = [_("Read the letter, then tick to confirm its publication.")]
+            return render_approval(req, form, 422)
+
+    def on_error(status: int) -> Page:
+        if approving:
+            return render_approval(req, form, status)
+        return _render_detail(req, {"actions": {action: form}}, status)
+
     return form_action(
         form,
         lambda: ops.perform_action(
             req, action, current_user, _action_payload(action, form), form.version_number()
         ),
         _("Done: %(action)s.", action=tr(Action(action).label)),
-        on_error=lambda status: _render_detail(req, {"actions": {action: form}}, status),
+        on_error=on_error,
         redirect_to=url_for("consultation.detail", request_id=req.id),
         conflict_for=req,
     )
