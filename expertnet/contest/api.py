@@ -14,7 +14,7 @@ from ..api import bp, doc, json_body, load, require_login
 from ..consultation.schemas import StrictSchema
 from ..core.errors import ApiError
 from ..extensions import db
-from . import judging, results
+from . import decision, judging, results
 from . import operations as ops
 from .models import Edition, Entry, can_run_contests
 from .schemas import EditionSchema, EntrySchema, MembersSchema
@@ -407,3 +407,68 @@ def entry_conflict(entry_id: int):
     judging.declare_conflict(entry, current_user, data["details"])
     db.session.commit()
     return jsonify({"entry": entry.id, "state": "conflicted"})
+
+
+# --- the decision on the awards and the certificates --------------------------------------
+
+
+def _edition_for_files(edition_id: int) -> Edition:
+    edition = _edition_or_404(edition_id)
+    if not decision.can_download(edition, current_user):
+        raise ApiError(404, _("The decision on the awards is not available."))
+    return edition
+
+
+def _certificate(entry_id: int, author_id: int, fmt: str):
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise ApiError(404, _("No such entry."))
+    edition = _edition_for_files(entry.edition_id)
+    found = decision.awarded_author(entry, author_id)
+    if found is None:
+        raise ApiError(404, _("No certificate: the entry won no award or has no such author."))
+    return decision.certificate_response(edition, *found, fmt)
+
+
+@bp.get("/contests/<int:edition_id>/decision.docx")
+@doc(
+    "The decision on the awards (DOCX); public once the results are published",
+    response="DOCX document",
+    auth=False,
+    statuses=(404,),
+)
+def contest_decision_docx(edition_id: int):
+    return decision.decision_response(_edition_for_files(edition_id), "docx")
+
+
+@bp.get("/contests/<int:edition_id>/decision.pdf")
+@doc(
+    "The decision on the awards (PDF); public once the results are published",
+    response="PDF document",
+    auth=False,
+    statuses=(404,),
+)
+def contest_decision_pdf(edition_id: int):
+    return decision.decision_response(_edition_for_files(edition_id), "pdf")
+
+
+@bp.get("/entries/<int:entry_id>/certificates/<int:author_id>.docx")
+@doc(
+    "The certificate of an author of an awarded entry (DOCX)",
+    response="DOCX document",
+    auth=False,
+    statuses=(404,),
+)
+def entry_certificate_docx(entry_id: int, author_id: int):
+    return _certificate(entry_id, author_id, "docx")
+
+
+@bp.get("/entries/<int:entry_id>/certificates/<int:author_id>.pdf")
+@doc(
+    "The certificate of an author of an awarded entry (PDF)",
+    response="PDF document",
+    auth=False,
+    statuses=(404,),
+)
+def entry_certificate_pdf(entry_id: int, author_id: int):
+    return _certificate(entry_id, author_id, "pdf")
