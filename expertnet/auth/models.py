@@ -25,6 +25,9 @@ class Role(TitledEnum):
     expert = "expert", N_("Expert")
     agency = "agency", N_("Agency")
     liaison = "liaison", N_("Liaison")
+    # Someone who files entries in a contest (not necessarily a member of the union): they
+    # see their own entries and nothing of the directory beyond what the public sees.
+    author = "author", N_("Contest author")
 
 
 #: The union's own staff: they see every profile with contact details.

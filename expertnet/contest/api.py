@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ..api import bp, doc, json_body, load, require_login
 from ..consultation.schemas import StrictSchema
 from ..core.errors import ApiError
-from ..extensions import db
-from . import decision, judging, results
+from ..extensions import db, limiter
+from . import authors, decision, judging, results
 from . import operations as ops
 from .models import Edition, Entry, can_run_contests
 from .schemas import EditionSchema, EntrySchema, MembersSchema
@@ -39,6 +39,11 @@ class ConflictSchema(StrictSchema):
 class AwardEditSchema(StrictSchema):
     award_level = fields.Integer(strict=True, allow_none=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(max=5000))
+
+
+class AuthorLinkSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class PlanSchema(StrictSchema):
@@ -319,6 +324,30 @@ def entry_create(edition_id: int):
     entry = ops.create_entry(edition, current_user, load(EntrySchema(), json_body()))
     db.session.commit()
     return jsonify(entry_json(entry, current_user)), 201
+
+
+def _author_link_limit() -> str:
+    from ..access.operations import reset_limit
+
+    return reset_limit()
+
+
+@bp.post("/contests/<int:edition_id>/authors")
+@doc(
+    "Ask for an account to file an entry: a link to choose a password is mailed "
+    "(the same answer whether or not the address is known)",
+    body=AuthorLinkSchema,
+    response="the author link",
+    auth=False,
+    statuses=(202, 404, 422, 429),
+)
+@limiter.limit(_author_link_limit, methods=["POST"])
+def entry_author_link(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    data = load(AuthorLinkSchema(), json_body())
+    authors.invite_author(data["email"], data["full_name"], edition)
+    db.session.commit()
+    return jsonify({"sent": True}), 202
 
 
 @bp.get("/entries/<int:entry_id>")

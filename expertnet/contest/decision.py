@@ -146,7 +146,7 @@ def decision_of(edition: Edition) -> Decision:
                 field=nfc(e.field.name),
                 authors=tuple(nfc(a.full_name) for a in e.authors),
                 organization=nfc(e.applying_organization_name),
-                total=str(line.mean_total),
+                total=str(line.mean_total).replace(".", ","),  # Vietnamese decimal comma
             )
         )
     counts = ", ".join(f"{len(by_level[r])} {names[r]}" for r in sorted(by_level))

@@ -26,6 +26,7 @@ from ..panel.affinity import field_match
 from ..panel.assign import Assignment, AssignmentProblem, assign
 from ..panel.cache import get_graph
 from ..panel.graph import ExpertGraph
+from . import notify
 from . import operations as ops
 from .conflicts import AuthorFacts, EntryConflict, EntryConflictContext, find_entry_conflicts
 from .models import (
@@ -181,6 +182,7 @@ def apply_plan(edition: Edition, user: User) -> list[JudgeAssignment]:
         by_id[entry_id].judges.append(seat)
         created.append(seat)
     db.session.flush()
+    notify.judges_assigned(edition, created)
     return created
 
 
@@ -220,6 +222,7 @@ def assign_judge(entry: Entry, user: User, person_id: int, *, replacing: int | N
     )
     db.session.add(seat)
     db.session.flush()
+    notify.judges_assigned(edition, [seat])
     return seat
 
 
@@ -322,6 +325,7 @@ def request_rescore(entry: Entry, user: User, comment: str) -> None:
     ops.perform_entry_action(entry, EntryAction.REQUEST_RESCORE, user, {"comment": comment})
     entry.score_round += 1
     db.session.flush()
+    notify.rescore_requested(entry, comment)
 
 
 def visible_scores(entry: Entry, user: User) -> list[Score]:

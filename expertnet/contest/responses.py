@@ -162,3 +162,9 @@ class ResultsResponse(Schema):
 class ConflictDeclaredResponse(Schema):
     entry = _req(Int)
     state = _req(Str, metadata={"enum": ["conflicted"]})
+
+
+class AuthorLinkResponse(Schema):
+    """The same answer whether or not the address was known."""
+
+    sent = _req(Bool, metadata={"enum": [True]})

@@ -89,7 +89,7 @@ def test_the_decision_lists_the_awards_in_docx_and_pdf(client, session, contest,
         assert first < second < text.index("“Giải pháp 2”")
         assert "Hệ thống giám sát độ mặn nước tưới tại Tiên Lãng" in text
         assert "Tác giả: Nguyễn Thị Hương" in text
-        assert "88.00 điểm" in text
+        assert "88,00 điểm" in text
         assert "Nơi nhận:" in text and "CHỦ TỊCH" in text
         assert contest.board[1].name in text  # the approver signs (no chair named)
     doc = Document(io.BytesIO(client.get(f"/api/v1/contests/{edition.id}/decision.docx").data))
