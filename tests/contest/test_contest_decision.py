@@ -119,6 +119,12 @@ def test_one_certificate_per_author_of_an_awarded_entry(client, session, contest
             assert "Giải Nhất Hội thi Sáng tạo Kỹ thuật thành phố Hải Phòng lần thứ 5" in text
             assert "05.001.1/GCN-BTC" in text
     cert = f"/api/v1/entries/{entry1.id}/certificates/{author.id}.pdf"
+    listed = client.get(f"/api/v1/contests/{edition.id}/results").json
+    assert listed["decision"]["pdf"] == f"/api/v1/contests/{edition.id}/decision.pdf"
+    first_line = next(r for r in listed["results"] if r["entry"]["id"] == entry1.id)
+    assert first_line["certificates"] == [
+        {"author": author.id, "full_name": "Phạm Văn Hải", "pdf": cert, "docx": cert[:-3] + "docx"}
+    ]
     pdf = PdfReader(io.BytesIO(client.get(cert).data))
     box = pdf.pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape
