@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from workflows import EditionState
 
@@ -52,7 +53,8 @@ def _recently_invited(user: User) -> bool:
     )
 
 
-def _new_author(address: str, name: str) -> User:
+def _new_author(address: str, name: str) -> User | None:
+    """A passwordless ``author`` account; None if another filing just took the address."""
     user = User(
         email=address,
         name=name,
@@ -60,8 +62,12 @@ def _new_author(address: str, name: str) -> User:
         password_hash=None,
         active=True,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        return None  # a concurrent filing named the same person first: link to theirs
     return user
 
 
@@ -117,8 +123,8 @@ def invite_author(
         raise ValidationFailed({"edition": _("This edition is not open for entries.")})
     user = _user_by_email(address)
     if user is None:
-        user = _new_author(address, name)
-    elif not user.active:
+        user = _new_author(address, name) or _user_by_email(address)
+    if not user.active:
         return None
     elif not user.has_password and _recently_invited(user):
         return user
@@ -143,8 +149,11 @@ def link_authors(entry: Entry, by: User) -> list[User]:
         user = _user_by_email(address)
         if user is None:
             user = _new_author(address, author.full_name)
-            _mail(user, entry.edition, entry=entry, by=by)
-            invited.append(user)
+            if user is not None:
+                _mail(user, entry.edition, entry=entry, by=by)
+                invited.append(user)
+            else:
+                user = _user_by_email(address)
         author.user_id = user.id
     db.session.flush()
     return invited
