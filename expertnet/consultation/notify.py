@@ -70,6 +70,8 @@ KINDS = (
     "contest_scoring_open",
     "contest_rescore_requested",
     "contest_results_proposed",
+    "contest_scoring_reminder",
+    "contest_scoring_overdue",
     # Mail only (no inbox entry): see ``expertnet.access``.
     "account_invitation",
     "password_reset",

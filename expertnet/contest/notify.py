@@ -181,3 +181,59 @@ def results_proposed(edition: Edition, comment: str | None = None) -> int:
             open_path=f"/contests/{edition.id}/results",
         ),
     )
+
+
+# --- the scoring deadline (``expertnet remind``) -----------------------------------------------
+
+
+def scoring_reminders(now, window, due, end_of_day) -> dict[str, int]:
+    """Judges with entries still to score as the scoring deadline nears; the secretariat
+    once it has passed. Keys carry the deadline, so a moved deadline reminds again."""
+    from workflows import EditionState, EntryState
+
+    sent = {"reminder": 0, "escalation": 0}
+    editions = db.session.scalars(
+        db.select(Edition).where(
+            Edition.state == EditionState.JUDGING.value, Edition.judging_until.is_not(None)
+        )
+    ).all()
+    for edition in editions:
+        deadline = end_of_day(edition.judging_until)
+        step = due(now, deadline, window)
+        if step is None:
+            continue
+        stamp = deadline.strftime("%Y%m%d")
+        pending: dict[int, list[JudgeAssignment]] = defaultdict(list)
+        for entry in edition.entries:
+            if entry.state != EntryState.SCORING:
+                continue
+            n = len(edition.criteria)
+            for seat in entry.active_judges:
+                if len(seat.current_scores(entry.score_round)) < n:
+                    pending[seat.person_id].append(seat)
+        if not pending:
+            continue
+        if step == "reminder":
+            for group in pending.values():
+                user = group[0].person.user
+                if user is None:
+                    continue
+                sent[step] += notify.queue(
+                    user,
+                    "contest_scoring_reminder",
+                    f"contest_scoring_reminder:e{edition.id}:u{user.id}:{stamp}",
+                    **_context(edition, count=len(group), deadline=deadline),
+                )
+        else:
+            sent[step] += notify.queue(
+                edition.created_by,
+                "contest_scoring_overdue",
+                f"contest_scoring_overdue:e{edition.id}:u{edition.created_by_id}:{stamp}",
+                **_context(
+                    edition,
+                    count=sum(len(g) for g in pending.values()),
+                    judges=len(pending),
+                    deadline=deadline,
+                ),
+            )
+    return sent

@@ -182,3 +182,46 @@ def test_a_rescore_request_reaches_the_judges(session, contest, make_person, mak
         (note,) = _notes(session, judge, "contest_rescore_requested")
         assert "Thiết bị tự động cấp phôi cho máy tiện CNC" in note.subject
         assert "Chênh lệch 30 điểm" in note.body
+
+
+def test_the_scoring_deadline_reminds_the_judges_then_tells_the_secretariat(
+    session, contest, make_person, make_user
+):
+    from datetime import date, timedelta
+
+    from contest_data import edition_data
+
+    from expertnet.consultation.reminders import end_of_day, run_reminders
+
+    closes = date(2026, 12, 15)
+    edition = ops.create_edition(contest.secretariat, edition_data(judging_until=str(closes)))
+    judges = [
+        make_user("expert", person=make_person(full_name=f"GK {i}", fields=["ENG-MEC"]))[0]
+        for i in range(3)
+    ]
+    ops.set_members(
+        edition,
+        contest.secretariat,
+        {"jury": [{"expert_id": u.person_id, "field": "ENG-MEC"} for u in judges]},
+    )
+    ops.perform_edition_action(edition, "announce", contest.secretariat)
+    ops.perform_edition_action(edition, "open_entries", contest.secretariat)
+    entry = ops.create_entry(edition, contest.author, entry_data())
+    ops.perform_edition_action(edition, "close_entries", contest.secretariat)
+    ops.perform_entry_action(entry, "mark_eligible", contest.secretariat)
+    judging.apply_plan(edition, contest.secretariat)
+    ops.perform_edition_action(edition, "start_judging", contest.secretariat)
+    ids = [str(c.id) for c in edition.criteria]
+    judging.save_score(entry, judges[0], dict(zip(ids, (30, 20, 20), strict=True)), "")
+    deadline = end_of_day(closes)
+    # A week before: nothing; the day before: the two judges who have not scored.
+    assert run_reminders(now=deadline - timedelta(days=7), days_before=2) == {}
+    assert run_reminders(now=deadline - timedelta(days=1), days_before=2)["reminder"] == 2
+    assert _notes(session, judges[0], "contest_scoring_reminder") == []
+    (note,) = _notes(session, judges[1], "contest_scoring_reminder")
+    assert "15" in note.subject and "1" in note.body
+    # Again: nothing twice. After the deadline: the secretariat hears who is late.
+    assert run_reminders(now=deadline - timedelta(hours=2), days_before=2) == {}
+    assert run_reminders(now=deadline + timedelta(hours=1), days_before=2)["escalation"] == 1
+    (late,) = _notes(session, contest.secretariat, "contest_scoring_overdue")
+    assert "2" in late.body
