@@ -13,7 +13,7 @@ from expertnet.auth.models import User
 from expertnet.consultation.models import Notification, OutboxMail
 from expertnet.contest import judging
 from expertnet.contest import operations as ops
-from expertnet.contest.authors import link_authors
+from expertnet.contest.authors import invite_author, link_authors
 
 JOIN = re.compile(r"https?://\S+/join/(\S+)")
 
@@ -225,3 +225,20 @@ def test_the_scoring_deadline_reminds_the_judges_then_tells_the_secretariat(
     assert run_reminders(now=deadline + timedelta(hours=1), days_before=2)["escalation"] == 1
     (late,) = _notes(session, contest.secretariat, "contest_scoring_overdue")
     assert "2" in late.body
+
+
+def test_an_author_named_later_as_an_expert_keeps_the_account(
+    session, contest, open_edition, make_person
+):
+    from expertnet.access.operations import account_problem, ensure_account
+
+    author = invite_author("tuan.hoang@example.vn", "Hoàng Minh Tuấn", open_edition)
+    entry = ops.create_entry(open_edition, author, entry_data())
+    person = make_person(full_name="Hoàng Minh Tuấn", email="tuan.hoang@example.vn")
+    assert account_problem(person) is None
+    user = ensure_account(person)
+    assert user.id == author.id and (user.role, user.person_id) == ("expert", person.id)
+    assert entry.can_view(user) and entry.can_edit(user)
+    # Any other account at an expert's address is still refused.
+    other = make_person(full_name="Trần Văn Bình", email="binh@example.vn")
+    assert account_problem(other) is not None
