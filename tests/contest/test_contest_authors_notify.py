@@ -69,6 +69,8 @@ def test_the_public_path_mails_a_join_link_and_the_author_files_signed_in(
     entry = ops.create_entry(open_edition, user, entry_data())
     session.flush()
     assert entry.can_view(user) and entry.can_edit(user)
+    # The engine knows the role: the author may withdraw the entry while entries are open.
+    assert ops.entry_actions_for(entry, user) == ["withdraw"]
     (note,) = _notes(session, user, "contest_entry_received")
     assert "Thiết bị tự động cấp phôi cho máy tiện CNC" in note.subject
     assert f"https://hoithi.example.vn/contests/{open_edition.id}" in note.body
