@@ -316,6 +316,9 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
     accounts = create_demo_accounts(db.session, seed=seed)
 
     counts["requests"] = load_demo_requests(db.session, seed=seed)
+    from .demo.contests import load_demo_contests
+
+    counts["contest entries"] = load_demo_contests(db.session, seed=seed)
     from .scholarly.demo import load_demo_records
 
     counts.update(load_demo_records(db.session, seed=seed))

@@ -35,6 +35,34 @@ def test_demo_builds_the_union_with_requests_and_sign_ins(runner, session):
         assert role in res.output
     # The people are searchable right away.
     assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
+    _check_demo_contests(session)
+
+
+def _check_demo_contests(session) -> None:
+    """One finished edition with its decision, one in judging; juries within the caps."""
+    from expertnet.consultation.operations import workload
+    from expertnet.contest import decision
+    from expertnet.contest.models import Edition
+
+    editions = {e.number: e for e in session.scalars(select(Edition))}
+    done, judging = editions[5], editions[6]
+    assert (done.state, judging.state) == ("published", "judging")
+    assert len({e.field_id for e in done.entries}) == 5
+    states = {e.state for e in done.entries}
+    assert states == {"scored", "ineligible"}
+    awarded = decision.awarded_lines(done)
+    assert {line.award_level.name for line in awarded} >= {"Giải Nhất", "Giải Nhì"}
+    text = decision.decision_of(done)
+    assert text.awards and text.signer_name
+    assert {"scored", "flagged", "scoring"} <= {e.state for e in judging.entries}
+    for entry in [*done.entries, *judging.entries]:
+        if entry.state != "ineligible":
+            assert len(entry.active_judges) == 3
+            authors = {a.employer_organization_id for a in entry.authors} - {None}
+            assert all(j.person.employer_id not in authors for j in entry.active_judges)
+    people = [j.person for e in judging.entries for j in e.active_judges]
+    load = workload(p.id for p in people)
+    assert all(load[p.id] <= p.max_assignments for p in people)
 
 
 def test_demo_content_reads_as_a_vietnamese_reader_expects(runner, session, client):

@@ -63,6 +63,8 @@ class Role(StrEnum):
     EXPERT = "expert"
     AGENCY = "agency"
     LIAISON = "liaison"
+    # Files contest entries (an account given by e-mail link; see ``expertnet.contest``).
+    AUTHOR = "author"
 
     @property
     def label(self) -> str:
@@ -133,6 +135,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXPERT: N_("Expert"),
     Role.AGENCY: N_("Agency"),
     Role.LIAISON: N_("Liaison"),
+    Role.AUTHOR: N_("Contest author"),
 }
 
 PANEL_ROLE_LABELS: dict[PanelRole, str] = {

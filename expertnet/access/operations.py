@@ -56,6 +56,19 @@ def _user_by_email(address: str) -> User | None:
 # --- accounts for invited experts --------------------------------------------------------------
 
 
+def _contest_author(address: str) -> User | None:
+    """An active contest author's account at this address, not yet anyone's profile.
+
+    Authors of the Technical Creativity Contest get accounts by e-mail before anyone
+    knows them as experts; when the union's directory names them later, the profile takes
+    over that account (the same person, the same address) instead of refusing it.
+    """
+    user = _user_by_email(address)
+    if user is not None and user.role == "author" and user.person_id is None and user.active:
+        return user
+    return None
+
+
 def account_problem(person: Person) -> str | None:
     """Why this person cannot be given an account by e-mail, or None."""
     if person.user is not None:
@@ -66,7 +79,7 @@ def account_problem(person: Person) -> str | None:
             "This expert has no e-mail address: add one to the profile (or ask the liaison "
             "of their organisation to), then invite again."
         )
-    if _user_by_email(address) is not None:
+    if _user_by_email(address) is not None and _contest_author(address) is None:
         return _(
             "The e-mail address of this expert belongs to another account: an administrator "
             "can link that account to this profile."
@@ -81,6 +94,12 @@ def ensure_account(person: Person, field: str = "expert_id") -> User:
         raise ValidationFailed({field: problem})
     if person.user is not None:
         return person.user
+    author = _contest_author(normal_email(person.email))
+    if author is not None:
+        author.role = "expert"  # their entries stay theirs: authorship is by account
+        author.person = person
+        db.session.flush()
+        return author
     user = User(
         email=normal_email(person.email),
         name=person.full_name,

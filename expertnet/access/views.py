@@ -280,7 +280,9 @@ def _password_page(token: str, purpose: LinkPurpose) -> Page:
                 else _("Your new password is set and you are signed in."),
                 "success",
             )
-            target = "consultation.expert_inbox" if user.role == "expert" else "main.home"
+            target = {"expert": "consultation.expert_inbox", "author": "contest.editions"}.get(
+                user.role, "main.home"
+            )
             return redirect(url_for(target), 303)
     elif form.errors:
         status = 422

@@ -62,6 +62,7 @@ _ONE = {
     "results": contest.ResultsResponse,
     "the judge seats": contest.ContestPlanResponse,
     "the declared conflict": contest.ConflictDeclaredResponse,
+    "the author link": contest.AuthorLinkResponse,
 }
 _PAGE = {
     "page of requests": r.RequestResponse,

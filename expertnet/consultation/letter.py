@@ -8,42 +8,41 @@ administrative documents (Nghị định 30/2020/NĐ-CP): the issuing body and t
 heading side by side, number and place/date, recipient, subject ("V/v"), body, the
 signature block and "Nơi nhận". The text is Vietnamese by nature and is not translated.
 
-The PDF is drawn with fpdf2 in Liberation Serif (metric-compatible with Times New Roman,
-SIL Open Font License), shipped in ``expertnet/static/fonts`` so no system font is needed.
+The layout shared with the union's other documents is :mod:`expertnet.core.admindoc`.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from search_index.collation import person_name_key
 
-from ..core.localtime import LOCAL_TZ
+from ..core.admindoc import (  # noqa: F401  (re-exported: the letter's callers use them)
+    DOCX_MEDIA_TYPE,
+    FONT,
+    FONT_DIR,
+    FONT_FILES,
+    ISSUER_RULE_MM,
+    LOCAL_TZ,
+    MOTTO,
+    NATION,
+    PDF_MEDIA_TYPE,
+    PLACE,
+    UNION_NAME,
+    UNION_NAME_LINES,
+    UNION_NAME_SENTENCE,
+    DocxDocument,
+    motto_width_mm,
+    nfc,
+    padded_number,
+    vietnamese_date,
+)
 from .models import PublishedOpinion
 from .operations import content_hash
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT_FILES = {
-    "": "LiberationSerif-Regular.ttf",
-    "B": "LiberationSerif-Bold.ttf",
-    "I": "LiberationSerif-Italic.ttf",
-    "BI": "LiberationSerif-BoldItalic.ttf",
-}
-FONT = "LiberationSerif"
-
-UNION_NAME = "LIÊN HIỆP CÁC HỘI KHOA HỌC VÀ KỸ THUẬT THÀNH PHỐ HẢI PHÒNG"
-UNION_NAME_LINES = ("LIÊN HIỆP CÁC HỘI", "KHOA HỌC VÀ KỸ THUẬT", "THÀNH PHỐ HẢI PHÒNG")
-UNION_NAME_SENTENCE = "Liên hiệp các Hội Khoa học và Kỹ thuật thành phố Hải Phòng"
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-PLACE = "Hải Phòng"
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
 SIGNER_TITLE = "CHỦ TỊCH"
 #: The signature block's office lines (NĐ 30/2020, Phụ lục I): the President signs for the
@@ -52,8 +51,6 @@ SIGNER_LINES = {
     "president": (SIGNER_ON_BEHALF, SIGNER_TITLE),
     "vice_president": (SIGNER_ON_BEHALF, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
 }
-#: Rules under the issuer's name (1/3 to 1/2 of its line) and under the motto (its length).
-ISSUER_RULE_MM = 25.0
 
 KIND_VI = {
     "consultation": "tư vấn",
@@ -68,33 +65,9 @@ ROLE_VI = {
 }
 ROLE_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
 
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_MEDIA_TYPE = "application/pdf"
-
-
-@lru_cache(maxsize=1)
-def motto_width_mm() -> float:
-    """The Tiêu ngữ's printed width (bold 13 pt Times metrics), which its rule must match."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(FONT_DIR / FONT_FILES["B"])) as font:
-        cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
-        units = sum(metrics[cmap[ord(ch)]][0] for ch in unicodedata.normalize("NFC", MOTTO))
-        return units / font["head"].unitsPerEm * 13 * 25.4 / 72
-
 
 class LetterError(RuntimeError):
     """The published version cannot be turned into a letter (its content was altered)."""
-
-
-def _nfc(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).strip()
-
-
-def vietnamese_date(when: datetime) -> str:
-    """ "ngày 05 tháng 3 năm 2026": days below 10 and the months 1 and 2 take a leading zero."""
-    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
-    return f"ngày {when.day:02d} tháng {month} năm {when.year}"
 
 
 _EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|`)")
@@ -124,7 +97,7 @@ def plain_paragraphs(text: str) -> list[str]:
                 lines.append(line)
         if lines:
             paragraphs.append(" ".join(lines))
-    return [_nfc(p) for p in paragraphs if p.strip()]
+    return [nfc(p) for p in paragraphs if p.strip()]
 
 
 @dataclass(frozen=True)
@@ -168,11 +141,6 @@ def _bare_name(display_name: str) -> str:
     return re.sub(r"^(?:[A-Za-zĐđ]+\.\s*)+", "", display_name)
 
 
-def padded_number(number: str) -> str:
-    """ "1/LHH-TVPB" → "01/LHH-TVPB": numbers below 10 take a leading zero (NĐ 30/2020)."""
-    return re.sub(r"^(\d)(?=/)", r"0\1", number)
-
-
 def _short_date(value: str | None) -> str:
     if not value:
         return ""
@@ -191,18 +159,18 @@ def letter_from(opinion: PublishedOpinion) -> Letter:
 def letter_from_content(content: dict[str, Any], number_: str, hash_: str) -> Letter:
     """The letter printed from a published content (or from the preview of one)."""
     req = content.get("request") or {}
-    experts = {str(k): _nfc(v) for k, v in (content.get("experts") or {}).items()}
+    experts = {str(k): nfc(v) for k, v in (content.get("experts") or {}).items()}
 
     def name(pid: Any) -> str:
         return experts.get(str(pid)) or f"Chuyên gia #{pid}"
 
     kind = req.get("kind") or ""
     kind_vi = KIND_VI.get(kind, "tư vấn, phản biện")
-    title = _nfc(req.get("title"))
-    agency = _nfc(req.get("agency"))
+    title = nfc(req.get("title"))
+    agency = nfc(req.get("agency"))
     published = datetime.fromisoformat((content.get("dates") or {})["published_at"])
     published = published.astimezone(LOCAL_TZ)
-    number = padded_number(_nfc(content.get("number") or number_))
+    number = padded_number(nfc(content.get("number") or number_))
     signer = content.get("signer") or {"name": content.get("approved_by"), "office": "president"}
     sent_to = content.get("recipients") or {}
     cited = req.get("agency_letter") or {}
@@ -210,31 +178,31 @@ def letter_from_content(content: dict[str, Any], number_: str, hash_: str) -> Le
     recommendations = tuple(
         Recommendation(
             number=int(rec.get("position") or n),
-            text=_nfc(rec.get("text")),
+            text=nfc(rec.get("text")),
             endorsers=tuple(name(pid) for pid in rec.get("endorsed_by") or []),
             dissent=tuple(
-                Dissent(name(d.get("expert_id")), _nfc(d.get("text")))
+                Dissent(name(d.get("expert_id")), nfc(d.get("text")))
                 for d in rec.get("dissent") or []
             ),
         )
         for n, rec in enumerate(content.get("recommendations") or [], start=1)
     )
     panel = tuple(
-        (ROLE_VI.get(p.get("role"), "Ủy viên"), _nfc(p.get("name")) or name(p.get("expert_id")))
+        (ROLE_VI.get(p.get("role"), "Ủy viên"), nfc(p.get("name")) or name(p.get("expert_id")))
         for p in sorted(
             content.get("panel") or [],
             # By seat, then in Vietnamese alphabetical order of the name (given name first).
             key=lambda p: (
                 ROLE_ORDER.get(p.get("role"), 9),
-                person_name_key(_bare_name(_nfc(p.get("name")))),
+                person_name_key(_bare_name(nfc(p.get("name")))),
             ),
         )
     )
     recipient = agency or "Các cơ quan, đơn vị có liên quan"
-    subjects = [_nfc(s) for s in req.get("subject_organizations") or [] if _nfc(s) != agency]
+    subjects = [nfc(s) for s in req.get("subject_organizations") or [] if nfc(s) != agency]
     if agency and cited.get("number"):
         # A reply cites the request letter it answers.
-        citation = f"Thực hiện đề nghị của {agency} tại Công văn số {_nfc(cited['number'])}"
+        citation = f"Thực hiện đề nghị của {agency} tại Công văn số {nfc(cited['number'])}"
         citation += f" ngày {_short_date(cited.get('date'))}" if cited.get("date") else ""
         opening = (
             f"{citation}, {UNION_NAME_SENTENCE} đã tổ chức hội đồng chuyên gia {kind_vi} "
@@ -257,8 +225,8 @@ def letter_from_content(content: dict[str, Any], number_: str, hash_: str) -> Le
     recipients = (
         "Như trên;",
         *(f"{s};" for s in subjects),
-        *(f"{_nfc(r)} (để b/c);" for r in sent_to.get("report_to") or []),
-        *(f"{_nfc(r).rstrip(';')};" for r in sent_to.get("added") or [] if _nfc(r)),
+        *(f"{nfc(r)} (để b/c);" for r in sent_to.get("report_to") or []),
+        *(f"{nfc(r).rstrip(';')};" for r in sent_to.get("added") or [] if nfc(r)),
         "Các thành viên Hội đồng chuyên gia;",
         "Lưu: VT, TVPB.",
     )
@@ -267,12 +235,12 @@ def letter_from_content(content: dict[str, Any], number_: str, hash_: str) -> Le
         place_date=f"{PLACE}, {vietnamese_date(published)}",
         recipient=recipient,
         subject=f"V/v {kind_vi} {title}",
-        opening=_nfc(opening),
+        opening=nfc(opening),
         general=tuple(plain_paragraphs(content.get("text") or "")),
         recommendations=recommendations,
         panel=panel,
-        closing=_nfc(closing),
-        signer_name=_nfc(signer.get("name")),
+        closing=nfc(closing),
+        signer_name=nfc(signer.get("name")),
         recipients=recipients,
         footnote=(
             f"Văn bản số {number} được tạo từ bản đã công bố trên hệ thống expertnet; "
@@ -295,182 +263,44 @@ def filename(letter: Letter, extension: str) -> str:
 
 
 def render_docx(letter: Letter) -> bytes:
-    """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt.
+    """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt."""
+    from docx.shared import Pt
 
-    The two-column parts (heading; recipients and signature) are continuous sections with
-    two columns rather than tables, so every line is a body paragraph in reading order.
-    """
-    from docx import Document
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    out = DocxDocument(
+        title=letter.subject,
+        subject=letter.number,
+        comments=letter.footnote,
+        created=letter.published_at,
+    )
+    para = out.para
+    out.heading(number=letter.number, subject=letter.subject, place_date=letter.place_date)
 
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-
-    normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(13)
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        rfonts.set(qn(attr), "Times New Roman")
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.space_before = Pt(0)
-    # Every run is Vietnamese, so Word checks the spelling as Vietnamese, not English.
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_defaults.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        run_defaults.append(lang)
-    for attr in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attr), "vi-VN")
-
-    props = doc.core_properties
-    props.title = letter.subject
-    props.author = UNION_NAME
-    props.subject = letter.number
-    props.language = "vi-VN"
-    props.created = props.modified = letter.published_at.astimezone(UTC).replace(tzinfo=None)
-    props.comments = letter.footnote
-
-    center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
-
-    def para(
-        text: str = "",
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        size: float | None = None,
-        align=None,
-        after: float = 0,
-        before: float = 0,
-        first_line: float | None = None,
-    ):
-        p = doc.add_paragraph()
-        if text:
-            run = p.add_run(text)
-            run.bold, run.italic = bold, italic
-            if size:
-                run.font.size = Pt(size)
-        if align is not None:
-            p.alignment = align
-        p.paragraph_format.space_after = Pt(after)
-        p.paragraph_format.space_before = Pt(before)
-        if first_line is not None:
-            p.paragraph_format.first_line_indent = Mm(first_line)
-        return p
-
-    def column_break(p) -> None:
-        p.add_run().add_break(WD_BREAK.COLUMN)
-
-    def rule(length_mm: float, column_mm: float, before: float = 2) -> None:
-        """A solid rule of ``length_mm``, centred in its column: a bordered empty paragraph."""
-        p = para(before=before, after=2)
-        fmt = p.paragraph_format
-        fmt.left_indent = fmt.right_indent = Mm(max(column_mm - length_mm, 0) / 2)
-        fmt.line_spacing = Pt(1)
-        borders = OxmlElement("w:pBdr")
-        bottom = OxmlElement("w:bottom")
-        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1")):
-            bottom.set(qn(key), value)
-        bottom.set(qn("w:color"), "000000")
-        borders.append(bottom)
-        p._p.get_or_add_pPr().append(borders)
-
-    def page_numbers() -> None:
-        """Arabic page numbers centred in the top margin, from the second page on."""
-        first = doc.sections[0]
-        first.different_first_page_header_footer = True
-        p = first.header.paragraphs[0]
-        p.alignment = center
-        run = p.add_run()
-        run.font.size = Pt(13)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
-
-    def two_columns(left_mm: float, right_mm: float) -> None:
-        """Close the current section as two columns; what follows is one column again."""
-        doc.add_section(WD_SECTION.CONTINUOUS)
-        # The break paragraph now holds the closed section's properties; the body's own
-        # ``w:sectPr`` belongs to the new, last section.
-        closed = doc.sections[-2]
-        cols = closed._sectPr.find(qn("w:cols"))
-        if cols is None:
-            cols = OxmlElement("w:cols")
-            closed._sectPr.append(cols)
-        for child in list(cols):
-            cols.remove(child)
-        cols.set(qn("w:num"), "2")
-        cols.set(qn("w:space"), "0")
-        cols.set(qn("w:equalWidth"), "0")
-        for width in (left_mm, right_mm):
-            col = OxmlElement("w:col")
-            col.set(qn("w:w"), str(round(width * 1440 / 25.4)))
-            col.set(qn("w:space"), "0")
-            cols.append(col)
-
-    # Heading: the union (number, subject) on the left, the nation (place, date) on the right.
-    p = doc.paragraphs[0] if doc.paragraphs else para()
-    p.alignment = center
-    for n, line in enumerate(UNION_NAME_LINES):
-        run = p.add_run(line)
-        run.bold, run.font.size = True, Pt(12)
-        if n < len(UNION_NAME_LINES) - 1:
-            run.add_break()
-    rule(ISSUER_RULE_MM, 68)
-    para(f"Số: {letter.number}", align=center, before=4)
-    para(letter.subject, align=center, size=12, before=2)
-    # The column break opens the national heading's paragraph, so the Quốc hiệu stands on
-    # the first line of the right column, level with the issuer's name.
-    p = para(align=center)
-    column_break(p)
-    run = p.add_run(NATION)
-    run.bold, run.font.size = True, Pt(12)
-    para(MOTTO, bold=True, align=center, size=13)
-    rule(motto_width_mm(), 97, before=0)
-    para(letter.place_date, italic=True, align=center, before=4)
-    two_columns(68, 97)
-
-    p = para(align=center, after=12, before=18)
+    p = para(align="center", after=12, before=18)
     p.add_run(f"Kính gửi: {letter.recipient}")  # upright, not bold (NĐ 30/2020 model)
     for run in p.runs:
         run.font.size = Pt(14)
 
     # NĐ 30/2020: at least 6 pt between paragraphs.
-    para(letter.opening, align=justify, after=6, first_line=10)
+    para(letter.opening, align="justify", after=6, first_line=10)
     if letter.general:
         para("I. Ý KIẾN CHUNG", bold=True, after=6, before=4)
         for text in letter.general:
-            para(text, align=justify, after=6, first_line=10)
+            para(text, align="justify", after=6, first_line=10)
     para("II. CÁC KIẾN NGHỊ", bold=True, after=6, before=4)
     for rec in letter.recommendations:
-        p = para(align=justify, after=6, first_line=10)
+        p = para(align="justify", after=6, first_line=10)
         p.add_run(f"{rec.number}. ").bold = True
         p.add_run(rec.text)
         if rec.endorsers:
             para(
                 "Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".",
                 italic=True,
-                align=justify,
+                align="justify",
                 after=6,
                 first_line=10,
             )
         for d in rec.dissent:
-            p = para(align=justify, after=6, first_line=10)
+            p = para(align="justify", after=6, first_line=10)
             r = p.add_run(f"Ý kiến khác của {d.name}: ")
             r.italic = r.bold = True
             p.add_run(f"“{d.text}”").italic = True
@@ -478,34 +308,18 @@ def render_docx(letter: Letter) -> bytes:
         para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=6, before=4)
         for role, name in letter.panel:
             para(f"- {name}, {role.lower()}.", after=6, first_line=10)
-    closing = para(letter.closing, align=justify, before=6, after=10, first_line=10)
+    closing = para(letter.closing, align="justify", before=6, after=10, first_line=10)
     # Never a page holding only the signature: the closing paragraph goes with it.
     closing.paragraph_format.keep_with_next = True
 
     # Signature block: "Nơi nhận" on the left, the approver's signature on the right.
-    doc.add_section(WD_SECTION.CONTINUOUS)  # the body above stays one column
-    p = para()
-    r = p.add_run("Nơi nhận:")
-    r.bold, r.italic, r.font.size = True, True, Pt(12)
-    for n, line in enumerate(letter.recipients):
-        p = para(f"- {line}", size=11)
-        if n == len(letter.recipients) - 1:
-            column_break(p)
-    for line in letter.signer_lines:
-        para(line, bold=True, align=center, size=13)
-    para(align=center, after=48)  # room for the signature and the seal
-    para(letter.signer_name, bold=True, align=center, size=14)
-    signature = doc.paragraphs[-(len(letter.recipients) + len(letter.signer_lines) + 3) :]
-    for p in signature[:-1]:
-        p.paragraph_format.keep_with_next = True  # the block moves to a new page whole
-    two_columns(80, 85)
-    page_numbers()
-    for later in doc.sections[1:]:
-        later.different_first_page_header_footer = False
-
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    out.signature(
+        recipients=letter.recipients,
+        signer_lines=letter.signer_lines,
+        signer_name=letter.signer_name,
+    )
+    out.page_numbers()
+    return out.save()
 
 
 # The PDF drawing lives in its own module; it is part of this module's interface.

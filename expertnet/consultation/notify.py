@@ -62,10 +62,21 @@ KINDS = (
     "escalation_invitation",
     "escalation_opinion",
     "escalation_request_due",
+    # The contest (see ``expertnet.contest.notify``).
+    "contest_entry_received",
+    "contest_entry_screened",
+    "contest_results_published",
+    "contest_judge_assigned",
+    "contest_scoring_open",
+    "contest_rescore_requested",
+    "contest_results_proposed",
+    "contest_scoring_reminder",
+    "contest_scoring_overdue",
     # Mail only (no inbox entry): see ``expertnet.access``.
     "account_invitation",
     "password_reset",
     "email_change",
+    "contest_author_invitation",
 )
 
 

@@ -686,7 +686,8 @@ def history_of(req: Request) -> list[RequestHistory]:
 
 
 def workload(person_ids: Iterable[int]) -> dict[int, int]:
-    """Accepted seats per expert on requests still open (not published, closed or stopped).
+    """Accepted seats per expert on requests still open (not published, closed or stopped),
+    plus the contest editions in which they still have entries to judge.
 
     This is the workload the accept cap (``Person.max_assignments``) is checked against.
     """
@@ -705,6 +706,12 @@ def workload(person_ids: Iterable[int]) -> dict[int, int]:
     ).all()
     counts = dict.fromkeys(ids, 0)
     counts.update(dict(rows))
+    # Contest juries count too: one per edition with entries still to judge (one rule for
+    # both workflows, see ``expertnet.contest.workload``).
+    from ..contest.workload import judging_units
+
+    for person_id, units in judging_units(ids).items():
+        counts[person_id] += units
     return counts
 
 

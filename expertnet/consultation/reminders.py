@@ -141,6 +141,10 @@ def run_reminders(now: datetime | None = None, days_before: int | None = None) -
             request=req,
             deadline=deadline,
         )
+    # The contest's scoring deadline.
+    from ..contest.notify import scoring_reminders
+
+    sent.update(scoring_reminders(now, window, _due, end_of_day))
     db.session.flush()
     return +sent  # without the kinds that sent nothing
 

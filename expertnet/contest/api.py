@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ..api import bp, doc, json_body, load, optional_body, require_login
 from ..consultation.schemas import StrictSchema
 from ..core.errors import ApiError
-from ..extensions import db
-from . import judging, results
+from ..extensions import db, limiter
+from . import authors, decision, judging, results
 from . import operations as ops
 from .models import Edition, Entry, can_run_contests
 from .schemas import EditionSchema, EntrySchema, MembersSchema
@@ -39,6 +39,11 @@ class ConflictSchema(StrictSchema):
 class AwardEditSchema(StrictSchema):
     award_level = fields.Integer(strict=True, allow_none=True, required=True)
     reason = fields.String(required=True, validate=validate.Length(max=5000))
+
+
+class AuthorLinkSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class PlanSchema(StrictSchema):
@@ -317,6 +322,30 @@ def entry_create(edition_id: int):
     return jsonify(entry_json(entry, current_user)), 201
 
 
+def _author_link_limit() -> str:
+    from ..access.operations import reset_limit
+
+    return reset_limit()
+
+
+@bp.post("/contests/<int:edition_id>/authors")
+@doc(
+    "Ask for an account to file an entry: a link to choose a password is mailed "
+    "(the same answer whether or not the address is known)",
+    body=AuthorLinkSchema,
+    response="the author link",
+    auth=False,
+    statuses=(202, 404, 422, 429),
+)
+@limiter.limit(_author_link_limit, methods=["POST"])
+def entry_author_link(edition_id: int):
+    edition = _edition_or_404(edition_id)
+    data = load(AuthorLinkSchema(), json_body())
+    authors.invite_author(data["email"], data["full_name"], edition)
+    db.session.commit()
+    return jsonify({"sent": True}), 202
+
+
 @bp.get("/entries/<int:entry_id>")
 @doc(
     "One entry, with its judges and the scores the caller may see",
@@ -403,3 +432,68 @@ def entry_conflict(entry_id: int):
     judging.declare_conflict(entry, current_user, data["details"])
     db.session.commit()
     return jsonify({"entry": entry.id, "state": "conflicted"})
+
+
+# --- the decision on the awards and the certificates --------------------------------------
+
+
+def _edition_for_files(edition_id: int) -> Edition:
+    edition = _edition_or_404(edition_id)
+    if not decision.can_download(edition, current_user):
+        raise ApiError(404, _("The decision on the awards is not available."))
+    return edition
+
+
+def _certificate(entry_id: int, author_id: int, fmt: str):
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise ApiError(404, _("No such entry."))
+    edition = _edition_for_files(entry.edition_id)
+    found = decision.awarded_author(entry, author_id)
+    if found is None:
+        raise ApiError(404, _("No certificate: the entry won no award or has no such author."))
+    return decision.certificate_response(edition, *found, fmt)
+
+
+@bp.get("/contests/<int:edition_id>/decision.docx")
+@doc(
+    "The decision on the awards (DOCX); public once the results are published",
+    response="DOCX document",
+    auth=False,
+    statuses=(404,),
+)
+def contest_decision_docx(edition_id: int):
+    return decision.decision_response(_edition_for_files(edition_id), "docx")
+
+
+@bp.get("/contests/<int:edition_id>/decision.pdf")
+@doc(
+    "The decision on the awards (PDF); public once the results are published",
+    response="PDF document",
+    auth=False,
+    statuses=(404,),
+)
+def contest_decision_pdf(edition_id: int):
+    return decision.decision_response(_edition_for_files(edition_id), "pdf")
+
+
+@bp.get("/entries/<int:entry_id>/certificates/<int:author_id>.docx")
+@doc(
+    "The certificate of an author of an awarded entry (DOCX)",
+    response="DOCX document",
+    auth=False,
+    statuses=(404,),
+)
+def entry_certificate_docx(entry_id: int, author_id: int):
+    return _certificate(entry_id, author_id, "docx")
+
+
+@bp.get("/entries/<int:entry_id>/certificates/<int:author_id>.pdf")
+@doc(
+    "The certificate of an author of an awarded entry (PDF)",
+    response="PDF document",
+    auth=False,
+    statuses=(404,),
+)
+def entry_certificate_pdf(entry_id: int, author_id: int):
+    return _certificate(entry_id, author_id, "pdf")

@@ -21,11 +21,13 @@ from workflows import EditionState, EntryAction, EntryState
 from ..auth.models import User
 from ..core.errors import ApiError, ValidationFailed
 from ..core.types import utcnow
+from ..directory.models import Person
 from ..extensions import db
 from ..panel.affinity import field_match
 from ..panel.assign import Assignment, AssignmentProblem, assign
 from ..panel.cache import get_graph
 from ..panel.graph import ExpertGraph
+from . import notify
 from . import operations as ops
 from .conflicts import AuthorFacts, EntryConflict, EntryConflictContext, find_entry_conflicts
 from .models import (
@@ -37,6 +39,7 @@ from .models import (
     Score,
     can_run_contests,
 )
+from .workload import judging_in
 
 # Entry states in which the jurors may still be changed.
 STAFFING_STATES = (EntryState.ELIGIBLE, EntryState.SCORING, EntryState.FLAGGED)
@@ -142,12 +145,25 @@ def build_problem(edition: Edition, eg: ExpertGraph) -> tuple[AssignmentProblem,
         allowed = [p for p in candidates if not any(c.excludes for c in conflicts.get(p, []))]
         for pid, a in _affinity(eg, entry, allowed).items():
             affinity[(entry.id, pid)] = a
+    jurors = [m.person for m in edition.jury if m.field_id is not None]
+    at_cap = _at_workload_cap(edition, jurors)
     capacity = {
-        m.person_id: max(edition.judge_cap - load.get(m.person_id, 0), 0)
-        for m in edition.jury
-        if m.field_id is not None
+        p.id: 0 if p.id in at_cap else max(edition.judge_cap - load.get(p.id, 0), 0) for p in jurors
     }
     return AssignmentProblem(seats=seats, capacity=capacity, affinity=affinity), excluded
+
+
+def _at_workload_cap(edition: Edition, people: list) -> set[int]:
+    """Jurors who may not start judging this edition: panels and juries reach their cap.
+
+    Whoever already has entries to judge here counts this edition already, so more entries
+    of it (up to the edition's ``judge_cap``) add nothing (see ``contest.workload``).
+    """
+    from ..consultation.operations import workload
+
+    loads = workload(p.id for p in people)
+    here = judging_in(edition.id, loads)
+    return {p.id for p in people if p.id not in here and loads[p.id] >= p.max_assignments}
 
 
 def plan_assignments(edition: Edition, user: User) -> tuple[Assignment, AssignmentProblem]:
@@ -181,6 +197,7 @@ def apply_plan(edition: Edition, user: User) -> list[JudgeAssignment]:
         by_id[entry_id].judges.append(seat)
         created.append(seat)
     db.session.flush()
+    notify.judges_assigned(edition, created)
     return created
 
 
@@ -205,6 +222,15 @@ def assign_judge(entry: Entry, user: User, person_id: int, *, replacing: int | N
         )
     if _load(edition).get(person_id, 0) >= edition.judge_cap:
         raise ValidationFailed({"expert_id": _("This juror has reached the workload cap.")})
+    if _at_workload_cap(edition, [db.session.get(Person, person_id)]):
+        raise ValidationFailed(
+            {
+                "expert_id": _(
+                    "This expert is at their workload cap (open panels and contest juries "
+                    "together)."
+                )
+            }
+        )
     old = None
     if replacing is not None:
         old = next((j for j in entry.active_judges if j.person_id == replacing), None)
@@ -220,6 +246,7 @@ def assign_judge(entry: Entry, user: User, person_id: int, *, replacing: int | N
     )
     db.session.add(seat)
     db.session.flush()
+    notify.judges_assigned(edition, [seat])
     return seat
 
 
@@ -322,6 +349,7 @@ def request_rescore(entry: Entry, user: User, comment: str) -> None:
     ops.perform_entry_action(entry, EntryAction.REQUEST_RESCORE, user, {"comment": comment})
     entry.score_round += 1
     db.session.flush()
+    notify.rescore_requested(entry, comment)
 
 
 def visible_scores(entry: Entry, user: User) -> list[Score]:

@@ -42,7 +42,8 @@ from ..core.storage import current_store
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
 from ..extensions import db
-from . import results
+from . import authors as author_accounts
+from . import notify, results
 from .models import (
     DEFAULT_AWARDS,
     DEFAULT_CRITERIA,
@@ -393,13 +394,17 @@ def perform_edition_action(
     _history(edition.id, None, outcome)
     if act is EditionAction.PROPOSE_RESULTS:
         results.write_proposal(edition)
+        notify.results_proposed(edition, outcome.history_entry.comment)
     elif act is EditionAction.SEND_BACK:
         results.clear(edition)
+    elif act is EditionAction.PUBLISH:
+        notify.results_published(edition)
     if act is EditionAction.START_JUDGING:
         # Every eligible entry opens for scoring with the edition, by the same hand.
         for entry in edition.entries:
             if entry.state == EntryState.ELIGIBLE:
                 perform_entry_action(entry, EntryAction.OPEN_SCORING, user)
+        notify.scoring_open(edition)
     db.session.flush()
     return outcome
 
@@ -434,6 +439,8 @@ def perform_entry_action(
         extra["screening_reason"] = None
     _cas(Entry, entry, outcome, extra)
     _history(entry.edition_id, entry.id, outcome)
+    if act in (EntryAction.MARK_ELIGIBLE, EntryAction.MARK_INELIGIBLE):
+        notify.entry_screened(entry, eligible=act is EntryAction.MARK_ELIGIBLE)
     db.session.flush()
     return outcome
 
@@ -530,6 +537,8 @@ def create_entry(edition: Edition, user: User, data: Mapping[str, Any]) -> Entry
     )
     db.session.add(entry)
     db.session.flush()
+    notify.entry_received(entry)
+    author_accounts.link_authors(entry, user)  # co-authors without an account get one
     return entry
 
 
@@ -550,6 +559,8 @@ def update_entry(entry: Entry, user: User, data: Mapping[str, Any]) -> Entry:
         entry.authors.clear()
         db.session.flush()
         entry.authors.extend(authors)
+        db.session.flush()
+        author_accounts.link_authors(entry, user)
     db.session.flush()
     return entry
 

@@ -139,6 +139,18 @@ class ResultEntryRef(Schema):
     title = _req(Str)
 
 
+class CertificateRef(Schema):
+    author = _req(Int)
+    full_name = _req(Str)
+    docx = _req(Str)
+    pdf = _req(Str)
+
+
+class DecisionRef(Schema):
+    docx = _req(Str)
+    pdf = _req(Str)
+
+
 class ResultLineResponse(Schema):
     entry = fields.Nested(ResultEntryRef, required=True)
     field = _req(Str)
@@ -151,14 +163,24 @@ class ResultLineResponse(Schema):
     # Before publication only (the secretariat and the board).
     proposed_award = Str(allow_none=True)
     edit_reason = Str(allow_none=True)
+    # Awarded entries once the results are approved: one certificate per author.
+    certificates = fields.List(fields.Nested(CertificateRef))
 
 
 class ResultsResponse(Schema):
     edition = _req(Int)
     state = _req(Str)
     results = fields.List(fields.Nested(ResultLineResponse), required=True)
+    # Once the results are approved: the decision on the awards.
+    decision = fields.Nested(DecisionRef)
 
 
 class ConflictDeclaredResponse(Schema):
     entry = _req(Int)
     state = _req(Str, metadata={"enum": ["conflicted"]})
+
+
+class AuthorLinkResponse(Schema):
+    """The same answer whether or not the address was known."""
+
+    sent = _req(Bool, metadata={"enum": [True]})

@@ -24,6 +24,8 @@ from ..extensions import db
 from .models import AwardLevel, Edition, Entry, ResultLine, has_role
 
 CENT = Decimal("0.01")
+#: The awards are final: the decision and the certificates exist.
+_FINAL = (EditionState.RESULTS_APPROVED, EditionState.PUBLISHED)
 
 
 def _q(value: Decimal) -> Decimal:
@@ -200,5 +202,23 @@ def results_json(edition: Edition, user) -> dict[str, Any]:
         if staff:
             item["proposed_award"] = line.proposed_level.name if line.proposed_level else None
             item["edit_reason"] = line.edit_reason
+        if line.award_level is not None and edition.state in _FINAL:
+            # One certificate per author (see ``decision``), in DOCX and PDF.
+            item["certificates"] = [
+                {
+                    "author": a.id,
+                    "full_name": a.full_name,
+                    **{
+                        fmt: f"/api/v1/entries/{e.id}/certificates/{a.id}.{fmt}"
+                        for fmt in ("docx", "pdf")
+                    },
+                }
+                for a in e.authors
+            ]
         items.append(item)
-    return {"edition": edition.id, "state": edition.state, "results": items}
+    body: dict[str, Any] = {"edition": edition.id, "state": edition.state, "results": items}
+    if edition.state in _FINAL:
+        body["decision"] = {
+            fmt: f"/api/v1/contests/{edition.id}/decision.{fmt}" for fmt in ("docx", "pdf")
+        }
+    return body

@@ -56,6 +56,8 @@ DIRECTORY_TABLES = frozenset(
 #: Tables of the consultation layer (requests, their orgs and fields, invitations).
 ACTIVITY_TABLES = frozenset(
     {"consultation_request", "request_field", "request_subject_organization", "invitation"}
+    # Contest juries count in the workload (``expertnet.contest.workload``).
+    | {"contest_judge", "contest_entry"}
 )
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from sqlalchemy import Connection, MetaData, Table, select
+from sqlalchemy import Connection, MetaData, Table, distinct, func, select
 
 from ..directory.models import OFFICE_ROLES, UNION_KINDS
 from ..directory.taxonomy import area_of
@@ -435,6 +435,23 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
     return eg
 
 
+def _add_jury_load(eg: ExpertGraph, t: dict[str, Table], conn: Connection) -> None:
+    """One unit of load per contest edition with entries the expert still has to judge."""
+    judge, entry = t.get("contest_judge"), t.get("contest_entry")
+    if judge is None or entry is None:
+        return
+    from ..contest.workload import OPEN_ENTRY_STATES
+
+    rows = conn.execute(
+        select(judge.c.person_id, func.count(distinct(entry.c.edition_id)))
+        .join(entry, entry.c.id == judge.c.entry_id)
+        .where(judge.c.state == "active", entry.c.state.in_(OPEN_ENTRY_STATES))
+        .group_by(judge.c.person_id)
+    )
+    for person_id, units in rows:
+        eg.load[person_id] = eg.load.get(person_id, 0) + units
+
+
 def add_consultation_layer(eg: ExpertGraph, conn: Connection) -> None:
     """(Re)build request nodes, panel seats, workload and declines on an existing snapshot.
 
@@ -501,4 +518,5 @@ def add_consultation_layer(eg: ExpertGraph, conn: Connection) -> None:
             at = r.responded_at if r.responded_at.tzinfo else r.responded_at.replace(tzinfo=UTC)
             if at >= since:
                 eg.recent_declines[r.person_id] = eg.recent_declines.get(r.person_id, 0) + 1
+    _add_jury_load(eg, t, conn)
     g._node.update((n, {}) for n in adj if n not in g._node)  # type: ignore[attr-defined]

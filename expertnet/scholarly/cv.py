@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..consultation.letter import FONT, FONT_DIR, FONT_FILES, MOTTO, NATION
+from ..core.admindoc import FONT, FONT_DIR, FONT_FILES, MOTTO, NATION
 from ..core.localtime import LOCAL_TZ
 from ..core.text import fold
 from ..directory.models import Person
@@ -202,7 +202,7 @@ def build_cv(
                 tuple(_patent_line(p) for p in sorted(patents, key=lambda p: -(p.year or 0))),
             )
         )
-    from ..consultation.letter import vietnamese_date
+    from ..core.admindoc import vietnamese_date
 
     return CV(
         name=_nfc(person.display_name),

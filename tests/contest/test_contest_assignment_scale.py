@@ -2,7 +2,7 @@
 
 Correctness, not speed, is asserted: every entry gets its three judges from its own
 sub-jury, nobody in conflict with the authors, nobody over the cap. The time is printed
-(``-s``) for the record.
+(``-s``) for the record; the 5 s target is measured by ``bench/contest.py``.
 """
 
 from __future__ import annotations

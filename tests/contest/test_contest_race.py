@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from expertnet.audit.models import AuditEntry
 from expertnet.auth.models import ApiToken, User
 from expertnet.auth.operations import create_user
+from expertnet.consultation.models import OutboxMail
 from expertnet.contest import operations as ops
 from expertnet.contest.models import Edition, Entry
 from expertnet.extensions import db
@@ -29,6 +30,9 @@ def committed_edition(base_app, database_url):
         )
     with base_app.test_request_context():
         audit_mark = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+        # Filing gives co-authors accounts and mails them: those go too.
+        user_mark = db.session.scalar(select(func.max(User.id))) or 0
+        mail_mark = db.session.scalar(select(func.max(OutboxMail.id))) or 0
         users = [
             create_user(
                 email=f"contest-race-{n}@example.org", name=f"Race {n}", role=role,
@@ -48,7 +52,8 @@ def committed_edition(base_app, database_url):
         with base_app.app_context(), db.engine.begin() as conn:
             conn.execute(delete(Edition).where(Edition.id == ids["edition"]))  # cascades
             conn.execute(delete(ApiToken).where(ApiToken.user_id.in_(ids["users"])))
-            conn.execute(delete(User).where(User.id.in_(ids["users"])))
+            conn.execute(delete(OutboxMail).where(OutboxMail.id > mail_mark))
+            conn.execute(delete(User).where(User.id.in_(ids["users"]) | (User.id > user_mark)))
             conn.execute(delete(AuditEntry).where(AuditEntry.id > audit_mark))
 
 

@@ -23,6 +23,8 @@ CAST: dict[str, Actor] = {
     "expert": Actor(user_id=4, roles=frozenset({"expert"}), person_id=40),
     "admin": Actor(user_id=5, roles=frozenset({"admin"})),
     "liaison": Actor(user_id=6, roles=frozenset({"liaison"}), organization_id=AGENCY_ORG),
+    # A contest author's account: nothing of the consultation.
+    "author": Actor(user_id=7, roles=frozenset({"author"})),
 }
 
 READY_PANEL = (

@@ -34,7 +34,7 @@ ACTIONS = [
     "close_review", "submit_consolidation", "send_back", "approve", "record_response",
     "withdraw",
 ]  # fmt: skip
-ROLES = ["admin", "coordinator", "approver", "expert", "agency", "liaison"]
+ROLES = ["admin", "coordinator", "approver", "expert", "agency", "liaison", "author"]
 
 FILER = {"agency"}
 COORD = {"coordinator", "admin"}
