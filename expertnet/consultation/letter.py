@@ -14,37 +14,35 @@ SIL Open Font License), shipped in ``expertnet/static/fonts`` so no system font 
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from search_index.collation import person_name_key
 
 from .models import PublishedOpinion
+from .nd30 import (  # noqa: F401  (re-exported: the letter's layout constants)
+    DOCX_MEDIA_TYPE,
+    FONT,
+    FONT_DIR,
+    FONT_FILES,
+    ISSUER_RULE_MM,
+    MOTTO,
+    NATION,
+    PDF_MEDIA_TYPE,
+    PLACE,
+    UNION_NAME,
+    UNION_NAME_LINES,
+    UNION_NAME_SENTENCE,
+    DocxPage,
+    motto_width_mm,
+)
 from .operations import content_hash
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
-FONT_FILES = {
-    "": "LiberationSerif-Regular.ttf",
-    "B": "LiberationSerif-Bold.ttf",
-    "I": "LiberationSerif-Italic.ttf",
-    "BI": "LiberationSerif-BoldItalic.ttf",
-}
-FONT = "LiberationSerif"
-
-UNION_NAME = "LIÊN HIỆP CÁC HỘI KHOA HỌC VÀ KỸ THUẬT THÀNH PHỐ HẢI PHÒNG"
-UNION_NAME_LINES = ("LIÊN HIỆP CÁC HỘI", "KHOA HỌC VÀ KỸ THUẬT", "THÀNH PHỐ HẢI PHÒNG")
-UNION_NAME_SENTENCE = "Liên hiệp các Hội Khoa học và Kỹ thuật thành phố Hải Phòng"
-NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-PLACE = "Hải Phòng"
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
 SIGNER_TITLE = "CHỦ TỊCH"
 #: The signature block's office lines (NĐ 30/2020, Phụ lục I): the President signs for the
@@ -53,8 +51,6 @@ SIGNER_LINES = {
     "president": (SIGNER_ON_BEHALF, SIGNER_TITLE),
     "vice_president": (SIGNER_ON_BEHALF, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
 }
-#: Rules under the issuer's name (1/3 to 1/2 of its line) and under the motto (its length).
-ISSUER_RULE_MM = 25.0
 
 KIND_VI = {
     "consultation": "tư vấn",
@@ -68,20 +64,6 @@ ROLE_VI = {
     "member": "Ủy viên",
 }
 ROLE_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
-
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_MEDIA_TYPE = "application/pdf"
-
-
-@lru_cache(maxsize=1)
-def motto_width_mm() -> float:
-    """The Tiêu ngữ's printed width (bold 13 pt Times metrics), which its rule must match."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(FONT_DIR / FONT_FILES["B"])) as font:
-        cmap, metrics = font.getBestCmap(), font["hmtx"].metrics
-        units = sum(metrics[cmap[ord(ch)]][0] for ch in unicodedata.normalize("NFC", MOTTO))
-        return units / font["head"].unitsPerEm * 13 * 25.4 / 72
 
 
 class LetterError(RuntimeError):
@@ -291,217 +273,40 @@ def filename(letter: Letter, extension: str) -> str:
 
 
 def render_docx(letter: Letter) -> bytes:
-    """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt.
-
-    The two-column parts (heading; recipients and signature) are continuous sections with
-    two columns rather than tables, so every line is a body paragraph in reading order.
-    """
-    from docx import Document
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-
-    normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(13)
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        rfonts.set(qn(attr), "Times New Roman")
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.space_before = Pt(0)
-    # Every run is Vietnamese, so Word checks the spelling as Vietnamese, not English.
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_defaults.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        run_defaults.append(lang)
-    for attr in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attr), "vi-VN")
-
-    props = doc.core_properties
-    props.title = letter.subject
-    props.author = UNION_NAME
-    props.subject = letter.number
-    props.language = "vi-VN"
-    props.created = props.modified = letter.published_at.astimezone(UTC).replace(tzinfo=None)
-    props.comments = letter.footnote
-
-    center, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
-
-    def para(
-        text: str = "",
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        size: float | None = None,
-        align=None,
-        after: float = 0,
-        before: float = 0,
-        first_line: float | None = None,
-    ):
-        p = doc.add_paragraph()
-        if text:
-            run = p.add_run(text)
-            run.bold, run.italic = bold, italic
-            if size:
-                run.font.size = Pt(size)
-        if align is not None:
-            p.alignment = align
-        p.paragraph_format.space_after = Pt(after)
-        p.paragraph_format.space_before = Pt(before)
-        if first_line is not None:
-            p.paragraph_format.first_line_indent = Mm(first_line)
-        return p
-
-    def column_break(p) -> None:
-        p.add_run().add_break(WD_BREAK.COLUMN)
-
-    def rule(length_mm: float, column_mm: float, before: float = 2) -> None:
-        """A solid rule of ``length_mm``, centred in its column: a bordered empty paragraph."""
-        p = para(before=before, after=2)
-        fmt = p.paragraph_format
-        fmt.left_indent = fmt.right_indent = Mm(max(column_mm - length_mm, 0) / 2)
-        fmt.line_spacing = Pt(1)
-        borders = OxmlElement("w:pBdr")
-        bottom = OxmlElement("w:bottom")
-        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1")):
-            bottom.set(qn(key), value)
-        bottom.set(qn("w:color"), "000000")
-        borders.append(bottom)
-        p._p.get_or_add_pPr().append(borders)
-
-    def page_numbers() -> None:
-        """Arabic page numbers centred in the top margin, from the second page on."""
-        first = doc.sections[0]
-        first.different_first_page_header_footer = True
-        p = first.header.paragraphs[0]
-        p.alignment = center
-        run = p.add_run()
-        run.font.size = Pt(13)
-        for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-            if kind:
-                el = OxmlElement("w:fldChar")
-                el.set(qn("w:fldCharType"), kind)
-            else:
-                el = OxmlElement("w:instrText")
-                el.set(qn("xml:space"), "preserve")
-                el.text = text
-            run._r.append(el)
-
-    def two_columns(left_mm: float, right_mm: float) -> None:
-        """Close the current section as two columns; what follows is one column again."""
-        doc.add_section(WD_SECTION.CONTINUOUS)
-        # The break paragraph now holds the closed section's properties; the body's own
-        # ``w:sectPr`` belongs to the new, last section.
-        closed = doc.sections[-2]
-        cols = closed._sectPr.find(qn("w:cols"))
-        if cols is None:
-            cols = OxmlElement("w:cols")
-            closed._sectPr.append(cols)
-        for child in list(cols):
-            cols.remove(child)
-        cols.set(qn("w:num"), "2")
-        cols.set(qn("w:space"), "0")
-        cols.set(qn("w:equalWidth"), "0")
-        for width in (left_mm, right_mm):
-            col = OxmlElement("w:col")
-            col.set(qn("w:w"), str(round(width * 1440 / 25.4)))
-            col.set(qn("w:space"), "0")
-            cols.append(col)
-
-    # Heading: the union (number, subject) on the left, the nation (place, date) on the right.
-    p = doc.paragraphs[0] if doc.paragraphs else para()
-    p.alignment = center
-    for n, line in enumerate(UNION_NAME_LINES):
-        run = p.add_run(line)
-        run.bold, run.font.size = True, Pt(12)
-        if n < len(UNION_NAME_LINES) - 1:
-            run.add_break()
-    rule(ISSUER_RULE_MM, 68)
-    para(f"Số: {letter.number}", align=center, before=4)
-    para(letter.subject, align=center, size=12, before=2)
-    # The column break opens the national heading's paragraph, so the Quốc hiệu stands on
-    # the first line of the right column, level with the issuer's name.
-    p = para(align=center)
-    column_break(p)
-    run = p.add_run(NATION)
-    run.bold, run.font.size = True, Pt(12)
-    para(MOTTO, bold=True, align=center, size=13)
-    rule(motto_width_mm(), 97, before=0)
-    para(letter.place_date, italic=True, align=center, before=4)
-    two_columns(68, 97)
-
-    p = para(align=center, after=12, before=18)
-    p.add_run(f"Kính gửi: {letter.recipient}")  # upright, not bold (NĐ 30/2020 model)
-    for run in p.runs:
-        run.font.size = Pt(14)
-
-    # NĐ 30/2020: at least 6 pt between paragraphs.
-    para(letter.opening, align=justify, after=6, first_line=10)
+    """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt."""
+    page = DocxPage(
+        title=letter.subject,
+        subject=letter.number,
+        created=letter.published_at,
+        comments=letter.footnote,
+    )
+    page.masthead(letter.number, letter.place_date, letter.subject)
+    page.addressee(letter.recipient)
+    page.body(letter.opening)
     if letter.general:
-        para("I. Ý KIẾN CHUNG", bold=True, after=6, before=4)
+        page.heading("I. Ý KIẾN CHUNG")
         for text in letter.general:
-            para(text, align=justify, after=6, first_line=10)
-    para("II. CÁC KIẾN NGHỊ", bold=True, after=6, before=4)
+            page.body(text)
+    page.heading("II. CÁC KIẾN NGHỊ")
     for rec in letter.recommendations:
-        p = para(align=justify, after=6, first_line=10)
+        p = page.body()
         p.add_run(f"{rec.number}. ").bold = True
         p.add_run(rec.text)
         if rec.endorsers:
-            para(
-                "Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".",
-                italic=True,
-                align=justify,
-                after=6,
-                first_line=10,
-            )
+            page.body("Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".", italic=True)
         for d in rec.dissent:
-            p = para(align=justify, after=6, first_line=10)
+            p = page.body()
             r = p.add_run(f"Ý kiến khác của {d.name}: ")
             r.italic = r.bold = True
             p.add_run(f"“{d.text}”").italic = True
     if letter.panel:
-        para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=6, before=4)
+        page.heading("III. HỘI ĐỒNG CHUYÊN GIA")
         for role, name in letter.panel:
-            para(f"- {name}, {role.lower()}.", after=6, first_line=10)
-    closing = para(letter.closing, align=justify, before=6, after=10, first_line=10)
+            page.para(f"- {name}, {role.lower()}.", after=6, first_line=10)
     # Never a page holding only the signature: the closing paragraph goes with it.
-    closing.paragraph_format.keep_with_next = True
-
-    # Signature block: "Nơi nhận" on the left, the approver's signature on the right.
-    doc.add_section(WD_SECTION.CONTINUOUS)  # the body above stays one column
-    p = para()
-    r = p.add_run("Nơi nhận:")
-    r.bold, r.italic, r.font.size = True, True, Pt(12)
-    for n, line in enumerate(letter.recipients):
-        p = para(f"- {line}", size=11)
-        if n == len(letter.recipients) - 1:
-            column_break(p)
-    for line in letter.signer_lines:
-        para(line, bold=True, align=center, size=13)
-    para(align=center, after=48)  # room for the signature and the seal
-    para(letter.signer_name, bold=True, align=center, size=14)
-    signature = doc.paragraphs[-(len(letter.recipients) + len(letter.signer_lines) + 3) :]
-    for p in signature[:-1]:
-        p.paragraph_format.keep_with_next = True  # the block moves to a new page whole
-    two_columns(80, 85)
-    page_numbers()
-    for later in doc.sections[1:]:
-        later.different_first_page_header_footer = False
-
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    page.closing(letter.closing)
+    page.signature(letter.recipients, letter.signer_lines, letter.signer_name)
+    return page.render()
 
 
 # The PDF drawing lives in its own module; it is part of this module's interface.
