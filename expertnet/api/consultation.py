@@ -148,7 +148,8 @@ def request_detail(request_id: int):
 
 @bp.patch("/requests/<int:request_id>")
 @doc(
-    "Change a draft or returned request (filer); set the opinion deadline (coordinator)",
+    "Change a draft or returned request (filer); set the opinion deadline and, while the "
+    "panel is formed, the form of consultation (coordinator)",
     body=RequestUpdateSchema,
     response="request",
     statuses=WRITE_ERRORS,
@@ -242,9 +243,16 @@ def document_download(document_id: int):
 def invitation_create(request_id: int):
     req = _request_or_404(request_id)
     data = load(InvitationSchema(), json_body())
-    inv = ops.invite(
-        req, _person(data["expert_id"]), data["role"], data["respond_by"], current_user
-    )
+    respond_by = data["respond_by"]
+    if data["respond_in_working_days"] is not None:
+        if respond_by is not None:
+            raise ValidationFailed(
+                {"respond_in_working_days": _("Give the deadline as a date or in days.")}
+            )
+        respond_by = ops.working_day_deadline(
+            data["respond_in_working_days"], hour=ops.END_OF_WORKING_DAY
+        )
+    inv = ops.invite(req, _person(data["expert_id"]), data["role"], respond_by, current_user)
     db.session.commit()
     return jsonify(invitation_json(inv)), 201
 
