@@ -1,0 +1,198 @@
+"""What every consultation page shares: the blueprint, template helpers, loaders and refusals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from workflows import KIND_LABELS, Action, State
+
+from ...core.errors import ApiError
+from ...core.i18n import tr
+from ...directory.models import Person
+from ...extensions import db
+from ..models import (
+    STAFF,
+    Invitation,
+    InvitationRole,
+    InvitationState,
+    MeetingKind,
+    Position,
+    Request,
+    ResponseStatus,
+)
+from ..serialize import markdown_html
+
+bp = Blueprint("consultation", __name__)
+
+#: What a view answers: a page, a page with its status, or a redirect.
+Page = str | tuple[str, int] | Response
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PER_PAGE = 20
+_PREFIX = re.compile(r"^[a-z]{1,3}[0-9]{0,10}$")
+
+# The coordinator's queues, in the order the work flows.
+QUEUES = (
+    State.SUBMITTED,
+    State.RETURNED,
+    State.ACCEPTED,
+    State.PANEL_FORMING,
+    State.IN_REVIEW,
+    State.CONSOLIDATION,
+    State.APPROVAL,
+    State.PUBLISHED,
+)
+SEAT_ORDER = {"chair": 0, "secretary": 1, "reviewer": 2, "member": 3}
+
+# Actions whose input is a page of its own rather than a comment.
+OWN_PAGE_ACTIONS = {Action.RECORD_RESPONSE}
+
+
+# --- template helpers -------------------------------------------------------------------------
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    # Globals, not a context processor: imported macros see globals but not the context.
+    state.app.jinja_env.globals.update(_helpers())
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "state_label": lambda v: tr(State(v).label),
+        "kind_label": lambda v: _(KIND_LABELS[v]) if v in KIND_LABELS else v,
+        "action_label": lambda v: tr(Action(v).label),
+        "seat_label": lambda v: InvitationRole(v).label,
+        "invitation_state_label": lambda v: InvitationState(v).label,
+        "position_label": lambda v: Position(v).label if v else "—",
+        "response_label": lambda v: ResponseStatus(v).label,
+        "meeting_kind_label": lambda v: MeetingKind(v).label,
+        "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
+        "is_overdue": _is_overdue,
+        "blocked_reason": lambda option: option.blocked.message.render(tr),
+        "due_of": _due_of,
+    }
+
+
+def _due_of(req: Request) -> datetime | date | None:
+    """The deadline that matters now: the opinions' while in review, else the request's."""
+    if req.state == State.IN_REVIEW and req.opinion_due_at is not None:
+        return req.opinion_due_at
+    return req.due_date
+
+
+def _is_overdue(req: Request) -> bool:
+    if req.state in (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.PUBLISHED):
+        return False
+    due = _due_of(req)
+    if isinstance(due, datetime):
+        return due.replace(tzinfo=due.tzinfo or UTC) < datetime.now(UTC)
+    if isinstance(due, date):
+        return due < datetime.now(LOCAL_TZ).date()
+    return False
+
+
+def _sort_key(req: Request) -> tuple:
+    due = _due_of(req)
+    if isinstance(due, datetime):
+        moment = due.replace(tzinfo=due.tzinfo or UTC)
+    elif isinstance(due, date):
+        moment = datetime(due.year, due.month, due.day, tzinfo=LOCAL_TZ)
+    else:
+        moment = datetime.max.replace(tzinfo=UTC)
+    return (not _is_overdue(req), moment, req.id)
+
+
+def _to_utc(local: datetime | None) -> datetime | None:
+    """A time typed in a form (Hanoi time) as UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _local_input(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
+
+
+# --- loading and refusals ---------------------------------------------------------------------
+
+
+def _request_or_404(request_id: int) -> Request:
+    req = db.session.get(Request, request_id)
+    if req is None or not req.can_view(current_user):
+        abort(404)
+    return req
+
+
+def _invitation_or_404(invitation_id: int) -> Invitation:
+    inv = db.session.get(Invitation, invitation_id)
+    if inv is None or not inv.can_view(current_user):
+        abort(404)
+    return inv
+
+
+def _require_staff() -> None:
+    if current_user.role not in STAFF:
+        abort(403)
+
+
+def _stale(req: Request) -> Response:
+    """Someone acted first: show the fresh request, nothing changed."""
+    db.session.rollback()
+    flash(
+        _(
+            "Someone else acted on this request meanwhile, so nothing was changed. "
+            "This is its current state; please check it and try again."
+        ),
+        "warning",
+    )
+    return redirect(url_for("consultation.detail", request_id=req.id), 303)
+
+
+def _is_fresh(req: Request, form) -> bool:
+    return form.version_number() == req.version
+
+
+def _put_errors(form, exc: ApiError, names: Mapping[str, Any] | None = None) -> bool:
+    """Show an operation's refusal: on the fields it names, else as a message on the page.
+
+    The page message also covers a form that is no longer shown (an action that another
+    user's step has made unavailable). Returns whether any message landed on a field.
+    """
+    placed = False
+    for key, message in (exc.fields or {}).items():
+        target = (names or {}).get(key) or form._fields.get(key)
+        if target is None:
+            flash(str(message), "error")
+            continue
+        target.errors = [*list(target.errors or []), str(message)]
+        placed = True
+    if not exc.fields:
+        flash(exc.message, "error")
+    return placed
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _person(person_id: int | None) -> Person | None:
+    return db.session.get(Person, person_id) if person_id is not None else None
+
+
+def _prefix(raw: str | None) -> str:
+    value = raw or ""
+    return value if _PREFIX.match(value) else ""
