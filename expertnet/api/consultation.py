@@ -229,6 +229,70 @@ def document_download(document_id: int):
     return response
 
 
+# --- the procedure's own documents ------------------------------------------------------------
+
+
+def _paper(document, fmt: str):
+    from ..consultation import procedure_docs as papers
+
+    if document is None or fmt not in papers.FORMATS:
+        raise ApiError(404, _("This document does not exist yet."))
+    return papers.document_response(document, fmt)
+
+
+def _staff_request(request_id: int) -> Request:
+    from ..consultation.procedure_docs import staff_may_download
+
+    req = _request_or_404(request_id)
+    if not staff_may_download(req, current_user):
+        raise ApiError(404, _("No such request."))
+    return req
+
+
+@bp.get("/requests/<int:request_id>/reply-letter.<fmt>")
+@doc(
+    "The union's reply to the request (accepted, not accepted, or more documents asked), "
+    "as DOCX or PDF (staff)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def reply_letter(request_id: int, fmt: str):
+    from ..consultation.procedure_docs import reply_letter as build
+
+    return _paper(build(_staff_request(request_id)), fmt)
+
+
+@bp.get("/requests/<int:request_id>/panel-decision.<fmt>")
+@doc(
+    "The decision establishing the council or expert group, with its members and roles, "
+    "as DOCX or PDF (staff)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def panel_decision(request_id: int, fmt: str):
+    from ..consultation.procedure_docs import panel_decision as build
+
+    return _paper(build(_staff_request(request_id)), fmt)
+
+
+@bp.get("/invitations/<int:invitation_id>/letter.<fmt>")
+@doc(
+    "The invitation letter to the expert, as DOCX or PDF (staff and the invited expert)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def invitation_letter(invitation_id: int, fmt: str):
+    from ..consultation import procedure_docs as papers
+
+    inv = _invitation_or_404(invitation_id)
+    if not papers.invitation_letter_visible(inv, current_user):
+        raise ApiError(404, _("No such invitation."))
+    return _paper(papers.invitation_letter(inv), fmt)
+
+
 # --- panel ------------------------------------------------------------------------------------
 
 

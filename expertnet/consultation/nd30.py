@@ -417,16 +417,26 @@ class PdfPage:
         self.pdf.ln(self.GAP_MM)
 
     def body(
-        self, text: str, style: str = "", size: float = 13, indent: bool = True, align="J"
+        self,
+        text: str,
+        style: str = "",
+        size: float = 13,
+        indent: bool = True,
+        align="J",
+        lead: str = "",
     ) -> None:
-        """Justified with a 10 mm first-line indent, like the DOCX; 6 pt after."""
+        """Justified with a 10 mm first-line indent, like the DOCX; 6 pt after. ``lead`` is
+        printed in bold before ``text`` (``Điều 1.``)."""
         pdf = self.pdf
-        pdf.set_font(FONT, style, size)
         first = FIRST_LINE_INDENT_MM if indent else 0
         with (
             pdf.text_columns(text_align=align, line_height=1.15) as cols,
             cols.paragraph(first_line_indent=first, bottom_margin=self.GAP_MM) as par,
         ):
+            if lead:
+                pdf.set_font(FONT, "B", size)
+                par.write(lead)
+            pdf.set_font(FONT, style, size)
             par.write(text)
 
     def heading(self, text: str) -> None:
@@ -438,17 +448,20 @@ class PdfPage:
         recipients: Sequence[str],
         signer_lines: Sequence[str],
         signer_name: str,
+        lead: str = "",
     ) -> None:
         """The closing paragraph, the recipients and the signature, together on one page."""
         pdf = self.pdf
         width = self.width
         pdf.set_font(FONT, "", 13)
-        lines = pdf.multi_cell(width - 10, 6, closing, dry_run=True, output="LINES", align="J")
+        lines = pdf.multi_cell(
+            width - 10, 6, lead + closing, dry_run=True, output="LINES", align="J"
+        )
         closing_h = 6 * len(lines) + self.GAP_MM + 6
         needed = max(5.5 + 5 * len(recipients), 6 * len(signer_lines) + 20 + 7)
         if pdf.get_y() + closing_h + needed > pdf.h - pdf.b_margin:
             pdf.add_page()
-        self.body(closing)
+        self.body(closing, lead=lead)
         pdf.ln(4)
         top = pdf.get_y()
         left_w = SIGNATURE_COLUMNS_MM[0] - 5
