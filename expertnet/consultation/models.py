@@ -302,7 +302,7 @@ class Request(db.Model):
         )
 
     def can_view_meetings(self, user) -> bool:
-        return _role(user) in STAFF or self.is_panel_member(user)
+        return self.holds_meetings and (_role(user) in STAFF or self.is_panel_member(user))
 
     def __repr__(self) -> str:
         return f"<Request {self.id} {self.state}>"

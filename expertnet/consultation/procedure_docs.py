@@ -519,6 +519,22 @@ def invitation_letter_visible(inv: Invitation, user) -> bool:
     return staff_may_download(inv.request, user) or inv.is_invitee(user)
 
 
+def available(req: Request, user, invitation: Invitation | None = None) -> dict[str, bool]:
+    """Which of the procedure's documents ``user`` can download from the request's page."""
+    staff = staff_may_download(req, user)
+    return {
+        "reply": staff
+        and req.agency_id is not None
+        and any(h.action in _TRIAGE for h in req.history),
+        "decision": staff
+        and bool(req.accepted_invitations)
+        and req.state not in (State.DECLINED.value, State.WITHDRAWN.value),
+        "invitation": invitation is not None
+        and invitation.state != InvitationState.revoked.value
+        and invitation_letter_visible(invitation, user),
+    }
+
+
 def document_response(document: AdminDocument, fmt: str):
     """The DOCX or PDF of ``document`` as an attachment, never kept in shared caches."""
     import io

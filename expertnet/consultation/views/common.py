@@ -22,6 +22,7 @@ from ...directory.models import Person
 from ...extensions import db
 from ..models import (
     STAFF,
+    ConsultationForm,
     Invitation,
     InvitationRole,
     InvitationState,
@@ -77,6 +78,7 @@ def _helpers() -> dict[str, Any]:
         "position_label": lambda v: Position(v).label if v else "—",
         "response_label": lambda v: ResponseStatus(v).label,
         "meeting_kind_label": lambda v: MeetingKind(v).label,
+        "consultation_form_label": lambda v: ConsultationForm(v).label,
         "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
         "is_overdue": _is_overdue,
         "blocked_reason": lambda option: option.blocked.message.render(tr),

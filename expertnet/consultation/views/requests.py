@@ -18,6 +18,7 @@ from ...core.text import clean_line, clean_text
 from ...directory.models import Field, Organization
 from ...extensions import db
 from .. import operations as ops
+from .. import procedure_docs
 from ..forms import ActionForm, DeadlineForm, RequestForm, UploadForm, choices, kind_choices
 from ..models import STAFF, Document, Request
 from .common import (
@@ -184,6 +185,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
         can_write_consolidation=req.can_write_consolidation(user),
         published=req.published_opinion,
         names={i.person_id: i.person.display_name for i in req.invitations},
+        papers=procedure_docs.available(req, user, my_invitation),
     ), status
 
 
