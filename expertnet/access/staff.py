@@ -6,8 +6,8 @@ import re
 from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -134,6 +134,7 @@ def _summary(outcome: Counter) -> None:
             "%(num)s account invitation is in the outbox.",
             "%(num)s account invitations are in the outbox.",
             n,
+            num=format_number(n),
         ),
         "success" if n else "info",
     )

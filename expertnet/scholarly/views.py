@@ -8,6 +8,7 @@ under a random token, bound to the user and the record (``uploads``).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -344,9 +345,9 @@ def import_confirm(person_id: int):
     flash(
         _(
             "Imported: %(created)s new, %(merged)s merged, %(rejected)s rejected.",
-            created=len(plan.created),
-            merged=len(plan.merged),
-            rejected=len(parsed.rejected) + len(plan.rejected),
+            created=format_number(len(plan.created)),
+            merged=format_number(len(plan.merged)),
+            rejected=format_number(len(parsed.rejected) + len(plan.rejected)),
         ),
         "success",
     )
