@@ -86,8 +86,16 @@ def test_exact_diacritics_order_ban(built: ExpertIndex) -> None:
 
 def test_typo_gives_suggestion_and_notice(built: ExpertIndex) -> None:
     result = built.search(SearchQuery(text="Nguyen Van Ann"))
-    assert result.suggestion == "nguyen van an"
-    assert result.notice and "nguyen van an" in result.notice
+    assert result.suggestion == "Nguyen Van An"
+    assert result.notice and "Nguyen Van An" in result.notice
+
+
+def test_the_suggestion_is_written_as_vietnamese_writes_it(built: ExpertIndex) -> None:
+    # The corrected word takes its usual diacritics; the words typed stay as typed.
+    result = built.search(SearchQuery(text="nuôi trồng thủy sảnn"))
+    assert result.suggestion == "nuôi trồng thủy sản"
+    result = built.search(SearchQuery(text="Đặnng Quốc Dũng"))
+    assert result.suggestion == "Đặng Quốc Dũng"
 
 
 def test_no_suggestion_when_query_finds_plenty(built: ExpertIndex) -> None:
