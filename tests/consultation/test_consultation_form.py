@@ -109,5 +109,11 @@ def test_the_form_on_the_panel_page(app, world, session):
     detail = client.get(f"/requests/{rid}").text
     assert f'href="/requests/{rid}/meetings"' not in detail
     assert client.get(f"/requests/{rid}/meetings").status_code in (403, 404)
-    # The invite form proposes a respond-by date: a working day, at 17:00.
-    assert 'T17:00"' in client.get(f"/requests/{rid}/panel").text
+    # The invite forms propose a respond-by date five working days on, at 17:00.
+    from expertnet.consultation.views.panel import _default_respond_by
+    from expertnet.core.workdays import is_working_day
+
+    with app.test_request_context():
+        proposed = _default_respond_by()
+    assert (proposed.hour, proposed.minute) == (17, 0)
+    assert is_working_day(proposed.date())
