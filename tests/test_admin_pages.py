@@ -143,3 +143,20 @@ def test_changes_to_organisations_and_memberships_are_audited(client, make_user,
     assert entry is not None and entry.action == "create"
     assert entry.changes["organization_id"][1] == org.id
     assert entry.actor_user_id == user.id
+
+
+def test_the_new_account_form_starts_from_the_least_powerful_role(client, auth, make_user):
+    from expertnet.admin.views import ROLE_ORDER
+    from expertnet.auth.models import Role
+
+    assert sorted(ROLE_ORDER) == sorted(Role)  # every role offered, once
+    admin, _ = make_user("admin")
+    auth.login(admin.email)
+    page = client.get("/admin/users/new").text
+    assert '<option selected value="expert">' in page or '<option value="expert" selected>' in page
+    options = page[page.index('name="role"') :]
+    assert options.index('value="expert"') < options.index('value="admin"')
+    # The hint fits a new account: there is no current password to keep.
+    assert "Để trống nếu giữ nguyên" not in page and "khó đoán" in page
+    edit = client.get(f"/admin/users/{admin.id}").text
+    assert "Để trống" in edit

@@ -37,6 +37,45 @@ def test_demo_builds_the_union_with_requests_and_sign_ins(runner, session):
     assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
 
 
+def test_demo_content_reads_as_a_vietnamese_reader_expects(runner, session, client):
+    """Summaries name the agency and keep proper nouns; experts write different opinions; a
+    dissent is only ever from an expert who did not simply agree; chairs are senior experts
+    of the request's field; a visitor's first searches find public experts."""
+    from expertnet.consultation.models import Invitation, Opinion, PublishedRecommendation
+
+    res = runner.invoke(args=["demo", "--experts", "600", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    requests = session.scalars(select(Request).order_by(Request.id)).all()
+    for req in requests:
+        assert " đề nghị Liên hiệp Hội " in req.summary
+    assert any("khu vực Thủy Nguyên" in r.summary for r in requests)
+    assert any("cảng biển Lạch Huyện" in r.summary for r in requests)
+
+    for req in requests:
+        opinions = session.scalars(select(Opinion).where(Opinion.request_id == req.id)).all()
+        assert len({o.assessment for o in opinions}) == len(opinions)
+        chair = session.scalar(
+            select(Invitation).where(Invitation.request_id == req.id, Invitation.role == "chair")
+        )
+        if chair is not None:
+            assert chair.person.degree in ("TS", "TSKH")
+            assert {f.code for f in chair.person.fields} & {f.code for f in req.fields}
+        stance = {o.person_id: o.position for o in opinions}
+        recs = session.scalars(select(PublishedRecommendation)).all()
+        for rec in recs:
+            if rec.opinion.request_id != req.id:
+                continue
+            for dissent in rec.dissent:
+                assert stance[dissent["expert_id"]] != "support"
+                assert dissent["expert_id"] not in rec.endorsed_by
+            assert set(rec.endorsed_by) <= set(stance)
+
+    assert runner.invoke(args=["index", "rebuild"]).exit_code == 0
+    for query in ("biến đổi khí hậu", "bien doi khi hau", "nuôi trồng thủy sản"):
+        found = client.get("/api/v1/experts", query_string={"q": query}).json
+        assert found["total"] >= 2, query
+
+
 def test_demo_refuses_a_database_with_people_and_if_empty_skips(runner, make_person):
     make_person(full_name="Người Đã Có")
     res = runner.invoke(args=["demo", "--experts", "50"])

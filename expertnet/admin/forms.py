@@ -18,6 +18,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..auth.passwords import StrongPassword
 from ..core.forms import Form
 
+#: The password hint on a new account (the form's own hint is for changing one).
+NEW_PASSWORD_HINT = _l(
+    "At least 10 characters and hard to guess: several words, not the name or the e-mail."
+    " Give it to the person by a safe channel; they can change it after signing in."
+)
+
 
 class UserForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])

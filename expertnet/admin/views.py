@@ -13,7 +13,7 @@ from ..core.forms import choices
 from ..core.text import clean_line
 from ..directory.models import Organization, Person
 from ..extensions import db
-from .forms import UserForm
+from .forms import NEW_PASSWORD_HINT, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,8 +36,12 @@ def _person_label(person: Person) -> str:
     return " · ".join(p for p in parts if p)
 
 
+#: The roles offered in the account form, the least powerful first.
+ROLE_ORDER = (Role.expert, Role.liaison, Role.agency, Role.approver, Role.coordinator, Role.admin)
+
+
 def _fill(form: UserForm, current_person_id: int | None = None) -> None:
-    form.role.choices = choices([(r.value, r.label) for r in Role])
+    form.role.choices = choices([(r.value, r.label) for r in ROLE_ORDER])
     form.also_roles.choices = choices([(r.value, r.label) for r in EXTRA_ROLES])
     orgs = db.session.execute(
         select(Organization.id, Organization.name).order_by(Organization.name)
@@ -115,6 +119,7 @@ def _field_for(message: str) -> str:
 def user_new():
     form = UserForm()
     _fill(form)
+    form.password.description = NEW_PASSWORD_HINT
     if _finding(form):
         return render_template("admin/user_form.html", form=form, user=None)
     if form.validate_on_submit():

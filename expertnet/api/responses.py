@@ -397,6 +397,7 @@ class ThinFieldResponse(Schema):
     name_en = _opt()
     experts = _req(Int)
     available = _req(Int)
+    missing = _req(Int)
 
 
 class OrgNodeRef(Schema):
@@ -430,6 +431,31 @@ class ConnectingPersonResponse(Schema):
 
 class ConnectingOrganizationResponse(OrgNodeRef):
     betweenness = _req(Float)
+    linked_organizations = _req(Int)
+    shared_experts = _req(Int)
+
+
+class OrganizationMapNode(Schema):
+    id = _req(Int)
+    label = _req(Str)
+    name = _req(Str)
+    experts = _req(Int)
+    former_province = _opt()
+    shared_experts = _req(Int)
+
+
+class OrganizationMapLink(Schema):
+    source = _req(Int)
+    target = _req(Int)
+    shared = _req(Int)
+
+
+class OrganizationMapResponse(Schema):
+    """The organisations sharing the most experts and their links (the network picture)."""
+
+    nodes = fields.List(fields.Nested(OrganizationMapNode), required=True)
+    links = fields.List(fields.Nested(OrganizationMapLink), required=True)
+    organizations_linked = _req(Int)
 
 
 class NetworkStatsResponse(Schema):
@@ -452,6 +478,7 @@ class NetworkStatsResponse(Schema):
     connecting_organizations = fields.List(
         fields.Nested(ConnectingOrganizationResponse), required=True
     )
+    organization_map = fields.Nested(OrganizationMapResponse, required=True)
 
 
 # --- the yearly activity report (expertnet/reports/queries.py) --------------------------

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
 from ..directory.taxonomy import ensure_fields
+from .featured import add_featured
 from .generator import OrganizationData, PersonData, UnionData, generate_union
 
 #: People per round trip: large enough to amortise the statement, small enough that the
@@ -190,6 +191,11 @@ def load_union(
     }
 
 
+def demo_union(n_people: int, seed: int = 1) -> UnionData:
+    """The generated union with the hand-written public experts (``demo.featured``)."""
+    return add_featured(generate_union(n_people, seed))
+
+
 def load_demo(
     session: Session,
     n_people: int = 2000,
@@ -206,4 +212,4 @@ def load_demo(
     if session.execute(select(Person.id).limit(1)).first() is not None:
         # Checked before generating too: no point spending seconds on a refused load.
         raise DemoError("The database already has people; the demo only fills an empty directory.")
-    return load_union(session, generate_union(n_people, seed), progress)
+    return load_union(session, demo_union(n_people, seed), progress)

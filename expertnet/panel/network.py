@@ -40,8 +40,11 @@ STAFF = frozenset({"admin", "coordinator", "approver"})
 MAX_NODES = 120
 #: Neighbours taken from each depth-1 node when going to depth 2.
 PER_NODE = 10
-#: A field with fewer available experts than this is flagged as thin.
-THIN_FIELD = 5
+#: A field with fewer available experts than the smallest panel (three: a chair, a
+#: secretary and a member) is short of experts.
+THIN_FIELD = 3
+#: Organisations drawn on the union network picture.
+MAP_ORGANIZATIONS = 36
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,36 @@ def _available(eg: ExpertGraph, pid: int) -> bool:
     return p.available and eg.load.get(pid, 0) < p.max_assignments
 
 
+def _organization_map(
+    eg: ExpertGraph, proj: nx.Graph, org_experts: Counter[int], limit: int
+) -> dict[str, Any]:
+    """The organisations that share the most experts and the links between them: what the
+    union network picture draws (``panel.union_svg``)."""
+    linked = [o for o in proj if proj.degree(o) > 0]
+    chosen = sorted(linked, key=lambda o: (-proj.degree(o, weight="weight"), -org_experts[o], o))[
+        :limit
+    ]
+    keep = set(chosen)
+    nodes = [
+        {
+            "id": o,
+            "label": eg.orgs[o].short_name or eg.orgs[o].name,
+            "name": eg.orgs[o].name,
+            "experts": org_experts[o],
+            "former_province": eg.orgs[o].former_province,
+            "shared_experts": int(proj.degree(o, weight="weight")),
+        }
+        for o in chosen
+    ]
+    links = [
+        {"source": a, "target": b, "shared": int(w)}
+        for a, b, w in proj.edges(data="weight")
+        if a in keep and b in keep
+    ]
+    links.sort(key=lambda e: (-e["shared"], e["source"], e["target"]))
+    return {"nodes": nodes, "links": links, "organizations_linked": len(linked)}
+
+
 def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) -> dict[str, Any]:
     """Union-wide figures: size, cooperation of the two former provinces, thin fields and
     the people and organisations that connect the most. Memoised per graph snapshot."""
@@ -244,6 +277,7 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
             cross_org_links += w
     between = nx.betweenness_centrality(proj, weight="distance") if len(proj) > 2 else {}
     top_orgs = sorted(between.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    org_experts: Counter[int] = Counter(o for pid in experts for o in eg.people[pid].union_orgs)
 
     # People who connect the most: distinct organisations across both provinces, plus
     # panels served (a degree-based measure: exact, and linear in the graph's size).
@@ -258,8 +292,10 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
 
     top_people = sorted(experts, key=bridge, reverse=True)[:top]
 
+    # A field is short when fewer experts are free to sit than the smallest panel needs;
+    # the worst first (fewest free, then fewest at all), so the list reads as a to-do list.
     thin = []
-    for f in sorted(eg.fields.values(), key=lambda f: f.code):
+    for f in eg.fields.values():
         if "-" not in f.code:
             continue  # areas: their disciplines are listed
         ids = eg.experts_by_field.get(f.code, set())
@@ -272,8 +308,10 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
                     "name_en": f.name_en,
                     "experts": len(ids),
                     "available": avail,
+                    "missing": thin_below - avail,
                 }
             )
+    thin.sort(key=lambda f: (f["available"], f["experts"], f["code"]))
 
     stats = {
         "graph_version": list(eg.version),
@@ -313,9 +351,14 @@ def network_stats(eg: ExpertGraph, thin_below: int = THIN_FIELD, top: int = 10) 
                 "label": eg.orgs[o].name,
                 "betweenness": round(b, 4),
                 "former_province": eg.orgs[o].former_province,
+                # In words for people: how many organisations it shares experts with, and
+                # how many experts it shares.
+                "linked_organizations": proj.degree(o),
+                "shared_experts": int(proj.degree(o, weight="weight")),
             }
             for o, b in top_orgs
         ],
+        "organization_map": _organization_map(eg, proj, org_experts, MAP_ORGANIZATIONS),
     }
     eg.memo[key] = stats
     return stats

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from . import union_svg
 from .cache import GraphNotReady, get_graph
 from .cache import install as install_cache
 from .graph import pnode
@@ -73,4 +74,9 @@ def union_network():
     stats = network_stats(eg)
     viewer = Viewer.of(current_user)
     people = [p for p in stats["connecting_people"] if person_visible(eg, p["id"], viewer)]
-    return render_template("panel/network.html", stats=stats, people=people)
+    picture = union_svg.render(
+        stats["organization_map"],
+        _("Member organisations linked by the experts they share"),
+        lambda org_id: url_for("directory.organization", org_id=org_id),
+    )
+    return render_template("panel/network.html", stats=stats, people=people, picture=picture)

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 import expertnet.models  # noqa: F401  (registers every table on the metadata)
 from expertnet.core.types import utcnow
-from expertnet.demo.generator import generate_union
-from expertnet.demo.loader import DemoError, load_demo
+from expertnet.demo.loader import DemoError, demo_union, load_demo
 from expertnet.directory.models import Field, Membership, Organization, Person, person_field
 from expertnet.directory.taxonomy import FIELDS, ensure_fields
 from expertnet.extensions import db
@@ -77,7 +76,7 @@ def test_load_demo_writes_the_generated_union(session):
     seen: list[int] = []
     counts = load_demo(session, n_people=N, seed=1, progress=seen.append)
     session.commit()
-    union = generate_union(N, seed=1)
+    union = demo_union(N, seed=1)
 
     assert sum(seen) == N
     assert counts["people"] == _count(session, Person) == N
@@ -98,7 +97,7 @@ def test_load_demo_writes_the_generated_union(session):
 def test_loaded_rows_carry_the_model_defaults_and_relations(session):
     load_demo(session, n_people=N, seed=1)
     session.commit()
-    union = generate_union(N, seed=1)
+    union = demo_union(N, seed=1)
     first = union.people[0]
     person = session.scalars(select(Person).order_by(Person.id).limit(1)).one()
     assert person.full_name == first.full_name

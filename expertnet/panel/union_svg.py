@@ -1,0 +1,118 @@
+"""The union's network of organisations drawn as SVG on the server, no JavaScript.
+
+Each organisation that shares experts with another is a circle, its area growing with
+its experts; a line joins two organisations that share experts, thicker the more they
+share. The organisations of former Hải Phòng sit on the left half of a ring, those of
+former Hải Dương on the right, the others at the bottom, each group ordered by how much it
+shares: lines across the middle are the cooperation between the two former provinces.
+The layout is deterministic, so the same figures always give the same picture.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from .svg import CHAR_WIDTH, FONT_PX, MARGIN
+
+RADIUS = 230.0
+LABEL_CHARS = 26
+_SIDES = {
+    "hai_phong": (math.pi * 0.58, math.pi * 1.42),
+    "hai_duong": (-math.pi * 0.42, math.pi * 0.42),
+}
+_OTHER = (math.pi * 0.47, math.pi * 0.53)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
+def layout(nodes: list[dict[str, Any]]) -> dict[int, float]:
+    """The angle of every organisation on the ring."""
+    groups: dict[str, list[dict[str, Any]]] = {"hai_phong": [], "hai_duong": [], "other": []}
+    for n in nodes:
+        groups[n["former_province"] if n["former_province"] in _SIDES else "other"].append(n)
+    angles: dict[int, float] = {}
+    for key, members in groups.items():
+        lo, hi = _SIDES.get(key, _OTHER)
+        members.sort(key=lambda n: (-n["shared_experts"], n["id"]))
+        # The most connected in the middle of their arc, the others alternating outwards.
+        order = sorted(range(len(members)), key=lambda i: (i % 2, i if i % 2 == 0 else -i))
+        ranked = [members[i] for i in order]
+        for i, n in enumerate(ranked):
+            t = (i + 0.5) / len(ranked)
+            angles[n["id"]] = lo + (hi - lo) * t
+    return angles
+
+
+def render(org_map: dict[str, Any], title: str, link: Callable[[int], str] | None = None) -> Markup:
+    """The SVG markup of ``network_stats(...)["organization_map"]``."""
+    nodes = org_map["nodes"]
+    angles = layout(nodes)
+    pos = {o: (RADIUS * math.cos(a), RADIUS * math.sin(a)) for o, a in angles.items()}
+    biggest = max((n["experts"] for n in nodes), default=1) or 1
+    widest = max((n["shared"] for n in org_map["links"]), default=1) or 1
+    by_id = nodes_by_id(nodes)
+    edges: list[str] = []
+    for e in org_map["links"]:
+        (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]
+        width = 0.8 + 4.2 * math.sqrt(e["shared"] / widest)
+        a, b = by_id[e["source"]], by_id[e["target"]]
+        cross = {a["former_province"], b["former_province"]} == {"hai_phong", "hai_duong"}
+        tip = _("%(a)s – %(b)s: %(n)s experts in common", a=a["name"], b=b["name"], n=e["shared"])
+        edges.append(
+            f'<path class="orglink{" orglink-cross" if cross else ""}" '
+            f'd="M{x1:.1f},{y1:.1f} Q0,0 {x2:.1f},{y2:.1f}" stroke-width="{width:.1f}">'
+            f"<title>{escape(tip)}</title></path>"
+        )
+    shapes: list[str] = []
+    box = [-RADIUS, -RADIUS, RADIUS, RADIUS]
+    for n in nodes:
+        x, y = pos[n["id"]]
+        a = angles[n["id"]]
+        r = 4.0 + 10.0 * math.sqrt(n["experts"] / biggest)
+        label = _short(n["label"])
+        lx, ly = x + (r + 6) * math.cos(a), y + (r + 6) * math.sin(a) + FONT_PX / 3
+        anchor = "start" if math.cos(a) >= 0 else "end"
+        w = len(label) * CHAR_WIDTH
+        x0 = lx if anchor == "start" else lx - w
+        box = [
+            min(box[0], x0, x - r),
+            min(box[1], ly - FONT_PX, y - r),
+            max(box[2], x0 + w, x + r),
+            max(box[3], ly + 3, y + r),
+        ]
+        province = n["former_province"] or "other"
+        tip = _(
+            "%(name)s: %(n)s experts, %(s)s shared with other organisations",
+            name=n["name"],
+            n=n["experts"],
+            s=n["shared_experts"],
+        )
+        body = (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}">{escape(label)}</text>'
+            f"<title>{escape(tip)}</title>"
+        )
+        href = link(n["id"]) if link else None
+        if href:
+            body = f'<a href="{escape(href)}">{body}</a>'
+        shapes.append(f'<g class="org org-{escape(province)}">{body}</g>')
+    x0, y0 = box[0] - MARGIN, box[1] - MARGIN
+    w, h = box[2] - box[0] + 2 * MARGIN, box[3] - box[1] + 2 * MARGIN
+    return Markup(  # noqa: S704 - every text above is escaped
+        f'<svg class="unionnet" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" role="img" '
+        f'aria-labelledby="unionnet-title" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="unionnet-title">{escape(title)}</title>'
+        f'<g class="unionnet-links">{"".join(edges)}</g>'
+        f'<g class="unionnet-orgs">{"".join(shapes)}</g></svg>'
+    )
+
+
+def nodes_by_id(nodes: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {n["id"]: n for n in nodes}
