@@ -1,7 +1,8 @@
 """Every count shown in Vietnamese has the Vietnamese thousands separator (3.000).
 
-Templates print counts through Babel (``|numberformat`` or the app's ``|number``); the checks below read every
-template, so a count added later without it fails here, and render one in Vietnamese.
+Templates print counts through Babel (``|numberformat`` or the app's ``|number``); the
+checks below read every template, so a count added later without it fails here, and
+render one in Vietnamese.
 """
 
 from __future__ import annotations
