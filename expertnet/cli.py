@@ -10,12 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-
-class CommandError(click.ClickException):
-    """One clear line on standard error and a non-zero exit."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+from .core.cli import CommandError
 
 
 def _one_line_errors(invoke):

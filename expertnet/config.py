@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 
+from .core.localtime import LOCAL_TZ_NAME
+
 
 class ConfigError(ValueError):
     """A configuration value is missing or wrong; the message names the variable."""
@@ -152,6 +154,7 @@ class Settings:
     orcid_url: str
     lookup_timeout: int
     coauthor_years: int
+    import_job_rows: int
     index_sync: bool
     index_poll_seconds: float
     index_max_lag: int
@@ -217,6 +220,7 @@ class Settings:
             or "https://pub.orcid.org/v3.0",
             lookup_timeout=_int("EXPERTNET_LOOKUP_TIMEOUT", 10, 1, 120),
             coauthor_years=_int("EXPERTNET_COAUTHOR_YEARS", 3, 0, 50),
+            import_job_rows=_int("EXPERTNET_IMPORT_JOB_ROWS", 2000, 1, 10_000_000),
             index_sync=_flag("EXPERTNET_INDEX_SYNC", True),
             index_poll_seconds=_float("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05, 3600),
             index_max_lag=_int("EXPERTNET_INDEX_MAX_LAG", 5000, 1, 10_000_000),
@@ -247,7 +251,7 @@ class Settings:
             "EXPERTNET_REMIND_DAYS": self.remind_days,
             "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
             "BABEL_DEFAULT_LOCALE": "vi",
-            "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "BABEL_DEFAULT_TIMEZONE": LOCAL_TZ_NAME,
             "LANGUAGES": ("vi", "en"),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -271,6 +275,7 @@ class Settings:
             "EXPERTNET_ORCID_URL": self.orcid_url,
             "EXPERTNET_LOOKUP_TIMEOUT": float(self.lookup_timeout),
             "EXPERTNET_COAUTHOR_YEARS": self.coauthor_years,
+            "EXPERTNET_IMPORT_JOB_ROWS": self.import_job_rows,
             # Every node follows the search change log (see expertnet/search/syncer.py).
             "EXPERTNET_INDEX_SYNC": self.index_sync,
             "EXPERTNET_INDEX_POLL_SECONDS": self.index_poll_seconds,

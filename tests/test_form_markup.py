@@ -18,6 +18,7 @@ NONE_ATTR = re.compile(r'\s(aria-[a-z]+|required)="None"')
         ("admin", "/account"),
         ("admin", "/admin/users/new"),
         ("agency", "/requests/new"),
+        ("coordinator", "/contests/new"),
     ],
 )
 def test_form_fields_never_render_aria_attributes_as_none(client, auth, make_user, role, path):

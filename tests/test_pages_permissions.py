@@ -1,4 +1,5 @@
-"""Who may open which page: a table over every role and route."""
+"""Who may open which page: a table over every role and route, with the one right answer
+(200, 302 to sign in, 403 or 404) for each pair."""
 
 from __future__ import annotations
 
@@ -7,21 +8,40 @@ from helpers import csrf_from
 
 ROLES = ["public", "admin", "coordinator", "approver", "expert", "agency", "liaison"]
 
-# route -> the set of roles that get the page (200); others: login redirect (public) or 403/404.
+STAFF = {"admin", "coordinator", "approver"}
+LOGIN = 302  # a signed-out visitor is sent to sign in
+
+
+def answers(ok: set[str], *, public: int, others: int, **per_role: int) -> dict[str, int]:
+    """Each role's one right status: 200 for ``ok``; ``public`` for the signed-out visitor,
+    ``per_role`` or ``others`` for the rest. 404 where the thing must not be revealed
+    (a profile the role may not see); 403 where it is visible but the action is not theirs."""
+    out = {role: per_role.get(role, others) for role in ROLES}
+    out["public"] = public
+    return out | dict.fromkeys(ok, 200)
+
+
+EVERYONE = set(ROLES)
+
+# route -> role -> the status that role gets, and no other.
 TABLE = {
-    "/": set(ROLES),
-    "/login": {"public"},
-    "/organizations": set(ROLES),
-    "/organizations/{org}": set(ROLES),
-    "/experts": set(ROLES),
-    "/experts/{public_person}": set(ROLES),
-    "/experts/{private_person}": {"admin", "coordinator", "approver", "liaison"},
-    "/experts/new": {"admin", "coordinator", "liaison"},
-    "/experts/{private_person}/edit": {"admin", "coordinator", "liaison"},
-    "/account": set(ROLES) - {"public"},
-    "/organizations/{org}/edit": {"admin", "liaison"},
-    "/admin/users": {"admin"},
-    "/admin/users/new": {"admin"},
+    "/": answers(EVERYONE, public=200, others=200),
+    "/login": answers({"public"}, public=200, others=302),  # signed in already: go home
+    "/organizations": answers(EVERYONE, public=200, others=200),
+    "/organizations/{org}": answers(EVERYONE, public=200, others=200),
+    "/experts": answers(EVERYONE, public=200, others=200),
+    "/experts/{public_person}": answers(EVERYONE, public=200, others=200),
+    # A profile without consent does not exist for those who may not see it.
+    "/experts/{private_person}": answers(STAFF | {"liaison"}, public=404, others=404),
+    "/experts/new": answers({"admin", "coordinator", "liaison"}, public=LOGIN, others=403),
+    # The approver sees the profile but may not edit it; the others do not see it at all.
+    "/experts/{private_person}/edit": answers(
+        {"admin", "coordinator", "liaison"}, public=LOGIN, others=404, approver=403
+    ),
+    "/account": answers(EVERYONE - {"public"}, public=LOGIN, others=200),
+    "/organizations/{org}/edit": answers({"admin", "liaison"}, public=LOGIN, others=403),
+    "/admin/users": answers({"admin"}, public=LOGIN, others=403),
+    "/admin/users/new": answers({"admin"}, public=LOGIN, others=403),
 }
 
 
@@ -54,17 +74,9 @@ def test_role_route_table(client, auth, world, role, route):
         private_person=world["private_person"].id,
     )
     res = client.get(url)
-    if role in TABLE[route]:
-        assert res.status_code == 200, (role, url, res.status_code)
-    elif route == "/login":
-        assert res.status_code == 302  # already signed in: go home
-    elif role == "public":
-        # Signed-out visitors are sent to sign in, or told nothing exists.
-        assert res.status_code in (302, 404), (url, res.status_code)
-        if res.status_code == 302:
-            assert "/login" in res.headers["Location"]
-    else:
-        assert res.status_code in (403, 404), (role, url, res.status_code)
+    assert res.status_code == TABLE[route][role], (role, url, res.status_code)
+    if res.status_code == LOGIN and role == "public":
+        assert "/login" in res.headers["Location"]
 
 
 def test_contact_details_hidden_from_public_on_profile_page(client, make_person):

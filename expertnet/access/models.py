@@ -9,8 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.i18n import N_
-from ..core.types import TitledEnum, UTCDateTime, utcnow
-from ..directory.models import _in
+from ..core.types import TitledEnum, UTCDateTime, check_in, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ class AccessLink(db.Model):
 
     __tablename__ = "access_link"
     __table_args__ = (
-        CheckConstraint(_in("purpose", LinkPurpose), name="purpose"),
+        CheckConstraint(check_in("purpose", LinkPurpose), name="purpose"),
         CheckConstraint("purpose != 'invitation' OR invitation_id IS NOT NULL", name="invitation"),
         CheckConstraint("purpose != 'opinion' OR request_id IS NOT NULL", name="request"),
         CheckConstraint("purpose != 'email' OR new_email IS NOT NULL", name="new_email"),

@@ -21,8 +21,9 @@ from ..auth.models import User
 from ..auth.operations import MIN_PASSWORD
 from ..consultation import notify
 from ..core.errors import ApiError, ValidationFailed
+from ..core.roles import MANAGERS, has_role, role_of
 from ..core.types import utcnow
-from ..directory.models import Membership, Person, _role, has_role
+from ..directory.models import Membership, Person
 from ..extensions import db
 from . import tokens
 from .models import AccessLink, LinkPurpose
@@ -141,8 +142,8 @@ def join_link(user: User) -> str:
 
 def can_invite_to_account(user, person: Person) -> bool:
     """Coordinators and admins invite anyone; a liaison the members of their organisation."""
-    role = _role(user)
-    if role in ("admin", "coordinator"):
+    role = role_of(user)
+    if role in MANAGERS:
         return True
     return (
         has_role(user, "liaison")
@@ -152,8 +153,8 @@ def can_invite_to_account(user, person: Person) -> bool:
 
 
 def can_invite_roster(user, organization_id: int) -> bool:
-    role = _role(user)
-    return role in ("admin", "coordinator") or (
+    role = role_of(user)
+    return role in MANAGERS or (
         has_role(user, "liaison") and user.organization_id == organization_id
     )
 
@@ -310,7 +311,7 @@ def account_invitations(viewer: User, organization_id: int | None = None):
         )
         .order_by(AccessLink.created_at.desc(), AccessLink.id.desc())
     )
-    if _role(viewer) not in ("admin", "coordinator"):
+    if role_of(viewer) not in MANAGERS:
         organization_id = viewer.organization_id  # a liaison: their own organisation only
     if organization_id is not None:
         members = select(Membership.person_id).where(

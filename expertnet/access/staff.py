@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from ..consultation.models import OutboxMail
 from ..core.forms import Form
+from ..core.roles import MANAGERS, has_role, role_of
 from ..core.types import utcnow
-from ..directory.models import Organization, Person, _role, has_role
+from ..directory.models import Organization, Person
 from ..extensions import db, limiter
 from . import operations as access
 from .models import AccessLink
@@ -51,7 +52,7 @@ def _template_helpers(state) -> None:
 
 
 def can_view_outbox(user) -> bool:
-    return _role(user) in ("admin", "coordinator")
+    return role_of(user) in MANAGERS
 
 
 def _page() -> int:
@@ -114,7 +115,7 @@ def account_invitations():
         .limit(PER_PAGE)
     ).all()
     organization = db.session.get(Organization, org_id) if org_id else None
-    if _role(current_user) not in ("admin", "coordinator"):
+    if role_of(current_user) not in MANAGERS:
         organization = current_user.organization
     return render_template(
         "access/account_invitations.html",

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from ..auth.models import EXTRA_ROLES, ApiToken, Role, User
+from ..auth.models import ApiToken, User
 from ..auth.operations import AccountError, create_user, revoke_token, tokens_of, update_user
 from ..core.forms import choices
+from ..core.roles import EXTRA_ROLES, Role
 from ..core.text import clean_line
 from ..directory.models import Organization, Person
 from ..extensions import db
@@ -162,7 +163,7 @@ def user_edit(user_id: int):
                             **_form_data(form))  # fmt: skip
                 if form.password.data and user.id == current_user.id:
                     # A new password ends every session of the account; this one goes on.
-                    from ..auth.views import renew_sign_in
+                    from ..auth.sessions import renew_sign_in
 
                     renew_sign_in(user)
                 db.session.commit()

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, ValidationError
 
-from ..core.errors import ApiError, ValidationFailed
+from ..core.errors import ApiError
+from ..core.web import (  # noqa: F401 - the API modules import them from here
+    MAX_PER_PAGE,
+    doc,
+    int_arg,
+    json_body,
+    load,
+    page_args,
+    page_of,
+)
 from ..extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,7 +26,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_PER_PAGE = 100
 
 
 @bp.before_request
@@ -31,31 +37,6 @@ def _csrf_for_sessions():
         csrf.protect()
 
 
-def doc(
-    summary: str,
-    *,
-    body: type[Schema] | None = None,
-    query: dict[str, str] | None = None,
-    response: str | None = None,
-    auth: bool = True,
-    statuses: tuple[int, ...] = (),
-) -> Callable:
-    """Attach OpenAPI facts to a view; ``openapi.py`` reads them off the URL map."""
-
-    def wrap(view):
-        view._apidoc = {
-            "summary": summary,
-            "body": body,
-            "query": query or {},
-            "response": response,
-            "auth": auth,
-            "statuses": statuses,
-        }
-        return view
-
-    return wrap
-
-
 def require_login(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
@@ -64,82 +45,6 @@ def require_login(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def require_role(*roles: str):
-    def deco(view):
-        @wraps(view)
-        @require_login
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                raise ApiError(403, _("Your role may not do this."))
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return deco
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 that says why not."""
-    if not request.is_json:
-        raise ApiError(400, _("Send a JSON body with Content-Type: application/json."))
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, _("The body must be a JSON object."))
-    return data
-
-
-def _flatten(messages) -> dict:
-    out: dict = {}
-    for key, value in messages.items():
-        if isinstance(value, dict):
-            # Nested: "recommendations.0.text"
-            for sub, msg in _flatten(value).items():
-                out[f"{key}.{sub}"] = msg
-        elif isinstance(value, list):
-            out[key] = _(str(value[0])) if value else _("Not valid.")
-        else:
-            out[key] = _(str(value))
-    return out
-
-
-def load(schema: Schema, data: dict, *, partial: bool = False) -> dict:
-    """Validate ``data`` with ``schema``; a 422 naming each bad field otherwise."""
-    try:
-        return schema.load(data, partial=partial)
-    except ValidationError as exc:
-        raise ValidationFailed(_flatten(exc.messages)) from exc
-
-
-def int_arg(
-    name: str, default: int, *, minimum: int = 1, maximum: int | None = None, args=None
-) -> int:
-    """A whole-number argument (of the query string unless ``args`` is given), or a 422."""
-    raw = (request.args if args is None else args).get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed({name: _("Must be a whole number.")}) from None
-    if value < minimum:
-        raise ValidationFailed({name: _("Must be at least %(n)s.", n=minimum)})
-    if maximum is not None:
-        value = min(value, maximum)
-    return value
-
-
-def page_args(args=None) -> tuple[int, int]:
-    """``page`` and ``per_page`` (of the query string by default); ``per_page`` is capped."""
-    return (
-        int_arg("page", 1, args=args),
-        int_arg("per_page", 20, maximum=MAX_PER_PAGE, args=args),
-    )
-
-
-def page_of(items: list, total: int, page: int, per_page: int, **extra) -> dict:
-    return {"items": items, "total": total, "page": page, "per_page": per_page, **extra}
 
 
 from ..contest import api as _contest_api  # noqa: E402,F401 - /contests and /entries

@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 
 from ..consultation import operations as ops
 from ..consultation.models import (
-    STAFF,
     Document,
     Invitation,
     Meeting,
@@ -45,6 +44,7 @@ from ..consultation.serialize import (
     request_json,
 )
 from ..core.errors import ApiError, ValidationFailed
+from ..core.roles import STAFF
 from ..core.text import clean_line
 from ..directory.models import Field, Person
 from ..extensions import db

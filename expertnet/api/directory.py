@@ -15,20 +15,14 @@ from ..directory.models import (
     Membership,
     Organization,
     OrganizationKind,
-    Person,
     can_create_person,
 )
 from ..directory.operations import create_person, update_person
+from ..directory.queries import visible_person
 from ..directory.schemas import ExpertSchema
 from ..directory.serialize import field_json, organization_json, person_json
 from ..extensions import db
 from . import bp, doc, json_body, load, page_args, page_of, require_login
-
-_PERSON_LOAD = (
-    selectinload(Person.memberships).selectinload(Membership.organization),
-    selectinload(Person.fields),
-    selectinload(Person.employer),
-)
 
 
 def _member_counts(ids: list[int]) -> dict[int, int]:
@@ -85,25 +79,6 @@ def field_list():
     return jsonify({"items": [field_json(f) for f in fields], "total": len(fields)})
 
 
-def _visible_people(stmt):
-    """Restrict a query of people to those the caller may see."""
-    user = current_user
-    if user.is_authenticated and user.role in ("admin", "coordinator", "approver"):
-        return stmt
-    conds = [Person.public_profile.is_(True)]
-    if user.is_authenticated and user.person_id:
-        conds.append(Person.id == user.person_id)
-    if user.is_authenticated and user.has_role("liaison") and user.organization_id:
-        conds.append(
-            Person.id.in_(
-                select(Membership.person_id).where(
-                    Membership.organization_id == user.organization_id
-                )
-            )
-        )
-    return stmt.where(or_(*conds))
-
-
 @bp.get("/experts")
 @doc(
     "Search experts",
@@ -131,9 +106,8 @@ def experts():
 @bp.get("/experts/<int:person_id>")
 @doc("One expert", response="expert", auth=False)
 def expert(person_id: int):
-    person = db.session.scalar(select(Person).options(*_PERSON_LOAD).where(Person.id == person_id))
-    if person is None or not person.can_view(current_user):
-        # Not revealing whether a non-consenting person exists.
+    person = visible_person(person_id, current_user)
+    if person is None:
         raise ApiError(404, _("No such expert."))
     return jsonify(person_json(person, current_user))
 
@@ -156,8 +130,8 @@ def expert_create():
 @doc("Change an expert", body=ExpertSchema, response="expert", statuses=(403, 404, 409, 422))
 @require_login
 def expert_update(person_id: int):
-    person = db.session.scalar(select(Person).options(*_PERSON_LOAD).where(Person.id == person_id))
-    if person is None or not person.can_view(current_user):
+    person = visible_person(person_id, current_user)
+    if person is None:
         raise ApiError(404, _("No such expert."))
     if not person.can_edit(current_user):
         raise ApiError(403, _("You may not change this profile."))

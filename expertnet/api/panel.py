@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..core.errors import ApiError, ValidationFailed
 from ..directory.models import Person
 from ..extensions import db
-from ..panel.cache import GraphNotReady, get_graph
+from ..panel.cache import GRAPH_RETRY_AFTER, GraphNotReady, get_graph
 from ..panel.graph import pnode
 from ..panel.network import Viewer, network_stats, person_visible
 from ..panel.network import ego_network as build_ego
@@ -29,7 +29,6 @@ from ..panel.service import (
     suggestion_json,
     suggestions_for_request,
 )
-from ..panel.views import GRAPH_RETRY_AFTER
 from . import bp, doc, json_body, load, require_login
 
 

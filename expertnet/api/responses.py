@@ -520,6 +520,39 @@ class ProvinceMixingResponse(Schema):
     share = _opt(Float)
 
 
+class ContestEditionRef(Schema):
+    id = _req(Int)
+    name = _req(Str)
+    number = _req(Int)
+    youth = _req(Bool)
+    state = _req(Str)
+
+
+class ContestJudgeOrganizationRow(Schema):
+    """A member organisation whose experts held judge seats in the year's editions."""
+
+    id = _req(Int)
+    code = _req(Str)
+    name = _req(Str)
+    former_province = _opt(Str)
+    judges = _req(Int)
+    seats = _req(Int)
+
+
+class ContestReportResponse(Schema):
+    """The contest in the year (``reports/contest.py``): editions, entries, awards, judges."""
+
+    editions = fields.List(fields.Nested(ContestEditionRef), required=True)
+    entries = _req(Int)
+    entries_by_field = _counts()
+    entries_by_former_province = _counts()
+    authors = _req(Int)
+    awards = _counts()
+    awards_total = _req(Int)
+    judges = _req(Int)
+    judges_by_organization = fields.List(fields.Nested(ContestJudgeOrganizationRow), required=True)
+
+
 class ActivityReportResponse(Schema):
     """The year's activity (``ActivityReport.to_json``); ``organizations`` for the union only."""
 
@@ -540,6 +573,7 @@ class ActivityReportResponse(Schema):
     adoption_rate = _opt(Float)
     adoption = fields.Nested(AdoptionResponse, required=True)
     province_mixing = fields.Nested(ProvinceMixingResponse, required=True)
+    contest = fields.Nested(ContestReportResponse, required=True, allow_none=True)
     organizations = fields.List(fields.Nested(ReportOrganizationRow))
 
 

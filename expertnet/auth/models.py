@@ -12,26 +12,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.i18n import N_
-from ..core.types import NFCString, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Organization, Person, _in
+from ..core.roles import STAFF, Role
+from ..core.types import NFCString, UTCDateTime, check_in, utcnow
+from ..directory.models import Organization, Person
 from ..extensions import db
-
-
-class Role(TitledEnum):
-    admin = "admin", N_("Administrator")
-    coordinator = "coordinator", N_("Coordinator")
-    approver = "approver", N_("Approver")
-    expert = "expert", N_("Expert")
-    agency = "agency", N_("Agency")
-    liaison = "liaison", N_("Liaison")
-
-
-#: The union's own staff: they see every profile with contact details.
-STAFF_ROLES = frozenset({Role.admin, Role.coordinator, Role.approver})
-#: Roles a user may hold besides the main one: an expert who is also their association's
-#: liaison, or a liaison with an expert profile. (Staff and agency roles stay single.)
-EXTRA_ROLES = (Role.expert, Role.liaison)
 
 #: A sign-in (its session and remember-me cookie) lasts at most this long by default.
 DEFAULT_LOGIN_DAYS = 30
@@ -43,7 +27,7 @@ MAX_TOKEN_DAYS = 3650
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint(check_in("role", Role), name="role"),
         # Agencies and liaisons act for an organisation; experts are a person.
         CheckConstraint(
             "role NOT IN ('agency', 'liaison') OR organization_id IS NOT NULL", name="org"
@@ -140,7 +124,7 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.role in STAFF
 
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from ..core.roles import EXTRA_ROLES, Role
 from ..core.types import utcnow
 from ..directory.models import Organization, Person
 from ..extensions import db
-from .models import DEFAULT_TOKEN_DAYS, EXTRA_ROLES, MAX_TOKEN_DAYS, ApiToken, Role, User, UserRole
+from .models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ApiToken, User, UserRole
 from .passwords import MIN_LENGTH as MIN_PASSWORD
 from .passwords import password_problem
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     make_response,
@@ -18,39 +16,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..core.errors import ApiError, wants_json
 from ..core.types import utcnow
+from ..core.urls import safe_next
 from ..extensions import db, login_manager
 from . import throttle
 from .forms import AccountForm, LoginForm
 from .models import ApiToken, User, hash_token
 from .operations import revoke_token, tokens_of
+from .sessions import login_max_age, renew_sign_in, sign_in
 
 bp = Blueprint("auth", __name__)
 
 #: ``last_used_at`` is written at most this often per token, so using one costs no write.
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
-
-
-def login_max_age() -> timedelta:
-    """How long a sign-in (session or remember-me cookie) lasts at most."""
-    return timedelta(days=current_app.config["EXPERTNET_LOGIN_DAYS"])
-
-
-def sign_in(user: User, remember: bool) -> None:
-    """Start a new sign-in: a fresh session id, and a fresh remember-me cookie if asked."""
-    user.begin_sign_in()
-    login_user(user, remember=remember, duration=login_max_age())
-
-
-def renew_sign_in(user: User) -> None:
-    """After a password change: this browser goes on under a fresh sign-in, remembered if it was."""
-    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    sign_in(user, remember=cookie in request.cookies)
 
 
 @login_manager.user_loader
@@ -115,15 +98,6 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("main.home")
-
-
 def _refuse_sign_in(form: LoginForm, verdict: throttle.Verdict):
     """429 with the form and a message that says how long to wait; nothing was checked."""
     form.password.errors.append(
@@ -157,7 +131,7 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             throttle.succeeded(verdict)
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
             if user.locale:
                 from ..core.i18n import LANG_COOKIE
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -130,7 +129,3 @@ def key_for(sha256: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a SHA-256 hex digest")
     return f"{sha256[:2]}/{sha256}"
-
-
-def as_stream(data: bytes) -> BinaryIO:
-    return io.BytesIO(data)

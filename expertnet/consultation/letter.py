@@ -19,10 +19,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from search_index.collation import person_name_key
 
+from ..core.localtime import LOCAL_TZ
 from .models import PublishedOpinion
 from .nd30 import (  # noqa: F401  (re-exported: the letter's layout constants)
     DOCX_MEDIA_TYPE,
@@ -42,7 +42,6 @@ from .nd30 import (  # noqa: F401  (re-exported: the letter's layout constants)
 )
 from .operations import content_hash
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
 SIGNER_TITLE = "CHỦ TỊCH"
 #: The signature block's office lines (NĐ 30/2020, Phụ lục I): the President signs for the

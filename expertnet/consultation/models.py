@@ -21,17 +21,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workflows import RequestKind, State
+from workflows import PanelRole, RequestKind, State
+from workflows import ResponseStatus as _WorkflowResponseStatus
 
 from ..core.i18n import N_, NC_
-from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Field, Organization, Person, _in, _role, has_role
+from ..core.roles import STAFF, has_role, role_of
+from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, check_in, titled_from, utcnow
+from ..directory.models import Field, Organization, Person
 from ..extensions import db
 
 if TYPE_CHECKING:
     from ..auth.models import User
 
-STAFF = ("admin", "coordinator", "approver")
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 
 # States in which a panel seat still costs the expert time (used by the workload).
@@ -48,11 +49,8 @@ def _values(enum_cls) -> str:
     return ", ".join(f"'{m.value}'" for m in enum_cls)
 
 
-class InvitationRole(TitledEnum):
-    chair = "chair", NC_("panel seat", "Chair")
-    secretary = "secretary", NC_("panel seat", "Secretary")
-    reviewer = "reviewer", N_("Reviewer")
-    member = "member", NC_("panel seat", "Member")
+#: A panel member's seat: the engine's ``PanelRole`` with titles.
+InvitationRole = titled_from("InvitationRole", PanelRole, __name__)
 
 
 class InvitationState(TitledEnum):
@@ -73,10 +71,8 @@ class Position(TitledEnum):
     oppose = "oppose", N_("Oppose")
 
 
-class ResponseStatus(TitledEnum):
-    adopted = "adopted", N_("Adopted")
-    partially_adopted = "partially_adopted", N_("Partially adopted")
-    not_adopted = "not_adopted", N_("Not adopted")
+#: The agency's answer to one recommendation: the engine's ``ResponseStatus`` with titles.
+ResponseStatus = titled_from("ResponseStatus", _WorkflowResponseStatus, __name__)
 
 
 class MeetingKind(TitledEnum):
@@ -208,10 +204,10 @@ class Request(db.Model):
         return [i for i in self.invitations if i.state == InvitationState.accepted]
 
     def _is_filer(self, user) -> bool:
-        if _role(user) is None:
+        if role_of(user) is None:
             return False
         return user.id == self.filed_by_id or (
-            _role(user) == "agency"
+            role_of(user) == "agency"
             and self.agency_id is not None
             and user.organization_id == self.agency_id
         )
@@ -237,12 +233,12 @@ class Request(db.Model):
 
     def is_coordinating(self, user) -> bool:
         """The user may run this request: its coordinator (any, while none is assigned) or admin."""
-        role = _role(user)
+        role = role_of(user)
         return role == "admin" or (role == "coordinator" and self.coordinator_id in (None, user.id))
 
     def can_view(self, user) -> bool:
         """Staff see every request; an agency its own; an expert those it is invited to."""
-        return _role(user) in STAFF or self._is_filer(user) or self._is_invited(user)
+        return role_of(user) in STAFF or self._is_filer(user) or self._is_invited(user)
 
     def can_edit(self, user) -> bool:
         return self._is_filer(user) and self.state in FILER_EDITABLE_STATES
@@ -263,7 +259,7 @@ class Request(db.Model):
 
     def can_view_all_opinions(self, user) -> bool:
         """Staff always; panel members once the opinion is published."""
-        if _role(user) in STAFF:
+        if role_of(user) in STAFF:
             return True
         published = self.state in (State.PUBLISHED, State.CLOSED)
         return published and self.is_panel_member(user)
@@ -280,7 +276,7 @@ class Request(db.Model):
         )
 
     def can_view_consolidation(self, user) -> bool:
-        return _role(user) in STAFF or self.is_panel_member(user)
+        return role_of(user) in STAFF or self.is_panel_member(user)
 
     @property
     def holds_meetings(self) -> bool:
@@ -302,7 +298,7 @@ class Request(db.Model):
         )
 
     def can_view_meetings(self, user) -> bool:
-        return self.holds_meetings and (_role(user) in STAFF or self.is_panel_member(user))
+        return self.holds_meetings and (role_of(user) in STAFF or self.is_panel_member(user))
 
     def __repr__(self) -> str:
         return f"<Request {self.id} {self.state}>"
@@ -365,10 +361,10 @@ class Invitation(db.Model):
 
     __tablename__ = "invitation"
     __table_args__ = (
-        CheckConstraint(_in("role", InvitationRole), name="role"),
-        CheckConstraint(_in("state", InvitationState), name="state"),
+        CheckConstraint(check_in("role", InvitationRole), name="role"),
+        CheckConstraint(check_in("state", InvitationState), name="state"),
         CheckConstraint(
-            _in("conflict_resolution", ConflictResolution, nullable=True), name="resolution"
+            check_in("conflict_resolution", ConflictResolution, nullable=True), name="resolution"
         ),
         CheckConstraint(
             "state NOT IN ('accepted', 'declined') OR responded_at IS NOT NULL", name="responded"
@@ -428,7 +424,7 @@ class Invitation(db.Model):
 
     def can_view(self, user) -> bool:
         return (
-            self.is_invitee(user) or self.request.can_manage_panel(user) or (_role(user) in STAFF)
+            self.is_invitee(user) or self.request.can_manage_panel(user) or (role_of(user) in STAFF)
         )
 
     def can_respond(self, user) -> bool:
@@ -441,7 +437,7 @@ class Opinion(db.Model):
     __tablename__ = "opinion"
     __table_args__ = (
         UniqueConstraint("request_id", "person_id", name="uq_opinion_request_person"),
-        CheckConstraint(_in("position", Position, nullable=True), name="position"),
+        CheckConstraint(check_in("position", Position, nullable=True), name="position"),
         CheckConstraint(
             "submitted_at IS NULL OR (position IS NOT NULL AND summary IS NOT NULL)",
             name="complete",
@@ -526,7 +522,7 @@ class PublishedOpinion(db.Model):
 
     def can_view(self, user) -> bool:
         """The public sees non-confidential opinions; confidential ones the agency and staff."""
-        return not self.confidential or _role(user) in STAFF or self.request._is_filer(user)
+        return not self.confidential or role_of(user) in STAFF or self.request._is_filer(user)
 
 
 class PublishedRecommendation(db.Model):
@@ -563,7 +559,7 @@ class AgencyResponse(db.Model):
     """The agency's answer to one published recommendation."""
 
     __tablename__ = "agency_response"
-    __table_args__ = (CheckConstraint(_in("status", ResponseStatus), name="status"),)
+    __table_args__ = (CheckConstraint(check_in("status", ResponseStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(
@@ -582,7 +578,7 @@ class Meeting(db.Model):
 
     __tablename__ = "meeting"
     __table_args__ = (
-        CheckConstraint(_in("kind", MeetingKind), name="kind"),
+        CheckConstraint(check_in("kind", MeetingKind), name="kind"),
         CheckConstraint("place IS NOT NULL OR online_url IS NOT NULL", name="where"),
     )
 
@@ -646,7 +642,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def can_view(self, user) -> bool:
-        return _role(user) is not None and user.id == self.user_id
+        return role_of(user) is not None and user.id == self.user_id
 
 
 class OutboxMail(db.Model):
@@ -691,7 +687,7 @@ class Signer(db.Model):
     """How an approver signs the union's letters: their real name and office (NĐ 30/2020)."""
 
     __tablename__ = "letter_signer"
-    __table_args__ = (CheckConstraint(_in("office", SignerOffice), name="office"),)
+    __table_args__ = (CheckConstraint(check_in("office", SignerOffice), name="office"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -44,6 +43,8 @@ from workflows import (
 from ..auth.models import User
 from ..core.errors import ApiError, ValidationFailed
 from ..core.i18n import tr
+from ..core.localtime import LOCAL_TZ
+from ..core.roles import STAFF
 from ..core.storage import current_store
 from ..core.types import utcnow
 from ..directory.models import Field, Organization, Person
@@ -52,7 +53,6 @@ from . import documents as files
 from . import notify
 from .models import (
     OPEN_STATES,
-    STAFF,
     AgencyResponse,
     ConflictResolution,
     Consolidation,
@@ -73,7 +73,6 @@ from .models import (
 )
 
 WF = CONSULTATION_WORKFLOW
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: A deadline counted in working days falls at the end of the office day (17:00).
 END_OF_WORKING_DAY = 17
 #: An expert answers an invitation within five working days unless told otherwise.

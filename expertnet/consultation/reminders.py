@@ -17,12 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from workflows import Audience, State
 
+from ..core.localtime import LOCAL_TZ
 from ..core.types import utcnow
 from ..extensions import db
 from ..jobs import job
 from . import notify
 from .models import OPEN_STATES, Invitation, InvitationState, Request
-from .operations import LOCAL_TZ, audience_users
+from .operations import audience_users
 
 DEFAULT_DAYS_BEFORE = 2
 #: The PostgreSQL advisory lock that lets one reminder run at a time across all nodes.

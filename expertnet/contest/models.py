@@ -29,6 +29,7 @@ from workflows import EditionState, EntryState
 
 from ..consultation.models import MAX_DOCUMENT_BYTES, MediaType
 from ..core.i18n import N_
+from ..core.roles import MANAGERS, has_role, user_roles
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
 from ..directory.models import Audited, Field, Organization, Person
 from ..extensions import db
@@ -51,20 +52,6 @@ DEFAULT_AWARDS: tuple[tuple[str, int, int | None], ...] = (
 )
 # Entry states in which the authors (or staff) may still edit an entry.
 EDITABLE_ENTRY_STATES = (EntryState.SUBMITTED.value,)
-
-
-def user_roles(user) -> frozenset[str]:
-    """The roles a signed-in user holds (none for the public); one place to widen to role sets."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset()
-    roles = getattr(user, "roles", None)
-    if roles:
-        return frozenset(str(r) for r in roles)
-    return frozenset({user.role})
-
-
-def has_role(user, *roles: str) -> bool:
-    return bool(user_roles(user) & set(roles))
 
 
 def _values(enum_cls) -> str:
@@ -192,7 +179,7 @@ class Edition(Audited, db.Model):
 
 def can_run_contests(user) -> bool:
     """The contest's secretariat: coordinators, with admins standing in."""
-    return has_role(user, "coordinator", "admin")
+    return has_role(user, *MANAGERS)
 
 
 class Criterion(Audited, db.Model):

@@ -76,3 +76,21 @@ class TitledEnum(enum.StrEnum):
     @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
+
+
+def titled_from(name: str, source: type[enum.StrEnum], module: str) -> type[TitledEnum]:
+    """The workflow engine's enum ``source`` as an app enum: the same values (members named
+    in lower case, as the app's other enums) with the engine's English labels as titles.
+
+    The engine stays the one definition; the app only adds ``label`` in the request's
+    language, ``title_en`` and ``values()``.
+    """
+    members = [(m.name.lower(), (m.value, m.label)) for m in source]
+    return TitledEnum(name, members, module=module)  # type: ignore[return-value]
+
+
+def check_in(column: str, enum_cls: type[TitledEnum], nullable: bool = False) -> str:
+    """A CHECK constraint's SQL: ``column`` holds one of ``enum_cls``'s values."""
+    values = ", ".join(f"'{v}'" for v in enum_cls.values())
+    check = f"{column} IN ({values})"
+    return f"{column} IS NULL OR {check}" if nullable else check

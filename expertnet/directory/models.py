@@ -25,8 +25,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from search_index.collation import person_name_key
 
 from ..core.i18n import N_, NC_
-from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
+from ..core.roles import MANAGERS, STAFF, has_role, role_of
+from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, check_in, utcnow
 from ..extensions import db
+from .visibility import Viewer, may_see_person
 
 if TYPE_CHECKING:
     from ..auth.models import User
@@ -114,34 +116,13 @@ OFFICE_ROLES = (
 )
 
 
-def _in(column: str, enum_cls: type[TitledEnum], nullable: bool = False) -> str:
-    values = ", ".join(f"'{v}'" for v in enum_cls.values())
-    check = f"{column} IN ({values})"
-    return f"{column} IS NULL OR {check}" if nullable else check
-
-
-def _role(user) -> str | None:
-    """The main role of a signed-in user, None for the public."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return user.role
-
-
-def has_role(user, *roles: str) -> bool:
-    """The signed-in user holds one of ``roles`` (as main role or an extra one)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    held = getattr(user, "roles", None) or {user.role}
-    return not set(held).isdisjoint(roles)
-
-
 def can_create_person(user) -> bool:
     return has_role(user, "admin", "coordinator", "liaison")
 
 
 def can_view_members(user, organization: Organization) -> bool:
     """Rosters are personal data: staff and the organisation's own liaison."""
-    return _role(user) in ("admin", "coordinator", "approver") or (
+    return role_of(user) in STAFF or (
         has_role(user, "liaison") and user.organization_id == organization.id
     )
 
@@ -155,8 +136,10 @@ class Audited:
 class Organization(Audited, db.Model):
     __tablename__ = "organization"
     __table_args__ = (
-        CheckConstraint(_in("kind", OrganizationKind), name="kind"),
-        CheckConstraint(_in("former_province", FormerProvince, nullable=True), name="province"),
+        CheckConstraint(check_in("kind", OrganizationKind), name="kind"),
+        CheckConstraint(
+            check_in("former_province", FormerProvince, nullable=True), name="province"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,7 +171,7 @@ class Organization(Audited, db.Model):
         return self.kind in UNION_KINDS
 
     def can_edit(self, user) -> bool:
-        return _role(user) == "admin" or (
+        return role_of(user) == "admin" or (
             has_role(user, "liaison") and user.organization_id == self.id
         )
 
@@ -236,9 +219,9 @@ class Person(Audited, db.Model):
 
     __tablename__ = "person"
     __table_args__ = (
-        CheckConstraint(_in("academic_title", AcademicTitle, nullable=True), name="title"),
-        CheckConstraint(_in("degree", Degree, nullable=True), name="degree"),
-        CheckConstraint(_in("gender", Gender, nullable=True), name="gender"),
+        CheckConstraint(check_in("academic_title", AcademicTitle, nullable=True), name="title"),
+        CheckConstraint(check_in("degree", Degree, nullable=True), name="degree"),
+        CheckConstraint(check_in("gender", Gender, nullable=True), name="gender"),
         CheckConstraint("max_assignments >= 0", name="cap"),
         CheckConstraint(
             "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)", name="birth_year"
@@ -302,39 +285,31 @@ class Person(Audited, db.Model):
         )
 
     def _is_self(self, user) -> bool:
-        return _role(user) is not None and user.person_id == self.id
+        return role_of(user) is not None and user.person_id == self.id
 
     def can_view(self, user) -> bool:
         """The public sees consenting experts only; staff, the person and their liaison see all."""
-        return (
-            self.public_profile
-            or _role(user) in ("admin", "coordinator", "approver")
-            or self._is_self(user)
-            or self._liaison_of(user)
+        return may_see_person(
+            Viewer.of(user),
+            public=self.public_profile,
+            person_id=self.id,
+            in_organization=lambda org: org in self.organization_ids(),
         )
 
     def can_view_contact(self, user) -> bool:
         """Contact details and birth year are personal data: staff, self and liaison only."""
-        return (
-            _role(user) in ("admin", "coordinator", "approver")
-            or self._is_self(user)
-            or self._liaison_of(user)
-        )
+        return role_of(user) in STAFF or self._is_self(user) or self._liaison_of(user)
 
     def can_edit(self, user) -> bool:
-        return (
-            _role(user) in ("admin", "coordinator")
-            or self._is_self(user)
-            or (self._liaison_of(user))
-        )
+        return role_of(user) in MANAGERS or self._is_self(user) or (self._liaison_of(user))
 
     def can_manage_memberships(self, user) -> bool:
         """Staff, and a liaison (for their own organisation); never the person alone."""
-        return _role(user) in ("admin", "coordinator") or self._liaison_of(user)
+        return role_of(user) in MANAGERS or self._liaison_of(user)
 
     def can_raise_workload_cap(self, user) -> bool:
         """The union's staff set the cap; the person (or a liaison) may only lower it."""
-        return _role(user) in ("admin", "coordinator")
+        return role_of(user) in MANAGERS
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name!r}>"
@@ -350,7 +325,7 @@ class Membership(Audited, db.Model):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("person_id", "organization_id", name="uq_membership_person_org"),
-        CheckConstraint(_in("role", MembershipRole), name="role"),
+        CheckConstraint(check_in("role", MembershipRole), name="role"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates"),
     )
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from search_index.text import fold
 
 from ..extensions import db
-from .models import FormerProvince, Membership, Organization, OrganizationKind
+from .models import FormerProvince, Membership, Organization, OrganizationKind, Person
 
 #: The union's own organisations first, outside bodies (agencies last), as the union reads them.
 KIND_ORDER = [
@@ -79,3 +80,21 @@ def organization_directory(
     )
     filters = {k: v for k, v in (("q", q), ("kind", kind), ("province", province)) if v}
     return OrganizationDirectory(orgs, counts, by_kind, by_province, len(orgs), filters)
+
+
+#: What a profile shows (and the API's expert record): memberships, fields, employer.
+PERSON_LOAD = (
+    selectinload(Person.memberships).selectinload(Membership.organization),
+    selectinload(Person.fields),
+    selectinload(Person.employer),
+)
+
+
+def visible_person(person_id: int, user) -> Person | None:
+    """The person, loaded for their profile, if ``user`` may see them (``Person.can_view``);
+    None both when there is no such person and when it is hidden, so that no edge reveals
+    whether a non-consenting person exists (pages answer 404, the API a 404 error)."""
+    person = db.session.scalar(select(Person).options(*PERSON_LOAD).where(Person.id == person_id))
+    if person is None or not person.can_view(user):
+        return None
+    return person

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from ..core.i18n import N_
 from ..core.text import clean_line, clean_text
@@ -99,8 +99,3 @@ class ExpertSchema(Schema):
             return data
         nullable = ("academic_title", "degree", "gender", "email", "phone", "position", "bio")
         return {k: (None if k in nullable and v == "" else v) for k, v in data.items()}
-
-
-class ListQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE

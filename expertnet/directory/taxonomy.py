@@ -635,11 +635,6 @@ def area_of(code: str) -> str:
     return code.split("-", 1)[0]
 
 
-def disciplines_of(area: str) -> tuple[FieldSpec, ...]:
-    """The disciplines beneath one area, in taxonomy order."""
-    return tuple(f for f in DISCIPLINES if f.parent == area)
-
-
 def ensure_fields(session: Session) -> int:
     """Insert the taxonomy nodes that are missing and flush; return how many were added.
 

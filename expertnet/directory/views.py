@@ -28,7 +28,7 @@ from .models import (
     can_view_members,
 )
 from .operations import create_person, update_person
-from .queries import KIND_ORDER, organization_directory
+from .queries import KIND_ORDER, organization_directory, visible_person
 
 bp = Blueprint("directory", __name__)
 
@@ -173,15 +173,8 @@ def organization_edit(org_id: int):
 
 
 def _load_person(person_id: int) -> Person:
-    person = db.session.scalar(
-        select(Person)
-        .options(
-            selectinload(Person.memberships).selectinload(Membership.organization),
-            selectinload(Person.fields),
-        )
-        .where(Person.id == person_id)
-    )
-    if person is None or not person.can_view(current_user):
+    person = visible_person(person_id, current_user)
+    if person is None:
         abort(404)
     return person
 

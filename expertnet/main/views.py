@@ -6,9 +6,10 @@ from flask import Blueprint, jsonify, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from ..api import doc
-from ..auth.views import _safe_next
 from ..core.i18n import LANG_COOKIE
+from ..core.roles import MANAGERS, STAFF
+from ..core.urls import safe_next
+from ..core.web import doc
 from ..directory.models import Organization, OrganizationKind, Person
 from ..extensions import db
 
@@ -30,15 +31,19 @@ def nav_items() -> list[tuple[str, str]]:
     }.get(role or "", [])
     if role and role != "expert" and current_user.has_role("expert"):
         items.append(("consultation.expert_inbox", _("My panels")))
+    if role and current_user.has_role("expert") and current_user.person_id is not None:
+        items.append(("contest.my_judging", _("Contest judging")))
+    elif role in ("agency", "liaison"):
+        items.append(("contest.my_entries", _("My entries")))
     # The register and the yearly figures are public, as the union's annual report is.
     items += [
         ("consultation.register", _("Published opinions")),
         ("contest.editions", _("Contests")),
         ("reports.activity", _("Reports")),
     ]
-    if role in ("admin", "coordinator", "approver"):
+    if role in STAFF:
         items.append(("panel.union_network", _("Network")))
-    if role in ("admin", "coordinator"):
+    if role in MANAGERS:
         items.append(("roster.links", _("Roster links")))
         items.append(("access_staff.outbox", _("Outbox")))
     if role == "admin":
@@ -95,7 +100,7 @@ def language():
     from flask import current_app
 
     lang = request.form.get("lang")
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(safe_next(request.form.get("next")))
     if lang in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANG_COOKIE,

@@ -62,6 +62,8 @@ def _bump(session: Session, columns: set[str]) -> None:
 
 
 _DIRTY = "expertnet_graph_dirty"
+#: Seconds a client is asked to wait while this process builds its first graph.
+GRAPH_RETRY_AFTER = 5
 
 
 def _mark(session: Session, columns: set[str]) -> None:

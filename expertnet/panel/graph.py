@@ -75,14 +75,6 @@ def rnode(request_id: int) -> int:
     return request_id * 4 + REQUEST
 
 
-def kind_of(n: int) -> int:
-    return n & 3
-
-
-def id_of(n: int) -> int:
-    return n >> 2
-
-
 def node_key(n: int) -> str:
     """A stable public name of a node: ``person:12``, ``organization:3``."""
     return f"{KIND_NAMES[n & 3]}:{n >> 2}"

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..core.i18n import N_
-from ..core.types import NFCText, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Audited, Person, _in
+from ..core.types import NFCText, TitledEnum, UTCDateTime, check_in, utcnow
+from ..directory.models import Audited, Person
 from ..extensions import db
 
 
@@ -28,7 +28,7 @@ class PersonRelationship(Audited, db.Model):
 
     __tablename__ = "person_relationship"
     __table_args__ = (
-        CheckConstraint(_in("kind", RelationshipKind), name="kind"),
+        CheckConstraint(check_in("kind", RelationshipKind), name="kind"),
         CheckConstraint("person_a_id <> person_b_id", name="distinct_people"),
         UniqueConstraint("person_a_id", "person_b_id", "kind", name="uq_person_relationship"),
     )

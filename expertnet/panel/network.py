@@ -11,12 +11,12 @@ may be confidential) are shown to staff only. Organisations and fields are publi
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from ..directory.models import FormerProvince
+from ..directory.visibility import Viewer, may_see_person
 from ..scholarly.graph_source import collaboration_stats
 from .graph import (
     EMPLOYED,
@@ -35,7 +35,6 @@ from .graph import (
     pnode,
 )
 
-STAFF = frozenset({"admin", "coordinator", "approver"})
 #: Depth-2 ego networks stop growing here (an association has thousands of members).
 MAX_NODES = 120
 #: Neighbours taken from each depth-1 node when going to depth 2.
@@ -47,37 +46,19 @@ THIN_FIELD = 3
 MAP_ORGANIZATIONS = 36
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking, reduced to what visibility depends on."""
-
-    role: str | None  # None: the public
-    person_id: int | None = None
-    organization_id: int | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF
-
-    @classmethod
-    def of(cls, user: Any) -> Viewer:
-        if user is None or not getattr(user, "is_authenticated", False):
-            return cls(None)
-        # A liaison's view is wider than an expert's: an expert who is also a liaison gets it.
-        role = "liaison" if user.role == "expert" and user.has_role("liaison") else user.role
-        return cls(role, user.person_id, user.organization_id)
-
-
 def person_visible(eg: ExpertGraph, person_id: int, viewer: Viewer) -> bool:
+    """``directory.visibility.may_see_person`` over the graph: membership is an edge."""
     p = eg.people.get(person_id)
     if p is None:
         return False
-    if viewer.is_staff or p.public or viewer.person_id == person_id:
-        return True
-    if viewer.role == "liaison" and viewer.organization_id is not None:
-        kinds = eg.edge_kinds(pnode(person_id), onode(viewer.organization_id))
+
+    def in_organization(org_id: int) -> bool:
+        kinds = eg.edge_kinds(pnode(person_id), onode(org_id))
         return MEMBER in kinds or OFFICE in kinds
-    return False
+
+    return may_see_person(
+        viewer, public=p.public, person_id=person_id, in_organization=in_organization
+    )
 
 
 def _node_visible(eg: ExpertGraph, n: int, viewer: Viewer) -> bool:

@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..core.errors import ApiError, ValidationFailed
+from ..core.roles import MANAGERS, STAFF
 from ..directory.models import Person
 from ..extensions import db
 from .i18n import _
 from .models import PersonRelationship, RelationshipKind
 
 #: Roles that may record a relationship between any two people.
-RECORDING_ROLES = frozenset({"admin", "coordinator"})
+RECORDING_ROLES = MANAGERS
 
 
 def can_declare_relationship(user: Any, person_id: int) -> bool:
@@ -27,7 +28,7 @@ def can_view_relationships(user: Any, person_id: int) -> bool:
     """Personal data: staff and the person themselves."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role in ("admin", "coordinator", "approver") or user.person_id == person_id
+    return user.role in STAFF or user.person_id == person_id
 
 
 def _visible(person_id: int, user: Any) -> bool:

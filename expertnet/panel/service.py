@@ -3,7 +3,7 @@
 The coordinator's panel page should call, in its view:
 
     from expertnet.panel.service import can_view_suggestions, check_panel_state,
-        suggestions_for_request, alternatives_for_request, suggestion_json
+        suggestions_for_request, suggestion_json
 
 ``suggestions_for_request(req, size)`` returns a ``Suggestion`` (``panel``, ``chair_id``,
 ``ranked``, ``excluded``, ``unmet``); each candidate has ``person_id``, ``name``,
@@ -13,10 +13,10 @@ and, for a conflict, ``conflict.path`` (render it with ``path_labels``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from ..core.errors import ApiError
+from ..core.roles import STAFF
 from .cache import get_graph
 from .conflicts import Conflict, path_json
 from .graph import ExpertGraph
@@ -27,12 +27,9 @@ from .suggest import (
     PanelConstraints,
     RequestProfile,
     Suggestion,
-    alternatives,
     suggest,
 )
 
-#: Roles that may see suggestions (agencies, experts and liaisons may not).
-SUGGESTION_ROLES = frozenset({"admin", "coordinator", "approver"})
 #: Request states in which a panel is formed or a seat replaced.
 PANEL_STATES = ("accepted", "panel_forming", "in_review")
 #: Exclusions whose ``reason`` in the API is their rule's code (API.md: ``coauthor``).
@@ -42,7 +39,9 @@ MAX_EXCLUDED = 200
 
 
 def can_view_suggestions(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.role in SUGGESTION_ROLES
+    return (
+        bool(getattr(user, "is_authenticated", False)) and user.role in STAFF
+    )  # agencies, experts and liaisons may not
 
 
 def check_panel_state(req: Any) -> None:
@@ -86,12 +85,6 @@ def suggestions_for_request(
     req: Any, size: int = 5, constraints: PanelConstraints | None = None
 ) -> Suggestion:
     return suggest(profile_for_request(req), size, constraints=constraints)
-
-
-def alternatives_for_request(
-    req: Any, panel_ids: Sequence[int], seat_person_id: int, limit: int = 10
-) -> list[Candidate]:
-    return alternatives(profile_for_request(req), panel_ids, seat_person_id, limit=limit)
 
 
 def parse_size(raw: str | None, default: int = 5) -> int:

@@ -2,9 +2,10 @@
 
 Each organisation that shares experts with another is a circle, its area growing with
 its experts; a line joins two organisations that share experts, thicker the more they
-share. The organisations of former Hải Phòng sit on the left half of a ring, those of
-former Hải Dương on the right, the others at the bottom, each group ordered by how much it
-shares: lines across the middle are the cooperation between the two former provinces.
+share. The organisations of former Hải Phòng sit on the left arc, those of former Hải
+Dương on the right one (then the city-wide ones), each ordered by how much it shares and
+evenly spaced so no label overlaps another: lines across the middle are the cooperation
+between the two former provinces.
 The layout is deterministic, so the same figures always give the same picture.
 """
 
@@ -21,40 +22,45 @@ from .svg import CHAR_WIDTH, FONT_PX, MARGIN
 
 RADIUS = 230.0
 LABEL_CHARS = 26
-_SIDES = {
-    "hai_phong": (math.pi * 0.58, math.pi * 1.42),
-    "hai_duong": (-math.pi * 0.42, math.pi * 0.42),
-}
-_OTHER = (math.pi * 0.47, math.pi * 0.53)
+#: Vertical room one organisation needs: its label never overlaps its neighbour's.
+ROW = FONT_PX + 7
 
 
 def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
-def layout(nodes: list[dict[str, Any]]) -> dict[int, float]:
-    """The angle of every organisation on the ring."""
-    groups: dict[str, list[dict[str, Any]]] = {"hai_phong": [], "hai_duong": [], "other": []}
+def layout(nodes: list[dict[str, Any]]) -> dict[int, tuple[float, float, int]]:
+    """(x, y, side) of every organisation: former Hải Phòng on the left (side -1), the
+    others on the right (+1), evenly spaced top to bottom on a bulging arc, so labels
+    written outwards never overlap."""
+    sides: dict[int, list[dict[str, Any]]] = {-1: [], 1: []}
     for n in nodes:
-        groups[n["former_province"] if n["former_province"] in _SIDES else "other"].append(n)
-    angles: dict[int, float] = {}
-    for key, members in groups.items():
-        lo, hi = _SIDES.get(key, _OTHER)
-        members.sort(key=lambda n: (-n["shared_experts"], n["id"]))
-        # The most connected in the middle of their arc, the others alternating outwards.
-        order = sorted(range(len(members)), key=lambda i: (i % 2, i if i % 2 == 0 else -i))
-        ranked = [members[i] for i in order]
-        for i, n in enumerate(ranked):
-            t = (i + 0.5) / len(ranked)
-            angles[n["id"]] = lo + (hi - lo) * t
-    return angles
+        sides[-1 if n["former_province"] == "hai_phong" else 1].append(n)
+    out: dict[int, tuple[float, float, int]] = {}
+    for side, members in sides.items():
+        # Hải Dương first on the right, then the city-wide and other organisations.
+        members.sort(
+            key=lambda n: (
+                n["former_province"] not in ("hai_phong", "hai_duong"),
+                -n["shared_experts"],
+                n["id"],
+            )
+        )
+        half = max(RADIUS, ROW * len(members) / 2)
+        step = 2 * half / max(1, len(members))
+        for i, n in enumerate(members):
+            y = -half + (i + 0.5) * step
+            bulge = math.sqrt(max(0.0, 1.0 - (y / half) ** 2))
+            out[n["id"]] = (side * RADIUS * (0.45 + 0.55 * bulge), y, side)
+    return out
 
 
 def render(org_map: dict[str, Any], title: str, link: Callable[[int], str] | None = None) -> Markup:
     """The SVG markup of ``network_stats(...)["organization_map"]``."""
     nodes = org_map["nodes"]
-    angles = layout(nodes)
-    pos = {o: (RADIUS * math.cos(a), RADIUS * math.sin(a)) for o, a in angles.items()}
+    placed = layout(nodes)
+    pos = {o: (x, y) for o, (x, y, _side) in placed.items()}
     biggest = max((n["experts"] for n in nodes), default=1) or 1
     widest = max((n["shared"] for n in org_map["links"]), default=1) or 1
     by_id = nodes_by_id(nodes)
@@ -74,11 +80,11 @@ def render(org_map: dict[str, Any], title: str, link: Callable[[int], str] | Non
     box = [-RADIUS, -RADIUS, RADIUS, RADIUS]
     for n in nodes:
         x, y = pos[n["id"]]
-        a = angles[n["id"]]
-        r = 4.0 + 10.0 * math.sqrt(n["experts"] / biggest)
+        side = placed[n["id"]][2]
+        r = min(ROW / 2, 3.0 + 6.0 * math.sqrt(n["experts"] / biggest))
         label = _short(n["label"])
-        lx, ly = x + (r + 6) * math.cos(a), y + (r + 6) * math.sin(a) + FONT_PX / 3
-        anchor = "start" if math.cos(a) >= 0 else "end"
+        lx, ly = x + side * (r + 5), y + FONT_PX / 3
+        anchor = "start" if side > 0 else "end"
         w = len(label) * CHAR_WIDTH
         x0 = lx if anchor == "start" else lx - w
         box = [

@@ -6,18 +6,15 @@ from flask import Blueprint, Flask, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..core.roles import STAFF
 from . import union_svg
-from .cache import GraphNotReady, get_graph
+from .cache import GRAPH_RETRY_AFTER, GraphNotReady, get_graph
 from .cache import install as install_cache
 from .graph import pnode
 from .network import Viewer, ego_network, network_stats, person_visible
 from .svg import render
 
 bp = Blueprint("panel", __name__)
-
-STATS_ROLES = frozenset({"admin", "coordinator", "approver"})
-#: Seconds a client is asked to wait while this process builds its first graph.
-GRAPH_RETRY_AFTER = 5
 
 
 def register(app: Flask) -> None:
@@ -68,7 +65,7 @@ def expert_network(person_id: int):
 @bp.get("/network")
 @login_required
 def union_network():
-    if current_user.role not in STATS_ROLES:
+    if current_user.role not in STAFF:
         abort(403)
     eg = get_graph()
     stats = network_stats(eg)

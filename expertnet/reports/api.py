@@ -6,10 +6,12 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..api import bp, doc
+from ..api import bp
 from ..consultation.letter import LetterError
 from ..core.errors import ApiError, ValidationFailed
+from ..core.web import doc
 from ..extensions import db
+from .downloads import letter_response, readable_opinion, xlsx_response
 from .queries import (
     FIRST_YEAR,
     BadReportArgument,
@@ -18,7 +20,6 @@ from .queries import (
     parse_organization,
     parse_year,
 )
-from .views import _xlsx_response, letter_response, visible_published
 
 _REPORT_QUERY = {
     "year": "calendar year (Asia/Ho_Chi_Minh), 1990 to next year; default: this year",
@@ -68,11 +69,11 @@ def report_activity():
 def report_activity_xlsx():
     year, org = _arguments()
     report = activity_report(db.session, year, org, viewer=current_user, published_list=True)
-    return _xlsx_response(report)
+    return xlsx_response(report)
 
 
 def _letter(opinion_id: int, fmt: str):
-    opinion = visible_published(opinion_id)
+    opinion = readable_opinion(opinion_id, current_user)
     if opinion is None:
         raise ApiError(404, _("No such published opinion."))
     try:

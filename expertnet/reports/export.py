@@ -22,9 +22,10 @@ from workflows import RequestKind, State
 
 from ..consultation.models import MeetingKind, ResponseStatus
 from ..core.i18n import tr
+from ..core.localtime import LOCAL_TZ
 from ..directory.models import FormerProvince, OrganizationKind
 from ..roster.export import safe_cell
-from .queries import LOCAL_TZ, ActivityReport, OrganizationRow
+from .queries import ActivityReport, OrganizationRow
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
@@ -84,6 +85,40 @@ def _org_row(row: OrganizationRow) -> list[Any]:
         row.median_days_to_publish,
         row.adoption_rate,
     ]
+
+
+def _contest_sheets(wb: Workbook, report: ActivityReport) -> None:
+    """The contest: its figures, entries by field and former province, awards, judges."""
+    contest = report.contest
+    if contest is None:
+        return
+    rows: list[list[Any]] = [
+        [_("Contest editions"), len(contest.editions)],
+        [_("Entries"), contest.entries],
+        [_("Authors"), contest.authors],
+        [_("Awards"), sum(contest.awards.values())],
+        [_("Judges"), contest.judges],
+    ]
+    rows += [[f"{e['name']} — {e['number']}", ""] for e in contest.editions]
+    rows += [
+        [f"{_('Field')}: {contest.field_names.get(code, code)}", n]
+        for code, n in contest.entries_by_field.items()
+    ]
+    rows += [
+        [f"{_('Former province')}: {_('Unknown') if p == 'unknown' else _province(p)}", n]
+        for p, n in contest.entries_by_province.items()
+    ]
+    rows += [[f"{_('Award')}: {name}", n] for name, n in contest.awards.items()]
+    _sheet(wb, _("Contest"), [_("Figure"), _("Value")], rows)
+    _sheet(
+        wb,
+        _("Contest judges"),
+        [_("Code"), _("Organisation"), _("Former province"), _("Judges"), _("Judge seats")],
+        [
+            [r.code, r.name, _province(r.former_province), r.judges, r.seats]
+            for r in contest.judges_by_organization
+        ],
+    )
 
 
 def report_xlsx(report: ActivityReport) -> bytes:
@@ -181,6 +216,8 @@ def report_xlsx(report: ActivityReport) -> bytes:
         )
         _format(ws, 9, DAYS)
         _format(ws, 10, PERCENT)
+
+    _contest_sheets(wb, report)
 
     ws = _sheet(
         wb,

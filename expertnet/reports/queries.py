@@ -40,7 +40,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Float,
@@ -64,7 +63,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from workflows import RequestKind, State
 
 from ..consultation.models import (
-    STAFF,
     AgencyResponse,
     Invitation,
     Meeting,
@@ -75,6 +73,8 @@ from ..consultation.models import (
     Request,
     ResponseStatus,
 )
+from ..core.localtime import LOCAL_TZ
+from ..core.roles import STAFF, role_of
 from ..directory.models import (
     UNION_KINDS,
     FormerProvince,
@@ -82,8 +82,8 @@ from ..directory.models import (
     Organization,
     Person,
 )
+from .contest import ContestFigures, contest_figures
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST_YEAR = 1990
 ACCEPTED = "accepted"
 #: Weight of each answer in the adoption rate; unanswered recommendations are left out.
@@ -408,6 +408,7 @@ class ActivityReport:
     province_mixing: dict[str, Any]
     organizations: list[OrganizationRow] = field(default_factory=list)
     published: list[PublishedItem] = field(default_factory=list)
+    contest: ContestFigures | None = None
 
     @property
     def requests_total(self) -> int:
@@ -466,6 +467,7 @@ class ActivityReport:
                 "rule": ADOPTION_RULE,
             },
             "province_mixing": self.province_mixing,
+            "contest": self.contest.to_json() if self.contest is not None else None,
         }
         if org is None:
             data["organizations"] = [row.to_json() for row in self.organizations]
@@ -574,6 +576,7 @@ def activity_report(
         province_mixing=_province_mixing(session, w, org_id, sum(opinions_by_month)),
     )
     report.organizations = rows
+    report.contest = contest_figures(session, w, org_id)
     if published_list:
         report.published = published_items(session, w, org_id, viewer)
     return report
@@ -742,12 +745,6 @@ def organization_breakdown(session: Session, w: YearWindow) -> list[Organization
     )
 
 
-def _role(user: Any) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return user.role
-
-
 def published_items(
     session: Session, w: YearWindow, org_id: int | None, viewer: Any
 ) -> list[PublishedItem]:
@@ -770,7 +767,7 @@ def published_items(
         .join(Request, Request.id == PublishedOpinion.request_id)
         .order_by(PublishedOpinion.published_at, PublishedOpinion.id)
     )
-    role = _role(viewer)
+    role = role_of(viewer)
     if role not in STAFF:
         visible = PublishedOpinion.confidential.is_(False)
         if role is not None:

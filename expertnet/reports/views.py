@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,25 +22,17 @@ from wtforms.validators import NumberRange, Optional
 
 from workflows import RequestKind, State
 
-from ..consultation.letter import (
-    DOCX_MEDIA_TYPE,
-    PDF_MEDIA_TYPE,
-    LetterError,
-    filename,
-    letter_from,
-    render_docx,
-    render_pdf,
-)
-from ..consultation.models import MeetingKind, PublishedOpinion, ResponseStatus
+from ..consultation.letter import LetterError
+from ..consultation.models import MeetingKind, ResponseStatus
 from ..core.forms import Form
 from ..core.i18n import tr
+from ..core.localtime import LOCAL_TZ
 from ..directory.models import UNION_KINDS, FormerProvince, Organization, OrganizationKind
 from ..extensions import db
 from .charts import Bar, horizontal_bars, vertical_bars
-from .export import XLSX_MEDIA_TYPE, report_xlsx
+from .downloads import letter_response, readable_opinion, xlsx_response
 from .queries import (
     FIRST_YEAR,
-    LOCAL_TZ,
     ActivityReport,
     activity_report,
     current_year,
@@ -250,58 +242,15 @@ def activity_xlsx():
     if not valid:
         abort(422)
     report = _load(form)
-    return _xlsx_response(report)
-
-
-def _xlsx_response(report: ActivityReport) -> Response:
-    import io
-
-    scope = f"-{report.organization.code}" if report.organization else ""
-    return send_file(
-        io.BytesIO(report_xlsx(report)),
-        mimetype=XLSX_MEDIA_TYPE,
-        as_attachment=True,
-        download_name=f"activity-report-{report.year}{scope}.xlsx",
-        max_age=0,
-    )
+    return xlsx_response(report)
 
 
 # --- the published opinion as a letter --------------------------------------------------------
 
 
-def visible_published(opinion_id: int) -> PublishedOpinion | None:
-    """The published opinion if the current user may read it, else None."""
-    opinion = db.session.get(PublishedOpinion, opinion_id)
-    if opinion is None or not opinion.can_view(current_user):
-        return None
-    return opinion
-
-
-def letter_response(opinion: PublishedOpinion, fmt: str) -> Response:
-    """The DOCX or PDF of ``opinion``; raises ``LetterError`` if its content was altered."""
-    import io
-
-    letter = letter_from(opinion)
-    if fmt == "docx":
-        data, mimetype = render_docx(letter), DOCX_MEDIA_TYPE
-    else:
-        data, mimetype = render_pdf(letter), PDF_MEDIA_TYPE
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=filename(letter, fmt),
-        max_age=0,
-        etag=f"{opinion.content_hash}-{fmt}",
-    )
-    # Confidential letters must not stay in shared caches.
-    response.headers["Cache-Control"] = "private, no-store" if opinion.confidential else "private"
-    return response
-
-
 @bp.get("/opinions/<int:opinion_id>.docx")
 def opinion_docx(opinion_id: int):
-    opinion = visible_published(opinion_id)
+    opinion = readable_opinion(opinion_id, current_user)
     if opinion is None:
         abort(404)
     try:
@@ -312,7 +261,7 @@ def opinion_docx(opinion_id: int):
 
 @bp.get("/opinions/<int:opinion_id>.pdf")
 def opinion_pdf(opinion_id: int):
-    opinion = visible_published(opinion_id)
+    opinion = readable_opinion(opinion_id, current_user)
     if opinion is None:
         abort(404)
     try:

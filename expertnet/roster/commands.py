@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..cli import CommandError
+from ..core.cli import CommandError
 
 
 @click.group("import")

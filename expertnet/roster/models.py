@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.i18n import N_
+from ..core.roles import MANAGERS
 from ..core.types import NFCString, TitledEnum, UTCDateTime, utcnow
 from ..directory.models import Audited, Organization, Person
 from ..extensions import db
@@ -82,4 +83,4 @@ class PendingLink(Audited, db.Model):
 
 def can_decide_links(user) -> bool:
     """Coordinators and admins confirm or reject links; liaisons never decide their own."""
-    return bool(getattr(user, "is_authenticated", False)) and user.role in ("admin", "coordinator")
+    return bool(getattr(user, "is_authenticated", False)) and user.role in MANAGERS

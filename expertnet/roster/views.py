@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,13 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ..auth.models import STAFF_ROLES
 from ..core.errors import ApiError
+from ..core.roles import STAFF
 from ..directory.models import Organization, can_view_members
 from ..extensions import db
+from ..jobs import enqueue
 from .export import MAX_SEARCH_EXPORT, export_rows, roster_ids, to_csv, to_xlsx
 from .forms import ConfirmForm, UploadForm
 from .importer import RosterImport
+from .jobs import confirm_roster_import, job_rows
 from .links import decide_link
 from .messages import _
 from .models import LinkState, PendingLink, RosterImportClaim, can_decide_links
@@ -96,13 +99,19 @@ def preview(org_id: int, token: str):
     org = _org_for_import(org_id)
     stored = _upload_or_404(org, token)
     claim = db.session.get(RosterImportClaim, token)
+    result = (claim.result if claim is not None else None) or stored.meta.get("result")
+    failed = (result or {}).get("error")
     return render_template(
         "roster/preview.html",
         org=org,
         token=token,
         filename=stored.meta.get("filename"),
         preview=stored.meta.get("preview") or {},
-        result=(claim.result if claim is not None else None) or stored.meta.get("result"),
+        result=None if failed else result,
+        failed=failed,
+        # Claimed without a result: a worker is importing it (a large file).
+        running=claim is not None and result is None,
+        claimed_at=claim.claimed_at if claim is not None else None,
         form=ConfirmForm(),
     )
 
@@ -131,6 +140,25 @@ def confirm(org_id: int, token: str):
         flash(_("This file was imported already."), "info")
         return already
     decisions = _decisions(stored.meta.get("preview") or {})
+    if int((stored.meta.get("preview") or {}).get("rows") or 0) > job_rows(current_app):
+        # A large file: the claim (no result yet: running) is committed now, a worker
+        # imports it, and the preview page shows the state until the result is there.
+        db.session.commit()
+        enqueue(
+            confirm_roster_import,
+            org.id,
+            token,
+            current_user.id,
+            {str(row): choice for row, choice in decisions.items()},
+        )
+        flash(
+            _(
+                "The file is large: it is being imported in the background. "
+                "This page shows the result when it is done."
+            ),
+            "info",
+        )
+        return already
     try:
         with stored.local_copy() as path, tempfile.TemporaryDirectory() as reports:
             if path is None:
@@ -256,7 +284,7 @@ def _search_ids() -> list[int]:
 @bp.get("/experts/export.<any(csv, xlsx):fmt>")
 @login_required
 def search_export(fmt: str):
-    if current_user.role not in STAFF_ROLES:
+    if current_user.role not in STAFF:
         abort(403)
     ids = list(dict.fromkeys(_search_ids()))
     sheet = pgettext("spreadsheet sheet", "Experts")

@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from ..api import bp, doc, json_body, load, page_args, page_of, require_login
 from ..core.errors import ApiError, ValidationFailed
-from ..core.types import utcnow
+from ..core.roles import MANAGERS
 from ..directory.models import Membership, Person
 from ..extensions import db
-from . import cv as cvmod
+from .downloads import cv_response
 from .importers import ImportFormatError, parse_file
 from .lookup import LookupConfig, LookupDisabled, LookupFailed, lookup_doi, lookup_orcid
 from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
@@ -148,7 +148,7 @@ def author_confirm(pub_id: int, position: int):
         raise ApiError(409, _("There is no suggested match to confirm for this author."))
     candidate = db.session.get(Person, author.candidate_person_id)
     # Only that person (or staff acting on their word) says whether it is them.
-    staff = current_user.role in ("admin", "coordinator")
+    staff = current_user.role in MANAGERS
     if not (staff or current_user.person_id == candidate.id):
         raise ApiError(403, _("Only the suggested person may confirm this match."))
     accept = json_body().get("accept")
@@ -316,41 +316,7 @@ def patent_delete(patent_id: int):
     return Response(status=204)
 
 
-# --- the scientific CV --------------------------------------------------------------------------
-
-
-def cv_for(person: Person) -> cvmod.CV:
-    pubs = db.session.scalars(
-        select(Publication)
-        .where(Publication.person_id == person.id)
-        .options(selectinload(Publication.authors))
-    ).all()
-    projects_ = db.session.scalars(
-        select(ResearchProject).where(ResearchProject.person_id == person.id)
-    ).all()
-    patents_ = db.session.scalars(select(Patent).where(Patent.person_id == person.id)).all()
-    return cvmod.build_cv(
-        person,
-        list(pubs),
-        list(projects_),
-        list(patents_),
-        with_contact=person.can_view_contact(current_user),
-        now=utcnow(),
-    )
-
-
-def cv_response(person: Person, extension: str) -> Response:
-    cv = cv_for(person)
-    if extension == "pdf":
-        data, media = cvmod.render_pdf(cv), cvmod.PDF_MEDIA_TYPE
-    else:
-        data, media = cvmod.render_docx(cv), cvmod.DOCX_MEDIA_TYPE
-    resp = Response(data, mimetype=media)
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{cvmod.filename(person, extension)}"'
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+# --- the scientific CV (built in ``downloads.py``, shared with the pages) -------------------
 
 
 @bp.get("/experts/<int:person_id>/cv.docx")

@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..cli import CommandError
+from ..core.cli import CommandError
 from ..roster.commands import import_group
 
 

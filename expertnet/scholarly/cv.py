@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..consultation.letter import FONT, FONT_DIR, FONT_FILES, LOCAL_TZ, MOTTO, NATION
+from ..consultation.letter import FONT, FONT_DIR, FONT_FILES, MOTTO, NATION
+from ..core.localtime import LOCAL_TZ
 from ..core.text import fold
 from ..directory.models import Person
 from .models import Patent, Publication, ResearchProject

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.i18n import N_
-from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, utcnow
-from ..directory.models import Audited, Person, _in
+from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, check_in, utcnow
+from ..directory.models import Audited, Person
 from ..extensions import db
 
 #: Authors kept per publication: physics papers list thousands, nobody reads past this.
@@ -67,7 +67,7 @@ class Publication(Audited, db.Model):
 
     __tablename__ = "publication"
     __table_args__ = (
-        CheckConstraint(_in("type", PublicationType), name="type"),
+        CheckConstraint(check_in("type", PublicationType), name="type"),
         CheckConstraint(_YEAR.format(c="year"), name="year"),
         # NULLs are distinct in both PostgreSQL and SQLite: works without a DOI are
         # deduplicated on ``title_key`` + ``year`` by the import instead.
@@ -157,9 +157,9 @@ class ResearchProject(Audited, db.Model):
 
     __tablename__ = "research_project"
     __table_args__ = (
-        CheckConstraint(_in("level", ProjectLevel), name="level"),
-        CheckConstraint(_in("role", ProjectRole), name="role"),
-        CheckConstraint(_in("status", ProjectStatus), name="status"),
+        CheckConstraint(check_in("level", ProjectLevel), name="level"),
+        CheckConstraint(check_in("role", ProjectRole), name="role"),
+        CheckConstraint(check_in("status", ProjectStatus), name="status"),
         CheckConstraint(_YEAR.format(c="start_year"), name="start_year"),
         CheckConstraint(_YEAR.format(c="end_year"), name="end_year"),
         CheckConstraint(
@@ -189,8 +189,8 @@ class Patent(Audited, db.Model):
 
     __tablename__ = "patent"
     __table_args__ = (
-        CheckConstraint(_in("kind", PatentKind), name="kind"),
-        CheckConstraint(_in("status", PatentStatus), name="status"),
+        CheckConstraint(check_in("kind", PatentKind), name="kind"),
+        CheckConstraint(check_in("status", PatentStatus), name="status"),
         CheckConstraint(_YEAR.format(c="year"), name="year"),
     )
 

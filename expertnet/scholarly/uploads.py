@@ -1,9 +1,10 @@
 """Uploaded publication files kept between the preview and the confirmation.
 
-Stored under the instance folder as ``<token>.bin`` with ``<token>.json`` beside it (who
-uploaded it, for which record or organisation). The random token is the only name, and
-it is checked against the user and the owner on every use; files older than ``MAX_AGE``
-are removed whenever a new one arrives.
+Kept in the file store (``expertnet.core.storage``, shared by every app node) as
+``scholarly/pending/<token>.bin`` with ``<token>.json`` beside it (who uploaded it, for
+which record or organisation), so the preview may be made on one node and confirmed on
+another. The random token is the only name, and it is checked against the user and the
+owner on every use; uploads older than ``MAX_AGE`` are removed whenever a new one arrives.
 """
 
 from __future__ import annotations
@@ -11,74 +12,87 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from ..core.storage import current_store
 
 MAX_AGE = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-
-def _folder() -> Path:
-    path = Path(current_app.config["EXPERTNET_UPLOAD_DIR"]) / "scholarly" / "pending"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+_PENDING = "scholarly/pending"
 
 
 @dataclass
 class Upload:
     token: str
-    path: Path
+    data: bytes
     filename: str
 
-    @property
-    def data(self) -> bytes:
-        return self.path.read_bytes()
-
     def discard(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.path.with_suffix(".json").unlink(missing_ok=True)
+        store = current_store()
+        store.delete(f"{_PENDING}/{self.token}.bin")
+        store.delete(f"{_PENDING}/{self.token}.json")
+
+    def discard_file(self) -> None:
+        """Drop the file, keep what is known about it (a large import's state)."""
+        current_store().delete(f"{_PENDING}/{self.token}.bin")
 
 
-def _cleanup(folder: Path) -> None:
-    limit = time.time() - MAX_AGE
-    for old in folder.iterdir():
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:
-            continue
+def _meta(token: str, owner_id: int, user_id: int, scope: str) -> dict | None:
+    if not _TOKEN.match(token):
+        return None
+    raw = current_store().get_bytes(f"{_PENDING}/{token}.json")
+    try:
+        meta = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    if not isinstance(meta, dict) or (
+        meta.get("scope"),
+        meta.get("owner_id"),
+        meta.get("user_id"),
+    ) != (scope, owner_id, user_id):
+        return None
+    return meta
+
+
+def import_state(token: str, owner_id: int, user_id: int, scope: str = "org") -> dict | None:
+    """What is known of this user's upload for this owner: ``state``, ``result``, ``error``."""
+    return _meta(token, owner_id, user_id, scope)
+
+
+def set_import_state(token: str, **fields) -> None:
+    """Record a large import's state beside its upload (read by ``import_state``)."""
+    store = current_store()
+    raw = store.get_bytes(f"{_PENDING}/{token}.json")
+    meta = json.loads(raw) if raw is not None else {}
+    meta.update(fields)
+    store.put_bytes(f"{_PENDING}/{token}.json", json.dumps(meta, ensure_ascii=False).encode())
+
+
+def _cleanup() -> None:
+    store = current_store()
+    limit = datetime.now(UTC) - timedelta(seconds=MAX_AGE)
+    for old in store.list(_PENDING):
+        if old.modified_at < limit:
+            store.delete(old.key)
 
 
 def save_upload(
     data: bytes, filename: str, owner_id: int, user_id: int, scope: str = "person"
 ) -> Upload:
-    folder = _folder()
-    _cleanup(folder)
+    _cleanup()
+    store = current_store()
     token = secrets.token_urlsafe(24)
-    path = folder / f"{token}.bin"
-    path.write_bytes(data)
+    store.put_bytes(f"{_PENDING}/{token}.bin", data)
     meta = {"scope": scope, "owner_id": owner_id, "user_id": user_id, "filename": filename}
-    path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return Upload(token, path, filename)
+    store.put_bytes(f"{_PENDING}/{token}.json", json.dumps(meta, ensure_ascii=False).encode())
+    return Upload(token, data, filename)
 
 
 def load_upload(token: str, owner_id: int, user_id: int, scope: str = "person") -> Upload | None:
     """The upload named by ``token`` if this user made it for this record or organisation."""
-    if not _TOKEN.match(token):
+    meta = _meta(token, owner_id, user_id, scope)
+    if meta is None:
         return None
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if (meta.get("scope"), meta.get("owner_id"), meta.get("user_id")) != (
-        scope,
-        owner_id,
-        user_id,
-    ):
-        return None
-    path = folder / f"{token}.bin"
-    return Upload(token, path, meta.get("filename", "")) if path.exists() else None
+    data = current_store().get_bytes(f"{_PENDING}/{token}.bin")
+    return Upload(token, data, meta.get("filename", "")) if data is not None else None

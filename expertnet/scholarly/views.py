@@ -7,7 +7,16 @@ under a random token, bound to the user and the record (``uploads``).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,9 +25,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError
+from ..core.roles import MANAGERS
+from ..core.types import utcnow
 from ..directory.models import Membership, Organization, Person
 from ..extensions import db
-from .api import cv_response
+from ..jobs import enqueue
+from .downloads import cv_response
 from .forms import (
     ConfirmForm,
     DeleteForm,
@@ -29,6 +41,7 @@ from .forms import (
     PublicationForm,
 )
 from .importers import ImportFormatError, parse_file
+from .jobs import import_organization_list
 from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
 from .operations import (
     apply_plan,
@@ -45,7 +58,7 @@ from .operations import (
     update_publication,
 )
 from .schemas import PatentSchema, ProjectSchema, PublicationSchema, clean_publication
-from .uploads import load_upload, save_upload
+from .uploads import import_state, load_upload, save_upload, set_import_state
 
 bp = Blueprint("scholarly", __name__)
 
@@ -357,9 +370,7 @@ def import_confirm(person_id: int):
 def can_import_for(user, org: Organization) -> bool:
     """Staff, or the organisation's own liaison, import its publication list."""
     role = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
-    return role in ("admin", "coordinator") or (
-        role == "liaison" and user.organization_id == org.id
-    )
+    return role in MANAGERS or (role == "liaison" and user.organization_id == org.id)
 
 
 @bp.route("/organizations/<int:org_id>/publications/import", methods=["GET", "POST"])
@@ -410,7 +421,15 @@ def import_org_confirm(org_id: int):
     if not form.validate_on_submit() or upload is None:
         flash(_("That upload is no longer available; please upload the file again."), "error")
         return redirect(url_for("scholarly.import_for_organization", org_id=org.id))
+    status = url_for("scholarly.import_org_status", org_id=org.id, token=upload.token)
+    if (import_state(upload.token, org.id, current_user.id) or {}).get("state"):
+        return redirect(status)  # confirmed already: running or done
     parsed = parse_file(upload.data, upload.filename)
+    if len(parsed.works) > int(current_app.config.get("EXPERTNET_IMPORT_JOB_ROWS") or 2000):
+        # A large list: a worker imports it; the status page (on any node) follows it.
+        set_import_state(upload.token, state="running", confirmed_at=utcnow().isoformat())
+        enqueue(import_organization_list, org.id, upload.token, current_user.id)
+        return redirect(status)
     plans, rejected = plan_organization_import(db.session, org.id, parsed.works, parsed.rejected)
     for plan in plans:
         apply_plan(db.session, plan)
@@ -426,6 +445,19 @@ def import_org_confirm(org_id: int):
         "success",
     )
     return redirect(url_for("directory.organization", org_id=org.id))
+
+
+@bp.get("/organizations/<int:org_id>/publications/import/<token>")
+@login_required
+def import_org_status(org_id: int, token: str):
+    """How a large publication list's import goes: running, done or failed."""
+    org = db.get_or_404(Organization, org_id)
+    if not can_import_for(current_user, org):
+        abort(403)
+    state = import_state(token, org.id, current_user.id)
+    if not state or not state.get("state"):
+        abort(404)
+    return render_template("scholarly/import_status.html", org=org, token=token, state=state)
 
 
 # --- authorship confirmations and the CV -------------------------------------------------------

@@ -8,11 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from search_index import IndexUnavailable, SearchQuery
 
-from ..api import page_args, page_of
 from ..core.errors import ValidationFailed
 from ..core.text import clean_line
+from ..core.web import page_args, page_of
 from ..directory.models import Field, Membership, Person, person_field
 from ..directory.serialize import person_json
+from ..directory.visibility import Viewer, visible_people
 from ..extensions import db
 
 MAX_QUERY = 500
@@ -34,9 +35,6 @@ def _str_list(args, name: str) -> list[str]:
     return [p.strip() for raw in args.getlist(name) for p in raw.split(",") if p.strip()]
 
 
-STAFF = ("admin", "coordinator", "approver")
-
-
 def _query_from_args(args, user) -> SearchQuery:
     page, per_page = page_args(args)
     text = clean_line(args.get("q") or "")[:MAX_QUERY]
@@ -50,15 +48,9 @@ def _query_from_args(args, user) -> SearchQuery:
         if args.get(name) not in (None, "", "0", "1", "true", "false"):
             raise ValidationFailed({name: _("Must be true or false.")})
     orgs = _int_list(args, "organization")
-    role = user.role if user.is_authenticated else None
     # The public directory shows consenting experts; staff search everyone; a liaison
-    # searching their own organisation sees its whole roster.
-    public_only = role not in STAFF and not (
-        role is not None
-        and user.has_role("liaison")
-        and orgs
-        and set(orgs) == {user.organization_id}
-    )
+    # searching their own organisation sees its whole roster (``directory/visibility.py``).
+    public_only = not Viewer.of(user).sees_all_in(orgs)
     return SearchQuery(
         text=text,
         organization=orgs,
@@ -151,8 +143,6 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
 
 def search_in_database(args, user) -> dict:
     """Name and filter search in the database: the fallback while the index is unavailable."""
-    from ..api.directory import _visible_people
-
     page, per_page = page_args(args)
     q = clean_line(args.get("q") or "")[:MAX_QUERY]
     orgs, fields, degrees = (
@@ -160,7 +150,7 @@ def search_in_database(args, user) -> dict:
         _str_list(args, "field"),
         _str_list(args, "degree"),
     )
-    stmt = _visible_people(select(Person.id))
+    stmt = visible_people(select(Person.id), Viewer.of(user))
     if q:
         stmt = stmt.where(or_(*[Person.full_name.ilike(f"%{w}%") for w in q.split()]))
     if orgs:

@@ -43,25 +43,66 @@ def test_main_pages_have_no_serious_accessibility_violations(
         context.close()
 
 
-def test_every_action_is_reachable_by_keyboard_with_a_visible_focus(browser, live_server):
-    """Tabbing through the public search page reaches the search box and shows focus."""
+# Records every element that receives focus while tabbing, with whether its focus shows.
+_WATCH_FOCUS = """() => {
+  window.__focused = [];
+  document.addEventListener('focusin', (e) => {
+    const el = e.target, s = getComputedStyle(el);
+    if (!el.dataset.kb) return;
+    const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+    window.__focused.push({kb: el.dataset.kb, shown: outline || s.boxShadow !== 'none'});
+  });
+}"""
+
+# Marks every visible control a keyboard user must be able to reach, and returns them.
+_MARK_CONTROLS = """() => {
+  const sel = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]),'
+            + ' select:not([disabled]), textarea:not([disabled]), summary';
+  const out = [];
+  document.querySelectorAll(sel).forEach((el, i) => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    // Folded content (a closed <details>) is reached by opening its summary first.
+    const hidden = r.width === 0 || r.height === 0 || s.visibility === 'hidden'
+                   || !el.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
+                   || el.closest('[hidden], [inert]') || el.tabIndex < 0;
+    if (hidden) return;
+    el.dataset.kb = String(i);
+    out.push({kb: String(i), html: el.outerHTML.slice(0, 160)});
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("role", list(PAGES), ids=lambda r: r or "public")
+def test_every_control_of_each_role_is_reached_by_tab_with_a_visible_focus(
+    browser, live_server, users, targets, role
+):
+    """Keyboard only: Tab reaches every visible link, button and field of each role's main
+    pages (nothing is a mouse-only control), and each one shows where the focus is."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
+    page.set_default_timeout(15_000)
     try:
-        page.goto(live_server + "/experts")
-        seen = []
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            info = page.evaluate(
-                """() => { const el = document.activeElement; const s = getComputedStyle(el);
-                  return {tag: el.tagName, name: el.getAttribute('name'),
-                          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
-                          shadow: s.boxShadow !== 'none'}; }"""
-            )
-            seen.append(info)
-            if info["name"] == "q":
-                break
-        assert seen[-1]["name"] == "q", seen
-        assert all(i["outline"] or i["shadow"] for i in seen if i["tag"] != "BODY"), seen
+        if role is not None:
+            sign_in(page, live_server, users[role])
+        problems = []
+        for template in PAGES[role]:
+            path = template.format(**targets)
+            page.goto(live_server + path)
+            controls = page.evaluate(_MARK_CONTROLS)
+            page.evaluate(_WATCH_FOCUS)
+            for _ in range(2 * len(controls) + 20):
+                page.keyboard.press("Tab")
+                if page.url.split("#")[0] != live_server + path.split("#")[0]:
+                    break  # a control moved the page on: not expected from Tab
+            focused = page.evaluate("() => window.__focused")
+            reached = {f["kb"] for f in focused}
+            missed = [c for c in controls if c["kb"] not in reached]
+            unseen = [f["kb"] for f in focused if not f["shown"]]
+            if missed:
+                problems.append((path, "not reached by Tab", missed[:5]))
+            if unseen:
+                problems.append((path, "focus not visible", unseen[:5]))
+        assert not problems, "\n".join(map(str, problems))
     finally:
         context.close()

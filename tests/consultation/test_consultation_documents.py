@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import bearer
+from helpers import bearer, unchanged
 
 from expertnet.consultation.models import MAX_DOCUMENT_BYTES
 
@@ -162,10 +162,12 @@ def test_documents_are_served_only_to_those_allowed(world):
     assert download(world, None, url).status_code == 401
 
 
-def test_agency_cannot_add_documents_after_submitting(world):
+def test_agency_cannot_add_documents_after_submitting(world, session):
     rid = world.file()["id"]
     world.act(world.agency, rid, "submit")
-    assert upload(world, world.agency, rid, "late.pdf", PDF).status_code == 403
+    with unchanged(session):
+        res = upload(world, world.agency, rid, "late.pdf", PDF)
+    assert res.status_code == 403
     assert upload(world, world.coordinator, rid, "note.pdf", PDF).status_code == 201
 
 

@@ -1,8 +1,11 @@
-"""Every refusal answers with the right status and a clear error, and changes nothing."""
+"""Every refusal answers with the right status and a clear error, and changes nothing:
+each refused call runs inside ``unchanged(session)``, which compares every table's rows
+before and after it."""
 
 from __future__ import annotations
 
 import pytest
+from helpers import unchanged
 from sqlalchemy import func, select, text
 
 from expertnet.consultation.models import Consolidation, Request, RequestHistory
@@ -15,30 +18,33 @@ def _unchanged(world, rid: int, state: str, version: int) -> None:
     assert (now["state"], now["version"]) == (state, version)
 
 
-def test_an_action_the_state_does_not_allow_is_409_and_changes_nothing(world):
+def test_an_action_the_state_does_not_allow_is_409_and_changes_nothing(world, session):
     rid = world.file()["id"]
-    res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/approve", {})
+    with unchanged(session):
+        res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/approve", {})
     assert res.status_code == 409
     assert res.json["error"]["code"] == "invalid_transition"
     assert res.json["error"]["message"]
     _unchanged(world, rid, "draft", 1)
 
 
-def test_an_action_the_role_does_not_allow_is_403(world):
+def test_an_action_the_role_does_not_allow_is_403(world, session):
     rid = world.file()["id"]
     world.act(world.agency, rid, "submit")
-    res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/accept", {})
+    with unchanged(session):
+        res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/accept", {})
     assert res.status_code == 403
     assert res.json["error"]["code"] == "forbidden"
     _unchanged(world, rid, "submitted", 2)
 
 
-def test_a_stale_version_is_409_with_the_fresh_state(world):
+def test_a_stale_version_is_409_with_the_fresh_state(world, session):
     rid = world.file()["id"]
     world.act(world.agency, rid, "submit", version=1)
-    res = world.call(
-        world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/accept", {"version": 1}
-    )
+    with unchanged(session):
+        res = world.call(
+            world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/accept", {"version": 1}
+        )
     assert res.status_code == 409
     error = res.json["error"]
     assert error["code"] == "version_conflict"
@@ -66,26 +72,30 @@ def test_the_race_lost_after_the_engine_check_is_a_409(world, session, app):
     ("body", "field"),
     [({"version": "one"}, "version"), ({"comment": 5}, "comment")],
 )
-def test_malformed_action_fields_are_422(world, body, field):
+def test_malformed_action_fields_are_422(world, session, body, field):
     rid = world.file()["id"]
-    res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/submit", body)
+    with unchanged(session):
+        res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/submit", body)
     assert res.status_code == 422
     assert field in res.json["error"]["fields"]
     _unchanged(world, rid, "draft", 1)
 
 
-def test_unknown_action_is_404(world):
+def test_unknown_action_is_404(world, session):
     rid = world.file()["id"]
-    res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/explode", {})
+    with unchanged(session):
+        res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/explode", {})
     assert res.status_code == 404
     assert res.json["error"]["code"] == "unknown_action"
 
 
-def test_return_and_decline_need_a_reason(world):
+def test_return_and_decline_need_a_reason(world, session):
     rid = world.file()["id"]
     world.act(world.agency, rid, "submit")
     for action in ("return", "decline"):
-        res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/{action}", {})
+        with unchanged(session):
+            url = f"/api/v1/requests/{rid}/actions/{action}"
+            res = world.call(world.coordinator, "POST", url, {})
         assert res.status_code == 422
         assert "comment" in res.json["error"]["fields"]
     _unchanged(world, rid, "submitted", 2)
@@ -103,25 +113,29 @@ def test_return_and_resubmit_loop_keeps_the_questions(world):
     assert history[1]["comment"] == "Thiếu báo cáo ĐTM."
 
 
-def test_start_review_needs_three_members_and_a_chair(world):
+def test_start_review_needs_three_members_and_a_chair(world, session):
     rid = world.to_panel_forming()
     for expert in world.experts[:2]:
         world.accept(expert, world.invite(rid, expert, "member")["id"])
-    res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/start_review", {})
+    with unchanged(session):
+        url = f"/api/v1/requests/{rid}/actions/start_review"
+        res = world.call(world.coordinator, "POST", url, {})
     assert res.status_code == 409
     assert res.json["error"]["code"] == "panel_incomplete"
     detail = world.ok(world.coordinator, "GET", f"/api/v1/requests/{rid}")
     assert "start_review" not in detail["allowed_actions"]
 
 
-def test_an_unresolved_conflict_blocks_the_review_until_resolved(world):
+def test_an_unresolved_conflict_blocks_the_review_until_resolved(world, session):
     rid = world.to_panel_forming()
     e = world.experts
     world.accept(e[0], world.invite(rid, e[0], "chair")["id"])
     world.accept(e[1], world.invite(rid, e[1], "member")["id"])
     conflicted = world.invite(rid, e[2], "member")
     world.accept(e[2], conflicted["id"], conflict="Tôi là cố vấn của chủ đầu tư.")
-    res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/start_review", {})
+    with unchanged(session):
+        url = f"/api/v1/requests/{rid}/actions/start_review"
+        res = world.call(world.coordinator, "POST", url, {})
     assert res.status_code == 409 and res.json["error"]["code"] == "unresolved_conflicts"
     kept = world.ok(
         world.coordinator,
@@ -133,18 +147,20 @@ def test_an_unresolved_conflict_blocks_the_review_until_resolved(world):
     world.act(world.coordinator, rid, "start_review")
 
 
-def test_close_review_needs_every_opinion_before_the_deadline(world):
+def test_close_review_needs_every_opinion_before_the_deadline(world, session):
     rid = world.to_in_review()
     world.write_opinion(world.experts[0], rid)
-    res = world.call(world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/close_review", {})
+    with unchanged(session):
+        url = f"/api/v1/requests/{rid}/actions/close_review"
+        res = world.call(world.coordinator, "POST", url, {})
     assert res.status_code == 409 and res.json["error"]["code"] == "opinions_missing"
 
 
-def test_approve_needs_a_consolidation(world):
+def test_approve_needs_a_consolidation(world, session):
     rid = world.to_consolidation()
-    res = world.call(
-        world.coordinator, "POST", f"/api/v1/requests/{rid}/actions/submit_consolidation", {}
-    )
+    with unchanged(session):
+        url = f"/api/v1/requests/{rid}/actions/submit_consolidation"
+        res = world.call(world.coordinator, "POST", url, {})
     assert res.status_code == 409 and res.json["error"]["code"] == "consolidation_missing"
 
 
@@ -158,23 +174,27 @@ def test_approver_cannot_approve_own_consolidation(world, session):
     session.flush()
     before = world.ok(world.approver, "GET", f"/api/v1/requests/{rid}")
     assert "approve" not in before["allowed_actions"]
-    res = world.call(world.approver, "POST", f"/api/v1/requests/{rid}/actions/approve", {})
+    with unchanged(session):
+        res = world.call(world.approver, "POST", f"/api/v1/requests/{rid}/actions/approve", {})
     assert res.status_code == 403
     assert res.json["error"]["code"] == "four_eyes"
     _unchanged(world, rid, "approval", before["version"])
     world.act(world.approver2, rid, "approve")
 
 
-def test_send_back_needs_comments(world):
+def test_send_back_needs_comments(world, session):
     rid = world.to_approval()
-    res = world.call(world.approver, "POST", f"/api/v1/requests/{rid}/actions/send_back", {})
+    with unchanged(session):
+        res = world.call(world.approver, "POST", f"/api/v1/requests/{rid}/actions/send_back", {})
     assert res.status_code == 422 and "comment" in res.json["error"]["fields"]
 
 
-def test_withdraw_is_refused_after_publication(world):
+def test_withdraw_is_refused_after_publication(world, session):
     rid, _opinion = world.to_published()
-    res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/withdraw", {})
+    with unchanged(session):
+        res = world.call(world.agency, "POST", f"/api/v1/requests/{rid}/actions/withdraw", {})
     assert res.status_code == 409
+    assert res.json["error"]["code"] == "invalid_transition"
 
 
 def test_agency_can_withdraw_before_publication(world):
@@ -182,12 +202,15 @@ def test_agency_can_withdraw_before_publication(world):
     assert world.act(world.agency, rid, "withdraw")["state"] == "withdrawn"
 
 
-def test_another_coordinator_cannot_act_once_one_is_assigned(world):
+def test_another_coordinator_cannot_act_once_one_is_assigned(world, session):
     rid = world.file()["id"]
     world.act(world.agency, rid, "submit")
     world.act(world.coordinator, rid, "accept")
-    res = world.call(world.coordinator2, "POST", f"/api/v1/requests/{rid}/actions/open_panel", {})
+    with unchanged(session):
+        url = f"/api/v1/requests/{rid}/actions/open_panel"
+        res = world.call(world.coordinator2, "POST", url, {})
     assert res.status_code == 403
+    assert res.json["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize(
@@ -206,41 +229,49 @@ def test_another_coordinator_cannot_act_once_one_is_assigned(world):
     ],
 )  # fmt: skip
 def test_bad_request_input_is_422_naming_the_field(world, session, body, field):
-    before = session.scalar(select(func.count()).select_from(Request))
-    res = world.call(world.agency, "POST", "/api/v1/requests", body)
+    with unchanged(session):
+        res = world.call(world.agency, "POST", "/api/v1/requests", body)
     assert res.status_code == 422, res.json
     assert field in res.json["error"]["fields"]
-    assert session.scalar(select(func.count()).select_from(Request)) == before
 
 
-def test_experts_cannot_file_requests(world):
-    res = world.call(world.experts[0], "POST", "/api/v1/requests", {"kind": "critique"})
+def test_experts_cannot_file_requests(world, session):
+    with unchanged(session):
+        body = {"kind": "critique", "title": "Đề án"}
+        res = world.call(world.experts[0], "POST", "/api/v1/requests", body)
     assert res.status_code == 403
+    assert res.json["error"]["code"] == "forbidden"
 
 
-def test_opinion_input_is_validated(world):
+def test_opinion_input_is_validated(world, session):
     rid = world.to_in_review()
     url = f"/api/v1/requests/{rid}/opinion"
-    res = world.call(world.experts[0], "PUT", url, {"position": "maybe"})
+    with unchanged(session):
+        res = world.call(world.experts[0], "PUT", url, {"position": "maybe"})
     assert res.status_code == 422 and "position" in res.json["error"]["fields"]
-    res = world.call(world.experts[0], "PUT", url, {"recommendations": [{"txt": "x"}]})
+    with unchanged(session):
+        res = world.call(world.experts[0], "PUT", url, {"recommendations": [{"txt": "x"}]})
     assert res.status_code == 422
     assert any(k.startswith("recommendations") for k in res.json["error"]["fields"])
     world.ok(world.experts[0], "PUT", url, {"summary": "Tóm tắt"})
-    res = world.call(world.experts[0], "POST", f"{url}/submit")
+    with unchanged(session):
+        res = world.call(world.experts[0], "POST", f"{url}/submit")
     assert res.status_code == 422 and "position" in res.json["error"]["fields"]
 
 
-def test_opinions_are_only_written_by_panel_members_in_review(world):
+def test_opinions_are_only_written_by_panel_members_in_review(world, session):
     rid = world.to_in_review()
     outsider = world.experts[4]
-    res = world.call(outsider, "PUT", f"/api/v1/requests/{rid}/opinion", {"summary": "x"})
+    url = f"/api/v1/requests/{rid}/opinion"
+    with unchanged(session):
+        res = world.call(outsider, "PUT", url, {"summary": "x"})
     assert res.status_code == 404  # not invited: the request is not even visible
-    res = world.call(world.coordinator, "PUT", f"/api/v1/requests/{rid}/opinion", {"summary": "x"})
+    with unchanged(session):
+        res = world.call(world.coordinator, "PUT", url, {"summary": "x"})
     assert res.status_code == 403
 
 
-def test_opinion_is_resubmittable_until_the_review_closes(world):
+def test_opinion_is_resubmittable_until_the_review_closes(world, session):
     rid = world.to_in_review()
     e0 = world.experts[0]
     first = world.write_opinion(e0, rid)
@@ -252,11 +283,12 @@ def test_opinion_is_resubmittable_until_the_review_closes(world):
     for expert in world.experts[1:3]:
         world.write_opinion(expert, rid)
     world.act(world.coordinator, rid, "close_review")
-    res = world.call(e0, "PUT", f"/api/v1/requests/{rid}/opinion", {"summary": "Muộn"})
+    with unchanged(session):
+        res = world.call(e0, "PUT", f"/api/v1/requests/{rid}/opinion", {"summary": "Muộn"})
     assert res.status_code == 409
 
 
-def test_consolidation_keeps_dissent_and_panel_only_endorsements(world):
+def test_consolidation_keeps_dissent_and_panel_only_endorsements(world, session):
     rid = world.to_consolidation()
     world.consolidate(rid)
     url = f"/api/v1/requests/{rid}/consolidation"
@@ -265,16 +297,19 @@ def test_consolidation_keeps_dissent_and_panel_only_endorsements(world):
         "text": "Bản tổng hợp",
         "recommendations": [{"text": "Bổ sung ĐTM.", "endorsed_by": [e[0].person_id]}],
     }
-    res = world.call(world.coordinator, "PUT", url, erased)
+    with unchanged(session):
+        res = world.call(world.coordinator, "PUT", url, erased)
     assert res.status_code == 422 and "recommendations" in res.json["error"]["fields"]
     stranger = {
         "text": "Bản tổng hợp",
         "recommendations": [{"text": "x", "endorsed_by": [e[4].person_id]}],
     }
-    res = world.call(world.coordinator, "PUT", url, stranger)
+    with unchanged(session):
+        res = world.call(world.coordinator, "PUT", url, stranger)
     assert res.status_code == 422
     assert "recommendations.0.endorsed_by" in res.json["error"]["fields"]
-    res = world.call(e[0], "PUT", url, stranger)  # a member but not the secretary
+    with unchanged(session):
+        res = world.call(e[0], "PUT", url, stranger)  # a member but not the secretary
     assert res.status_code == 403
 
 

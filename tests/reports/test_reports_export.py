@@ -31,6 +31,8 @@ def test_the_workbook_has_the_figures_of_the_report(built_year, client):
         "Months",
         "Adoption",
         "Organisations",
+        "Contest",
+        "Contest judges",
         "Published",
     ]
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -57,3 +58,41 @@ def drop_database(base_url: str, scratch_url: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+#: Tables any request may write to whatever it answers: when a token was last used, sign-in
+#: attempts, and this node's search-index position. Everything else is what a refusal must
+#: leave alone.
+BOOKKEEPING = frozenset({"api_token", "sign_in_attempt", "index_node"})
+
+
+def snapshot(session, ignore: frozenset[str] = BOOKKEEPING) -> dict[str, list[tuple]]:
+    """Every row of every table of the app (but ``ignore``), in a stable order."""
+    from expertnet.extensions import db
+
+    out = {}
+    for table in db.metadata.sorted_tables:
+        if table.name not in ignore:
+            rows = session.execute(table.select()).all()
+            out[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return out
+
+
+@contextmanager
+def unchanged(session, ignore: frozenset[str] = BOOKKEEPING):
+    """Assert that the block writes nothing: every table holds the same rows after it.
+
+    For refusals: ``with unchanged(session): res = client.post(...)``, then check the status.
+    What the test wrote before the block is committed first (as a request would), so that
+    the hooks that run at a commit (search log, graph version) are not charged to the block.
+    """
+    session.commit()
+    before = snapshot(session, ignore)
+    yield
+    after = snapshot(session, ignore)
+    changed = {
+        name: (len(before[name]), len(after[name]))
+        for name in before
+        if before[name] != after[name]
+    }
+    assert not changed, f"rows changed (table: rows before, after): {changed}"

@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
@@ -18,10 +17,11 @@ from workflows import KIND_LABELS, Action, State
 
 from ...core.errors import ApiError
 from ...core.i18n import tr
+from ...core.localtime import LOCAL_TZ
+from ...core.roles import STAFF
 from ...directory.models import Person
 from ...extensions import db
 from ..models import (
-    STAFF,
     ConsultationForm,
     Invitation,
     InvitationRole,
@@ -38,7 +38,6 @@ bp = Blueprint("consultation", __name__)
 #: What a view answers: a page, a page with its status, or a redirect.
 Page = str | tuple[str, int] | Response
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 20
 _PREFIX = re.compile(r"^[a-z]{1,3}[0-9]{0,10}$")
 

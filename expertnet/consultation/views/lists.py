@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from workflows import State
 
+from ...core.roles import MANAGERS
 from ...extensions import db
 from .. import operations as ops
 from ..models import Request
@@ -40,7 +41,7 @@ def my_requests() -> Page:
 @login_required
 def workbench() -> Page:
     """The coordinator's queues by state; overdue work and the nearest deadlines first."""
-    if current_user.role not in ("admin", "coordinator"):
+    if current_user.role not in MANAGERS:
         abort(403)
     reqs = db.session.scalars(
         select(Request)

@@ -14,13 +14,14 @@ from workflows import COMMENT_REQUIRED, Action, State
 
 from ...core.errors import ApiError
 from ...core.i18n import tr
+from ...core.roles import STAFF
 from ...core.text import clean_line, clean_text
 from ...directory.models import Field, Organization
 from ...extensions import db
 from .. import operations as ops
 from .. import procedure_docs
 from ..forms import ActionForm, DeadlineForm, RequestForm, UploadForm, choices, kind_choices
-from ..models import STAFF, Document, Request
+from ..models import Document, Request
 from .common import (
     OWN_PAGE_ACTIONS,
     Page,

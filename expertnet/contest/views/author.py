@@ -1,0 +1,307 @@
+"""The authors' pages: file an entry, my entries, edit until entries close, the entry page.
+
+The entry page is shared: authors see their entry and its screening outcome, judges their
+own scoring form, the secretariat the screening, the judges and every score; each sees
+only the forms the model and the engine allow them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from workflows import COMMENT_REQUIRED, CONTEST_ENTRY_WORKFLOW, EntryAction, EntryState
+
+from ...core.errors import ApiError
+from ...core.forms import choices
+from ...core.i18n import tr
+from ...directory.models import Organization
+from ...extensions import db
+from .. import judging
+from .. import operations as ops
+from ..forms import (
+    AUTHOR_ROWS,
+    ActionForm,
+    ConflictForm,
+    EntryForm,
+    ScreenForm,
+    SwapForm,
+    UploadForm,
+    score_form_class,
+)
+from ..models import Entry, EntryAuthor, JudgeState, can_run_contests
+from . import Page, bp, done, edition_or_404, entry_or_404, entry_url, put_errors, stale, version_of
+
+# Entry actions that have a page or a form of their own rather than a plain button.
+OWN_FORM_ACTIONS = {
+    EntryAction.MARK_ELIGIBLE,
+    EntryAction.MARK_INELIGIBLE,
+    EntryAction.COMPLETE_SCORING,
+    EntryAction.FLAG,
+    EntryAction.OPEN_SCORING,
+}
+
+
+def _fill_entry_choices(form: EntryForm, edition) -> None:
+    locale = str(get_locale())
+    form.field.choices = choices(
+        ((f.code, f.display_name(locale)) for f in edition.fields), blank=True
+    )
+    orgs = db.session.execute(
+        select(Organization.id, Organization.name).order_by(Organization.name)
+    ).all()
+    form.applying_organization_id.choices = choices(((str(i), n) for i, n in orgs), blank=True)
+
+
+def _save_entry(form: EntryForm, save) -> tuple[Any, int | None]:
+    """Run ``save(data)`` and keep the uploaded file; (entry, None) or (None, refusal status)."""
+    upload = form.file.data
+    try:
+        entry = save(form.to_data())
+        if upload is not None and getattr(upload, "filename", ""):
+            ops.add_document(entry.edition, entry, current_user, upload.filename, upload.stream)
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        put_errors(form, exc, {"applied_since": form.applied_since})
+        return None, exc.status
+    return entry, None
+
+
+@bp.route("/<int:edition_id>/entries/new", methods=["GET", "POST"])
+@login_required
+def new_entry(edition_id: int) -> Page:
+    """The public entry form: authors with an account, or staff entering a paper dossier."""
+    edition = edition_or_404(edition_id)
+    if not ops.can_file_entry(edition, current_user):
+        abort(403)
+    form = EntryForm()
+    _fill_entry_choices(form, edition)
+    if request.method == "GET" and not can_run_contests(current_user):
+        first = form.authors[0].form
+        first.full_name.data, first.email.data, first.share.data = (
+            current_user.name,
+            current_user.email,
+            100,
+        )
+    refused = None
+    if form.validate_on_submit():
+        entry, refused = _save_entry(form, lambda d: ops.create_entry(edition, current_user, d))
+        if entry is not None:
+            message = _("Your entry was filed as number %(n)s.", n=entry.number)
+            return done(entry_url(entry), message)
+    status = refused or (422 if form.errors else 200)
+    page = render_template("contest/entry_form.html", form=form, edition=edition, entry=None)
+    return page, status
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(entry_id: int) -> Page:
+    entry = entry_or_404(entry_id)
+    if not entry.can_edit(current_user):
+        abort(403)
+    form = EntryForm(obj=None if request.method == "POST" else entry)
+    _fill_entry_choices(form, entry.edition)
+    if request.method == "GET":
+        form.field.data = entry.field.code
+        form.applying_organization_id.data = str(entry.applying_organization_id or "")
+        form.version.data = str(entry.version)
+        rows = max(AUTHOR_ROWS, len(entry.authors) + 1)
+        while len(form.authors) < rows:
+            form.authors.append_entry()
+        for row, author in zip(form.authors, entry.authors, strict=False):
+            row.form.full_name.data = author.full_name
+            row.form.share.data = author.share
+            row.form.employer.data = author.employer
+            row.form.email.data = author.email
+            row.form.phone.data = author.phone
+    refused = None
+    if form.validate_on_submit():
+        if version_of(form) != entry.version:
+            return stale(entry_url(entry))
+        saved, refused = _save_entry(form, lambda d: ops.update_entry(entry, current_user, d))
+        if saved is not None:
+            return done(entry_url(entry), _("The entry was saved."))
+    status = refused or (422 if form.errors else 200)
+    return render_template(
+        "contest/entry_form.html", form=form, edition=entry.edition, entry=entry
+    ), status
+
+
+@bp.get("/entries/mine")
+@login_required
+def my_entries() -> Page:
+    """The entries the user filed or is an author of, in every edition."""
+    authored = select(EntryAuthor.entry_id).where(EntryAuthor.user_id == current_user.id)
+    entries = db.session.scalars(
+        select(Entry)
+        .where(or_(Entry.filed_by_id == current_user.id, Entry.id.in_(authored)))
+        .order_by(Entry.id.desc())
+    ).all()
+    return render_template("contest/my_entries.html", entries=entries)
+
+
+# --- the entry page -------------------------------------------------------------------------
+
+
+def _action_forms(entry: Entry, posted: dict[str, Any]) -> list[tuple[str, ActionForm, bool]]:
+    out = []
+    for name in ops.entry_actions_for(entry, current_user):
+        if EntryAction(name) in OWN_FORM_ACTIONS:
+            continue
+        form = posted.get(name) or ActionForm(prefix=name, formdata=None)
+        form.version.data = str(entry.version)
+        transition = CONTEST_ENTRY_WORKFLOW.transition(entry.state, EntryAction(name))
+        needs = transition is not None and COMMENT_REQUIRED in transition.guards
+        form.comment.flags.required = needs
+        out.append((name, form, needs))
+    return out
+
+
+def swap_form(entry: Entry, posted: SwapForm | None = None) -> SwapForm:
+    form = posted or SwapForm(formdata=None)
+    names = {m.person_id: m.person.full_name for m in entry.edition.sub_jury(entry.field_id)}
+    seated = {j.person_id for j in entry.judges}
+    form.replacing.choices = choices(
+        [(0, "—"), *((j.person_id, j.person.full_name) for j in entry.active_judges)]
+    )
+    form.expert_id.choices = choices(
+        (pid, name) for pid, name in names.items() if pid not in seated
+    )
+    return form
+
+
+def render_entry(entry: Entry, posted: dict[str, Any] | None = None, status: int = 200) -> Page:
+    posted = posted or {}
+    user = current_user
+    staff = can_run_contests(user)
+    actions = ops.entry_actions_for(entry, user)
+    screen_form = None
+    if EntryAction.MARK_ELIGIBLE in actions:
+        screen_form = posted.get("screen") or ScreenForm(formdata=None)
+        screen_form.version.data = str(entry.version)
+    upload_form = None
+    if entry.can_edit(user):
+        upload_form = posted.get("upload") or UploadForm(formdata=None)
+        upload_form.version.data = str(entry.version)
+    score_form = conflict_form = None
+    my_seat = None
+    if entry.is_judge(user):
+        my_seat = next(j for j in entry.active_judges if j.person_id == user.person_id)
+        if entry.state == EntryState.SCORING:
+            score_form = posted.get("score") or score_form_class(entry.edition.criteria)(
+                formdata=None
+            )
+            score_form.version.data = str(entry.version)
+            for s in my_seat.current_scores(entry.score_round):
+                field = score_form._fields.get(f"c{s.criterion_id}")
+                if field is not None and field.data is None:
+                    field.data = s.points
+                    score_form.comment.data = score_form.comment.data or s.comment
+            conflict_form = posted.get("conflict") or ConflictForm(formdata=None)
+    staffing = entry.state in judging.STAFFING_STATES
+    conflicts = {}
+    if staff and entry.judges:
+        conflicts = judging.conflicts_of(entry, [j.person_id for j in entry.judges])
+    return render_template(
+        "contest/entry.html",
+        entry=entry,
+        edition=entry.edition,
+        staff=staff,
+        is_author=entry.is_author(user),
+        can_edit=entry.can_edit(user),
+        action_forms=_action_forms(entry, posted.get("actions") or {}),
+        screen_form=screen_form,
+        upload_form=upload_form,
+        score_form=score_form,
+        conflict_form=conflict_form,
+        swap=swap_form(entry, posted.get("swap")) if staff and staffing else None,
+        my_seat=my_seat,
+        scores=judging.visible_scores(entry, user),
+        conflicts=conflicts,
+        totals=_totals(entry, user),
+        history=ops.history_of(entry.edition, entry) if staff or entry.is_author(user) else [],
+        judge_states=JudgeState,
+    ), status
+
+
+def _totals(entry: Entry, user) -> list[tuple[str, Any, int]]:
+    """(judge, total, round) for the scores the viewer may see, one line per judge and round."""
+    sums: dict[tuple[int, int], Any] = {}
+    names: dict[int, str] = {}
+    for s in judging.visible_scores(entry, user):
+        key = (s.judge.person_id, s.round)
+        sums[key] = sums.get(key, 0) + s.points
+        names[s.judge.person_id] = s.judge.person.full_name
+    ordered = sorted(sums.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    return [(names[pid], total, rnd) for (pid, rnd), total in ordered]
+
+
+@bp.get("/entries/<int:entry_id>")
+@login_required
+def entry(entry_id: int) -> Page:
+    return render_entry(entry_or_404(entry_id))
+
+
+@bp.post("/entries/<int:entry_id>/actions/<action>")
+@login_required
+def entry_action(entry_id: int, action: str) -> Page:
+    """A workflow action on an entry (withdraw, re-score, keep the scores, reopen …)."""
+    entry = entry_or_404(entry_id)
+    if action not in {a.value for a in EntryAction} or EntryAction(action) in OWN_FORM_ACTIONS:
+        abort(404)
+    form = ActionForm(prefix=action)
+    if not form.validate_on_submit():
+        return render_entry(entry, {"actions": {action: form}}, 422)
+    if version_of(form) != entry.version:
+        return stale(entry_url(entry))
+    comment = (form.comment.data or "").strip()
+    try:
+        if action == EntryAction.REQUEST_RESCORE:
+            judging.request_rescore(entry, current_user, comment)
+        else:
+            payload = {"comment": comment} if comment else {}
+            ops.perform_entry_action(entry, action, current_user, payload, version_of(form))
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        if exc.code == "version_conflict":
+            return stale(entry_url(entry))
+        put_errors(form, exc, {"comment": form.comment, "scores": form.comment})
+        return render_entry(entry, {"actions": {action: form}}, exc.status)
+    return done(entry_url(entry), _("Done: %(action)s.", action=tr(EntryAction(action).label)))
+
+
+@bp.post("/entries/<int:entry_id>/documents")
+@login_required
+def entry_upload(entry_id: int) -> Page:
+    entry = entry_or_404(entry_id)
+    if not entry.can_edit(current_user):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_entry(entry, {"upload": form}, 422)
+    if version_of(form) != entry.version:
+        return stale(entry_url(entry))
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_("Choose a file.")]
+        return render_entry(entry, {"upload": form}, 422)
+    try:
+        ops.add_document(entry.edition, entry, current_user, upload.filename, upload.stream)
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        put_errors(form, exc)
+        return render_entry(entry, {"upload": form}, exc.status)
+    return done(entry_url(entry), _("The document was added."))
+
+
+def my_entries_url() -> str:
+    return url_for("contest.my_entries")
