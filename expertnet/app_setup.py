@@ -127,13 +127,6 @@ def configure(app: Flask) -> None:
         if token is not None:
             current_actor.reset(token)
 
-    @app.template_filter("number")
-    def _number(value):
-        """A count or figure in the reader's locale: 108.000 and 0,49 in Vietnamese."""
-        from flask_babel import format_decimal
-
-        return "—" if value is None else format_decimal(value, "#,##0.##")
-
     @app.context_processor
     def _template_globals():
         from .directory.models import FormerProvince, MembershipRole

@@ -44,7 +44,7 @@ from .query import (
 from .ranking import PRIOR, Plan, adjacent_bits, by_name_page, top
 from .ranking import plan as make_plan
 from .schema import FACET_FIELDS, ZONES, facet_term, make_schema, phrase_needle, to_fields
-from .text import normalize_text
+from .text import fold, normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -443,6 +443,27 @@ class _View:
                 out[folded] = min(freq, key=lambda c: (_distance(folded, c), -freq[c], c))
         return out
 
+    def written_forms(self, ss: Searchers, parsed: ParsedText, corrections: dict[str, str]):
+        """Each corrected word as Vietnamese writes it: of the forms the index holds (with
+        their diacritics, or without), the one closest to what was typed, then the most
+        frequent. "trườngg" → "trường", "Thuýy" → "thúy", "ann" → "an"."""
+        typed = {f: e for e, f in list(parsed.words) + [w for ph in parsed.phrases for w in ph]}
+        forms: dict[str, dict[str, int]] = {c: {c: 0} for c in corrections.values()}
+        for s in ss:
+            r = s.reader()
+            for term in r.lexicon("exact"):
+                t = term.decode("utf-8") if isinstance(term, bytes) else term
+                f = fold(t)
+                if f in forms:
+                    forms[f][t] = forms[f].get(t, 0) + r.doc_frequency("exact", t)
+        out = {}
+        for folded, fixed in corrections.items():
+            was = typed.get(folded, folded)
+            out[folded] = min(
+                forms[fixed].items(), key=lambda kv: (_distance(was, kv[0]), -kv[1], kv[0])
+            )[0]
+        return out
+
 
 def _unavailable(e: BaseException, what: str) -> IndexUnavailable:
     """Log a storage failure and turn it into IndexUnavailable, closing what Whoosh left open."""
@@ -650,7 +671,10 @@ class ExpertIndex:
             if matched.bit_count() < SUGGEST_BELOW:
                 corrections = view.corrections(ss, parsed)
                 if corrections:
-                    suggestion = corrected_text(parsed, corrections)
+                    # Shown as Vietnamese writes it: diacritics, and capitals if the
+                    # query had them ("Nguyễn Thị Thuýy" → "Nguyễn Thị Thúy").
+                    written = view.written_forms(ss, parsed, corrections)
+                    suggestion = corrected_text(parsed, written, sq.text or "")
                     if not matched:
                         fixed = parse_text(suggestion)
                         fixed.last_word_is_open = parsed.last_word_is_open

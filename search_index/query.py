@@ -120,9 +120,23 @@ def parse_text(text: str) -> ParsedText:
     return ParsedText(words[:MAX_QUERY_WORDS], phrases[:4], open_end)
 
 
-def corrected_text(parsed: ParsedText, corrections: dict[str, str]) -> str:
-    """Return the query string with corrected folded words substituted."""
-    parts = [corrections.get(f, e) for e, f in parsed.words]
+def corrected_text(parsed: ParsedText, corrections: dict[str, str], typed: str = "") -> str:
+    """Return the query string with corrected folded words substituted.
+
+    Words are shown as typed; when every word of ``typed`` began with a capital (a name),
+    so do the corrected ones.
+    """
+    typed_words = _WORD_RE.findall(normalize_text(typed))
+    capitals = bool(typed_words) and all(w[:1].isupper() for w in typed_words)
+    original = {w.lower(): w for w in typed_words}
+
+    def shown(exact: str, folded: str) -> str:
+        if folded in corrections:
+            word = corrections[folded]
+            return word[:1].upper() + word[1:] if capitals else word
+        return original.get(exact, exact)
+
+    parts = [shown(e, f) for e, f in parsed.words]
     for ph in parsed.phrases:
-        parts.append('"' + " ".join(corrections.get(f, e) for e, f in ph) + '"')
+        parts.append('"' + " ".join(shown(e, f) for e, f in ph) + '"')
     return " ".join(parts)

@@ -30,6 +30,18 @@ W_EXACT = 16
 W_PREFIX = 12
 W_PHRASE = 16
 PRIOR = (("academic_title", "GS", 2), ("academic_title", "PGS", 1), ("degree", "TS", 1))
+#: Abbreviations written in Vietnamese S&T texts, with the term they stand for (folded).
+#: A query word that is one also finds the term as a phrase, weighed like an expertise word:
+#: "AI" finds "trí tuệ nhân tạo". The word itself still matches as written (the given
+#: name Ái folds to "ai" too).
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ai": ("tri", "tue", "nhan", "tao"),
+    "cntt": ("cong", "nghe", "thong", "tin"),
+    "gis": ("he", "thong", "thong", "tin", "dia", "ly"),
+    "iot": ("internet", "van", "vat"),
+    "bds": ("bat", "dong", "san"),
+    "dtm": ("danh", "gia", "tac", "dong", "moi", "truong"),
+}
 
 
 class Plan:
@@ -68,6 +80,13 @@ def plan(view: _View, ss: Searchers, parsed: ParsedText, prefix: bool) -> Plan:
         features.extend([(nb, W_NAME * k), (kb, W_KEY * k), (ob, W_OTHER * k)])
         if pb:
             features.append((pb, W_PREFIX * k))
+        expansion = ABBREVIATIONS.get(folded)
+        if expansion:
+            eb = view.phrase_bits(ss, list(expansion))
+            if eb:
+                m |= eb
+                k = _idf_weight(m.bit_count(), n_docs)
+                features.append((eb, W_KEY * k))
         if has_diacritics(exact):
             features.append((view.term_bits(ss, "exact", exact), W_EXACT * k))
         return m, k

@@ -6,8 +6,8 @@ import re
 from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, get_translations
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -125,11 +125,13 @@ def account_invitations():
 def _summary(outcome: Counter) -> None:
     n = outcome["invited"]
     flash(
-        ngettext(
+        # Flask-Babel's ngettext prints the count as it is; Vietnamese writes 1.000.
+        get_translations().ungettext(
             "%(num)s account invitation is in the outbox.",
             "%(num)s account invitations are in the outbox.",
             n,
-        ),
+        )
+        % {"num": format_number(n)},
         "success" if n else "info",
     )
     notes = {

@@ -126,7 +126,8 @@ def request_detail(request_id: int):
 
 @bp.patch("/requests/<int:request_id>")
 @doc(
-    "Change a draft or returned request (filer); set the opinion deadline (coordinator)",
+    "Change a draft or returned request (filer); set the opinion deadline and, while the "
+    "panel is formed, the form of consultation (coordinator)",
     body=RequestUpdateSchema,
     response="request",
     statuses=WRITE_ERRORS,
@@ -200,6 +201,70 @@ def document_download(document_id: int):
     return queries.document_download(document_id, current_user)
 
 
+# --- the procedure's own documents ------------------------------------------------------------
+
+
+def _paper(document, fmt: str):
+    from ..consultation import procedure_docs as papers
+
+    if document is None or fmt not in papers.FORMATS:
+        raise ApiError(404, _("This document does not exist yet."))
+    return papers.document_response(document, fmt)
+
+
+def _staff_request(request_id: int) -> Request:
+    from ..consultation.procedure_docs import staff_may_download
+
+    req = _request_or_404(request_id)
+    if not staff_may_download(req, current_user):
+        raise ApiError(404, _("No such request."))
+    return req
+
+
+@bp.get("/requests/<int:request_id>/reply-letter.<fmt>")
+@doc(
+    "The union's reply to the request (accepted, not accepted, or more documents asked), "
+    "as DOCX or PDF (staff)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def reply_letter(request_id: int, fmt: str):
+    from ..consultation.procedure_docs import reply_letter as build
+
+    return _paper(build(_staff_request(request_id)), fmt)
+
+
+@bp.get("/requests/<int:request_id>/panel-decision.<fmt>")
+@doc(
+    "The decision establishing the council or expert group, with its members and roles, "
+    "as DOCX or PDF (staff)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def panel_decision(request_id: int, fmt: str):
+    from ..consultation.procedure_docs import panel_decision as build
+
+    return _paper(build(_staff_request(request_id)), fmt)
+
+
+@bp.get("/invitations/<int:invitation_id>/letter.<fmt>")
+@doc(
+    "The invitation letter to the expert, as DOCX or PDF (staff and the invited expert)",
+    response="the file",
+    statuses=(404,),
+)
+@require_login
+def invitation_letter(invitation_id: int, fmt: str):
+    from ..consultation import procedure_docs as papers
+
+    inv = _invitation_or_404(invitation_id)
+    if not papers.invitation_letter_visible(inv, current_user):
+        raise ApiError(404, _("No such invitation."))
+    return _paper(papers.invitation_letter(inv), fmt)
+
+
 # --- panel ------------------------------------------------------------------------------------
 
 
@@ -214,9 +279,16 @@ def document_download(document_id: int):
 def invitation_create(request_id: int):
     req = _request_or_404(request_id)
     data = load(InvitationSchema(), json_body())
-    inv = ops.invite(
-        req, _person(data["expert_id"]), data["role"], data["respond_by"], current_user
-    )
+    respond_by = data["respond_by"]
+    if data["respond_in_working_days"] is not None:
+        if respond_by is not None:
+            raise ValidationFailed(
+                {"respond_in_working_days": _("Give the deadline as a date or in days.")}
+            )
+        respond_by = ops.working_day_deadline(
+            data["respond_in_working_days"], hour=ops.END_OF_WORKING_DAY
+        )
+    inv = ops.invite(req, _person(data["expert_id"]), data["role"], respond_by, current_user)
     db.session.commit()
     return jsonify(invitation_json(inv)), 201
 

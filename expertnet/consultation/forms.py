@@ -31,7 +31,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from workflows import KIND_LABELS
 
 from ..core.forms import Form
-from .models import ConflictResolution, InvitationRole, MeetingKind, Position, ResponseStatus
+from .models import (
+    ConflictResolution,
+    ConsultationForm,
+    InvitationRole,
+    MeetingKind,
+    Position,
+    ResponseStatus,
+)
 
 
 def choices(pairs: Iterable[tuple[str, str]], blank: bool = False) -> list[SelectChoice]:
@@ -82,6 +89,11 @@ class RequestForm(Versioned):
         validators=[Optional()],
     )
     due_date = DateField(_l("Answer needed by"), validators=[Optional()])
+    due_in_working_days = IntegerField(
+        _l("Or: answer needed in working days"),
+        description=_l("Weekends and public holidays do not count."),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+    )
     agency_letter_number = StringField(
         _l("Number of the agency's request letter"),
         description=_l("Số, ký hiệu, e.g. 125/SGTVT-KH; the union's reply cites it."),
@@ -105,6 +117,11 @@ class RequestForm(Versioned):
             "fields": list(self.fields.data or []),
             "subject_organizations": list(self.subject_organizations.data or []),
             "due_date": self.due_date.data,
+            **(
+                {"due_in_working_days": self.due_in_working_days.data}
+                if self.due_in_working_days.data is not None
+                else {}
+            ),
             "confidential": bool(self.confidential.data),
             "agency_letter_number": (self.agency_letter_number.data or "").strip() or None,
             "agency_letter_date": self.agency_letter_date.data,
@@ -136,6 +153,16 @@ class ActionForm(Versioned):
     )
     # Approval publishes at once: the approver confirms having read the letter's preview.
     confirm = BooleanField(_l("I have read the letter above and approve its publication."))
+
+
+class ConsultationFormForm(Versioned):
+    """How the panel gives its opinion, chosen while it is formed."""
+
+    consultation_form = SelectField(_l("Form of consultation"), validators=[DataRequired()])
+
+
+def consultation_form_choices() -> list[SelectChoice]:
+    return enum_choices(ConsultationForm)
 
 
 class DeadlineForm(Versioned):

@@ -20,13 +20,14 @@ from typing import Any
 
 from search_index.collation import person_name_key
 
-from ..core.admindoc import (  # noqa: F401  (re-exported: the letter's callers use them)
+from ..core.admindoc import LOCAL_TZ, nfc, padded_number, vietnamese_date
+from .models import PublishedOpinion
+from .nd30 import (  # noqa: F401  (re-exported: the letter's layout constants)
     DOCX_MEDIA_TYPE,
     FONT,
     FONT_DIR,
     FONT_FILES,
     ISSUER_RULE_MM,
-    LOCAL_TZ,
     MOTTO,
     NATION,
     PDF_MEDIA_TYPE,
@@ -34,13 +35,9 @@ from ..core.admindoc import (  # noqa: F401  (re-exported: the letter's callers 
     UNION_NAME,
     UNION_NAME_LINES,
     UNION_NAME_SENTENCE,
-    DocxDocument,
+    DocxPage,
     motto_width_mm,
-    nfc,
-    padded_number,
-    vietnamese_date,
 )
-from .models import PublishedOpinion
 from .operations import content_hash
 
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
@@ -264,62 +261,39 @@ def filename(letter: Letter, extension: str) -> str:
 
 def render_docx(letter: Letter) -> bytes:
     """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt."""
-    from docx.shared import Pt
-
-    out = DocxDocument(
+    page = DocxPage(
         title=letter.subject,
         subject=letter.number,
-        comments=letter.footnote,
         created=letter.published_at,
+        comments=letter.footnote,
     )
-    para = out.para
-    out.heading(number=letter.number, subject=letter.subject, place_date=letter.place_date)
-
-    p = para(align="center", after=12, before=18)
-    p.add_run(f"Kính gửi: {letter.recipient}")  # upright, not bold (NĐ 30/2020 model)
-    for run in p.runs:
-        run.font.size = Pt(14)
-
-    # NĐ 30/2020: at least 6 pt between paragraphs.
-    para(letter.opening, align="justify", after=6, first_line=10)
+    page.masthead(letter.number, letter.place_date, letter.subject)
+    page.addressee(letter.recipient)
+    page.body(letter.opening)
     if letter.general:
-        para("I. Ý KIẾN CHUNG", bold=True, after=6, before=4)
+        page.heading("I. Ý KIẾN CHUNG")
         for text in letter.general:
-            para(text, align="justify", after=6, first_line=10)
-    para("II. CÁC KIẾN NGHỊ", bold=True, after=6, before=4)
+            page.body(text)
+    page.heading("II. CÁC KIẾN NGHỊ")
     for rec in letter.recommendations:
-        p = para(align="justify", after=6, first_line=10)
+        p = page.body()
         p.add_run(f"{rec.number}. ").bold = True
         p.add_run(rec.text)
         if rec.endorsers:
-            para(
-                "Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".",
-                italic=True,
-                align="justify",
-                after=6,
-                first_line=10,
-            )
+            page.body("Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".", italic=True)
         for d in rec.dissent:
-            p = para(align="justify", after=6, first_line=10)
+            p = page.body()
             r = p.add_run(f"Ý kiến khác của {d.name}: ")
             r.italic = r.bold = True
             p.add_run(f"“{d.text}”").italic = True
     if letter.panel:
-        para("III. HỘI ĐỒNG CHUYÊN GIA", bold=True, after=6, before=4)
+        page.heading("III. HỘI ĐỒNG CHUYÊN GIA")
         for role, name in letter.panel:
-            para(f"- {name}, {role.lower()}.", after=6, first_line=10)
-    closing = para(letter.closing, align="justify", before=6, after=10, first_line=10)
+            page.para(f"- {name}, {role.lower()}.", after=6, first_line=10)
     # Never a page holding only the signature: the closing paragraph goes with it.
-    closing.paragraph_format.keep_with_next = True
-
-    # Signature block: "Nơi nhận" on the left, the approver's signature on the right.
-    out.signature(
-        recipients=letter.recipients,
-        signer_lines=letter.signer_lines,
-        signer_name=letter.signer_name,
-    )
-    out.page_numbers()
-    return out.save()
+    page.closing(letter.closing)
+    page.signature(letter.recipients, letter.signer_lines, letter.signer_name)
+    return page.render()
 
 
 # The PDF drawing lives in its own module; it is part of this module's interface.

@@ -1,60 +1,43 @@
 """The published opinion's letter drawn as PDF (A4, fpdf2, embedded Liberation Serif).
 
-Same layout rules as the DOCX (Nghị định 30/2020/NĐ-CP); see ``letter`` for the content
-and :mod:`expertnet.core.admindoc` for the layout shared with the union's other documents.
+Same layout rules as the DOCX (Nghị định 30/2020/NĐ-CP, drawn by ``nd30``); see
+``letter`` for the content.
 """
 
 from __future__ import annotations
 
-from ..core.admindoc import PARAGRAPH_GAP_MM, PdfDocument
 from .letter import Letter
+from .nd30 import PdfPage
 
 
 def render_pdf(letter: Letter) -> bytes:
     """The letter as PDF/A4 drawn by fpdf2 with the embedded Liberation Serif font."""
-    out = PdfDocument(
+    page = PdfPage(
         title=letter.subject,
         subject=letter.number,
-        keywords=letter.footnote,  # the hash note stays in the file, off the page
         created=letter.published_at,
+        keywords=letter.footnote,  # the hash note stays in the file, off the page
     )
-    pdf = out.pdf
-    out.heading(number=letter.number, subject=letter.subject, place_date=letter.place_date)
-    out.centered(f"Kính gửi: {letter.recipient}", size=14, h=7)
-    pdf.ln(4)
-
-    body = out.body
-
-    def heading(text: str) -> None:
-        body(text, "B", indent=False)
-
-    body(letter.opening)
+    page.masthead(letter.number, letter.place_date, letter.subject)
+    page.addressee(letter.recipient)
+    page.body(letter.opening)
     if letter.general:
-        heading("I. Ý KIẾN CHUNG")
+        page.heading("I. Ý KIẾN CHUNG")
         for text in letter.general:
-            body(text)
-    heading("II. CÁC KIẾN NGHỊ")
+            page.body(text)
+    page.heading("II. CÁC KIẾN NGHỊ")
     for rec in letter.recommendations:
-        body(f"{rec.number}. {rec.text}")
+        page.body(f"{rec.number}. {rec.text}")
         if rec.endorsers:
-            body("Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".", "I")
+            page.body("Chuyên gia tán thành: " + "; ".join(rec.endorsers) + ".", "I")
         for d in rec.dissent:
-            body(f"Ý kiến khác của {d.name}: “{d.text}”", "I")
+            page.body(f"Ý kiến khác của {d.name}: “{d.text}”", "I")
     if letter.panel:
-        heading("III. HỘI ĐỒNG CHUYÊN GIA")
+        page.heading("III. HỘI ĐỒNG CHUYÊN GIA")
         for role, name in letter.panel:
-            body(f"- {name}, {role.lower()}.")
-
+            page.body(f"- {name}, {role.lower()}.")
     # The closing paragraph, the recipients and the signature stay together on one page.
-    closing_h = 6 * out.lines_of(letter.closing, out.width - 10) + PARAGRAPH_GAP_MM + 6
-    needed = out.signature_height(letter.recipients, letter.signer_lines)
-    if pdf.get_y() + closing_h + needed > pdf.h - pdf.b_margin:
-        pdf.add_page()
-    body(letter.closing)
-    pdf.ln(4)
-    out.signature(
-        recipients=letter.recipients,
-        signer_lines=letter.signer_lines,
-        signer_name=letter.signer_name,
+    page.closing_and_signature(
+        letter.closing, letter.recipients, letter.signer_lines, letter.signer_name
     )
-    return out.output()
+    return page.render()

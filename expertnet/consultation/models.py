@@ -85,6 +85,19 @@ class MeetingKind(TitledEnum):
     panel_meeting = "panel_meeting", N_("Panel meeting")
 
 
+class ConsultationForm(TitledEnum):
+    """How the panel gives its opinion, chosen when the panel is formed (QĐ 14/2014/QĐ-TTg)."""
+
+    council = "council", N_("Council meeting")
+    workshop = "workshop", N_("Workshop")
+    written = "written", N_("Written opinions only")
+
+    @property
+    def meets(self) -> bool:
+        """Whether meetings (a council meeting or a workshop) belong to this form."""
+        return self is not ConsultationForm.written
+
+
 class MediaType(TitledEnum):
     pdf = "application/pdf", N_("PDF")
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", N_("DOCX")
@@ -129,6 +142,7 @@ class Request(db.Model):
             "state NOT IN ('published', 'closed') OR published_at IS NOT NULL", name="published"
         ),
         CheckConstraint("state != 'closed' OR closed_at IS NOT NULL", name="closed"),
+        CheckConstraint(f"consultation_form IN ({_values(ConsultationForm)})", name="form"),
         Index("ix_consultation_request_state_kind", "state", "kind"),
     )
 
@@ -144,6 +158,10 @@ class Request(db.Model):
     agency_letter_number: Mapped[str | None] = mapped_column(NFCString(60))
     agency_letter_date: Mapped[date | None] = mapped_column(Date)
     opinion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Council meeting, workshop or written opinions only: chosen while the panel is formed.
+    consultation_form: Mapped[str] = mapped_column(
+        String(16), default=ConsultationForm.council.value, server_default="council"
+    )
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(16), default=State.DRAFT.value)
     # Bumped by every workflow action with a compare-and-set, never by the ORM.
@@ -264,17 +282,27 @@ class Request(db.Model):
     def can_view_consolidation(self, user) -> bool:
         return role_of(user) in STAFF or self.is_panel_member(user)
 
+    @property
+    def holds_meetings(self) -> bool:
+        """Meetings belong to a council or workshop, not to written opinions only."""
+        return ConsultationForm(self.consultation_form).meets
+
     def can_manage_meetings(self, user) -> bool:
-        return self.is_coordinating(user) and self.state not in (
-            State.DRAFT,
-            State.SUBMITTED,
-            State.RETURNED,
-            State.DECLINED,
-            State.WITHDRAWN,
+        return (
+            self.holds_meetings
+            and self.is_coordinating(user)
+            and self.state
+            not in (
+                State.DRAFT,
+                State.SUBMITTED,
+                State.RETURNED,
+                State.DECLINED,
+                State.WITHDRAWN,
+            )
         )
 
     def can_view_meetings(self, user) -> bool:
-        return role_of(user) in STAFF or self.is_panel_member(user)
+        return self.holds_meetings and (role_of(user) in STAFF or self.is_panel_member(user))
 
     def __repr__(self) -> str:
         return f"<Request {self.id} {self.state}>"

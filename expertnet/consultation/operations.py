@@ -60,6 +60,7 @@ from .models import (
     AgencyResponse,
     ConflictResolution,
     Consolidation,
+    ConsultationForm,
     Document,
     Invitation,
     InvitationRole,
@@ -76,6 +77,10 @@ from .models import (
 )
 
 WF = CONSULTATION_WORKFLOW
+#: A deadline counted in working days falls at the end of the office day (17:00).
+END_OF_WORKING_DAY = 17
+#: An expert answers an invitation within five working days unless told otherwise.
+RESPOND_WORKING_DAYS = 5
 NUMBER_SUFFIX = "LHH-TVPB"
 _NUMBER_LOCK = 0x4C48_4854_5650  # "LHHTVP": numbering of published opinions
 
@@ -255,6 +260,7 @@ def create_request(user: User, data: Mapping[str, Any]) -> Request:
     """File a new request in ``draft``; an agency files for its own organisation."""
     if not can_file_request(user):
         raise ApiError(403, _("Only agencies and coordinators may file requests."))
+    data = _due_in_working_days(data)
     resolved = _resolve_refs(data)
     req = Request(
         kind=data["kind"],
@@ -276,9 +282,61 @@ def create_request(user: User, data: Mapping[str, Any]) -> Request:
     return req
 
 
+def _check_consultation_form(req: Request, user: User, form: Any) -> None:
+    """The coordinator chooses the form while the panel is formed; written opinions only
+    cannot be chosen once a meeting is scheduled (a meeting belongs to the other forms)."""
+    if not (req.is_coordinating(user) and req.state == State.PANEL_FORMING):
+        raise ApiError(
+            403,
+            _(
+                "The request's coordinator chooses the form of consultation "
+                "while forming the panel."
+            ),
+        )
+    if form not in ConsultationForm.values():
+        raise ValidationFailed({"consultation_form": _("Not a valid choice.")})
+    if not ConsultationForm(form).meets and req.meetings:
+        raise ApiError(
+            409,
+            _(
+                "Meetings are scheduled for this request: "
+                "cancel them before choosing written opinions only."
+            ),
+            "conflict",
+        )
+
+
+def working_day_deadline(days: int, *, hour: int | None = None) -> date | datetime:
+    """The day ``days`` working days from today (Hà Nội), skipping weekends and holidays;
+    with ``hour``, that hour of that day (in UTC)."""
+    from ..core.workdays import add_working_days, parse_holidays
+
+    holidays = parse_holidays(current_app.config.get("EXPERTNET_HOLIDAYS"))
+    today = utcnow().astimezone(LOCAL_TZ).date()
+    due = add_working_days(today, days, holidays)
+    if hour is None:
+        return due
+    return datetime(due.year, due.month, due.day, hour, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _due_in_working_days(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``due_in_working_days`` (the agency's answer-by date counted in working days) as a
+    ``due_date``; giving both is refused."""
+    days = data.get("due_in_working_days")
+    if days is None:
+        return data
+    if data.get("due_date") is not None:
+        raise ValidationFailed(
+            {"due_in_working_days": _("Give the deadline as a date or in days.")}
+        )
+    out = {k: v for k, v in data.items() if k != "due_in_working_days"}
+    out["due_date"] = working_day_deadline(days)
+    return out
+
+
 def update_request(req: Request, user: User, data: Mapping[str, Any]) -> Request:
     """Change the request's own fields: the filer before triage, the coordinator the deadline."""
-    agency_keys = set(data) - {"opinion_due_at"}
+    agency_keys = set(data) - {"opinion_due_at", "consultation_form"}
     if agency_keys and not req.can_edit(user):
         raise ApiError(
             403, _("The request can be changed by its filer while it is a draft or returned.")
@@ -287,6 +345,9 @@ def update_request(req: Request, user: User, data: Mapping[str, Any]) -> Request
         req.is_coordinating(user) and req.state not in (State.PUBLISHED, State.CLOSED)
     ):
         raise ApiError(403, _("Only the request's coordinator sets the opinion deadline."))
+    if "consultation_form" in data:
+        _check_consultation_form(req, user, data["consultation_form"])
+    data = _due_in_working_days(data)
     resolved = _resolve_refs(data)
     for key in (
         "kind",
@@ -297,6 +358,7 @@ def update_request(req: Request, user: User, data: Mapping[str, Any]) -> Request
         "opinion_due_at",
         "agency_letter_number",
         "agency_letter_date",
+        "consultation_form",
     ):
         if key in data:
             setattr(req, key, data[key] if key != "summary" else (data[key] or ""))
@@ -351,12 +413,7 @@ def _check_action_input(req: Request, action: str, payload: Mapping[str, Any]) -
 
 def _working_days_from_now(days: int) -> datetime:
     """End of the working day (17:00 in Hà Nội) ``days`` working days from today."""
-    from ..core.workdays import add_working_days, parse_holidays
-
-    holidays = parse_holidays(current_app.config.get("EXPERTNET_HOLIDAYS"))
-    today = utcnow().astimezone(LOCAL_TZ).date()
-    due = add_working_days(today, days, holidays)
-    return datetime(due.year, due.month, due.day, 17, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return working_day_deadline(days, hour=END_OF_WORKING_DAY)
 
 
 def _letter_number(value: Any) -> int | None:
@@ -1296,6 +1353,12 @@ def _apply_meeting_unflushed(meeting: Meeting, req: Request, data: Mapping[str, 
 
 def create_meeting(req: Request, user: User, data: Mapping[str, Any]) -> Meeting:
     """Schedule a workshop, conference or panel meeting for ``req`` and tell the invited experts."""
+    if not req.holds_meetings and req.is_coordinating(user):
+        raise ApiError(
+            409,
+            _("The panel gives written opinions only: no meeting is held for this request."),
+            "conflict",
+        )
     if not req.can_manage_meetings(user):
         raise ApiError(
             403, _("The request's coordinator schedules its meetings once it is accepted.")

@@ -11,7 +11,7 @@ from workflows import RequestKind
 from ..core.i18n import N_
 from ..core.validate import OneOf
 from ..directory.schemas import CleanString, CleanText
-from .models import InvitationRole, MeetingKind, Position
+from .models import ConsultationForm, InvitationRole, MeetingKind, Position
 
 _MESSAGES = (
     N_("Not a valid datetime."),
@@ -76,18 +76,29 @@ class RequestCreateSchema(StrictSchema):
         allow_none=True, load_default=None, validate=validate.Length(max=60)
     )
     agency_letter_date = fields.Date(allow_none=True, load_default=None)
+    # The answer-by date counted in working days (weekends and public holidays skipped),
+    # instead of ``due_date``.
+    due_in_working_days = fields.Integer(
+        strict=True, allow_none=True, load_only=True, validate=validate.Range(min=1, max=120)
+    )
 
 
 class RequestUpdateSchema(RequestCreateSchema):
-    """The same fields, all optional (``partial``), plus the coordinator's opinion deadline."""
+    """The same fields, all optional (``partial``), plus the coordinator's opinion deadline
+    and form of consultation."""
 
     opinion_due_at = UTCDateTimeField(allow_none=True)
+    consultation_form = fields.String(validate=_choice(ConsultationForm.values()))
 
 
 class InvitationSchema(StrictSchema):
     expert_id = fields.Integer(required=True, strict=True)
     role = fields.String(required=True, validate=_choice(InvitationRole.values()))
     respond_by = UTCDateTimeField(allow_none=True, load_default=None)
+    # The respond-by date counted in working days (17:00 on that day), instead of a date.
+    respond_in_working_days = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1, max=60)
+    )
 
 
 class ConflictDeclarationSchema(StrictSchema):

@@ -63,6 +63,7 @@ def request_json(req: Request, *, allowed_actions: list[str] | None = None) -> d
         "agency_letter_number": req.agency_letter_number,
         "agency_letter_date": _iso(req.agency_letter_date),
         "opinion_due_at": _iso(req.opinion_due_at),
+        "consultation_form": req.consultation_form,
         "confidential": req.confidential,
         "created_at": _iso(req.created_at),
         "updated_at": _iso(req.updated_at),

@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from .localtime import LOCAL_TZ  # noqa: F401  (re-exported for the documents)
+
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_FILES = {
     "": "LiberationSerif-Regular.ttf",

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, abort, request
+from flask_babel import format_number
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
@@ -53,7 +54,7 @@ def _nul() -> str:
 
 
 def _too_large() -> str:
-    return _("Must be at most %(n)s.", n=INT_MAX)
+    return _("Must be at most %(n)s.", n=format_number(INT_MAX))
 
 
 def check_request_input() -> None:

@@ -1,14 +1,21 @@
 """Deadlines counted in working days: weekends and public holidays do not count.
 
-Vietnam's fixed-date public holidays (Labour Code 2019, art. 112) are built in; the lunar
-ones (Tết, Giỗ Tổ Hùng Vương) and the day the government adds to National Day change every
-year, so they come from ``EXPERTNET_HOLIDAYS`` (ISO dates separated by ``;``).
+Vietnam's public holidays (Labour Code 2019, art. 112) are built in: the fixed-date ones
+(1/1, 30/4, 1/5, 2/9), and the lunar ones from the Vietnamese lunar calendar
+(``core.lunar``): Tết, the last day of the old year and the first four of the new, and
+Giỗ Tổ Hùng Vương (10/3 âm lịch). A holiday on a Saturday or Sunday gives the next working
+day off (art. 112(3), *nghỉ bù*). What the government decides each year on top of these
+(the day added to National Day, days swapped to bridge a holiday) comes from
+``EXPERTNET_HOLIDAYS`` (ISO dates separated by ``;``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
+
+from .lunar import solar_date, tet
 
 #: (month, day) of the fixed-date public holidays: New Year, Reunification Day, Labour Day,
 #: National Day.
@@ -31,12 +38,27 @@ def parse_holidays(value: str | Iterable[str] | None) -> frozenset[date]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[date]:
+    """The public holidays of ``year`` by law, with the days off in lieu of those that fall
+    on a weekend."""
+    days = {date(year, month, day) for month, day in FIXED_HOLIDAYS}
+    for lunar_year in (year, year + 1):  # Tết's eve may fall in the year before
+        first = tet(lunar_year)
+        days |= {first + timedelta(days=n) for n in range(-1, 4)}
+    days.add(solar_date(10, 3, year))  # Giỗ Tổ Hùng Vương
+    in_lieu = set()
+    for day in sorted(days):
+        if day.weekday() >= 5:
+            nxt = day + timedelta(days=1)
+            while nxt.weekday() >= 5 or nxt in days or nxt in in_lieu:
+                nxt += timedelta(days=1)
+            in_lieu.add(nxt)
+    return frozenset(d for d in days | in_lieu if d.year == year)
+
+
 def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
-    return (
-        day.weekday() < 5
-        and (day.month, day.day) not in FIXED_HOLIDAYS
-        and day not in set(holidays)
-    )
+    return day.weekday() < 5 and day not in public_holidays(day.year) and day not in set(holidays)
 
 
 def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> date:

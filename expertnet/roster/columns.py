@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from flask_babel import format_number
+
 from ..core.text import clean_line, fold
 from ..directory.models import DEGREE_RANK
 from .messages import _
@@ -396,7 +398,9 @@ class RowRejected(Exception):
 
 def _max_len(value: str, n: int, label: str, problems: list[str]) -> None:
     if len(value) > n:
-        problems.append(_("%(column)s is longer than %(n)s characters.", column=label, n=n))
+        problems.append(
+            _("%(column)s is longer than %(n)s characters.", column=label, n=format_number(n))
+        )
 
 
 def parse_row(row_no: int, cells: list[str], header: Header, vocab: Vocabulary) -> MemberRow:

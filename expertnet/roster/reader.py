@@ -31,6 +31,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import format_number
+
 from ..core.zipguard import ROSTER_LIMITS, ZipRejected, check_zip
 from .messages import _
 
@@ -182,7 +184,9 @@ def _clean_cell(value: str) -> str:
 
 def _check_row(row_no: int, cells: list[str]) -> None:
     if len(cells) > MAX_COLUMNS:
-        raise RosterError(_("Row %(row)s has more than %(n)s columns.", row=row_no, n=MAX_COLUMNS))
+        raise RosterError(
+            _("Row %(row)s has more than %(n)s columns.", row=row_no, n=format_number(MAX_COLUMNS))
+        )
     for col, value in enumerate(cells):
         if value and looks_like_formula(value):
             _refuse_formula(row_no, col, value)
@@ -190,7 +194,10 @@ def _check_row(row_no: int, cells: list[str]) -> None:
 
 def _too_many_rows() -> RosterError:
     return RosterError(
-        _("The file has more than %(n)s rows; split it into smaller files.", n=MAX_ROWS)
+        _(
+            "The file has more than %(n)s rows; split it into smaller files.",
+            n=format_number(MAX_ROWS),
+        )
     )
 
 

@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import pgettext
+from flask_babel import format_number, pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -270,8 +270,8 @@ def _search_ids() -> list[int]:
                 422,
                 _(
                     "The search found %(n)s experts; narrow it to at most %(max)s to export.",
-                    n=result["total"],
-                    max=MAX_SEARCH_EXPORT,
+                    n=format_number(result["total"]),
+                    max=format_number(MAX_SEARCH_EXPORT),
                 ),
                 "too_many_rows",
             )

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import format_number
+
 from ..core.text import clean_line, clean_text, fold
 from .i18n import _
 from .models import MAX_AUTHORS, PublicationType
@@ -224,7 +226,10 @@ def _finish(work: WorkIn) -> WorkIn:
 def _collect(parsed: Parsed, label: str, build) -> None:
     if len(parsed.works) + len(parsed.rejected) >= MAX_ENTRIES:
         raise ImportFormatError(
-            _("The file has more than %(n)s entries; split it into smaller files.", n=MAX_ENTRIES)
+            _(
+                "The file has more than %(n)s entries; split it into smaller files.",
+                n=format_number(MAX_ENTRIES),
+            )
         )
     try:
         work = _finish(build())

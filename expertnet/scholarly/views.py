@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -324,9 +325,9 @@ def import_confirm(person_id: int):
     flash(
         _(
             "Imported: %(created)s new, %(merged)s merged, %(rejected)s rejected.",
-            created=len(plan.created),
-            merged=len(plan.merged),
-            rejected=len(parsed.rejected) + len(plan.rejected),
+            created=format_number(len(plan.created)),
+            merged=format_number(len(plan.merged)),
+            rejected=format_number(len(parsed.rejected) + len(plan.rejected)),
         ),
         "success",
     )

@@ -86,11 +86,37 @@ def test_exact_diacritics_order_ban(built: ExpertIndex) -> None:
 
 def test_typo_gives_suggestion_and_notice(built: ExpertIndex) -> None:
     result = built.search(SearchQuery(text="Nguyen Van Ann"))
-    assert result.suggestion == "nguyen van an"
-    assert result.notice and "nguyen van an" in result.notice
+    assert result.suggestion == "Nguyen Van An"
+    assert result.notice and "Nguyen Van An" in result.notice
+
+
+def test_the_suggestion_is_written_as_vietnamese_writes_it(built: ExpertIndex) -> None:
+    # The corrected word takes its usual diacritics; the words typed stay as typed.
+    result = built.search(SearchQuery(text="nuôi trồng thủy sảnn"))
+    assert result.suggestion == "nuôi trồng thủy sản"
+    result = built.search(SearchQuery(text="Đặnng Quốc Dũng"))
+    assert result.suggestion == "Đặng Quốc Dũng"
 
 
 def test_no_suggestion_when_query_finds_plenty(built: ExpertIndex) -> None:
     result = built.search(SearchQuery(text="Nguyễn"))
     assert result.total > 10
     assert result.suggestion is None and result.notice is None
+
+
+def test_an_abbreviation_finds_the_term_it_stands_for(built: ExpertIndex) -> None:
+    # "AI" is written for "trí tuệ nhân tạo": the expert with the term is found, and the
+    # one whose words are only scattered (9) is not.
+    ids = [h["id"] for h in built.search(SearchQuery(text="AI")).hits]
+    assert ids[:1] == [1], ids[:5]
+    assert 9 not in ids
+    assert [h["id"] for h in built.search(SearchQuery(text="ai")).hits][:1] == [1]
+
+
+def test_a_short_syllable_is_a_whole_word_not_a_prefix_flood(built: ExpertIndex) -> None:
+    # "Ma" is a word of its own: it does not find every "Mai" (a prefix search is only
+    # for type-ahead, where the word is still being typed).
+    for hit in built.search(SearchQuery(text="Ma", per_page=100)).hits:
+        assert "Mai" not in hit["full_name"].split(), hit["full_name"]
+    typed = built.search(SearchQuery(text="Ma", prefix=True, per_page=5))
+    assert typed.total > 0

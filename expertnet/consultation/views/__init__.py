@@ -16,6 +16,7 @@ from . import (  # noqa: F401 - importing registers the routes
     meetings,
     notifications,
     panel,
+    papers,
     register,
     requests,
     response,

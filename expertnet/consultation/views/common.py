@@ -25,6 +25,7 @@ from ...directory.models import Person
 from ...extensions import db
 from .. import queries
 from ..models import (
+    ConsultationForm,
     Invitation,
     InvitationRole,
     InvitationState,
@@ -76,6 +77,7 @@ def _helpers() -> dict[str, Any]:
         "position_label": lambda v: Position(v).label if v else "—",
         "response_label": lambda v: ResponseStatus(v).label,
         "meeting_kind_label": lambda v: MeetingKind(v).label,
+        "consultation_form_label": lambda v: ConsultationForm(v).label,
         "markdown": lambda text: Markup(markdown_html(text)),  # noqa: S704 - sanitised by nh3
         "is_overdue": _is_overdue,
         "blocked_reason": lambda option: option.blocked.message.render(tr),

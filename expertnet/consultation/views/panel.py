@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import render_template, request, url_for
@@ -12,13 +12,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from workflows import State
+
 from ...core.errors import ApiError
 from ...core.text import clean_line, clean_text
 from ...directory.models import Person
 from .. import operations as ops
-from .. import queries
-from ..forms import InviteForm, ReplaceForm, ResolveConflictForm, RevokeForm, role_choices
-from ..models import InvitationRole, InvitationState, Request
+from .. import procedure_docs, queries
+from ..forms import (
+    ConsultationFormForm,
+    InviteForm,
+    ReplaceForm,
+    ResolveConflictForm,
+    RevokeForm,
+    consultation_form_choices,
+    role_choices,
+)
+from ..models import ConsultationForm, InvitationRole, InvitationState, Request
 from .common import (
     SEAT_ORDER,
     Page,
@@ -42,7 +52,23 @@ PANEL_SIZE = 5
 
 
 def _default_respond_by() -> datetime:
-    return _local_input(datetime.now(UTC) + timedelta(days=7))
+    """Five working days from today, at the end of the office day (weekends and public
+    holidays do not count)."""
+    return _local_input(
+        ops.working_day_deadline(ops.RESPOND_WORKING_DAYS, hour=ops.END_OF_WORKING_DAY)
+    )
+
+
+def _form_choice(req: Request, posted: ConsultationFormForm | None = None):
+    """The form of consultation, chosen by the coordinator while the panel is formed."""
+    if not (req.is_coordinating(current_user) and req.state == State.PANEL_FORMING):
+        return None
+    form = posted or ConsultationFormForm(formdata=None)
+    form.consultation_form.choices = consultation_form_choices()
+    if posted is None:
+        form.consultation_form.data = req.consultation_form
+    form.version.data = str(req.version)
+    return form
 
 
 def _invite_form(req: Request, prefix: str, role: str = "member", formdata=None) -> InviteForm:
@@ -195,7 +221,32 @@ def _render_panel(req: Request, posted: dict[str, Any] | None = None, status: in
         q=q,
         search_results=_search(req, q) if manage else [],
         options=[o for o in ops.action_options(req, user) if str(o.action) in ("start_review",)],
+        form_choice=_form_choice(req, posted.get("consultation_form")),
+        papers=procedure_docs.available(req, user),
     ), status
+
+
+@bp.post("/requests/<int:request_id>/consultation-form")
+@login_required
+def consultation_form(request_id: int) -> Page:
+    req = _request_or_404(request_id)
+    _require_staff()
+    form = ConsultationFormForm()
+    form.consultation_form.choices = consultation_form_choices()
+    return form_action(
+        form,
+        lambda: ops.update_request(
+            req, current_user, {"consultation_form": form.consultation_form.data}
+        ),
+        lambda _result: _(
+            "Form of consultation: %(form)s.",
+            form=ConsultationForm(req.consultation_form).label,
+        ),
+        on_error=lambda status: _render_panel(req, {"consultation_form": form}, status),
+        redirect_to=url_for("consultation.panel", request_id=req.id),
+        fresh_for=req,
+        conflict_for=req,
+    )
 
 
 @bp.get("/requests/<int:request_id>/panel")

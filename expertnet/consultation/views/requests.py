@@ -15,7 +15,7 @@ from ...core.i18n import tr
 from ...core.roles import STAFF
 from ...core.text import clean_line, clean_text
 from .. import operations as ops
-from .. import queries
+from .. import procedure_docs, queries
 from ..forms import ActionForm, DeadlineForm, RequestForm, UploadForm, choices, kind_choices
 from ..models import Request
 from .common import (
@@ -184,6 +184,7 @@ def _render_detail(req: Request, posted: dict[str, Any] | None = None, status: i
         can_write_consolidation=req.can_write_consolidation(user),
         published=req.published_opinion,
         names={i.person_id: i.person.display_name for i in req.invitations},
+        papers=procedure_docs.available(req, user, my_invitation),
     ), status
 
 
