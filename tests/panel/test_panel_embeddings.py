@@ -105,7 +105,7 @@ def test_learned_source_ranks_the_aquaculture_expert_first_without_shared_words(
     assert _embed_all(session, profile) == len(AQUACULTURE) + len(UNRELATED) + 1
     _aff, text, _field = affinity_arrays(eg, profile)
     assert text[f] > text[c] + 0.05
-    assert 0 <= text[c] and text[f] <= 1
+    assert text[c] >= 0 and text[f] <= 1
     learned_scores = embeddings.learned_scores(eg, profile)
     assert learned_scores is not None
     assert learned_scores.scores[f] > learned_scores.scores[c]
