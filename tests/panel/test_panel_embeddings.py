@@ -206,3 +206,22 @@ def test_a_model_that_cannot_be_loaded_is_logged_and_left_off(app, monkeypatch, 
     assert embeddings.encoder("/nonexistent/model") is None
     assert "no such folder" in caplog.text
     assert embeddings.embed_texts(db.session, "/nonexistent/model", ["some text"]) == 0
+
+
+def test_cli_backfills_a_sample_and_says_so(learned, session, runner, experts):
+    import json
+
+    result = runner.invoke(args=["embeddings", "compute", "--sample", "2"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["publications"] == 2 and out["computed"] == 2
+    assert "sample" in out["note"]
+    again = runner.invoke(args=["embeddings", "compute", "--sample", "2"])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["computed"] == 0
+
+
+def test_cli_refuses_when_no_model_is_set(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPERTNET_EMBEDDING_MODEL", None)
+    result = runner.invoke(args=["embeddings", "compute"])
+    assert result.exit_code != 0
+    assert "EXPERTNET_EMBEDDING_MODEL is not set" in result.output
