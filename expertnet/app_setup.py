@@ -66,6 +66,9 @@ def configure(app: Flask) -> None:
     from .consultation.notify import install as install_mail
 
     install_mail()
+    from .scholarly.embeddings import install as install_embeddings
+
+    install_embeddings()
     errors.register(app)
     security.register(app)
     i18n.register(app)

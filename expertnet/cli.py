@@ -600,7 +600,9 @@ def register_commands(app) -> None:
         enqueue_command,
     ):
         app.cli.add_command(command)
-    from .scholarly import commands as _scholarly_commands  # noqa: F401 - import publications
+    from .scholarly import commands as _scholarly_commands  # import publications, embeddings
+
+    app.cli.add_command(_scholarly_commands.embeddings_group)
 
     app.cli.add_command(import_group)
     from .consultation.commands import remind_command, signer_command

@@ -117,6 +117,23 @@ def _url(name: str, schemes: tuple[str, ...]) -> str | None:
     return value
 
 
+def _embedding_model(value: str | None) -> str | None:
+    """A model folder (absolute path) or an installed model package's name; None: off.
+
+    Whether it loads is checked at first use (the model is large and optional): a model
+    that cannot be loaded is logged and the lexical affinity is used alone.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not (value.startswith(("/", "~", ".")) or re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", value)):
+        raise ConfigError(
+            "EXPERTNET_EMBEDDING_MODEL must be a model folder or a model package name, "
+            f"not {value!r}"
+        )
+    return value
+
+
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps")
 STORAGE_SCHEMES = ("file", "s3")
@@ -156,6 +173,9 @@ class Settings:
     lookup_timeout: int
     coauthor_years: int
     import_job_rows: int
+    #: Sentence-embedding model (a local folder or an installed model package); None: off.
+    embedding_model: str | None
+    embedding_weight: float
     index_sync: bool
     index_poll_seconds: float
     index_max_lag: int
@@ -223,6 +243,8 @@ class Settings:
             lookup_timeout=_int("EXPERTNET_LOOKUP_TIMEOUT", 10, 1, 120),
             coauthor_years=_int("EXPERTNET_COAUTHOR_YEARS", 3, 0, 50),
             import_job_rows=_int("EXPERTNET_IMPORT_JOB_ROWS", 2000, 1, 10_000_000),
+            embedding_model=_embedding_model(_env("EXPERTNET_EMBEDDING_MODEL")),
+            embedding_weight=_float("EXPERTNET_EMBEDDING_WEIGHT", 0.3, 0.0, 1.0),
             index_sync=_flag("EXPERTNET_INDEX_SYNC", True),
             index_poll_seconds=_float("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05, 3600),
             index_max_lag=_int("EXPERTNET_INDEX_MAX_LAG", 5000, 1, 10_000_000),
@@ -279,6 +301,9 @@ class Settings:
             "EXPERTNET_LOOKUP_TIMEOUT": float(self.lookup_timeout),
             "EXPERTNET_COAUTHOR_YEARS": self.coauthor_years,
             "EXPERTNET_IMPORT_JOB_ROWS": self.import_job_rows,
+            # The learned affinity source (off unless a model is named; loaded at first use).
+            "EXPERTNET_EMBEDDING_MODEL": self.embedding_model,
+            "EXPERTNET_EMBEDDING_WEIGHT": self.embedding_weight,
             # Every node follows the search change log (see expertnet/search/syncer.py).
             "EXPERTNET_INDEX_SYNC": self.index_sync,
             "EXPERTNET_INDEX_POLL_SECONDS": self.index_poll_seconds,

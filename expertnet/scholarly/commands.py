@@ -71,3 +71,24 @@ def import_publications(file: Path, person_id: int, dry_run: bool) -> None:
         "dry_run": dry_run,
     }
     click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.group("embeddings")
+def embeddings_group() -> None:
+    """The learned affinity source: sentence embeddings of publications and requests."""
+
+
+@embeddings_group.command("compute")
+@click.option("--sample", type=click.IntRange(min=1), default=None, help="only the N newest")
+@with_appcontext
+def compute_embeddings(sample: int | None) -> None:
+    """Embed publications (all, or a sample) and requests not embedded yet (a backfill)."""
+    from .embeddings import EmbeddingModelError, compute_all
+
+    try:
+        result = compute_all(sample)
+    except EmbeddingModelError as exc:
+        raise CommandError(str(exc)) from exc
+    if sample:
+        result["note"] = f"a sample: only the {sample} newest publications were embedded"
+    click.echo(json.dumps(result, ensure_ascii=False))

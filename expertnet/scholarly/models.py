@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.i18n import N_
@@ -220,3 +228,22 @@ class ScholarProfile(Audited, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     person: Mapped[Person] = relationship()
+
+
+class TextEmbedding(db.Model):
+    """A sentence-embedding vector of one text, by model and the text's SHA-256.
+
+    Computed by background jobs (see ``scholarly/embeddings.py``) for publications and
+    requests; the same text is never embedded twice by the same model. ``vector`` holds
+    ``dim`` little-endian float32 values, normalised to unit length.
+    """
+
+    __tablename__ = "text_embedding"
+    __table_args__ = (UniqueConstraint("model", "sha256", name="uq_text_embedding_model_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
