@@ -98,7 +98,6 @@ def configure(app: Flask) -> None:
     from .consultation.views import bp as consultation_bp  # pages of the consultation
 
     app.register_blueprint(consultation_bp)
-    from .contest import files as _contest_files  # noqa: F401 - decision, certificates
     from .contest.views import bp as contest_bp  # pages of the contest
 
     app.register_blueprint(contest_bp)

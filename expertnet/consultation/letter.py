@@ -20,24 +20,18 @@ from typing import Any
 
 from search_index.collation import person_name_key
 
-from ..core.admindoc import LOCAL_TZ, nfc, padded_number, vietnamese_date
-from .models import PublishedOpinion
-from .nd30 import (  # noqa: F401  (re-exported: the letter's layout constants)
+from ..core.admindoc import (  # noqa: F401  (the media types are re-exported for downloads)
     DOCX_MEDIA_TYPE,
-    FONT,
-    FONT_DIR,
-    FONT_FILES,
-    ISSUER_RULE_MM,
-    MOTTO,
-    NATION,
+    LOCAL_TZ,
     PDF_MEDIA_TYPE,
     PLACE,
-    UNION_NAME,
-    UNION_NAME_LINES,
     UNION_NAME_SENTENCE,
-    DocxPage,
-    motto_width_mm,
+    DocxDocument,
+    nfc,
+    padded_number,
+    vietnamese_date,
 )
+from .models import PublishedOpinion
 from .operations import content_hash
 
 SIGNER_ON_BEHALF = "TM. BAN THƯỜNG VỤ"
@@ -261,7 +255,7 @@ def filename(letter: Letter, extension: str) -> str:
 
 def render_docx(letter: Letter) -> bytes:
     """The letter as a Word document (python-docx), A4, Times New Roman 13–14 pt."""
-    page = DocxPage(
+    page = DocxDocument(
         title=letter.subject,
         subject=letter.number,
         created=letter.published_at,

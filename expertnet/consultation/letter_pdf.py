@@ -1,18 +1,18 @@
 """The published opinion's letter drawn as PDF (A4, fpdf2, embedded Liberation Serif).
 
-Same layout rules as the DOCX (Nghị định 30/2020/NĐ-CP, drawn by ``nd30``); see
-``letter`` for the content.
+Same layout rules as the DOCX (Nghị định 30/2020/NĐ-CP, drawn by
+:mod:`expertnet.core.admindoc`); see ``letter`` for the content.
 """
 
 from __future__ import annotations
 
+from ..core.admindoc import PdfDocument
 from .letter import Letter
-from .nd30 import PdfPage
 
 
 def render_pdf(letter: Letter) -> bytes:
     """The letter as PDF/A4 drawn by fpdf2 with the embedded Liberation Serif font."""
-    page = PdfPage(
+    page = PdfDocument(
         title=letter.subject,
         subject=letter.number,
         created=letter.published_at,

@@ -9,8 +9,9 @@
 They are built from the request's data when downloaded. The number is left for the union's
 register (văn thư): under NĐ 30/2020 a document takes its number when the văn thư registers
 it after signing, so the file shows ``Số:      /QĐ-LHH`` for the clerk to complete. The
-layout is ``nd30``'s, the same as the published opinion's letter. The text is Vietnamese by
-nature (an administrative document is issued in Vietnamese) and is not translated.
+layout is :mod:`expertnet.core.admindoc`'s, the same as the published opinion's letter and the
+contest's decision. The text is Vietnamese by nature (an administrative document is issued
+in Vietnamese) and is not translated.
 """
 
 from __future__ import annotations
@@ -26,19 +27,19 @@ from sqlalchemy import select
 from search_index.collation import person_name_key
 from workflows import Action, State
 
-from ..core.types import utcnow
-from ..extensions import db
-from .letter import KIND_VI, LOCAL_TZ, ROLE_ORDER, ROLE_VI, SIGNER_LINES, vietnamese_date
-from .models import ConsultationForm, Invitation, InvitationState, Request, Signer
-from .nd30 import (
+from ..core.admindoc import (
     DOCX_MEDIA_TYPE,
     PDF_MEDIA_TYPE,
     PLACE,
     UNION_NAME,
     UNION_NAME_SENTENCE,
-    DocxPage,
-    PdfPage,
+    DocxDocument,
+    PdfDocument,
 )
+from ..core.types import utcnow
+from ..extensions import db
+from .letter import KIND_VI, LOCAL_TZ, ROLE_ORDER, ROLE_VI, SIGNER_LINES, vietnamese_date
+from .models import ConsultationForm, Invitation, InvitationState, Request, Signer
 
 __all__ = [
     "DOCX_MEDIA_TYPE",
@@ -436,7 +437,7 @@ def _closing_text(document: AdminDocument) -> tuple[str, str]:
 
 
 def render_document_docx(document: AdminDocument) -> bytes:
-    page = DocxPage(
+    page = DocxDocument(
         title=document.summary, subject=document.number.strip(), created=document.issued_at
     )
     page.masthead(document.number, document.place_date, None if document.kind else document.summary)
@@ -476,7 +477,7 @@ def _mm(value: float):
 
 
 def render_document_pdf(document: AdminDocument) -> bytes:
-    page = PdfPage(
+    page = PdfDocument(
         title=document.summary, subject=document.number.strip(), created=document.issued_at
     )
     page.masthead(document.number, document.place_date, None if document.kind else document.summary)

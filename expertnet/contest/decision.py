@@ -254,7 +254,7 @@ def decision_docx(d: Decision) -> bytes:
         created=d.approved_at,
     )
     para = out.para
-    out.heading(number=d.number, place_date=d.place_date)
+    out.masthead(d.number, d.place_date)
     para("QUYẾT ĐỊNH", bold=True, align="center", size=14, before=18)
     para(
         f"Về việc công nhận kết quả và tặng giải {d.edition_title}",
@@ -279,9 +279,8 @@ def decision_docx(d: Decision) -> bytes:
         p.add_run(label).bold = True
         p.add_run(text)
     p.paragraph_format.keep_with_next = True
-    out.signature(recipients=d.recipients, signer_lines=d.signer_lines, signer_name=d.signer_name)
-    out.page_numbers()
-    return out.save()
+    out.signature(d.recipients, d.signer_lines, d.signer_name)
+    return out.render()
 
 
 def certificate_docx(c: Certificate) -> bytes:
@@ -293,7 +292,7 @@ def certificate_docx(c: Certificate) -> bytes:
         landscape=True,
     )
     para = out.para
-    out.heading(number=c.number, place_date=c.place_date, left_mm=100, right_mm=157)
+    out.masthead(c.number, c.place_date, columns=(100, 157))
     para("GIẤY CHỨNG NHẬN", bold=True, align="center", size=28, before=18, after=6)
     para(f"BAN TỔ CHỨC {c.edition_title.upper()}", bold=True, align="center", size=14, after=6)
     para("CHỨNG NHẬN", bold=True, align="center", size=14, after=12)
@@ -302,14 +301,8 @@ def certificate_docx(c: Certificate) -> bytes:
         p.add_run(label)
         p.add_run(value).bold = True
     para(c.decision_note, italic=True, align="center", size=12, before=6)
-    out.signature(
-        recipients=(),
-        signer_lines=c.signer_lines,
-        signer_name=c.signer_name,
-        left_mm=140,
-        right_mm=117,
-    )
-    return out.save()
+    out.signature((), c.signer_lines, c.signer_name, columns=(140, 117))
+    return out.render(page_numbers=False)
 
 
 def _certificate_lines(c: Certificate) -> Sequence[tuple[str, str]]:
@@ -335,31 +328,21 @@ def decision_pdf(d: Decision) -> bytes:
         keywords=d.footnote,
         created=d.approved_at,
     )
-    pdf = out.pdf
-    out.heading(number=d.number, place_date=d.place_date)
-    out.centered("QUYẾT ĐỊNH", "B", 14, 7)
-    out.centered(f"Về việc công nhận kết quả và tặng giải {d.edition_title}", "B", 14, 7)
-    pdf.ln(4)
-    out.centered(f"BAN THƯỜNG VỤ {UNION_NAME}", "B", 14, 7)
-    pdf.ln(4)
+    out.masthead(d.number, d.place_date)
+    out.centered("QUYẾT ĐỊNH", "B", 14, 7, after=0)
+    out.centered(f"Về việc công nhận kết quả và tặng giải {d.edition_title}", "B", 14, 7, after=4)
+    out.centered(f"BAN THƯỜNG VỤ {UNION_NAME}", "B", 14, 7, after=4)
     for text in d.grounds:
         out.body(text, "I")
-    out.centered("QUYẾT ĐỊNH:", "B", 14, 7)
-    pdf.ln(2)
+    out.centered("QUYẾT ĐỊNH:", "B", 14, 7, after=2)
     out.body(f"Điều 1. {d.article_1}")
     for level, awards in d.awards:
         out.body(f"{level}:", "B")
         for n, a in enumerate(awards, start=1):
             out.body(_award_line(n, a))
     out.body(f"Điều 2. {d.article_2}")
-    needed = out.signature_height(d.recipients, d.signer_lines)
-    closing_h = 6 * out.lines_of(d.article_3, out.width - 10) + 8
-    if pdf.get_y() + closing_h + needed > pdf.h - pdf.b_margin:
-        pdf.add_page()
-    out.body(f"Điều 3. {d.article_3}")
-    pdf.ln(4)
-    out.signature(recipients=d.recipients, signer_lines=d.signer_lines, signer_name=d.signer_name)
-    return out.output()
+    out.closing_and_signature(f"Điều 3. {d.article_3}", d.recipients, d.signer_lines, d.signer_name)
+    return out.render()
 
 
 def certificate_pdf(c: Certificate) -> bytes:
@@ -371,18 +354,15 @@ def certificate_pdf(c: Certificate) -> bytes:
         landscape=True,
         page_numbers=False,
     )
-    pdf = out.pdf
-    out.heading(number=c.number, place_date=c.place_date, left_w=100)
-    out.centered("GIẤY CHỨNG NHẬN", "B", 28, 13)
-    out.centered(f"BAN TỔ CHỨC {c.edition_title.upper()}", "B", 14, 7)
-    out.centered("CHỨNG NHẬN", "B", 14, 7)
-    pdf.ln(3)
+    out.masthead(c.number, c.place_date, left_w=100)
+    out.centered("GIẤY CHỨNG NHẬN", "B", 28, 13, after=0)
+    out.centered(f"BAN TỔ CHỨC {c.edition_title.upper()}", "B", 14, 7, after=0)
+    out.centered("CHỨNG NHẬN", "B", 14, 7, after=3)
     for label, value in _certificate_lines(c):
-        out.centered(f"{label}{value}", "", 14, 7.5)
-    out.centered(c.decision_note, "I", 12, 6)
-    pdf.ln(3)
-    out.signature(recipients=(), signer_lines=c.signer_lines, signer_name=c.signer_name, left_w=140)
-    return out.output()
+        out.centered(f"{label}{value}", "", 14, 7.5, after=0)
+    out.centered(c.decision_note, "I", 12, 6, after=3)
+    out.signature((), c.signer_lines, c.signer_name, left_w=140)
+    return out.render()
 
 
 # --- responses ---------------------------------------------------------------------------------

@@ -1,11 +1,17 @@
-"""The union's administrative documents (Nghị định 30/2020/NĐ-CP), in DOCX and PDF.
+"""The layout of the union's administrative documents (Nghị định 30/2020/NĐ-CP, Phụ lục I).
 
 Shared by every document the union issues from expertnet: the published opinion's letter
-(:mod:`expertnet.consultation.letter`), the contest's decision on the awards and its
-certificates (:mod:`expertnet.contest.decision`). Here live the heading (the issuing body
-and the national heading side by side, with their rules), the body paragraphs, the
-signature block with "Nơi nhận", page numbers, fonts and the document properties; each
-document supplies its own content.
+(:mod:`expertnet.consultation.letter`), the procedure's own documents
+(:mod:`expertnet.consultation.procedure_docs`: the reply to a request, the decision
+establishing the council or expert group, the invitation letter), the contest's decision
+on the awards and its certificates (:mod:`expertnet.contest.decision`); the scientific CV
+(:mod:`expertnet.scholarly.cv`) takes its names and fonts. Each document supplies its
+words; :class:`DocxDocument` (python-docx) and :class:`PdfDocument` (fpdf2) draw them with
+the same rules: A4 with margins 20/20/30/15 mm (landscape 15/15/20/20 for a certificate);
+the issuer's name and the Quốc hiệu side by side, with their rules; number and
+place/date; the tên loại and trích yếu; "Kính gửi"; justified body with a first-line
+indent and at least 6 pt between paragraphs; page numbers from page 2; "Nơi nhận" beside
+the signature block, which never stands alone on a page; fonts and document properties.
 
 The PDF is drawn with fpdf2 in Liberation Serif (metric-compatible with Times New Roman,
 SIL Open Font License), shipped in ``expertnet/static/fonts`` so no system font is needed.
@@ -80,11 +86,21 @@ def ascii_stem(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
 
 
+#: Widths of the heading's columns and of the signature part's columns (165 mm in all).
+HEADING_COLUMNS_MM = (68.0, 97.0)
+SIGNATURE_COLUMNS_MM = (80.0, 85.0)
+#: NĐ 30/2020: at least 6 pt between paragraphs (2.2 mm in the PDF).
+PARAGRAPH_GAP_PT = 6
+PARAGRAPH_GAP_MM = 2.2
+FIRST_LINE_INDENT_MM = 10
+
+
 # --- DOCX --------------------------------------------------------------------------------------
 
 
 class DocxDocument:
-    """A Word document (python-docx) in the administrative format: A4, Times New Roman 13 pt.
+    """A Word document (python-docx) in the administrative format: A4, Times New Roman 13 pt,
+    Vietnamese, with the NĐ 30 margins.
 
     The two-column parts (heading; recipients and signature) are continuous sections with
     two columns rather than tables, so every line is a body paragraph in reading order.
@@ -95,8 +111,8 @@ class DocxDocument:
         *,
         title: str,
         subject: str,
-        comments: str,
         created: datetime,
+        comments: str = "",
         landscape: bool = False,
     ) -> None:
         from docx import Document
@@ -143,8 +159,9 @@ class DocxDocument:
         props.language = "vi-VN"
         props.created = props.modified = created.astimezone(UTC).replace(tzinfo=None)
         props.comments = comments
+        self._first_used = False
 
-    # -- paragraphs --
+    # -- building blocks --
 
     def para(
         self,
@@ -158,10 +175,14 @@ class DocxDocument:
         before: float = 0,
         first_line: float | None = None,
     ):
-        """A paragraph; ``align`` is "center", "justify", "left" or "right"."""
+        """A paragraph; ``align`` is "center", "justify", "left", "right" or None."""
         from docx.shared import Mm, Pt
 
-        p = self.doc.add_paragraph()
+        if not self._first_used and self.doc.paragraphs:
+            p = self.doc.paragraphs[0]
+        else:
+            p = self.doc.add_paragraph()
+        self._first_used = True
         if text:
             run = p.add_run(text)
             run.bold, run.italic = bold, italic
@@ -174,6 +195,21 @@ class DocxDocument:
         if first_line is not None:
             p.paragraph_format.first_line_indent = Mm(first_line)
         return p
+
+    def body(self, text: str = "", *, bold: bool = False, italic: bool = False):
+        """A body paragraph: justified, first line indented, 6 pt after."""
+        return self.para(
+            text,
+            bold=bold,
+            italic=italic,
+            align="justify",
+            after=PARAGRAPH_GAP_PT,
+            first_line=FIRST_LINE_INDENT_MM,
+        )
+
+    def heading(self, text: str):
+        """A section heading inside the body (``I. Ý KIẾN CHUNG``)."""
+        return self.para(text, bold=True, after=PARAGRAPH_GAP_PT, before=4)
 
     @staticmethod
     def column_break(p) -> None:
@@ -224,36 +260,34 @@ class DocxDocument:
             col.set(qn("w:space"), "0")
             cols.append(col)
 
-    def new_section(self) -> None:
-        """Start a continuous section (what was above keeps its own columns)."""
+    def one_column(self) -> None:
+        """End the current (one-column) section so that the next part can be two columns."""
         from docx.enum.section import WD_SECTION
 
         self.doc.add_section(WD_SECTION.CONTINUOUS)
 
-    # -- the parts every document has --
+    # -- the document's parts --
 
-    def heading(
+    def masthead(
         self,
-        *,
         number: str,
         place_date: str,
         subject: str | None = None,
-        issuer_lines: Sequence[str] = UNION_NAME_LINES,
-        left_mm: float = 68,
-        right_mm: float = 97,
+        *,
+        columns: tuple[float, float] = HEADING_COLUMNS_MM,
     ) -> None:
-        """The issuer, number (and "V/v" subject) on the left; the nation, place, date right."""
+        """The issuer, number (and a letter's "V/v" subject) beside the Quốc hiệu, Tiêu ngữ,
+        place and date."""
         from docx.shared import Pt
 
-        doc = self.doc
-        p = doc.paragraphs[0] if doc.paragraphs else self.para()
-        p.alignment = _align("center")
-        for n, line in enumerate(issuer_lines):
+        left, right = columns
+        p = self.para(align="center")
+        for n, line in enumerate(UNION_NAME_LINES):
             run = p.add_run(line)
             run.bold, run.font.size = True, Pt(12)
-            if n < len(issuer_lines) - 1:
+            if n < len(UNION_NAME_LINES) - 1:
                 run.add_break()
-        self.rule(ISSUER_RULE_MM, left_mm)
+        self.rule(ISSUER_RULE_MM, left)
         self.para(f"Số: {number}", align="center", before=4)
         if subject:
             self.para(subject, align="center", size=12, before=2)
@@ -264,23 +298,43 @@ class DocxDocument:
         run = p.add_run(NATION)
         run.bold, run.font.size = True, Pt(12)
         self.para(MOTTO, bold=True, align="center", size=13)
-        self.rule(motto_width_mm(), right_mm, before=0)
+        self.rule(motto_width_mm(), right, before=0)
         self.para(place_date, italic=True, align="center", before=4)
-        self.two_columns(left_mm, right_mm)
+        self.two_columns(left, right)
+
+    def title(self, kind: str, summary: str) -> None:
+        """Tên loại (``QUYẾT ĐỊNH``, ``GIẤY MỜI``) and its trích yếu, centred, with a rule."""
+        self.para(kind, bold=True, align="center", size=14, before=18)
+        if summary:
+            self.para(summary, bold=True, align="center", size=14, after=0)
+        self.rule(ISSUER_RULE_MM * 1.4, sum(HEADING_COLUMNS_MM), before=0)
+
+    def addressee(self, recipient: str, *, before: float = 18) -> None:
+        from docx.shared import Pt
+
+        p = self.para(align="center", after=12, before=before)
+        p.add_run(f"Kính gửi: {recipient}")  # upright, not bold (NĐ 30/2020 model)
+        for run in p.runs:
+            run.font.size = Pt(14)
+
+    def closing(self, text: str):
+        """The last body paragraph: it travels with the signature block to its page."""
+        p = self.para(text, align="justify", before=6, after=10, first_line=FIRST_LINE_INDENT_MM)
+        p.paragraph_format.keep_with_next = True
+        return p
 
     def signature(
         self,
-        *,
         recipients: Sequence[str],
         signer_lines: Sequence[str],
         signer_name: str,
-        left_mm: float = 80,
-        right_mm: float = 85,
+        *,
+        columns: tuple[float, float] = SIGNATURE_COLUMNS_MM,
     ) -> None:
-        """ "Nơi nhận" on the left, the signer's office, room to sign and name on the right."""
+        """ "Nơi nhận" on the left, the office, room to sign and the signer's name right."""
         from docx.shared import Pt
 
-        self.new_section()  # the body above stays one column
+        self.one_column()  # the body above stays one column
         p = self.para()
         r = p.add_run("Nơi nhận:")
         r.bold, r.italic, r.font.size = True, True, Pt(12)
@@ -295,9 +349,9 @@ class DocxDocument:
         block = self.doc.paragraphs[-(len(recipients) + len(signer_lines) + 3) :]
         for p in block[:-1]:
             p.paragraph_format.keep_with_next = True  # the block moves to a new page whole
-        self.two_columns(left_mm, right_mm)
+        self.two_columns(*columns)
 
-    def page_numbers(self) -> None:
+    def _page_numbers(self) -> None:
         """Arabic page numbers centred in the top margin, from the second page on."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
@@ -321,7 +375,10 @@ class DocxDocument:
         for later in self.doc.sections[1:]:
             later.different_first_page_header_footer = False
 
-    def save(self) -> bytes:
+    def render(self, *, page_numbers: bool = True) -> bytes:
+        """The .docx file; a one-page certificate goes without page numbers."""
+        if page_numbers:
+            self._page_numbers()
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()
@@ -340,20 +397,19 @@ def _align(name: str):
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-#: At least 6 pt (2.2 mm) between paragraphs (NĐ 30/2020).
-PARAGRAPH_GAP_MM = 2.2
-
 
 class PdfDocument:
-    """An fpdf2 document in the administrative format, with the embedded Liberation Serif."""
+    """An A4 PDF drawn by fpdf2 in the embedded Liberation Serif, with the NĐ 30 margins."""
+
+    GAP_MM = PARAGRAPH_GAP_MM
 
     def __init__(
         self,
         *,
         title: str,
         subject: str,
-        keywords: str,
         created: datetime,
+        keywords: str = "",
         landscape: bool = False,
         page_numbers: bool = True,
     ) -> None:
@@ -383,14 +439,20 @@ class PdfDocument:
         pdf.set_creator("expertnet")
         pdf.set_lang("vi-VN")
         pdf.set_creation_date(created)
-        pdf.set_keywords(keywords)  # notes such as a hash stay in the file, off the page
+        if keywords:
+            pdf.set_keywords(keywords)  # notes such as a hash stay in the file, off the page
         pdf.add_page()
 
     @property
     def width(self) -> float:
+        """The text width: 165 mm on a portrait page."""
         return self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
 
-    def block(self, x: float, w: float, text: str, style: str, size: float, h: float, align="C"):
+    # -- building blocks --
+
+    def block(
+        self, x: float, w: float, text: str, style: str, size: float, h: float, align="C"
+    ) -> None:
         from fpdf.enums import XPos, YPos
 
         pdf = self.pdf
@@ -405,21 +467,65 @@ class PdfDocument:
         pdf.line(x_center - length / 2, y, x_center + length / 2, y)
         pdf.set_y(y + gap + 1)
 
-    def heading(
+    def centered(
         self,
+        text: str,
+        style: str = "B",
+        size: float = 13,
+        h: float = 6.5,
         *,
+        after: float = PARAGRAPH_GAP_MM,
+    ) -> None:
+        """A centred line across the page, ``after`` mm above the next."""
+        self.block(self.pdf.l_margin, self.width, text, style, size, h)
+        if after:
+            self.pdf.ln(after)
+
+    def body(
+        self,
+        text: str,
+        style: str = "",
+        size: float = 13,
+        indent: bool = True,
+        align="J",
+        lead: str = "",
+    ) -> None:
+        """Justified with a 10 mm first-line indent, like the DOCX; 6 pt after. ``lead`` is
+        printed in bold before ``text`` (``Điều 1.``)."""
+        pdf = self.pdf
+        first = FIRST_LINE_INDENT_MM if indent else 0
+        with (
+            pdf.text_columns(text_align=align, line_height=1.15) as cols,
+            cols.paragraph(first_line_indent=first, bottom_margin=self.GAP_MM) as par,
+        ):
+            if lead:
+                pdf.set_font(FONT, "B", size)
+                par.write(lead)
+            pdf.set_font(FONT, style, size)
+            par.write(text)
+
+    def heading(self, text: str) -> None:
+        """A section heading inside the body (``I. Ý KIẾN CHUNG``)."""
+        self.body(text, "B", indent=False)
+
+    # -- the document's parts --
+
+    def masthead(
+        self,
         number: str,
         place_date: str,
         subject: str | None = None,
-        issuer_lines: Sequence[str] = UNION_NAME_LINES,
-        left_w: float = 68.0,
+        *,
+        left_w: float = HEADING_COLUMNS_MM[0],
     ) -> None:
+        """The issuer, number (and a letter's "V/v" subject) beside the Quốc hiệu, Tiêu ngữ,
+        place and date."""
         pdf = self.pdf
         right_w = self.width - left_w
         left_x, right_x = pdf.l_margin, pdf.l_margin + left_w
         top = pdf.get_y()
-        # Left: the issuer, the number and the subject.
-        self.block(left_x, left_w, "\n".join(issuer_lines), "B", 12, 5.5)
+        # Left: the union, the number (and a letter's subject).
+        self.block(left_x, left_w, "\n".join(UNION_NAME_LINES), "B", 12, 5.5)
         self.rule(left_x + left_w / 2, ISSUER_RULE_MM)
         self.block(left_x, left_w, f"Số: {number}", "", 13, 6.5)
         if subject:
@@ -434,39 +540,28 @@ class PdfDocument:
         self.block(right_x, right_w, place_date, "I", 13, 6.5)
         pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
 
-    def centered(self, text: str, style: str = "", size: float = 13, h: float = 6.5) -> None:
-        from fpdf.enums import XPos, YPos
-
-        self.pdf.set_font(FONT, style, size)
-        self.pdf.multi_cell(self.width, h, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def body(self, text: str, style: str = "", size: float = 13, indent: bool = True) -> None:
-        """Justified with a 10 mm first-line indent, like the DOCX, >= 6 pt after."""
+    def title(self, kind: str, summary: str) -> None:
+        """Tên loại and its trích yếu, centred, with a rule."""
         pdf = self.pdf
-        pdf.set_font(FONT, style, size)
-        first = 10 if indent else 0
-        with (
-            pdf.text_columns(text_align="J", line_height=1.15) as cols,
-            cols.paragraph(first_line_indent=first, bottom_margin=PARAGRAPH_GAP_MM) as par,
-        ):
-            par.write(text)
+        self.block(pdf.l_margin, self.width, kind, "B", 14, 7)
+        if summary:
+            self.block(pdf.l_margin, self.width, summary, "B", 14, 7)
+        self.rule(pdf.l_margin + self.width / 2, ISSUER_RULE_MM * 1.4)
+        pdf.ln(3)
 
-    def lines_of(self, text: str, width: float, size: float = 13) -> int:
-        self.pdf.set_font(FONT, "", size)
-        return len(self.pdf.multi_cell(width, 6, text, dry_run=True, output="LINES", align="J"))
-
-    def signature_height(self, recipients: Sequence[str], signer_lines: Sequence[str]) -> float:
-        return max(5.5 + 5 * len(recipients), 6 * len(signer_lines) + 20 + 7)
+    def addressee(self, recipient: str) -> None:
+        self.block(self.pdf.l_margin, self.width, f"Kính gửi: {recipient}", "", 14, 7)
+        self.pdf.ln(4)
 
     def signature(
         self,
-        *,
         recipients: Sequence[str],
         signer_lines: Sequence[str],
         signer_name: str,
-        left_w: float = 75,
+        *,
+        left_w: float = SIGNATURE_COLUMNS_MM[0] - 5,
     ) -> None:
-        """ "Nơi nhận" on the left, the signer's office, room to sign and name on the right."""
+        """ "Nơi nhận" on the left, the office, room to sign and the signer's name right."""
         pdf = self.pdf
         top = pdf.get_y()
         sign_x, sign_w = pdf.l_margin + left_w, self.width - left_w
@@ -482,5 +577,27 @@ class PdfDocument:
         self.block(sign_x, sign_w, signer_name, "B", 14, 7)
         pdf.set_y(max(bottom, pdf.get_y()))
 
-    def output(self) -> bytes:
+    def closing_and_signature(
+        self,
+        closing: str,
+        recipients: Sequence[str],
+        signer_lines: Sequence[str],
+        signer_name: str,
+        lead: str = "",
+    ) -> None:
+        """The closing paragraph, the recipients and the signature, together on one page."""
+        pdf = self.pdf
+        pdf.set_font(FONT, "", 13)
+        lines = pdf.multi_cell(
+            self.width - 10, 6, lead + closing, dry_run=True, output="LINES", align="J"
+        )
+        closing_h = 6 * len(lines) + self.GAP_MM + 6
+        needed = max(5.5 + 5 * len(recipients), 6 * len(signer_lines) + 20 + 7)
+        if pdf.get_y() + closing_h + needed > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        self.body(closing, lead=lead)
+        pdf.ln(4)
+        self.signature(recipients, signer_lines, signer_name)
+
+    def render(self) -> bytes:
         return bytes(self.pdf.output())

@@ -18,7 +18,7 @@ from docx.shared import Pt
 from pypdf import PdfReader
 
 from expertnet.consultation.models import Signer
-from expertnet.consultation.nd30 import ISSUER_RULE_MM, MOTTO, NATION, motto_width_mm
+from expertnet.core.admindoc import ISSUER_RULE_MM, MOTTO, NATION, motto_width_mm
 
 
 def _flat(text: str) -> str:

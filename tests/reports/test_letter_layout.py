@@ -13,8 +13,9 @@ from docx.shared import Pt
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from expertnet.consultation.letter import ISSUER_RULE_MM, motto_width_mm, padded_number
+from expertnet.consultation.letter import padded_number
 from expertnet.consultation.models import PublishedOpinion, Signer
+from expertnet.core.admindoc import ISSUER_RULE_MM, motto_width_mm
 
 DOCX_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 

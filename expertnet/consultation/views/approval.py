@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from workflows import Action, State
 
+from ...core.admindoc import MOTTO, NATION, UNION_NAME_LINES
 from ...core.i18n import tr
 from .. import letter as letters
 from .. import operations as ops
@@ -32,9 +33,9 @@ def render_approval(req: Request, form: ActionForm | None = None, status: int = 
         letter=letter,
         form=form if option is not None and option.allowed else None,
         blocked=option.blocked.message.render(tr) if option and not option.allowed else None,
-        union_lines=letters.UNION_NAME_LINES,
-        nation=letters.NATION,
-        motto=letters.MOTTO,
+        union_lines=UNION_NAME_LINES,
+        nation=NATION,
+        motto=MOTTO,
     ), status
 
 

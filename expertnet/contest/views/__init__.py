@@ -102,4 +102,4 @@ def entry_url(entry: Entry) -> str:
     return url_for("contest.entry", entry_id=entry.id)
 
 
-from . import author, board, judge, public, secretariat  # noqa: E402, F401  (routes)
+from . import author, board, files, judge, public, secretariat  # noqa: E402, F401  (routes)

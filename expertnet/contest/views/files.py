@@ -1,7 +1,7 @@
 """The contest's documents as pages: the decision on the awards and the certificates.
 
 Registered on the contest pages' blueprint. Public once the results are published; the
-secretariat and the board read them from the approval on (see :mod:`.decision`).
+secretariat and the board read them from the approval on (see :mod:`expertnet.contest.decision`).
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from ..extensions import db
-from . import decision
-from .models import Edition, Entry
-from .views import bp
+from ...extensions import db
+from .. import decision
+from ..models import Edition, Entry
+from . import bp
 
 FORMATS = ("docx", "pdf")
 
