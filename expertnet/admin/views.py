@@ -39,7 +39,15 @@ def _person_label(person: Person) -> str:
 
 
 #: The roles offered in the account form, the least powerful first.
-ROLE_ORDER = (Role.expert, Role.liaison, Role.agency, Role.approver, Role.coordinator, Role.admin)
+ROLE_ORDER = (
+    Role.expert,
+    Role.author,
+    Role.liaison,
+    Role.agency,
+    Role.approver,
+    Role.coordinator,
+    Role.admin,
+)
 
 
 def _fill(form: UserForm, current_person_id: int | None = None) -> None:
