@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.i18n import N_
@@ -72,6 +80,8 @@ class Publication(Audited, db.Model):
         # NULLs are distinct in both PostgreSQL and SQLite: works without a DOI are
         # deduplicated on ``title_key`` + ``year`` by the import instead.
         UniqueConstraint("person_id", "doi", name="uq_publication_person_doi"),
+        # The import looks works up by owner and title key, a chunk of a file at a time.
+        Index("ix_publication_person_title_key", "person_id", "title_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
