@@ -367,7 +367,11 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
             db.session, paths, pg_pid
         )
         result.load.append(os.getloadavg()[0])
-        print(f"{label}: {result.phases} {result.counts}", file=sys.stderr)
+        print(
+            f"{label}: wall {result.phases} cpu {result.cpu} server {result.server_cpu} "
+            f"{result.counts}",
+            file=sys.stderr,
+        )
         start, c = time.perf_counter(), _cpu()
         if pg_pid is not None:
             pg_pid = db.session.scalar(text("SELECT pg_backend_pid()"))
@@ -380,6 +384,11 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
             "linked": db.session.scalar(
                 select(func.count(PublicationAuthor.id)).where(
                     PublicationAuthor.person_id.is_not(None)
+                )
+            ),
+            "suggested": db.session.scalar(
+                select(func.count(PublicationAuthor.id)).where(
+                    PublicationAuthor.candidate_person_id.is_not(None)
                 )
             ),
         }
@@ -433,16 +442,16 @@ def markdown(runs: list[Run], args) -> str:
         )
     lines += [
         "",
-        "| database | created | merged (a co-author's listing, or a twin) | rejected "
-        "| publications in DB | author rows | authors linked to a person "
+        "| database | created | merged | rejected (malformed year, twin in a file) "
+        "| publications in DB | author rows | linked to a person | suggested (colleague) "
         "| import again: wall / CPU | created again |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         c, d, a = r.counts, r.in_db, r.again
         lines.append(
             f"| {r.database} | {c['created']:,} | {c['merged']:,} | {c['rejected']:,} "
-            f"| {d['publications']:,} | {d['authors']:,} | {d['linked']:,} "
+            f"| {d['publications']:,} | {d['authors']:,} | {d['linked']:,} | {d['suggested']:,} "
             f"| {r.again_s:.1f} s / {r.again_cpu:.1f} s | {a['created']} |"
         )
     lines += [
