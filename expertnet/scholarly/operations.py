@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
@@ -48,9 +49,14 @@ MERGE_FIELDS = (
 )
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, ...]:
     """Folded name parts in any order: "Nguyen Van An" and "An Nguyễn Văn" compare equal."""
     return tuple(sorted(fold(clean_line(name) or "").replace(".", " ").replace(",", " ").split()))
+
+
+#: A plan and its writing key each work once; a list of 50,000 works fits in the cache.
+_title_key = lru_cache(maxsize=65536)(title_key)
 
 
 # --- linking authors to people ---------------------------------------------------------------
@@ -350,7 +356,7 @@ def _find_existing(
 
 def plan_imports(session: Session, batches: list[tuple[Person, list[WorkIn]]]) -> list[ImportPlan]:
     """Plan several records' imports at once: the lookups are shared, in bulk."""
-    entries = [(owner.id, w, title_key(w.title)) for owner, works in batches for w in works]
+    entries = [(owner.id, w, _title_key(w.title)) for owner, works in batches for w in works]
     by_doi, by_title = _find_existing(session, entries)
     plans: list[ImportPlan] = []
     at = 0
@@ -516,7 +522,7 @@ def apply_plans(session: Session, plans: list[ImportPlan]) -> list[int]:
                 "person_id": owner.id,
                 "type": w.type,
                 "title": w.title,
-                "title_key": title_key(w.title),
+                "title_key": _title_key(w.title),
                 "keywords": list(w.keywords),
                 "source": w.source,
                 "authors_truncated": w.authors_truncated,
