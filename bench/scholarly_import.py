@@ -343,6 +343,7 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
             "SQLALCHEMY_DATABASE_URI": db_url,
             "EXPERTNET_INDEX_DIR": str(instance / "index"),
             "EXPERTNET_GRAPH_BACKGROUND": False,
+            "EXPERTNET_BASE_URL": "http://127.0.0.1:8000",
         }
     )
     result = Run(database=label, load=[os.getloadavg()[0]])
