@@ -49,7 +49,7 @@ MERGE_FIELDS = (
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=200_000)
 def name_key(name: str) -> tuple[str, ...]:
     """Folded name parts in any order: "Nguyen Van An" and "An Nguyễn Văn" compare equal."""
     return tuple(sorted(fold(clean_line(name) or "").replace(".", " ").replace(",", " ").split()))
@@ -415,32 +415,37 @@ def _new_publication(owner: Person, work: WorkIn) -> Publication:
     return pub
 
 
-def _reserve_ids(session: Session, table, n: int) -> list[int] | None:
-    """Ids of ``n`` new rows from PostgreSQL's sequence (then a plain executemany, much
-    faster than RETURNING); None on SQLite, where RETURNING in parameter order is as fast."""
-    if n == 0 or session.get_bind().dialect.name != "postgresql":
-        return None
-    return list(
-        session.scalars(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-            ),
-            {"table": table.name, "n": n},
-        )
-    )
-
-
 def _insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> list[int]:
-    ids = _reserve_ids(session, table, len(rows))
+    """Insert ``rows`` as one plain executemany and return their ids, in order.
+
+    PostgreSQL hands out the ids from the column's sequence first (they are ours even if
+    someone else inserts meanwhile). SQLite has no sequence, and RETURNING in parameter
+    order makes SQLAlchemy insert there one row per statement; so the first row is
+    inserted alone (which takes the database's write lock until the commit: nobody else
+    can insert meanwhile) and the others take the ids that follow its own.
+    """
     if not rows:
         return []
-    if ids is not None:
-        for row, i in zip(rows, ids, strict=True):
-            row["id"] = i
-        session.execute(insert(table), rows)
-        return ids
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(stmt, rows).scalars())
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": table.name, "n": len(rows)},
+            )
+        )
+    else:
+        first = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+        ids = list(range(first, first + len(rows)))
+        rows = rows[1:]
+        if not rows:
+            return ids
+    for row, i in zip(rows, ids[-len(rows) :], strict=True):
+        row["id"] = i
+    session.execute(insert(table), rows)
+    return ids
 
 
 def _audit_value(value: Any) -> Any:
