@@ -87,9 +87,11 @@ class AuthorMatcher:
     by_email: dict[str, int]
     #: Owner id -> the organisations they work for or belong to (active memberships).
     owner_orgs: dict[int, set[int]]
-    #: Organisation id -> folded name -> its people of that name.
+    #: Organisation id -> folded name -> its people of that name (read when first needed:
+    #: a list whose authors are all known, such as the same list again, reads none).
     org_people: dict[int, dict[tuple[str, ...], set[int]]]
     owner: Person | None = None
+    session: Session | None = None
 
     @classmethod
     def build(
@@ -123,27 +125,7 @@ class AuthorMatcher:
                 )
             ):
                 owner_orgs[pid].add(oid)
-        org_people: dict[int, dict[tuple[str, ...], set[int]]] = {}
-        orgs = sorted(set().union(*owner_orgs.values())) if owner_orgs else []
-        keys: dict[int, tuple[str, ...]] = {}
-        for chunk in _chunks(orgs, 200):
-            for oid, pid, full_name in (
-                *session.execute(
-                    select(Membership.organization_id, Person.id, Person.full_name)
-                    .join(Person, Person.id == Membership.person_id)
-                    .where(Membership.organization_id.in_(chunk), Membership.ended_on.is_(None))
-                ),
-                *session.execute(
-                    select(Person.employer_id, Person.id, Person.full_name).where(
-                        Person.employer_id.in_(chunk)
-                    )
-                ),
-            ):
-                key = keys.get(pid)
-                if key is None:
-                    key = keys[pid] = name_key(full_name)
-                org_people.setdefault(oid, {}).setdefault(key, set()).add(pid)
-        return cls(by_orcid, by_email, owner_orgs, org_people)
+        return cls(by_orcid, by_email, owner_orgs, {}, session=session)
 
     @classmethod
     def for_owner(cls, session: Session, owner: Person, works: list[WorkIn]) -> AuthorMatcher:
@@ -151,10 +133,28 @@ class AuthorMatcher:
         matcher.owner = owner
         return matcher
 
+    def _people_of(self, oid: int) -> dict[tuple[str, ...], set[int]]:
+        people = self.org_people.get(oid)
+        if people is None:
+            people = self.org_people[oid] = {}
+            assert self.session is not None
+            for pid, full_name in (
+                *self.session.execute(
+                    select(Person.id, Person.full_name)
+                    .join(Membership, Membership.person_id == Person.id)
+                    .where(Membership.organization_id == oid, Membership.ended_on.is_(None))
+                ),
+                *self.session.execute(
+                    select(Person.id, Person.full_name).where(Person.employer_id == oid)
+                ),
+            ):
+                people.setdefault(name_key(full_name), set()).add(pid)
+        return people
+
     def _colleagues(self, owner_id: int, key: tuple[str, ...]) -> set[int]:
         found: set[int] = set()
         for oid in self.owner_orgs.get(owner_id, ()):
-            found |= self.org_people.get(oid, {}).get(key, set())
+            found |= self._people_of(oid).get(key, set())
         found.discard(owner_id)
         return found
 
