@@ -30,7 +30,14 @@ def clean_text(value: str | None) -> str | None:
     return _CONTROL.sub("", nfc(value)).replace("\r\n", "\n").strip()
 
 
+#: The combining diacritical marks (U+0300–U+036F, all category Mn): every mark that
+#: Vietnamese and the other Latin scripts decompose into.
+_MARKS = dict.fromkeys(range(0x300, 0x370))
+
+
 def fold(value: str) -> str:
     """Lower case without diacritics, đ as d: for comparing names loosely."""
-    value = unicodedata.normalize("NFD", value.lower()).replace("đ", "d")
+    value = unicodedata.normalize("NFD", value.lower()).replace("đ", "d").translate(_MARKS)
+    if value.isascii():
+        return value  # the usual case, without a look at each character
     return "".join(ch for ch in value if unicodedata.category(ch) != "Mn")

@@ -15,7 +15,7 @@ from ..audit.recorder import acting_as
 from ..extensions import db
 from ..jobs import job
 from .importers import ImportFormatError, parse_file
-from .operations import apply_plan, plan_organization_import
+from .operations import apply_plans, plan_organization_import
 from .uploads import import_state, load_upload, set_import_state
 
 
@@ -37,8 +37,7 @@ def import_organization_list(org_id: int, token: str, user_id: int) -> dict[str,
         plans, rejected = plan_organization_import(
             db.session, org_id, parsed.works, parsed.rejected
         )
-        for plan in plans:
-            apply_plan(db.session, plan)
+        apply_plans(db.session, plans)
         db.session.commit()
     result = {
         "created": sum(len(p.created) for p in plans),

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -80,6 +81,8 @@ class Publication(Audited, db.Model):
         # NULLs are distinct in both PostgreSQL and SQLite: works without a DOI are
         # deduplicated on ``title_key`` + ``year`` by the import instead.
         UniqueConstraint("person_id", "doi", name="uq_publication_person_doi"),
+        # The import looks works up by owner and title key, a chunk of a file at a time.
+        Index("ix_publication_person_title_key", "person_id", "title_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.orm import Session
 
+from ..audit.models import AuditEntry
+from ..audit.recorder import current_actor
 from ..core.errors import ValidationFailed
 from ..core.text import clean_line, clean_text, fold
+from ..core.types import utcnow
 from ..directory.models import Membership, Person
 from .i18n import _
 from .importers import AuthorIn, Rejected, WorkIn, normalize_orcid, title_key
@@ -45,96 +49,154 @@ MERGE_FIELDS = (
 )
 
 
+@lru_cache(maxsize=200_000)
 def name_key(name: str) -> tuple[str, ...]:
     """Folded name parts in any order: "Nguyen Van An" and "An Nguyễn Văn" compare equal."""
     return tuple(sorted(fold(clean_line(name) or "").replace(".", " ").replace(",", " ").split()))
 
 
+#: A plan and its writing key each work once; a list of 50,000 works fits in the cache.
+_title_key = lru_cache(maxsize=65536)(title_key)
+
+
 # --- linking authors to people ---------------------------------------------------------------
+
+#: Rows per statement of the bulk import (lookups, inserts and updates).
+CHUNK = 1000
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 @dataclass
 class AuthorMatcher:
-    """Links authors to directory people on firm evidence only, for one record owner.
+    """Links authors to directory people on firm evidence only.
 
     ORCID iD or e-mail held by a person: linked. The owner's own name on the owner's own
     record: linked (they keep the record). The same name as someone sharing an
     organisation with the owner: only *suggested* (``candidate_person_id``), waiting for
     that person's confirmation. A name alone is never enough.
+
+    One matcher serves every record of an import: the identifiers are looked up once for
+    all authors, and the people of each organisation once for all owners belonging to it.
     """
 
-    owner: Person
     by_orcid: dict[str, int]
     by_email: dict[str, int]
-    colleagues: dict[tuple[str, ...], list[int]]
+    #: Owner id -> the organisations they work for or belong to (active memberships).
+    owner_orgs: dict[int, set[int]]
+    #: Organisation id -> folded name -> its people of that name (read when first needed:
+    #: a list whose authors are all known, such as the same list again, reads none).
+    org_people: dict[int, dict[tuple[str, ...], set[int]]]
+    owner: Person | None = None
+    session: Session | None = None
 
     @classmethod
-    def for_owner(cls, session: Session, owner: Person, works: list[WorkIn]) -> AuthorMatcher:
-        orcids = {a.orcid for w in works for a in w.authors if a.orcid}
-        emails = {a.email.lower() for w in works for a in w.authors if a.email}
+    def build(
+        cls, session: Session, owners: list[Person], authors: list[AuthorIn]
+    ) -> AuthorMatcher:
+        orcids = sorted({a.orcid for a in authors if a.orcid})
+        emails = sorted({a.email.lower() for a in authors if a.email})
         by_orcid: dict[str, int] = {}
-        if orcids:
-            by_orcid = dict(
+        for chunk in _chunks(orcids):
+            by_orcid.update(
                 session.execute(
                     select(ScholarProfile.orcid, ScholarProfile.person_id).where(
-                        ScholarProfile.orcid.in_(orcids)
+                        ScholarProfile.orcid.in_(chunk)
                     )
                 ).all()
             )
         by_email: dict[str, int] = {}
-        if emails:
-            by_email = {
-                e.lower(): pid
-                for e, pid in session.execute(
-                    select(Person.email, Person.id).where(func.lower(Person.email).in_(emails))
-                ).all()
-            }
-        org_ids = owner.organization_ids()
-        if owner.employer_id is not None:
-            org_ids.add(owner.employer_id)
-        colleagues: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        if org_ids:
-            rows = session.execute(
-                select(Person.id, Person.full_name)
-                .where(
-                    or_(
-                        Person.employer_id.in_(org_ids),
-                        Person.id.in_(
-                            select(Membership.person_id).where(
-                                Membership.organization_id.in_(org_ids),
-                                Membership.ended_on.is_(None),
-                            )
-                        ),
-                    ),
-                    Person.id != owner.id,
+        for chunk in _chunks(emails):
+            for e, pid in session.execute(
+                select(Person.email, Person.id).where(func.lower(Person.email).in_(chunk))
+            ):
+                by_email[e.lower()] = pid
+        owner_orgs: dict[int, set[int]] = {o.id: set() for o in owners}
+        for o in owners:
+            if o.employer_id is not None:
+                owner_orgs[o.id].add(o.employer_id)
+        for chunk in _chunks(sorted(owner_orgs)):
+            for pid, oid in session.execute(
+                select(Membership.person_id, Membership.organization_id).where(
+                    Membership.person_id.in_(chunk), Membership.ended_on.is_(None)
                 )
-                .distinct()
-            )
-            for pid, full_name in rows:
-                colleagues[name_key(full_name)].append(pid)
-        return cls(owner, by_orcid, by_email, dict(colleagues))
+            ):
+                owner_orgs[pid].add(oid)
+        return cls(by_orcid, by_email, owner_orgs, {}, session=session)
 
-    def link(self, authors: list[PublicationAuthor]) -> None:
-        owner_key = name_key(self.owner.full_name)
-        owner_taken = any(a.person_id == self.owner.id for a in authors)
+    @classmethod
+    def for_owner(cls, session: Session, owner: Person, works: list[WorkIn]) -> AuthorMatcher:
+        matcher = cls.build(session, [owner], [a for w in works for a in w.authors])
+        matcher.owner = owner
+        return matcher
+
+    def _people_of(self, oid: int) -> dict[tuple[str, ...], set[int]]:
+        people = self.org_people.get(oid)
+        if people is None:
+            people = self.org_people[oid] = {}
+            assert self.session is not None
+            for pid, full_name in (
+                *self.session.execute(
+                    select(Person.id, Person.full_name)
+                    .join(Membership, Membership.person_id == Person.id)
+                    .where(Membership.organization_id == oid, Membership.ended_on.is_(None))
+                ),
+                *self.session.execute(
+                    select(Person.id, Person.full_name).where(Person.employer_id == oid)
+                ),
+            ):
+                people.setdefault(name_key(full_name), set()).add(pid)
+        return people
+
+    def _colleagues(self, owner_id: int, key: tuple[str, ...]) -> set[int]:
+        found: set[int] = set()
+        for oid in self.owner_orgs.get(owner_id, ()):
+            found |= self._people_of(oid).get(key, set())
+        found.discard(owner_id)
+        return found
+
+    def match(self, owner: Person, authors: list[dict[str, Any]]) -> None:
+        """Fill ``person_id`` / ``candidate_person_id`` of author rows (dicts) in place."""
+        owner_key = name_key(owner.full_name)
+        owner_taken = any(a["person_id"] == owner.id for a in authors)
         for a in authors:
-            if a.person_id is not None:
+            if a["person_id"] is not None:
                 continue
-            pid = self.by_orcid.get(a.orcid or "")
-            if pid is None and getattr(a, "_email", None):
-                pid = self.by_email.get(a._email.lower())  # type: ignore[attr-defined]
+            pid = self.by_orcid.get(a["orcid"] or "")
+            if pid is None and a.get("email"):
+                pid = self.by_email.get(a["email"].lower())
             if pid is not None:
-                a.person_id = pid
-                owner_taken = owner_taken or pid == self.owner.id
+                a["person_id"] = pid
+                owner_taken = owner_taken or pid == owner.id
                 continue
-            key = name_key(a.name)
+            key = name_key(a["name"])
             if not owner_taken and key == owner_key:
-                a.person_id = self.owner.id
+                a["person_id"] = owner.id
                 owner_taken = True
                 continue
-            same = self.colleagues.get(key, [])
+            same = self._colleagues(owner.id, key)
             if len(same) == 1:
-                a.candidate_person_id = same[0]
+                a["candidate_person_id"] = next(iter(same))
+
+    def link(self, authors: list[PublicationAuthor]) -> None:
+        """The same rules on ORM authors of the matcher's owner (items typed in by hand)."""
+        assert self.owner is not None
+        rows = [
+            {
+                "person_id": a.person_id,
+                "candidate_person_id": a.candidate_person_id,
+                "name": a.name,
+                "orcid": a.orcid,
+                "email": getattr(a, "_email", None),
+            }
+            for a in authors
+        ]
+        self.match(self.owner, rows)
+        for a, row in zip(authors, rows, strict=True):
+            a.person_id, a.candidate_person_id = row["person_id"], row["candidate_person_id"]
 
 
 def _authors_from(items: list[AuthorIn]) -> list[PublicationAuthor]:
@@ -146,12 +208,53 @@ def _authors_from(items: list[AuthorIn]) -> list[PublicationAuthor]:
     return out
 
 
+def _author_rows(items: list[AuthorIn]) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": n,
+            "name": a.name,
+            "orcid": a.orcid,
+            "email": a.email,
+            "person_id": None,
+            "candidate_person_id": None,
+        }
+        for n, a in enumerate(items, start=1)
+    ]
+
+
 # --- the import ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Existing:
+    """A work already in the record, as far as an import needs it.
+
+    Only the works a file matches are read (by DOI or title key, a chunk at a time), as
+    plain rows: a list of 50,000 works never loads a whole record as ORM objects.
+    """
+
+    id: int
+    person_id: int
+    title: str
+    title_key: str
+    keywords: list[str]
+    has_authors: bool
+    year: int | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    doi: str | None = None
+    isbn: str | None = None
+    language: str | None = None
+    abstract: str | None = None
+    url: str | None = None
 
 
 @dataclass
 class Merge:
-    publication: Publication
+    publication: Existing
     work: WorkIn
     #: Fields the import fills in (empty before); nothing is overwritten.
     filled: list[str]
@@ -192,55 +295,109 @@ class ImportPlan:
         }
 
 
-def _filled(pub: Publication, work: WorkIn) -> list[str]:
+def _filled(pub: Existing, work: WorkIn) -> list[str]:
     out = [f for f in MERGE_FIELDS if getattr(pub, f) in (None, "") and getattr(work, f)]
     if work.keywords and set(work.keywords) - set(pub.keywords or []):
         out.append("keywords")
-    if work.authors and not pub.authors:
+    if work.authors and not pub.has_authors:
         out.append("authors")
     return out
 
 
+_pub = Publication.__table__
+_author = PublicationAuthor.__table__
+_EXISTING_COLS = (
+    "id",
+    "person_id",
+    "title",
+    "title_key",
+    "keywords",
+    *MERGE_FIELDS,
+)
+
+
+def _find_existing(
+    session: Session, entries: list[tuple[int, WorkIn, str]]
+) -> tuple[dict[tuple[int, str], Existing], dict[tuple[int, str, int | None], Existing]]:
+    """The works already recorded that share a DOI or a title key with ``entries``.
+
+    One query per chunk, on the (person, DOI) and (person, title key) indexes.
+    """
+    seen: dict[int, Existing] = {}
+    has_authors = (
+        select(_author.c.id).where(_author.c.publication_id == _pub.c.id).exists().label("a")
+    )
+    for chunk in _chunks(entries):
+        owners = sorted({pid for pid, _w, _k in chunk})
+        dois = sorted({w.doi for _p, w, _k in chunk if w.doi})
+        keys = sorted({k for _p, _w, k in chunk})
+        match = _pub.c.title_key.in_(keys)
+        if dois:
+            match = or_(_pub.c.doi.in_(dois), match)
+        rows = session.execute(
+            select(*(_pub.c[c] for c in _EXISTING_COLS), has_authors).where(
+                _pub.c.person_id.in_(owners), match
+            )
+        )
+        for row in rows:
+            if row.id not in seen:
+                values = dict(row._mapping)
+                values["has_authors"] = bool(values.pop("a"))
+                values["keywords"] = list(values["keywords"] or [])
+                seen[row.id] = Existing(**values)
+    by_doi: dict[tuple[int, str], Existing] = {}
+    by_title: dict[tuple[int, str, int | None], Existing] = {}
+    for pub in sorted(seen.values(), key=lambda p: p.id):
+        if pub.doi:
+            by_doi[(pub.person_id, pub.doi)] = pub
+        by_title.setdefault((pub.person_id, pub.title_key, pub.year), pub)
+    return by_doi, by_title
+
+
+def plan_imports(session: Session, batches: list[tuple[Person, list[WorkIn]]]) -> list[ImportPlan]:
+    """Plan several records' imports at once: the lookups are shared, in bulk."""
+    entries = [(owner.id, w, _title_key(w.title)) for owner, works in batches for w in works]
+    by_doi, by_title = _find_existing(session, entries)
+    plans: list[ImportPlan] = []
+    at = 0
+    for owner, works in batches:
+        plan = ImportPlan(owner)
+        plans.append(plan)
+        new_doi: dict[str, WorkIn] = {}
+        new_title: dict[tuple[str, int | None], WorkIn] = {}
+        for _o, work, tkey in entries[at : at + len(works)]:
+            key = (tkey, work.year)
+            titled = by_title.get((owner.id, tkey, work.year))
+            match, by = None, ""
+            if work.doi and (owner.id, work.doi) in by_doi:
+                match, by = by_doi[(owner.id, work.doi)], "doi"
+            elif titled is not None and not (work.doi and titled.doi):
+                match, by = titled, "title_year"
+            if match is not None:
+                plan.merged.append(Merge(match, work, _filled(match, work), by))
+                continue
+            twin = new_doi.get(work.doi) if work.doi else None
+            if twin is None and key in new_title and not (work.doi and new_title[key].doi):
+                twin = new_title[key]
+            if twin is not None:
+                plan.rejected.append(
+                    Rejected(
+                        work.label,
+                        _("Appears twice in this file (same as %(other)s).", other=twin.label),
+                    )
+                )
+                continue
+            plan.created.append(work)
+            if work.doi:
+                new_doi[work.doi] = work
+            new_title.setdefault(key, work)
+        at += len(works)
+    return plans
+
+
 def plan_import(session: Session, owner: Person, works: list[WorkIn]) -> ImportPlan:
     """Sort each work into new, merged (same DOI, else same title and year) or duplicate."""
-    plan = ImportPlan(owner)
-    existing = session.scalars(
-        select(Publication)
-        .where(Publication.person_id == owner.id)
-        .options(selectinload(Publication.authors))
-    ).all()
-    by_doi = {p.doi: p for p in existing if p.doi}
-    by_title: dict[tuple[str, int | None], Publication] = {}
-    for p in existing:
-        by_title.setdefault((p.title_key, p.year), p)
-    new_doi: dict[str, WorkIn] = {}
-    new_title: dict[tuple[str, int | None], WorkIn] = {}
-    for work in works:
-        key = (title_key(work.title), work.year)
-        match, by = None, ""
-        if work.doi and work.doi in by_doi:
-            match, by = by_doi[work.doi], "doi"
-        elif key in by_title and not (work.doi and by_title[key].doi):
-            match, by = by_title[key], "title_year"
-        if match is not None:
-            plan.merged.append(Merge(match, work, _filled(match, work), by))
-            continue
-        twin = new_doi.get(work.doi) if work.doi else None
-        if twin is None and key in new_title and not (work.doi and new_title[key].doi):
-            twin = new_title[key]
-        if twin is not None:
-            plan.rejected.append(
-                Rejected(
-                    work.label,
-                    _("Appears twice in this file (same as %(other)s).", other=twin.label),
-                )
-            )
-            continue
-        plan.created.append(work)
-        if work.doi:
-            new_doi[work.doi] = work
-        new_title.setdefault(key, work)
-    return plan
+    return plan_imports(session, [(owner, works)])[0]
 
 
 def _new_publication(owner: Person, work: WorkIn) -> Publication:
@@ -258,33 +415,208 @@ def _new_publication(owner: Person, work: WorkIn) -> Publication:
     return pub
 
 
-def apply_plan(session: Session, plan: ImportPlan) -> list[Publication]:
-    """Write a plan: new works created, merges filled in; returns the touched works."""
-    owner = plan.owner
-    matcher = AuthorMatcher.for_owner(
-        session, owner, plan.created + [m.work for m in plan.merged if "authors" in m.filled]
+def _insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` as one plain executemany and return their ids, in order.
+
+    PostgreSQL hands out the ids from the column's sequence first (they are ours even if
+    someone else inserts meanwhile). SQLite has no sequence, and RETURNING in parameter
+    order makes SQLAlchemy insert there one row per statement; so the first row is
+    inserted alone (which takes the database's write lock until the commit: nobody else
+    can insert meanwhile) and the others take the ids that follow its own.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"table": table.name, "n": len(rows)},
+            )
+        )
+    else:
+        first = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+        ids = list(range(first, first + len(rows)))
+        rows = rows[1:]
+        if not rows:
+            return ids
+    for row, i in zip(rows, ids[-len(rows) :], strict=True):
+        row["id"] = i
+    session.execute(insert(table), rows)
+    return ids
+
+
+def _audit_value(value: Any) -> Any:
+    return list(value) if isinstance(value, list | tuple) else value
+
+
+class _Audit:
+    """The audit entries the ORM hook writes for single changes, written in bulk here."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.now = utcnow()
+        self.actor = current_actor.get()
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, kind: str, entity_id: int, action: str, changes: dict) -> None:
+        self.rows.append(
+            {
+                "at": self.now,
+                "actor_user_id": self.actor,
+                "entity_type": kind,
+                "entity_id": entity_id,
+                "action": action,
+                "changes": changes,
+            }
+        )
+        if len(self.rows) >= CHUNK * 4:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.execute(insert(AuditEntry.__table__), self.rows)
+            self.rows = []
+
+
+def apply_plans(session: Session, plans: list[ImportPlan]) -> list[int]:
+    """Write plans: new works created, merges filled in; returns the touched works' ids.
+
+    Core ``insert``/``update`` statements a chunk at a time (the ORM unit of work takes
+    seconds per thousand works). What the audit hook would have recorded is written in
+    bulk: one entry per work created or filled in (its authors listed in it), and one
+    ``publication_import`` entry per record summarising the import.
+    """
+    matcher = AuthorMatcher.build(
+        session,
+        [p.owner for p in plans],
+        [
+            a
+            for p in plans
+            for w in (*p.created, *(m.work for m in p.merged if "authors" in m.filled))
+            for a in w.authors
+        ],
     )
-    touched: list[Publication] = []
-    for work in plan.created:
-        pub = _new_publication(owner, work)
-        matcher.link(pub.authors)
-        session.add(pub)
-        touched.append(pub)
-    for m in plan.merged:
-        pub = m.publication
-        for f in m.filled:
-            if f == "keywords":
-                pub.keywords = list(dict.fromkeys([*(pub.keywords or []), *m.work.keywords]))
-            elif f == "authors":
-                pub.authors = _authors_from(m.work.authors)
-                pub.authors_truncated = m.work.authors_truncated
-                matcher.link(pub.authors)
-            else:
-                setattr(pub, f, getattr(m.work, f))
-        if m.filled:
-            touched.append(pub)
+    audit = _Audit(session)
+    now = audit.now
+    touched: list[int] = []
+    author_rows: list[dict[str, Any]] = []
+
+    def authors_for(owner: Person, pub_id: int, work: WorkIn) -> list[str]:
+        rows = _author_rows(work.authors)
+        matcher.match(owner, rows)
+        for row in rows:
+            row.pop("email")
+            row["publication_id"] = pub_id
+        author_rows.extend(rows)
+        if len(author_rows) >= CHUNK * 4:
+            flush_authors()
+        return [row["name"] for row in rows]
+
+    def flush_authors() -> None:
+        if author_rows:
+            session.execute(insert(_author), author_rows)
+            author_rows.clear()
+
+    created = [(p.owner, w) for p in plans for w in p.created]
+    for chunk in _chunks(created):
+        rows = [
+            {
+                "person_id": owner.id,
+                "type": w.type,
+                "title": w.title,
+                "title_key": _title_key(w.title),
+                "keywords": list(w.keywords),
+                "source": w.source,
+                "authors_truncated": w.authors_truncated,
+                **{f: getattr(w, f) for f in MERGE_FIELDS},
+                "created_at": now,
+                "updated_at": now,
+            }
+            for owner, w in chunk
+        ]
+        changes = [
+            {
+                k: [None, _audit_value(v)]
+                for k, v in row.items()
+                if v is not None and v != [] and k not in ("created_at", "updated_at")
+            }
+            for row in rows
+        ]
+        ids = _insert_rows(session, _pub, rows)
+        for (owner, w), pub_id, change in zip(chunk, ids, changes, strict=True):
+            names = authors_for(owner, pub_id, w)
+            if names:
+                change["authors"] = [None, names]
+            audit.add("publication", pub_id, "create", change)
+            touched.append(pub_id)
+    flush_authors()
+
+    # Merges: each work's final values (later rows of a file see what earlier rows filled).
+    final: dict[int, tuple[Existing, dict[str, list]]] = {}
+    for p in plans:
+        for m in p.merged:
+            if not m.filled:
+                continue
+            pub = m.publication
+            _e, changes = final.setdefault(pub.id, (pub, {}))
+            for f in m.filled:
+                if f == "keywords":
+                    new = list(dict.fromkeys([*(pub.keywords or []), *m.work.keywords]))
+                    changes.setdefault(f, [list(pub.keywords or []), None])[1] = new
+                    pub.keywords = new
+                elif f == "authors":
+                    changes["authors"] = [[], (p.owner, m.work)]
+                else:
+                    changes.setdefault(f, [getattr(pub, f), None])[1] = getattr(m.work, f)
+                    setattr(pub, f, getattr(m.work, f))
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for pub_id, (_pub_row, changes) in final.items():
+        values = {f: v[1] for f, v in changes.items() if f != "authors"}
+        if "authors" in changes:
+            owner, work = changes["authors"][1]
+            session.execute(delete(_author).where(_author.c.publication_id == pub_id))
+            changes["authors"] = [[], authors_for(owner, pub_id, work)]
+            values["authors_truncated"] = work.authors_truncated
+        groups[tuple(sorted(values))].append({"_id": pub_id, **values})
+        audit.add("publication", pub_id, "update", changes)
+        touched.append(pub_id)
+    flush_authors()
+    for cols, rows in groups.items():
+        stmt = (
+            update(_pub)
+            .where(_pub.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in cols} | {"updated_at": now})
+        )
+        for chunk in _chunks(rows):
+            session.execute(stmt, chunk)
+
+    for p in plans:
+        if p.created or p.merged:
+            audit.add(
+                "publication_import",
+                p.owner.id,
+                "import",
+                {
+                    "created": len(p.created),
+                    "merged": len(p.merged),
+                    "filled": sum(1 for m in p.merged if m.filled),
+                    "rejected": len(p.rejected),
+                    "sources": sorted(
+                        {w.source for w in (*p.created, *(m.work for m in p.merged))}
+                    ),
+                },
+            )
+    audit.flush()
     session.flush()
     return touched
+
+
+def apply_plan(session: Session, plan: ImportPlan) -> list[int]:
+    """Write one plan (see ``apply_plans``)."""
+    return apply_plans(session, [plan])
 
 
 def import_works(
@@ -529,8 +861,9 @@ def plan_organization_import(
             )
             continue
         by_person[pid].append(work)
-    plans = []
-    for pid in sorted(by_person):
-        owner = session.get(Person, pid)
-        plans.append(plan_import(session, owner, by_person[pid]))
-    return plans, refused
+    owners: dict[int, Person] = {}
+    for chunk in _chunks(sorted(by_person)):
+        people = session.scalars(select(Person).where(Person.id.in_(chunk)))
+        owners.update((p.id, p) for p in people)
+    batches = [(owners[pid], by_person[pid]) for pid in sorted(by_person)]
+    return plan_imports(session, batches), refused

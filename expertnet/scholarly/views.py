@@ -45,6 +45,7 @@ from .jobs import import_organization_list
 from .models import Patent, Publication, PublicationAuthor, ResearchProject
 from .operations import (
     apply_plan,
+    apply_plans,
     confirm_author,
     create_patent,
     create_project,
@@ -398,8 +399,7 @@ def import_org_confirm(org_id: int):
         enqueue(import_organization_list, org.id, upload.token, current_user.id)
         return redirect(status)
     plans, rejected = plan_organization_import(db.session, org.id, parsed.works, parsed.rejected)
-    for plan in plans:
-        apply_plan(db.session, plan)
+    apply_plans(db.session, plans)
     db.session.commit()
     upload.discard()
     flash(
