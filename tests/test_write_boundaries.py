@@ -3,7 +3,7 @@ organisations nor raises their own workload cap (API and pages); refusals change
 
 from __future__ import annotations
 
-from helpers import bearer, csrf_from
+from helpers import bearer, csrf_from, unchanged
 from sqlalchemy import func, select
 
 from expertnet.directory.models import Membership, Person
@@ -20,14 +20,16 @@ def test_liaison_cannot_create_an_expert_in_another_organisation_api(
     _, token = make_user("liaison", organization=own)
     before = _people(session)
     body = {"full_name": "Injected By Liaison", "organizations": [other.id]}
-    res = client.post("/api/v1/experts", json=body, headers=bearer(token))
+    with unchanged(session):
+        res = client.post("/api/v1/experts", json=body, headers=bearer(token))
     assert res.status_code == 422
     assert "organizations" in res.json["error"]["fields"]
-    both = client.post(
-        "/api/v1/experts",
-        json={"full_name": "Injected Twice", "organizations": [own.id, other.id]},
-        headers=bearer(token),
-    )
+    with unchanged(session):
+        both = client.post(
+            "/api/v1/experts",
+            json={"full_name": "Injected Twice", "organizations": [own.id, other.id]},
+            headers=bearer(token),
+        )
     assert both.status_code == 422
     assert _people(session) == before
     assert not session.scalar(
@@ -50,15 +52,16 @@ def test_liaison_cannot_create_an_expert_in_another_organisation_page(
         not in page.text.split('name="organizations"', 1)[-1].split("</select>", 1)[0]
     )
     before = _people(session)
-    res = client.post(
-        "/experts/new",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "full_name": "Injected By Form",
-            "organizations": [str(other.id)],
-            "max_assignments": "3",
-        },
-    )
+    with unchanged(session):
+        res = client.post(
+            "/experts/new",
+            data={
+                "csrf_token": csrf_from(page.text),
+                "full_name": "Injected By Form",
+                "organizations": [str(other.id)],
+                "max_assignments": "3",
+            },
+        )
     assert res.status_code == 422
     assert _people(session) == before
 
@@ -70,15 +73,17 @@ def test_expert_cannot_change_own_memberships_or_raise_own_cap(
     person = make_person(full_name="Phạm Văn Tự", organizations=[home], max_assignments=3)
     _, token = make_user("expert", person=person)
     url = f"/api/v1/experts/{person.id}"
-    res = client.patch(
-        url, json={"organizations": [home.id, a.id, b.id], "max_assignments": 50},
-        headers=bearer(token),
-    )  # fmt: skip
+    with unchanged(session):
+        res = client.patch(
+            url, json={"organizations": [home.id, a.id, b.id], "max_assignments": 50},
+            headers=bearer(token),
+        )  # fmt: skip
     assert res.status_code == 422
     assert set(res.json["error"]["fields"]) == {"organizations", "max_assignments"}
     session.expire_all()
     assert person.organization_ids() == {home.id} and person.max_assignments == 3
-    leave = client.patch(url, json={"organizations": []}, headers=bearer(token))
+    with unchanged(session):
+        leave = client.patch(url, json={"organizations": []}, headers=bearer(token))
     assert leave.status_code == 422
     lower = client.patch(url, json={"max_assignments": 1}, headers=bearer(token))
     assert lower.status_code == 200 and lower.json["max_assignments"] == 1
@@ -109,7 +114,8 @@ def test_liaison_may_lower_but_not_raise_a_members_cap(
     person = make_person(organizations=[org], max_assignments=3)
     _, token = make_user("liaison", organization=org)
     url = f"/api/v1/experts/{person.id}"
-    raised = client.patch(url, json={"max_assignments": 9}, headers=bearer(token))
+    with unchanged(session):
+        raised = client.patch(url, json={"max_assignments": 9}, headers=bearer(token))
     assert raised.status_code == 422 and "max_assignments" in raised.json["error"]["fields"]
     assert client.patch(url, json={"max_assignments": 2}, headers=bearer(token)).status_code == 200
 
@@ -130,7 +136,8 @@ def test_expert_edit_page_has_no_memberships_and_refuses_a_higher_cap(
         "version": str(person.version),
         "max_assignments": "40",
     }
-    res = client.post(f"/experts/{person.id}/edit", data=form)
+    with unchanged(session):
+        res = client.post(f"/experts/{person.id}/edit", data=form)
     assert res.status_code == 422
     session.expire_all()
     assert person.max_assignments == 3 and person.organization_ids() == {home.id}
