@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from helpers import bearer, csrf_from
+from helpers import bearer, csrf_from, unchanged
 from roster_helpers import count_people, csv_text
 from sqlalchemy import select
 
@@ -149,7 +149,8 @@ def test_coordinator_confirms_a_link_and_the_person_joins_the_roster(
     assert ("roster_pending_link", "update", setup["coordinator"].id) in actions
     assert ("membership", "create", setup["coordinator"].id) in actions
     # Decided once: a second decision changes nothing.
-    again = _decide(client, link, "reject")
+    with unchanged(session):
+        again = _decide(client, link, "reject")
     assert again.status_code == 302
     session.expire_all()
     assert link.state == "confirmed"
@@ -177,7 +178,8 @@ def test_only_coordinators_and_admins_decide_links(
     auth.login(user.email)
     assert client.get("/roster/links").status_code == 403
     token = csrf_from(client.get("/account").text)
-    res = client.post(f"/roster/links/{link.id}/confirm", data={"csrf_token": token})
+    with unchanged(session):
+        res = client.post(f"/roster/links/{link.id}/confirm", data={"csrf_token": token})
     assert res.status_code == 403
     session.expire_all()
     assert link.state == "pending"
