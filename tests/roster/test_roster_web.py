@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 import pytest
-from helpers import csrf_from
+from helpers import csrf_from, unchanged
 from roster_helpers import count_people, csv_text, members_of
 
 ROLES = [
@@ -65,11 +65,12 @@ def test_others_cannot_upload(client, auth, users, org, role, session):
     before = count_people(session)
     auth.login(users[role].email)
     token = csrf_from(client.get("/account").text)
-    res = client.post(
-        f"/organizations/{org.id}/roster/import",
-        data={"csrf_token": token, "file": (io.BytesIO(csv_text(ROWS).encode()), "r.csv")},
-        content_type="multipart/form-data",
-    )
+    with unchanged(session):
+        res = client.post(
+            f"/organizations/{org.id}/roster/import",
+            data={"csrf_token": token, "file": (io.BytesIO(csv_text(ROWS).encode()), "r.csv")},
+            content_type="multipart/form-data",
+        )
     assert res.status_code == 403
     assert count_people(session) == before
 
@@ -107,7 +108,9 @@ def test_upload_preview_confirm(client, auth, users, org, session, make_person):
     auth.login(users["liaison"].email)
 
     # Confirm without a CSRF token: refused, nothing written.
-    assert client.post(preview_url, data={}).status_code == 400
+    with unchanged(session):
+        refused = client.post(preview_url, data={})
+    assert refused.status_code == 400
     assert count_people(session) == before
 
     page = client.get(preview_url)
@@ -125,7 +128,8 @@ def test_upload_preview_confirm(client, auth, users, org, session, make_person):
     done = client.get(preview_url)
     assert "Import finished" in done.text
     # A second confirmation does nothing.
-    client.post(preview_url, data={"csrf_token": csrf_from(done.text)})
+    with unchanged(session):
+        client.post(preview_url, data={"csrf_token": csrf_from(done.text)})
     assert count_people(session) == before + 1
     assert token
 
@@ -163,10 +167,12 @@ def test_a_decision_outside_the_offered_choices_is_ignored(
 def test_bad_file_shows_the_message_and_imports_nothing(client, auth, users, org, session):
     before = count_people(session)
     auth.login(users["liaison"].email)
-    res = _upload(client, org, b"=1+2,x\n")
+    with unchanged(session):
+        res = _upload(client, org, b"=1+2,x\n")
     assert res.status_code == 422
     assert "No known column" in res.text or "formula" in res.text
-    res = _upload(client, org, b"")
+    with unchanged(session):
+        res = _upload(client, org, b"")
     assert res.status_code == 422
     assert count_people(session) == before
 
@@ -200,10 +206,11 @@ def test_upload_over_the_size_limit_is_413(app, client, auth, users, org, sessio
     token = csrf_from(client.get(f"/organizations/{org.id}/roster/import").text)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
     big = csv_text(ROWS[:2] * 400).encode()
-    res = client.post(
-        f"/organizations/{org.id}/roster/import",
-        data={"csrf_token": token, "file": (io.BytesIO(big), "big.csv")},
-        content_type="multipart/form-data",
-    )
+    with unchanged(session):
+        res = client.post(
+            f"/organizations/{org.id}/roster/import",
+            data={"csrf_token": token, "file": (io.BytesIO(big), "big.csv")},
+            content_type="multipart/form-data",
+        )
     assert res.status_code == 413
     assert count_people(session) == before
