@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from helpers import csrf_from
+from helpers import csrf_from, unchanged
 from sqlalchemy import func, select
 
 from expertnet.scholarly.models import Publication, PublicationAuthor, ResearchProject
@@ -68,15 +68,16 @@ def test_bad_doi_in_the_form_is_shown_and_nothing_saved(client, auth, session, e
     auth.login(expert["user"].email)
     url = f"/experts/{expert['person'].id}/publications/new"
     form = client.get(url)
-    r = client.post(
-        url,
-        data={
-            "csrf_token": csrf_from(form.text),
-            "type": "journal_article",
-            "title": "X",
-            "doi": "not-a-doi",
-        },
-    )
+    with unchanged(session):
+        r = client.post(
+            url,
+            data={
+                "csrf_token": csrf_from(form.text),
+                "type": "journal_article",
+                "title": "X",
+                "doi": "not-a-doi",
+            },
+        )
     assert r.status_code == 422
     assert "Not a DOI" in r.text
     assert _count(session) == 0
@@ -93,7 +94,8 @@ def test_project_form_refuses_end_before_start(client, auth, session, expert):
         "role": "lead",
         "status": "ongoing",
     }
-    r = client.post(url, data={**base, "start_year": "2024", "end_year": "2020"})
+    with unchanged(session):
+        r = client.post(url, data={**base, "start_year": "2024", "end_year": "2020"})
     assert r.status_code == 422 and _count(session, ResearchProject) == 0
     r = client.post(url, data={**base, "start_year": "2020", "end_year": "2024"})
     assert r.status_code == 302 and _count(session, ResearchProject) == 1
@@ -113,7 +115,8 @@ def test_others_cannot_open_the_forms_or_delete(client, auth, session, expert, m
         r = client.get(url)
         assert r.status_code == (302 if who == "public" else 403), url
     token = csrf_from(client.get("/account").text) if who != "public" else ""
-    r = client.post(f"/publications/{pub.id}/delete", data={"csrf_token": token})
+    with unchanged(session):
+        r = client.post(f"/publications/{pub.id}/delete", data={"csrf_token": token})
     assert r.status_code == (400 if who == "public" else 403)  # public: no CSRF token
     assert _count(session) == 1
 
@@ -121,7 +124,8 @@ def test_others_cannot_open_the_forms_or_delete(client, auth, session, expert, m
 def test_delete_needs_csrf(client, auth, session, expert):
     pub = _add_pub(session, expert["person"])
     auth.login(expert["user"].email)
-    r = client.post(f"/publications/{pub.id}/delete", data={})
+    with unchanged(session):
+        r = client.post(f"/publications/{pub.id}/delete", data={})
     assert r.status_code == 400
     assert _count(session) == 1
     page = client.get(f"/experts/{expert['person'].id}/record")
@@ -155,7 +159,10 @@ def test_import_preview_then_confirm(client, auth, session, expert, fixture_byte
     auth.logout()
     auth.login(coordinator.email)
     page = client.get(f"/experts/{expert['person'].id}/record")
-    r2 = client.post(f"{url}/confirm", data={"csrf_token": csrf_from(page.text), "token": token})
+    with unchanged(session):
+        r2 = client.post(
+            f"{url}/confirm", data={"csrf_token": csrf_from(page.text), "token": token}
+        )
     assert r2.status_code == 302 and _count(session) == 1
     auth.logout()
     auth.login(expert["user"].email)
@@ -215,9 +222,10 @@ def test_suggested_author_confirms_on_their_page(
     author = pub.authors[1]
     auth.login(expert["user"].email)  # the record's owner cannot answer for her
     page = client.get(f"/experts/{expert['person'].id}/record")
-    r = client.post(
-        f"/me/authorships/{author.id}/accept", data={"csrf_token": csrf_from(page.text)}
-    )
+    with unchanged(session):
+        r = client.post(
+            f"/me/authorships/{author.id}/accept", data={"csrf_token": csrf_from(page.text)}
+        )
     assert r.status_code == 403 and author.person_id is None
     auth.logout()
     auth.login(user.email)
