@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from helpers import csrf_from
+from helpers import csrf_from, unchanged
 from sqlalchemy import select
 
 from expertnet.auth.models import User
 
 
-def test_admin_creates_an_account_with_errors_named(client, auth, make_user, make_org):
+def test_admin_creates_an_account_with_errors_named(client, auth, make_user, make_org, session):
     admin, _ = make_user("admin")
     org = make_org(kind="agency", name="Sở Tài chính")
     auth.login(admin.email)
     token = csrf_from(client.get("/admin/users/new").text)
-    bad = client.post(
-        "/admin/users/new", data={"csrf_token": token, "email": "x", "name": "", "role": "agency"}
-    )
+    with unchanged(session):
+        bad = client.post(
+            "/admin/users/new",
+            data={"csrf_token": token, "email": "x", "name": "", "role": "agency"},
+        )
     assert bad.status_code == 422
     assert 'id="email-err"' in bad.text and 'id="name-err"' in bad.text
-    no_org = client.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": token,
-            "email": "stc@example.org",
-            "name": "Sở Tài chính",
-            "role": "agency",
-            "password": "mat-khau-du-dai",
-        },
-    )
+    with unchanged(session):
+        no_org = client.post(
+            "/admin/users/new",
+            data={
+                "csrf_token": token,
+                "email": "stc@example.org",
+                "name": "Sở Tài chính",
+                "role": "agency",
+                "password": "mat-khau-du-dai",
+            },
+        )
     assert no_org.status_code == 422 and 'id="organization-err"' in no_org.text
     ok = client.post(
         "/admin/users/new",
@@ -50,16 +53,17 @@ def test_admin_cannot_remove_own_admin_access(client, auth, make_user, session):
     auth.login(admin.email)
     url = f"/admin/users/{admin.id}"
     token = csrf_from(client.get(url).text)
-    res = client.post(
-        url,
-        data={
-            "csrf_token": token,
-            "email": admin.email,
-            "name": admin.name,
-            "role": "coordinator",
-            "active": "y",
-        },
-    )
+    with unchanged(session):
+        res = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "email": admin.email,
+                "name": admin.name,
+                "role": "coordinator",
+                "active": "y",
+            },
+        )
     assert res.status_code == 422
     session.expire_all()
     assert session.get(User, admin.id).role == "admin"
@@ -102,22 +106,23 @@ def test_liaison_edits_contact_details_but_not_identity(client, auth, make_user,
     assert org.phone == "0225 3842 123" and org.address == "Số 1 Lạch Tray"
 
 
-def test_organisation_form_names_a_bad_field(client, auth, make_user, make_org):
+def test_organisation_form_names_a_bad_field(client, auth, make_user, make_org, session):
     admin, _ = make_user("admin")
     org = make_org()
     auth.login(admin.email)
     url = f"/organizations/{org.id}/edit"
     token = csrf_from(client.get(url).text)
-    res = client.post(
-        url,
-        data={
-            "csrf_token": token,
-            "name": org.name,
-            "kind": org.kind,
-            "email": "not-mail",
-            "website": "nope",
-        },
-    )
+    with unchanged(session):
+        res = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "name": org.name,
+                "kind": org.kind,
+                "email": "not-mail",
+                "website": "nope",
+            },
+        )
     assert res.status_code == 422
     assert 'id="email-err"' in res.text and 'id="website-err"' in res.text
 
