@@ -115,7 +115,7 @@ def render(
     """The SVG markup of an ego network; ``link(node)`` may give each node a URL."""
     pos = layout(network)
     out = [
-        f'<svg class="egonet" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="egonet" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
         f'aria-labelledby="egonet-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="egonet-title">{escape(title)}</title>',
         '<g class="egonet-edges">',

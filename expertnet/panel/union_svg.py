@@ -112,7 +112,7 @@ def render(org_map: dict[str, Any], title: str, link: Callable[[int], str] | Non
     x0, y0 = box[0] - MARGIN, box[1] - MARGIN
     w, h = box[2] - box[0] + 2 * MARGIN, box[3] - box[1] + 2 * MARGIN
     return Markup(  # noqa: S704 - every text above is escaped
-        f'<svg class="unionnet" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" role="img" '
+        f'<svg class="unionnet" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" role="group" '
         f'aria-labelledby="unionnet-title" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="unionnet-title">{escape(title)}</title>'
         f'<g class="unionnet-links">{"".join(edges)}</g>'

@@ -171,7 +171,7 @@ def test_a_request_from_filing_to_the_agencys_response(page, live_server, users,
     for n, key in enumerate(("expert0", "expert1", "expert2")):
         j.as_(key)
         j.go("/inbox")
-        page.locator("#opinions-due a", has_text="Write my opinion").click()
+        page.locator(f'#opinions-due a[href="/requests/{rid}/opinion"]').click()
         page.fill("#summary", f"Ý kiến phản biện số {n + 1}: đề án cần bổ sung.")
         page.select_option("#position", positions[n])
         page.fill("#assessment", "**Đề án** cần bổ sung:\n\n- đánh giá tác động môi trường\n")
