@@ -183,6 +183,8 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
     planned = page.locator("#plan tr", has_text=TITLE).locator("li.planned-judge")
     assert planned.count() == 3
     shots.take("assignment-preview")
+    preview = f"/contests/{eid}/assignments/preview"
+    check_phone_pages(page.context.browser, live_server, users, {"coordinator": [preview]})
     page.click("#confirm-plan button[type=submit]")
     page.wait_for_load_state()
     j.flash_ok()
