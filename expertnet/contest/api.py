@@ -48,6 +48,8 @@ class AuthorLinkSchema(StrictSchema):
 
 class PlanSchema(StrictSchema):
     apply = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+    # A planned answer's fingerprint: apply exactly that plan, or 409 plan_changed.
+    fingerprint = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
 
 # --- serialisation -------------------------------------------------------------------------
@@ -234,7 +236,8 @@ def contest_action(edition_id: int, action: str):
 
 @bp.post("/contests/<int:edition_id>/assignments/plan")
 @doc(
-    "Plan the judges of every open seat (min-cost flow over the edition); apply=true saves it",
+    "Plan the judges of every open seat (min-cost flow over the edition); apply=true saves it "
+    "(with a plan's fingerprint: exactly that plan, else 409 plan_changed)",
     body=PlanSchema,
     response="the judge seats",
     statuses=WRITE_ERRORS,
@@ -243,20 +246,18 @@ def contest_action(edition_id: int, action: str):
 def contest_plan(edition_id: int):
     edition = _edition_or_404(edition_id)
     data = load(PlanSchema(), optional_body())
+    out: dict[str, Any] = {"applied": data["apply"], "fingerprint": None}
     if data["apply"]:
-        created = judging.apply_plan(edition, current_user)
+        created = judging.apply_plan(edition, current_user, data["fingerprint"])
         db.session.commit()
         pairs = [(s.entry_id, s.person_id) for s in created]
     else:
         plan, _problem = judging.plan_assignments(edition, current_user)
         pairs = plan.pairs
-    return jsonify(
-        {
-            "applied": data["apply"],
-            "seats": [{"entry": e, "expert_id": p} for e, p in pairs],
-            "total": len(pairs),
-        }
-    )
+        out["fingerprint"] = judging.plan_fingerprint(edition, plan)
+    out["seats"] = [{"entry": e, "expert_id": p} for e, p in pairs]
+    out["total"] = len(pairs)
+    return jsonify(out)
 
 
 @bp.get("/contests/<int:edition_id>/results")

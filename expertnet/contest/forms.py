@@ -301,7 +301,10 @@ class ScreenForm(Versioned):
 
 
 class PlanForm(Form):
-    """Run the batch assignment of every open judge seat of the edition."""
+    """Confirm the previewed batch assignment of every open judge seat of the edition."""
+
+    # The preview's fingerprint (see ``judging.plan_fingerprint``): only that plan is saved.
+    fingerprint = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class SwapForm(Form):

@@ -8,8 +8,10 @@ with each juror's remaining capacity (the edition's cap minus the seats they hol
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -168,9 +170,105 @@ def _at_workload_cap(edition: Edition, people: list) -> set[int]:
 
 def plan_assignments(edition: Edition, user: User) -> tuple[Assignment, AssignmentProblem]:
     """The best plan for every open seat of the edition (computed, not saved)."""
+    plan, problem, _excluded = _plan(edition, user)
+    return plan, problem
+
+
+def _plan(edition: Edition, user: User):
     _require_staffing(edition, user)
-    problem, _excluded = build_problem(edition, get_graph())
-    return assign(problem), problem
+    problem, excluded = build_problem(edition, get_graph())
+    return assign(problem), problem, excluded
+
+
+def plan_fingerprint(edition: Edition, plan: Assignment) -> str:
+    """What a confirmed preview must still match: the edition's version and the planned seats.
+
+    Any change that alters the plan (a seat filled or swapped by hand, the jury, an entry's
+    screening, a declared conflict) or the edition itself gives another fingerprint.
+    """
+    digest = hashlib.sha256(f"{edition.id}:{edition.version}".encode())
+    for entry_id, person_id in sorted(plan.pairs):
+        digest.update(f";{entry_id}-{person_id}".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class PlannedJudge:
+    person: Person
+    affinity: float
+
+
+@dataclass(frozen=True)
+class AvoidedJuror:
+    """A juror of the sub-jury left off the entry for a conflict with its authors."""
+
+    person: Person
+    reason: str
+    path: str  # the steps that link them, "A → B → C"
+
+
+@dataclass
+class EntryPlan:
+    entry: Entry
+    open_seats: int
+    judges: list[PlannedJudge] = field(default_factory=list)
+    avoided: list[AvoidedJuror] = field(default_factory=list)
+
+    @property
+    def unfilled(self) -> int:
+        return self.open_seats - len(self.judges)
+
+
+@dataclass
+class PlanPreview:
+    """The plan of every open seat as the secretariat reads it before confirming it."""
+
+    entries: list[EntryPlan]
+    fingerprint: str
+    seats: int
+    filled: int
+
+
+def preview_plan(edition: Edition, user: User) -> PlanPreview:
+    """The batch assignment per entry — judges, affinity, conflicts avoided — nothing saved."""
+    plan, problem, excluded = _plan(edition, user)
+    by_entry: dict[int, list[int]] = defaultdict(list)
+    for entry_id, person_id in plan.pairs:
+        by_entry[entry_id].append(person_id)
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person).where(Person.id.in_({m.person_id for m in edition.jury}))
+        )
+    }
+    out = []
+    for entry in edition.entries:
+        if entry.id not in problem.seats:
+            continue
+        judges = sorted(
+            (
+                PlannedJudge(people[pid], problem.affinity[(entry.id, pid)])
+                for pid in by_entry.get(entry.id, [])
+            ),
+            key=lambda j: (-j.affinity, j.person.full_name),
+        )
+        avoided = [
+            AvoidedJuror(
+                people[pid],
+                c.reason,
+                " → ".join(step.label for step in c.path),
+            )
+            for pid, found in sorted(excluded.get(entry.id, {}).items())
+            for c in found[:1]
+            if c.excludes and pid in people
+        ]
+        out.append(EntryPlan(entry, problem.seats[entry.id], judges, avoided))
+    return PlanPreview(
+        entries=out,
+        fingerprint=plan_fingerprint(edition, plan),
+        seats=sum(problem.seats.values()),
+        filled=len(plan.pairs),
+    )
 
 
 def _require_staffing(edition: Edition, user: User) -> None:
@@ -180,9 +278,29 @@ def _require_staffing(edition: Edition, user: User) -> None:
         raise ApiError(409, _("Judges are assigned after entries close and before the results."))
 
 
-def apply_plan(edition: Edition, user: User) -> list[JudgeAssignment]:
-    """Plan and save the assignment of every open seat; returns the new seats."""
+def apply_plan(
+    edition: Edition, user: User, fingerprint: str | None = None
+) -> list[JudgeAssignment]:
+    """Plan and save the assignment of every open seat; returns the new seats.
+
+    With the ``fingerprint`` of a preview, saves only that very plan: when the edition or
+    the plan changed meanwhile, refuses (409 ``plan_changed``) and writes nothing.
+    """
+    if fingerprint is not None:
+        # One confirmation at a time per edition: a second one waits, then finds the seats
+        # filled (another plan, another fingerprint) and is refused.
+        db.session.execute(select(Edition.id).where(Edition.id == edition.id).with_for_update())
+        db.session.expire_all()  # what the other confirmation saved, read afresh
     plan, problem = plan_assignments(edition, user)
+    if fingerprint is not None and fingerprint != plan_fingerprint(edition, plan):
+        raise ApiError(
+            409,
+            _(
+                "The edition changed since the preview, so the assignment was not saved. "
+                "This is the fresh preview; check it and confirm again."
+            ),
+            "plan_changed",
+        )
     by_id = {e.id: e for e in edition.entries}
     created = []
     for entry_id, person_id in plan.pairs:

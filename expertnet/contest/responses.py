@@ -129,6 +129,8 @@ class ContestPlanResponse(Schema):
     """The planned (or, with ``apply``, created) judge seats."""
 
     applied = _req(Bool)
+    # Of a plan not applied (else null): post it back with apply=true to save exactly that plan.
+    fingerprint = _opt(Str)
     seats = fields.List(fields.Nested(SeatResponse), required=True)
     total = _req(Int)
 

@@ -1,9 +1,10 @@
 """The contest in a real browser: from an author's entry to the public results.
 
 An author files an entry through the public form, the secretariat screens it and seats
-three judges with the batch assignment, the judges score it, their disagreement is
-flagged and resolved by a re-score, the secretariat proposes the results, a board member
-approves and publishes them, and the public reads them.
+three judges with the batch assignment (previewed, then confirmed), the judges score it,
+their disagreement is flagged and resolved by a re-score, the secretariat proposes the
+results, a board member approves and publishes them, and the public reads them and
+downloads the author's certificate and the decision on the awards.
 """
 
 from __future__ import annotations
@@ -176,7 +177,15 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
     j.flash_ok()
-    page.click("#assignment button[type=submit]")
+    # The assignment is previewed first (nothing saved), then that very plan is confirmed.
+    page.click("#preview-assignment")
+    page.wait_for_load_state()
+    planned = page.locator("#plan tr", has_text=TITLE).locator("li.planned-judge")
+    assert planned.count() == 3
+    shots.take("assignment-preview")
+    preview = f"/contests/{eid}/assignments/preview"
+    check_phone_pages(page.context.browser, live_server, users, {"coordinator": [preview]})
+    page.click("#confirm-plan button[type=submit]")
     page.wait_for_load_state()
     j.flash_ok()
     assert "3 / 3" in page.locator("main tr", has_text=TITLE).inner_text()
@@ -221,6 +230,22 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
     results = page.locator("main table.results")
     assert TITLE in results.inner_text() and "87.67" in results.inner_text()
     shots.take("public-results")
+    # ... and downloads the first author's certificate and the decision on the awards, as PDF.
+    line = results.locator("tr", has_text=TITLE)
+    author = line.locator("td.certificates li", has_text="Trần Văn Bình")
+    with page.expect_download() as got:
+        author.get_by_role("link", name=re.compile(r"PDF")).click()
+    download = got.value
+    assert download.suggested_filename.endswith(".pdf")
+    assert "Trần Văn Bình" in pdf_text(download.path())
+    href = author.get_by_role("link", name=re.compile(r"PDF")).get_attribute("href")
+    response = page.request.get(live_server + href)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert "Trần Văn Bình" in pdf_text(response.body())
+    with page.expect_download() as got:
+        page.locator("#decision a", has_text="PDF").click()
+    text = pdf_text(got.value.path())
+    assert TITLE[:30] in text and "Trần Văn Bình" in text
 
     # 7. Each role's contest pages, in Vietnamese, fit a 390 px phone and pass axe.
     entry_path = entry_url.removeprefix(live_server)
@@ -232,6 +257,16 @@ def test_an_entry_from_filing_to_the_public_results(page, live_server, users, sh
         "approver": [f"/contests/{eid}/board"],
     }
     check_phone_pages(page.context.browser, live_server, users, phone_pages)
+
+
+def pdf_text(source) -> str:
+    """The text of every page of a PDF (a path or the bytes), as pypdf reads it."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
+    return " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
 
 
 def check_phone_pages(browser, base, users, phone_pages) -> None:

@@ -70,9 +70,15 @@ def test_an_edition_from_draft_to_published_results_over_http(
     assert entry["allowed_actions"] == ["withdraw"]
     call(sec_t, "POST", f"{url}/actions/close_entries")
     call(sec_t, "POST", f"{e_url}/actions/mark_eligible")
-    assert call(sec_t, "POST", f"{url}/assignments/plan")["applied"] is False
-    plan = call(sec_t, "POST", f"{url}/assignments/plan", {"apply": True})
-    assert plan["total"] == 3
+    planned = call(sec_t, "POST", f"{url}/assignments/plan")
+    assert planned["applied"] is False and planned["total"] == 3
+    stale = {"apply": True, "fingerprint": "0" * 32}
+    with unchanged(session):
+        refused = call(sec_t, "POST", f"{url}/assignments/plan", stale, 409)
+    assert refused["error"]["code"] == "plan_changed"
+    confirm = {"apply": True, "fingerprint": planned["fingerprint"]}
+    plan = call(sec_t, "POST", f"{url}/assignments/plan", confirm)
+    assert plan["total"] == 3 and plan["seats"] == planned["seats"]
     call(sec_t, "POST", f"{url}/actions/start_judging")
     criteria = [c["name"] for c in ed["criteria"]]
     for (_u, token), pts in zip(judges, [(30, 20, 20), (35, 25, 25), (38, 28, 26)], strict=True):

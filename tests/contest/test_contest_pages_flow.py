@@ -66,6 +66,11 @@ def _edition_form(**overrides) -> dict:
     return data
 
 
+def _print(page: str) -> str:
+    """The plan fingerprint a preview page's confirm form carries."""
+    return re.search(r'name="fingerprint"[^>]*value="([0-9a-f]+)"', page).group(1)
+
+
 def _version(session, model, oid) -> str:
     session.expire_all()
     return str(session.get(model, oid).version)
@@ -197,8 +202,10 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     )  # fmt: skip
     assert "found the entry eligible" in pages.get(author, f"/contests/entries/{entry_id}").text
 
-    # Judges: the batch assignment seats three; a swap brings the fourth in and back out.
-    pages.post(sec, f"/contests/{edition_id}/assignments", {})
+    # Judges: the batch assignment, previewed then confirmed, seats three; a swap brings the
+    # fourth in and back out.
+    preview = pages.get(sec, f"/contests/{edition_id}/assignments/preview").text
+    pages.post(sec, f"/contests/{edition_id}/assignments", {"fingerprint": _print(preview)})
     session.expire_all()
     entry = session.get(Entry, entry_id)
     seated = {j.person_id for j in entry.active_judges}
@@ -268,6 +275,14 @@ def test_the_whole_edition_through_the_pages(pages, session, cast):
     public = pages.get(None, f"/contests/{edition_id}/results").text
     assert "Thiết bị cấp phôi" in public and level.name in public and "87.67" in public
     assert "Cân đối lĩnh vực" not in public  # the board's reasons stay internal
+    # The decision and each author's certificate are offered there, and download.
+    authors = session.get(Entry, entry_id).authors
+    assert f'/contests/{edition_id}/decision.pdf"' in public
+    for a in authors:
+        href = f"/contests/entries/{entry_id}/certificates/{a.id}.pdf"
+        assert f'{href}"' in public
+        res = pages.get(None, href)
+        assert res.mimetype == "application/pdf" and res.data.startswith(b"%PDF")
     history = session.scalars(select(ContestHistory.action).order_by(ContestHistory.id)).all()
     assert "request_rescore" in history and history[-1] == "publish"
     # The yearly report counts it, for the applying organisation's former province.
@@ -410,3 +425,75 @@ def test_seating_a_juror_in_conflict_is_refused_on_the_field_with_the_path(
     assert 'id="expert_id-err"' in res.text and "Công ty CP Cơ khí Hải Phòng" in res.text
     session.expire_all()
     assert sorted(j.person_id for j in session.get(Entry, entry.id).active_judges) == seated
+
+
+def test_the_secretariat_previews_the_assignment_then_confirms_exactly_that_plan(
+    pages, session, contest, make_org, make_person, make_user
+):
+    from contest_data import edition_data, entry_data
+    from helpers import unchanged
+
+    from expertnet.contest import judging
+    from expertnet.contest import operations as ops
+    from expertnet.contest.models import JudgeAssignment
+
+    company = make_org(kind="enterprise", name="Công ty CP Cơ khí Hải Phòng")
+    jurors = [
+        make_user("expert", person=make_person(full_name=n, fields=["ENG-MEC"]))[0]
+        for n in ("Phạm Minh Đức", "Vũ Thị Lan", "Hoàng Văn Nam", "Đỗ Thu Hà")
+    ]
+    jurors[3].person.employer_id = company.id  # works where the first author works
+    sec = contest.secretariat
+    edition = ops.create_edition(sec, edition_data())
+    jury = [{"expert_id": u.person_id, "field": "ENG-MEC"} for u in jurors]
+    ops.set_members(edition, sec, {"board": [contest.board[0].id], "jury": jury})
+    for action in ("announce", "open_entries"):
+        ops.perform_edition_action(edition, action, sec)
+    data = entry_data()
+    data["authors"][0]["employer_organization_id"] = company.id
+    entry = ops.create_entry(edition, contest.author, data)
+    ops.perform_edition_action(edition, "close_entries", sec)
+    ops.perform_entry_action(entry, "mark_eligible", sec)
+    session.commit()
+    eid, entry_id = edition.id, entry.id
+    seats = select(func.count(JudgeAssignment.id))
+
+    # The desk offers the preview; the preview names the planned judges and the conflict
+    # avoided (with what links the juror to the authors), and saves nothing.
+    desk = pages.get(sec, f"/contests/{eid}/manage").text
+    assert f"/contests/{eid}/assignments/preview" in desk
+    with unchanged(session):
+        page = pages.get(sec, f"/contests/{eid}/assignments/preview").text
+    row = re.search(rf'<tr id="plan-{entry_id}">(.*?)</tr>', page, re.S).group(1)
+    planned = re.findall(r'<li class="planned-judge">([^<]+?) <span', row)
+    assert sorted(planned) == ["Hoàng Văn Nam", "Phạm Minh Đức", "Vũ Thị Lan"]
+    avoided = re.search(r'<li class="avoided">(.*?)</li>', row, re.S).group(1)
+    assert "Đỗ Thu Hà" in avoided and "Công ty CP Cơ khí Hải Phòng" in avoided
+    assert "3 of 3 open seats filled" in page
+    old = _print(page)
+    # Others may not preview; a confirmation without the preview's print is refused.
+    pages.get(contest.author, f"/contests/{eid}/assignments/preview", status=403)
+    with unchanged(session):
+        res = pages.post(sec, f"/contests/{eid}/assignments", {}, status=422)
+    assert "Preview the assignment first" in res.text
+
+    # Meanwhile a juror is seated by hand: the old plan is stale, refused with nothing
+    # written, and the fresh preview is shown (two seats left, for the two others).
+    judging.assign_judge(session.get(Entry, entry_id), sec, jurors[0].person_id)
+    session.commit()
+    with unchanged(session):
+        res = pages.post(sec, f"/contests/{eid}/assignments", {"fingerprint": old}, status=409)
+    assert "changed since the preview" in res.text and "2 of 2 open seats filled" in res.text
+    fresh = _print(res.text)
+    assert fresh != old
+    assert session.scalar(seats) == 1
+
+    # Confirmed, exactly the fresh plan is saved.
+    res = pages.post(sec, f"/contests/{eid}/assignments", {"fingerprint": fresh})
+    assert "2 judge seats were filled" in pages.get(sec, res.headers["Location"]).text
+    session.expire_all()
+    judges = {j.person.full_name for j in session.get(Entry, entry_id).active_judges}
+    assert judges == {"Phạm Minh Đức", "Vũ Thị Lan", "Hoàng Văn Nam"}
+    # Confirming the same print again is refused: the plan has no seat left to fill now.
+    with unchanged(session):
+        pages.post(sec, f"/contests/{eid}/assignments", {"fingerprint": fresh}, status=409)

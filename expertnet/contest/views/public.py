@@ -11,8 +11,8 @@ from workflows import EditionState
 from ...consultation import documents as files
 from ...core.storage import current_store
 from ...extensions import db
+from .. import decision, results
 from .. import operations as ops
-from .. import results
 from ..models import ContestDocument, Edition, can_run_contests
 from . import Page, bp, edition_or_404
 
@@ -56,7 +56,11 @@ def edition_results(edition_id: int) -> Page:
     for line in results.lines_of(ed):
         by_field.setdefault(line.entry.field, []).append(line)
     return render_template(
-        "contest/results.html", edition=ed, by_field=by_field, published=results.is_public(ed)
+        "contest/results.html",
+        edition=ed,
+        by_field=by_field,
+        published=results.is_public(ed),
+        final=decision.is_available(ed),
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -180,7 +180,6 @@ def render_manage(edition: Edition, posted: dict[str, Any] | None = None, status
         screen_forms=screen_forms,
         action_forms=_edition_action_forms(edition, posted.get("actions") or {}),
         members_form=_members_form(edition, posted.get("members")),
-        plan_form=PlanForm(formdata=None),
         upload_form=_upload_form(edition, posted.get("upload")),
         can_plan=edition.state in ("closed", "judging"),
         flagged=[e for e in edition.entries if e.state == EntryState.FLAGGED],
@@ -316,22 +315,59 @@ def screen(entry_id: int) -> Page:
     return done(target, _("Entry %(n)s was screened.", n=entry.number))
 
 
+def render_preview(edition: Edition, status: int = 200) -> Page:
+    """The planned judges of every open seat, with the confirm form carrying the plan's print."""
+    try:
+        preview = judging.preview_plan(edition, current_user)
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_manage_url(edition), 303)
+    form = PlanForm(formdata=None)
+    form.fingerprint.data = preview.fingerprint
+    return render_template(
+        "contest/plan_preview.html",
+        edition=edition,
+        preview=preview,
+        form=form,
+        decimal2=lambda x: format_decimal(x, "0.00"),
+    ), status
+
+
+@bp.get("/<int:edition_id>/assignments/preview")
+@login_required
+def plan_preview(edition_id: int) -> Page:
+    """The batch assignment computed but not saved: who would judge which entry, and why not."""
+    edition = edition_or_404(edition_id)
+    _require_secretariat()
+    return render_preview(edition)
+
+
 @bp.post("/<int:edition_id>/assignments")
 @login_required
 def plan(edition_id: int) -> Page:
-    """Seat judges on every open seat of the edition (the min-cost-flow batch assignment)."""
+    """Save the previewed plan of every open seat (the min-cost-flow batch assignment).
+
+    Only the plan the secretariat saw is saved: if the edition or the plan changed since the
+    preview, nothing is written and the fresh preview is shown.
+    """
     edition = edition_or_404(edition_id)
     _require_secretariat()
     form = PlanForm()
     if not form.validate_on_submit():
-        return render_manage(edition, None, 422)
+        db.session.rollback()
+        flash(_("Preview the assignment first, then confirm it."), "error")
+        return render_preview(edition, 422)
     try:
-        created = judging.apply_plan(edition, current_user)
+        created = judging.apply_plan(edition, current_user, form.fingerprint.data)
         db.session.commit()
     except ApiError as exc:
         db.session.rollback()
-        put_errors(form, exc)
-        return render_manage(edition, None, exc.status)
+        if exc.code == "plan_changed":
+            flash(exc.message, "warning")
+            return render_preview(edition, 409)
+        flash(exc.message, "error")
+        return redirect(_manage_url(edition), 303)
     short = sum(
         1
         for e in edition.entries
