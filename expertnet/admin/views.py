@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
 
 from ..auth.models import ApiToken, User
 from ..auth.operations import AccountError, create_user, revoke_token, tokens_of, update_user
+from ..auth.queries import user_page
 from ..core.forms import choices
-from ..core.paging import paginate
 from ..core.roles import EXTRA_ROLES, Role
 from ..core.text import clean_line
-from ..directory.models import Organization, Person
+from ..directory.models import Person
+from ..directory.queries import organization_names, people_named
 from ..extensions import db
 from .forms import NEW_PASSWORD_HINT, UserForm
 
@@ -53,27 +53,13 @@ ROLE_ORDER = (
 def _fill(form: UserForm, current_person_id: int | None = None) -> None:
     form.role.choices = choices([(r.value, r.label) for r in ROLE_ORDER])
     form.also_roles.choices = choices([(r.value, r.label) for r in EXTRA_ROLES])
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
+    orgs = organization_names()
     form.organization.choices = choices([(str(i), n) for i, n in orgs], blank=True)
     # The person is picked by name: a server-side search, no JavaScript and no ids to type.
     found: list[Person] = []
     q = clean_line(form.person_q.data or "")[:200]
     if q:
-        like = f"%{q.lower()}%"
-        found = list(
-            db.session.scalars(
-                select(Person)
-                .where(
-                    or_(
-                        func.lower(Person.full_name).like(like), func.lower(Person.email).like(like)
-                    )
-                )
-                .order_by(Person.full_name, Person.id)
-                .limit(PERSON_CHOICES)
-            )
-        )
+        found = people_named(q, PERSON_CHOICES)
     form.nobody_found = bool(q) and not found
     keep = {int(v) for v in [form.person.data, current_person_id] if str(v or "").isdigit()}
     for pid in keep - {p.id for p in found}:
@@ -89,11 +75,7 @@ def _fill(form: UserForm, current_person_id: int | None = None) -> None:
 def users():
     q = (request.args.get("q") or "").strip()[:200]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = select(User)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
-    found = paginate(stmt.order_by(User.role, User.email), page, PER_PAGE)
+    found = user_page(q, page=page, per_page=PER_PAGE)
     return render_template("admin/users.html", users=found.items, q=q, found=found)
 
 

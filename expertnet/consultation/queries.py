@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -247,6 +247,18 @@ def notifications(
 ) -> Pagination:
     """The user's in-app notifications, newest first."""
     return paginate(ops.inbox(user, unread_only=unread_only), page, per_page)
+
+
+def unread_count(user) -> int:
+    """How many notifications ``user`` has not read (the header's badge)."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 # --- choice lists and people ------------------------------------------------------------------

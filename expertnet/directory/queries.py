@@ -188,3 +188,39 @@ def organization_names_by_id(ids: list[int]) -> dict[int, str]:
         select(Organization.id, Organization.name).where(Organization.id.in_(ids))
     )
     return dict(rows.all())
+
+
+def people_named(q: str, limit: int) -> list[Person]:
+    """People whose name or e-mail contains ``q`` (any case), by name: a picker's choices."""
+    like = f"%{q.lower()}%"
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                or_(func.lower(Person.full_name).like(like), func.lower(Person.email).like(like))
+            )
+            .order_by(Person.full_name, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+#: The union's own kinds of organisation, counted on the home page.
+UNION_KINDS = ("member_association", "institute", "club", "collective_member")
+
+
+def union_figures() -> dict[str, int]:
+    """The home page's figures: member organisations, members, experts in the public directory."""
+    counts = dict(
+        db.session.execute(
+            select(Organization.kind, func.count()).group_by(Organization.kind)
+        ).all()
+    )
+    return {
+        "organizations": sum(counts.get(k, 0) for k in UNION_KINDS),
+        "members": db.session.scalar(select(func.count(Person.id))) or 0,
+        "public_experts": db.session.scalar(
+            select(func.count(Person.id)).where(Person.public_profile.is_(True))
+        )
+        or 0,
+    }

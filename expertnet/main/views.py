@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from ..core.i18n import LANG_COOKIE
 from ..core.roles import MANAGERS, STAFF
 from ..core.urls import safe_next
 from ..core.web import doc
-from ..directory.models import Organization, OrganizationKind, Person
+from ..directory.queries import union_figures
 from ..extensions import db
 
 bp = Blueprint("main", __name__)
@@ -57,37 +57,14 @@ def unread_notifications() -> int:
     """How many notifications the signed-in user has not read (shown in the header)."""
     if not current_user.is_authenticated:
         return 0
-    from ..consultation.models import Notification
+    from ..consultation.queries import unread_count
 
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == current_user.id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+    return unread_count(current_user)
 
 
 @bp.get("/")
 def home():
-    counts = dict(
-        db.session.execute(
-            select(Organization.kind, func.count()).group_by(Organization.kind)
-        ).all()
-    )
-    stats = {
-        "organizations": sum(
-            counts.get(k.value, 0)
-            for k in OrganizationKind
-            if k.value in ("member_association", "institute", "club", "collective_member")
-        ),
-        "members": db.session.scalar(select(func.count(Person.id))) or 0,
-        "public_experts": db.session.scalar(
-            select(func.count(Person.id)).where(Person.public_profile.is_(True))
-        )
-        or 0,
-    }
+    stats = union_figures()
     role = current_user.role if current_user.is_authenticated else "public"
     from ..directory.models import can_create_person
 

@@ -1,0 +1,18 @@
+"""Reads of user accounts that the pages and the API share."""
+
+from __future__ import annotations
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, or_, select
+
+from ..core.paging import paginate
+from .models import User
+
+
+def user_page(q: str = "", *, page: int = 1, per_page: int = 50) -> Pagination:
+    """Accounts whose e-mail or name contains ``q``, by role then e-mail."""
+    stmt = select(User)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
+    return paginate(stmt.order_by(User.role, User.email), page, per_page)
