@@ -154,6 +154,37 @@ def test_the_layers_point_one_way():
     assert violations(graph) == []
 
 
+def queries_built_in(path: Path) -> list[int]:
+    """Lines where the module calls SQLAlchemy's ``select(...)`` itself."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == "select")
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == "select")
+        )
+    ]
+
+
+def test_pages_and_api_build_no_queries():
+    """Views and API read through their feature's ``queries.py`` (one read layer, shared);
+    they never build a query themselves."""
+    found = []
+    for path in sorted((ROOT / APP).rglob("*.py")):
+        module = module_name(ROOT, path)
+        if layer(module) in ("view", "api"):
+            found += [f"{module}:{line}" for line in queries_built_in(path)]
+    assert found == []
+
+
+def test_the_query_check_sees_a_query(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text("from sqlalchemy import select\nrows = db.session.scalars(select(X))\n")
+    assert queries_built_in(page) == [2]
+
+
 # --- the checker, on small made-up code bases -----------------------------------------------
 
 

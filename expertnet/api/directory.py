@@ -5,19 +5,16 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import ApiError, ValidationFailed
 from ..core.text import clean_line
 from ..directory.models import (
-    Field,
     Organization,
     OrganizationKind,
     can_create_person,
 )
 from ..directory.operations import create_person, update_person
-from ..directory.queries import member_counts, organization_page, visible_person
+from ..directory.queries import all_fields, member_counts, organization_page, visible_person
 from ..directory.schemas import ExpertSchema
 from ..directory.serialize import field_json, organization_json, person_json
 from ..extensions import db
@@ -60,9 +57,7 @@ def organization(org_id: int):
 @bp.get("/fields")
 @doc("The field taxonomy (areas and disciplines)", response="list of fields", auth=False)
 def field_list():
-    fields = db.session.scalars(
-        select(Field).options(selectinload(Field.parent)).order_by(Field.code)
-    ).all()
+    fields = all_fields()
     return jsonify({"items": [field_json(f) for f in fields], "total": len(fields)})
 
 

@@ -6,8 +6,8 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import RAISE, Schema, fields, validate
-from sqlalchemy import select
 
+from ..consultation import queries as consultation_queries
 from ..core.errors import ApiError, ValidationFailed
 from ..directory.models import Person
 from ..extensions import db
@@ -161,7 +161,6 @@ class PlanSchema(Schema):
 )
 @require_login
 def panel_plan():
-    from ..consultation.models import Request
     from ..panel.assign import assign, problem_from_profiles
     from ..panel.service import profile_for_request
 
@@ -169,7 +168,7 @@ def panel_plan():
         raise ApiError(403, _("Only the union's staff may plan panels."))
     data = load(PlanSchema(), json_body())
     ids = list(dict.fromkeys(data["requests"]))
-    found = {r.id: r for r in db.session.scalars(select(Request).where(Request.id.in_(ids)))}
+    found = consultation_queries.requests_by_id(ids)
     missing = [i for i in ids if i not in found or not found[i].can_view(current_user)]
     if missing:
         raise ValidationFailed(

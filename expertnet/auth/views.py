@@ -17,14 +17,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import update
 
 from ..core.errors import ApiError, wants_json
 from ..core.types import utcnow
 from ..core.urls import safe_next
 from ..extensions import db, login_manager
-from . import throttle
+from . import queries, throttle
 from .forms import AccountForm, LoginForm
 from .models import ApiToken, User, hash_token
 from .operations import revoke_token, tokens_of
@@ -47,15 +46,7 @@ def _load_from_token(req):
     if not header.startswith("Bearer "):
         return None
     # The token, its user and the user's extra roles in one statement.
-    token = (
-        db.session.scalars(
-            select(ApiToken)
-            .options(joinedload(ApiToken.user).joinedload(User.extra_roles))
-            .where(ApiToken.token_hash == hash_token(header[7:].strip()))
-        )
-        .unique()
-        .first()
-    )
+    token = queries.token_by_hash(hash_token(header[7:].strip()))
     if token is None or token.revoked_at is not None or not token.user.active:
         # A wrong token must not fall back to anonymous access silently.
         raise ApiError(401, _("The API token is not valid."), "invalid_token")
@@ -121,9 +112,7 @@ def login():
         verdict = throttle.check(request.remote_addr or "", form.email.data or "")
         if verdict.refused:
             return _refuse_sign_in(form, verdict)
-        user = db.session.scalar(
-            select(User).where(func.lower(User.email) == form.email.data.strip().lower())
-        )
+        user = queries.user_by_email(form.email.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(_("Wrong e-mail or password."))
         else:

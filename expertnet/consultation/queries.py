@@ -39,6 +39,14 @@ from .models import (
 # --- loaders ----------------------------------------------------------------------------------
 
 
+def requests_by_id(ids: Iterable[int]) -> dict[int, Request]:
+    """The requests with these ids (those that exist), by id."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    return {r.id: r for r in db.session.scalars(select(Request).where(Request.id.in_(wanted)))}
+
+
 def request_for(request_id: int, user) -> Request:
     """The request if ``user`` may see it."""
     req = db.session.get(Request, request_id)

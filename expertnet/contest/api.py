@@ -8,13 +8,12 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from ..api import bp, doc, json_body, load, optional_body, require_login
 from ..consultation.schemas import StrictSchema
 from ..core.errors import ApiError
 from ..extensions import db, limiter
-from . import authors, decision, judging, results
+from . import authors, decision, judging, queries, results
 from . import operations as ops
 from .models import Edition, Entry, can_run_contests
 from .schemas import EditionSchema, EntrySchema, MembersSchema
@@ -165,10 +164,7 @@ def _entry_or_404(entry_id: int) -> Entry:
     auth=False,
 )
 def contest_list():
-    stmt = select(Edition).order_by(Edition.id.desc())
-    if not can_run_contests(current_user):
-        stmt = stmt.where(Edition.state != "draft")
-    items = [edition_json(e, current_user) for e in db.session.scalars(stmt)]
+    items = [edition_json(e, current_user) for e in queries.editions_for(current_user)]
     return jsonify({"items": items, "total": len(items)})
 
 

@@ -224,3 +224,10 @@ def union_figures() -> dict[str, int]:
         )
         or 0,
     }
+
+
+def all_fields() -> list[Field]:
+    """The whole field taxonomy (areas and disciplines, each with its parent), by code."""
+    return list(
+        db.session.scalars(select(Field).options(selectinload(Field.parent)).order_by(Field.code))
+    )

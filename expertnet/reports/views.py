@@ -16,7 +16,6 @@ from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
@@ -28,6 +27,7 @@ from ..core.forms import Form
 from ..core.i18n import tr
 from ..core.localtime import LOCAL_TZ
 from ..directory.models import UNION_KINDS, FormerProvince, Organization, OrganizationKind
+from ..directory.queries import organization_names
 from ..extensions import db
 from .charts import Bar, horizontal_bars, vertical_bars
 from .downloads import letter_response, readable_opinion, xlsx_response
@@ -75,12 +75,7 @@ class ReportForm(Form):
 
 
 def _union_organizations() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.kind.in_(_UNION_KIND_VALUES))
-        .order_by(Organization.name)
-    )
-    return [(oid, name) for oid, name in rows]
+    return organization_names(tuple(_UNION_KIND_VALUES))
 
 
 # --- presentation ----------------------------------------------------------------------------

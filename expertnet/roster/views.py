@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import format_number, pgettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -34,6 +33,7 @@ from .jobs import confirm_roster_import, job_rows
 from .links import decide_link
 from .messages import _
 from .models import LinkState, PendingLink, RosterImportClaim, can_decide_links
+from .queries import pending_links
 from .reader import RosterError
 from .uploads import find_report, load_upload, publish_report, save_upload
 
@@ -306,12 +306,7 @@ def links():
     state = request.args.get("state", LinkState.pending.value)
     if state not in LinkState.values():
         state = LinkState.pending.value
-    rows = db.session.scalars(
-        select(PendingLink)
-        .where(PendingLink.state == state)
-        .order_by(PendingLink.requested_at.desc(), PendingLink.id.desc())
-        .limit(500)
-    ).all()
+    rows = pending_links(state)
     return render_template(
         "roster/links.html", links=rows, state=state, states=list(LinkState), form=ConfirmForm()
     )

@@ -10,20 +10,18 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..api import bp, doc, json_body, load, page_args, paged, require_login
 from ..core.errors import ApiError, ValidationFailed
 from ..core.paging import paginate
 from ..core.roles import MANAGERS
-from ..directory.models import Membership, Person
+from ..directory.models import Person
 from ..extensions import db
 from . import queries
 from .downloads import cv_response
 from .importers import ImportFormatError, parse_file
 from .lookup import LookupConfig, LookupDisabled, LookupFailed, lookup_doi, lookup_orcid
-from .models import Patent, Publication, PublicationAuthor, ResearchProject, ScholarProfile
+from .models import Patent, Publication, ResearchProject
 from .operations import (
     confirm_author,
     create_patent,
@@ -39,15 +37,9 @@ from .operations import (
 from .schemas import PatentSchema, ProjectSchema, PublicationSchema, clean_publication
 from .serialize import patent_json, project_json, publication_json
 
-_LOAD = (
-    selectinload(Person.memberships).selectinload(Membership.organization),
-    selectinload(Person.fields),
-    selectinload(Person.employer),
-)
-
 
 def _person(person_id: int, *, edit: bool = False) -> Person:
-    person = db.session.scalar(select(Person).options(*_LOAD).where(Person.id == person_id))
+    person = queries.person_for_record(person_id)
     if person is None or not person.can_view(current_user):
         raise ApiError(404, _("No such expert."))
     if edit:
@@ -136,11 +128,7 @@ def publication_delete(pub_id: int):
 )
 @require_login
 def author_confirm(pub_id: int, position: int):
-    author = db.session.scalar(
-        select(PublicationAuthor).where(
-            PublicationAuthor.publication_id == pub_id, PublicationAuthor.position == position
-        )
-    )
+    author = queries.author_at(pub_id, position)
     if author is None:
         raise ApiError(404, _("Not found."))
     if author.candidate_person_id is None:
@@ -318,9 +306,3 @@ def cv_docx(person_id: int):
 @doc("The expert's scientific CV (lý lịch khoa học) as PDF", response="PDF document", auth=False)
 def cv_pdf(person_id: int):
     return cv_response(_person(person_id), "pdf")
-
-
-def orcid_of(person_id: int) -> str | None:
-    return db.session.scalar(
-        select(ScholarProfile.orcid).where(ScholarProfile.person_id == person_id)
-    )

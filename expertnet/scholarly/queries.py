@@ -75,3 +75,32 @@ def authorships_to_confirm(person_id: int) -> list[PublicationAuthor]:
             .order_by(PublicationAuthor.id)
         )
     )
+
+
+#: What the record's API needs of its person: memberships, fields and employer.
+PERSON_LOAD = (
+    selectinload(Person.memberships).selectinload(Membership.organization),
+    selectinload(Person.fields),
+    selectinload(Person.employer),
+)
+
+
+def person_for_record(person_id: int) -> Person | None:
+    """The person whose record is asked for, loaded for the permission checks."""
+    return db.session.scalar(select(Person).options(*PERSON_LOAD).where(Person.id == person_id))
+
+
+def author_at(pub_id: int, position: int) -> PublicationAuthor | None:
+    """The author at ``position`` of publication ``pub_id``."""
+    return db.session.scalar(
+        select(PublicationAuthor).where(
+            PublicationAuthor.publication_id == pub_id, PublicationAuthor.position == position
+        )
+    )
+
+
+def orcid_of(person_id: int) -> str | None:
+    """The ORCID iD on a person's record, if any."""
+    return db.session.scalar(
+        select(ScholarProfile.orcid).where(ScholarProfile.person_id == person_id)
+    )

@@ -13,16 +13,15 @@ from flask import abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from workflows import COMMENT_REQUIRED, CONTEST_ENTRY_WORKFLOW, EntryAction, EntryState
 
 from ...core.errors import ApiError
 from ...core.forms import choices
 from ...core.i18n import tr
-from ...directory.models import Organization
+from ...directory.queries import organization_names
 from ...extensions import db
-from .. import judging
+from .. import judging, queries
 from .. import operations as ops
 from ..forms import (
     AUTHOR_ROWS,
@@ -34,7 +33,7 @@ from ..forms import (
     UploadForm,
     score_form_class,
 )
-from ..models import Entry, EntryAuthor, JudgeState, can_run_contests
+from ..models import Entry, JudgeState, can_run_contests
 from . import Page, bp, done, edition_or_404, entry_or_404, entry_url, put_errors, stale, version_of
 
 # Entry actions that have a page or a form of their own rather than a plain button.
@@ -52,9 +51,7 @@ def _fill_entry_choices(form: EntryForm, edition) -> None:
     form.field.choices = choices(
         ((f.code, f.display_name(locale)) for f in edition.fields), blank=True
     )
-    orgs = db.session.execute(
-        select(Organization.id, Organization.name).order_by(Organization.name)
-    ).all()
+    orgs = organization_names()
     form.applying_organization_id.choices = choices(((str(i), n) for i, n in orgs), blank=True)
 
 
@@ -138,12 +135,7 @@ def edit_entry(entry_id: int) -> Page:
 @login_required
 def my_entries() -> Page:
     """The entries the user filed or is an author of, in every edition."""
-    authored = select(EntryAuthor.entry_id).where(EntryAuthor.user_id == current_user.id)
-    entries = db.session.scalars(
-        select(Entry)
-        .where(or_(Entry.filed_by_id == current_user.id, Entry.id.in_(authored)))
-        .order_by(Entry.id.desc())
-    ).all()
+    entries = queries.entries_of(current_user)
     return render_template("contest/my_entries.html", entries=entries)
 
 

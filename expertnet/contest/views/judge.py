@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...core.errors import ApiError
 from ...extensions import db
-from .. import judging
+from .. import judging, queries
 from ..forms import ConflictForm, score_form_class
-from ..models import Entry, JudgeAssignment, JudgeState, has_role
+from ..models import has_role
 from . import Page, bp, done, entry_or_404, entry_url, put_errors, stale, version_of
 from .author import render_entry
 
@@ -22,15 +21,7 @@ def my_judging() -> Page:
     """The entries the expert judges, in every edition, with where their scoring stands."""
     if not has_role(current_user, "expert") or current_user.person_id is None:
         abort(403)
-    seats = db.session.scalars(
-        select(JudgeAssignment)
-        .join(Entry, Entry.id == JudgeAssignment.entry_id)
-        .where(
-            JudgeAssignment.person_id == current_user.person_id,
-            JudgeAssignment.state == JudgeState.active.value,
-        )
-        .order_by(Entry.edition_id.desc(), Entry.number)
-    ).all()
+    seats = queries.judge_seats(current_user.person_id)
     rows = [
         (seat, len(seat.current_scores(seat.entry.score_round)) == len(seat.entry.edition.criteria))
         for seat in seats

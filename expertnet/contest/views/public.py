@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
-
-from workflows import EditionState
 
 from ...consultation import documents as files
 from ...core.storage import current_store
 from ...extensions import db
-from .. import decision, results
+from .. import decision, queries, results
 from .. import operations as ops
-from ..models import ContestDocument, Edition, can_run_contests
+from ..models import ContestDocument, can_run_contests
 from . import Page, bp, edition_or_404
 
 
 @bp.get("/")
 def editions() -> Page:
     """Every announced edition (and drafts for the secretariat), newest first."""
-    stmt = select(Edition).order_by(Edition.id.desc())
-    if not can_run_contests(current_user):
-        stmt = stmt.where(Edition.state != EditionState.DRAFT.value)
     return render_template(
         "contest/list.html",
-        editions=db.session.scalars(stmt).all(),
+        editions=queries.editions_for(current_user),
         can_create=can_run_contests(current_user),
     )
 

@@ -8,17 +8,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from workflows import COMMENT_REQUIRED, CONTEST_EDITION_WORKFLOW, EditionAction, EntryState
 
-from ...auth.models import User
 from ...core.errors import ApiError
 from ...core.forms import choices
 from ...core.i18n import tr
-from ...directory.models import Field
+from ...directory.queries import leaf_fields
 from ...extensions import db
-from .. import judging
+from .. import judging, queries
 from .. import operations as ops
 from ..forms import (
     ActionForm,
@@ -52,9 +50,7 @@ def _require_secretariat() -> None:
 
 def _fill_edition_choices(form: EditionForm) -> None:
     locale = str(get_locale())
-    fields = db.session.scalars(
-        select(Field).where(Field.parent_id.is_not(None)).order_by(Field.code)
-    )
+    fields = leaf_fields()
     form.fields.choices = choices((f.code, f.display_name(locale)) for f in fields)
 
 
@@ -129,9 +125,7 @@ def edit_edition(edition_id: int) -> Page:
 
 def _members_form(edition: Edition, posted: MembersForm | None = None) -> MembersForm:
     form = posted or MembersForm(formdata=None)
-    approvers = db.session.scalars(
-        select(User).where(User.role == "approver", User.active.is_(True)).order_by(User.name)
-    ).all()
+    approvers = queries.approvers()
     form.board.choices = choices((u.id, f"{u.name} ({u.email})") for u in approvers)
     if posted is None:
         form.board.data = [m.user_id for m in edition.board]
