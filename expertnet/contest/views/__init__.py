@@ -8,7 +8,7 @@ from, naming the field; a stale ``version`` shows the fresh page with nothing ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, url_for
@@ -100,6 +100,39 @@ def edition_url(edition: Edition) -> str:
 
 def entry_url(entry: Entry) -> str:
     return url_for("contest.entry", entry_id=entry.id)
+
+
+def add_document(
+    edition: Edition, entry, obj, render: Callable[[Any, int], Page], back: str
+) -> Page:
+    """The upload form's one path for an edition's and an entry's documents: checked form,
+    the ``obj``'s version (edition or entry), a chosen file, then ``ops.add_document``."""
+    from ...core.actions import form_action
+    from .. import operations as ops
+    from ..forms import UploadForm
+
+    form = UploadForm()
+
+    def before() -> Page | None:
+        if version_of(form) != obj.version:
+            return stale(back)
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose a file.")]
+            return render(form, 422)
+        return None
+
+    return form_action(
+        form,
+        lambda: ops.add_document(
+            edition, entry, current_user, form.file.data.filename, form.file.data.stream
+        ),
+        _("The document was added."),
+        on_error=lambda status: render(form, status),
+        redirect_to=back,
+        put_errors=put_errors,
+        before=before,
+    )
 
 
 from . import author, board, files, judge, public, secretariat  # noqa: E402, F401  (routes)

@@ -34,7 +34,18 @@ from ..forms import (
     score_form_class,
 )
 from ..models import Entry, JudgeState, can_run_contests
-from . import Page, bp, done, edition_or_404, entry_or_404, entry_url, put_errors, stale, version_of
+from . import (
+    Page,
+    add_document,
+    bp,
+    done,
+    edition_or_404,
+    entry_or_404,
+    entry_url,
+    put_errors,
+    stale,
+    version_of,
+)
 
 # Entry actions that have a page or a form of their own rather than a plain button.
 OWN_FORM_ACTIONS = {
@@ -276,23 +287,13 @@ def entry_upload(entry_id: int) -> Page:
     entry = entry_or_404(entry_id)
     if not entry.can_edit(current_user):
         abort(403)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return render_entry(entry, {"upload": form}, 422)
-    if version_of(form) != entry.version:
-        return stale(entry_url(entry))
-    upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
-        form.file.errors = [_("Choose a file.")]
-        return render_entry(entry, {"upload": form}, 422)
-    try:
-        ops.add_document(entry.edition, entry, current_user, upload.filename, upload.stream)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc)
-        return render_entry(entry, {"upload": form}, exc.status)
-    return done(entry_url(entry), _("The document was added."))
+    return add_document(
+        entry.edition,
+        entry,
+        entry,
+        lambda form, status: render_entry(entry, {"upload": form}, status),
+        entry_url(entry),
+    )
 
 
 def my_entries_url() -> str:

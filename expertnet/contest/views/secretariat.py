@@ -30,6 +30,7 @@ from ..forms import (
 from ..models import Edition, Entry, can_run_contests
 from . import (
     Page,
+    add_document,
     bp,
     done,
     edition_or_404,
@@ -237,23 +238,13 @@ def edition_upload(edition_id: int) -> Page:
     edition = edition_or_404(edition_id)
     if not edition.can_edit(current_user):
         abort(403)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return render_manage(edition, {"upload": form}, 422)
-    if version_of(form) != edition.version:
-        return stale(_manage_url(edition))
-    upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
-        form.file.errors = [_("Choose a file.")]
-        return render_manage(edition, {"upload": form}, 422)
-    try:
-        ops.add_document(edition, None, current_user, upload.filename, upload.stream)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc)
-        return render_manage(edition, {"upload": form}, exc.status)
-    return done(_manage_url(edition), _("The document was added."))
+    return add_document(
+        edition,
+        None,
+        edition,
+        lambda form, status: render_manage(edition, {"upload": form}, status),
+        _manage_url(edition),
+    )
 
 
 @bp.post("/<int:edition_id>/members")
