@@ -1,8 +1,9 @@
 """The contest's pages, one module per role: public, author, secretariat, judge and board.
 
 Views stay thin, as in the consultation: load the object (404 when the viewer may not
-see it), check the permission the model or the engine gives, call the operation the API
-calls too, commit once, redirect with a flash. A refusal is shown on the form it came
+see it), check the permission the model or the engine gives, then post through the one
+form path (:func:`form_action`, on ``core.actions.form_action``): call the operation the
+API calls too, commit once, redirect with a flash. A refusal is shown on the form it came
 from, naming the field; a stale ``version`` shows the fresh page with nothing changed.
 """
 
@@ -18,15 +19,14 @@ from werkzeug.wrappers import Response
 
 from workflows import EditionAction, EditionState, EntryAction, EntryState
 
+from ...core.actions import Page
+from ...core.actions import form_action as core_form_action
 from ...core.errors import ApiError
 from ...core.i18n import tr
 from ...extensions import db
 from ..models import Edition, Entry, JudgeState
 
 bp = Blueprint("contest", __name__, url_prefix="/contests")
-
-#: What a view answers: a page, a page with its status, or a redirect.
-Page = str | tuple[str, int] | Response
 
 
 @bp.record_once
@@ -89,9 +89,10 @@ def put_errors(form, exc: ApiError, names: Mapping[str, Any] | None = None) -> N
         flash(exc.message, "error")
 
 
-def done(url: str, message: str) -> Response:
-    flash(message, "success")
-    return redirect(url, 303)
+def comment_payload(text: str | None) -> dict[str, str]:
+    """A workflow action's body from a form: the comment typed, if any."""
+    comment = (text or "").strip()
+    return {"comment": comment} if comment else {}
 
 
 def edition_url(edition: Edition) -> str:
@@ -102,20 +103,65 @@ def entry_url(entry: Entry) -> str:
     return url_for("contest.entry", entry_id=entry.id)
 
 
+def form_action(
+    form,
+    run: Callable[[], Any],
+    ok_message: str | Callable[[Any], str],
+    *,
+    on_error: Callable[[int], Page],
+    redirect_to: str | Callable[[Any], str],
+    fresh_for: Edition | Entry | None = None,
+    stale_to: str | None = None,
+    conflict_to: str | None = None,
+    names: Mapping[str, Any] | None = None,
+    put: Callable[[Any, ApiError], Any] | None = None,
+    before: Callable[[], Page | None] | None = None,
+    on_refusal: Callable[[ApiError], Page | None] | None = None,
+) -> Page:
+    """A contest form's one path (``core.actions.form_action``) with the edition's or entry's
+    version.
+
+    - ``fresh_for``: the form's ``version`` must be that object's, else the fresh page
+      (``stale_to``, by default ``redirect_to``) is shown and nothing runs; ``before`` may
+      then answer instead (a missing file, say);
+    - ``conflict_to``: an operation's version conflict shows that page fresh too;
+    - ``names`` maps the operation's field names to form fields for its refusals, or ``put``
+      shows a refusal its own way; ``on_refusal`` may answer a refusal instead.
+    """
+
+    def fresh() -> Page | None:
+        if fresh_for is not None and version_of(form) != fresh_for.version:
+            return stale(stale_to or redirect_to)  # type: ignore[arg-type]
+        return before() if before is not None else None
+
+    def refused(exc: Exception) -> Page | None:
+        if conflict_to is not None and getattr(exc, "code", None) == "version_conflict":
+            return stale(conflict_to)
+        return on_refusal(exc) if on_refusal is not None else None  # type: ignore[arg-type]
+
+    return core_form_action(
+        form,
+        run,
+        ok_message,
+        on_error=on_error,
+        redirect_to=redirect_to,
+        put_errors=put or (lambda form, exc: put_errors(form, exc, names)),
+        before=fresh,
+        on_refusal=refused,
+    )
+
+
 def add_document(
     edition: Edition, entry, obj, render: Callable[[Any, int], Page], back: str
 ) -> Page:
     """The upload form's one path for an edition's and an entry's documents: checked form,
     the ``obj``'s version (edition or entry), a chosen file, then ``ops.add_document``."""
-    from ...core.actions import form_action
     from .. import operations as ops
     from ..forms import UploadForm
 
     form = UploadForm()
 
-    def before() -> Page | None:
-        if version_of(form) != obj.version:
-            return stale(back)
+    def chosen() -> Page | None:
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
             form.file.errors = [_("Choose a file.")]
@@ -130,8 +176,8 @@ def add_document(
         _("The document was added."),
         on_error=lambda status: render(form, status),
         redirect_to=back,
-        put_errors=put_errors,
-        before=before,
+        fresh_for=obj,
+        before=chosen,
     )
 
 

@@ -16,11 +16,9 @@ from flask_login import current_user, login_required
 
 from workflows import COMMENT_REQUIRED, CONTEST_ENTRY_WORKFLOW, EntryAction, EntryState
 
-from ...core.errors import ApiError
 from ...core.forms import choices
 from ...core.i18n import tr
 from ...directory.queries import organization_names
-from ...extensions import db
 from .. import judging, queries
 from .. import operations as ops
 from ..forms import (
@@ -38,12 +36,11 @@ from . import (
     Page,
     add_document,
     bp,
-    done,
+    comment_payload,
     edition_or_404,
     entry_or_404,
     entry_url,
-    put_errors,
-    stale,
+    form_action,
     version_of,
 )
 
@@ -66,19 +63,37 @@ def _fill_entry_choices(form: EntryForm, edition) -> None:
     form.applying_organization_id.choices = choices(((str(i), n) for i, n in orgs), blank=True)
 
 
-def _save_entry(form: EntryForm, save) -> tuple[Any, int | None]:
-    """Run ``save(data)`` and keep the uploaded file; (entry, None) or (None, refusal status)."""
-    upload = form.file.data
-    try:
-        entry = save(form.to_data())
+def _entry_page(form: EntryForm, edition, entry: Entry | None, save) -> Page:
+    """The entry form's page (GET), or its post: ``save(data)`` and the file chosen with it."""
+
+    def again(status: int) -> Page:
+        page = render_template("contest/entry_form.html", form=form, edition=edition, entry=entry)
+        return page, status
+
+    if request.method == "GET":
+        return again(200)
+
+    def run() -> Entry:
+        saved = save(form.to_data())
+        upload = form.file.data
         if upload is not None and getattr(upload, "filename", ""):
-            ops.add_document(entry.edition, entry, current_user, upload.filename, upload.stream)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc, {"applied_since": form.applied_since})
-        return None, exc.status
-    return entry, None
+            ops.add_document(saved.edition, saved, current_user, upload.filename, upload.stream)
+        return saved
+
+    return form_action(
+        form,
+        run,
+        (
+            (lambda saved: _("Your entry was filed as number %(n)s.", n=saved.number))
+            if entry is None
+            else _("The entry was saved.")
+        ),
+        on_error=again,
+        redirect_to=entry_url,
+        fresh_for=entry,
+        stale_to=entry_url(entry) if entry is not None else None,
+        names={"applied_since": form.applied_since},
+    )
 
 
 @bp.route("/<int:edition_id>/entries/new", methods=["GET", "POST"])
@@ -97,15 +112,7 @@ def new_entry(edition_id: int) -> Page:
             current_user.email,
             100,
         )
-    refused = None
-    if form.validate_on_submit():
-        entry, refused = _save_entry(form, lambda d: ops.create_entry(edition, current_user, d))
-        if entry is not None:
-            message = _("Your entry was filed as number %(n)s.", n=entry.number)
-            return done(entry_url(entry), message)
-    status = refused or (422 if form.errors else 200)
-    page = render_template("contest/entry_form.html", form=form, edition=edition, entry=None)
-    return page, status
+    return _entry_page(form, edition, None, lambda d: ops.create_entry(edition, current_user, d))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -129,17 +136,9 @@ def edit_entry(entry_id: int) -> Page:
             row.form.employer.data = author.employer
             row.form.email.data = author.email
             row.form.phone.data = author.phone
-    refused = None
-    if form.validate_on_submit():
-        if version_of(form) != entry.version:
-            return stale(entry_url(entry))
-        saved, refused = _save_entry(form, lambda d: ops.update_entry(entry, current_user, d))
-        if saved is not None:
-            return done(entry_url(entry), _("The entry was saved."))
-    status = refused or (422 if form.errors else 200)
-    return render_template(
-        "contest/entry_form.html", form=form, edition=entry.edition, entry=entry
-    ), status
+    return _entry_page(
+        form, entry.edition, entry, lambda d: ops.update_entry(entry, current_user, d)
+    )
 
 
 @bp.get("/entries/mine")
@@ -260,25 +259,24 @@ def entry_action(entry_id: int, action: str) -> Page:
     if action not in {a.value for a in EntryAction} or EntryAction(action) in OWN_FORM_ACTIONS:
         abort(404)
     form = ActionForm(prefix=action)
-    if not form.validate_on_submit():
-        return render_entry(entry, {"actions": {action: form}}, 422)
-    if version_of(form) != entry.version:
-        return stale(entry_url(entry))
-    comment = (form.comment.data or "").strip()
-    try:
+
+    def run() -> None:
+        payload = comment_payload(form.comment.data)
         if action == EntryAction.REQUEST_RESCORE:
-            judging.request_rescore(entry, current_user, comment)
+            judging.request_rescore(entry, current_user, payload.get("comment", ""))
         else:
-            payload = {"comment": comment} if comment else {}
             ops.perform_entry_action(entry, action, current_user, payload, version_of(form))
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.code == "version_conflict":
-            return stale(entry_url(entry))
-        put_errors(form, exc, {"comment": form.comment, "scores": form.comment})
-        return render_entry(entry, {"actions": {action: form}}, exc.status)
-    return done(entry_url(entry), _("Done: %(action)s.", action=tr(EntryAction(action).label)))
+
+    return form_action(
+        form,
+        run,
+        _("Done: %(action)s.", action=tr(EntryAction(action).label)),
+        on_error=lambda status: render_entry(entry, {"actions": {action: form}}, status),
+        redirect_to=entry_url(entry),
+        fresh_for=entry,
+        conflict_to=entry_url(entry),
+        names={"comment": form.comment, "scores": form.comment},
+    )
 
 
 @bp.post("/entries/<int:entry_id>/documents")

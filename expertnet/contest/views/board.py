@@ -10,13 +10,11 @@ from flask_login import current_user, login_required
 
 from workflows import EditionState
 
-from ...core.errors import ApiError
 from ...core.forms import choices
-from ...extensions import db
 from .. import results
 from ..forms import AwardForm
 from ..models import Edition, can_run_contests
-from . import Page, bp, done, edition_or_404, put_errors
+from . import Page, bp, edition_or_404, form_action
 
 
 def is_board_member(edition: Edition, user) -> bool:
@@ -75,13 +73,12 @@ def edit_award(edition_id: int, entry_id: int) -> Page:
     if line is None:
         abort(404)
     form = _award_form(edition, line, AwardForm(prefix=f"r{entry_id}"))
-    if not form.validate_on_submit():
-        return render_board(edition, {"awards": {entry_id: form}}, 422)
-    try:
-        results.edit_award(edition, current_user, entry_id, form.level_id(), form.reason.data)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc)
-        return render_board(edition, {"awards": {entry_id: form}}, exc.status)
-    return done(url_for("contest.board", edition_id=edition.id), _("The award was changed."))
+    return form_action(
+        form,
+        lambda: results.edit_award(
+            edition, current_user, entry_id, form.level_id(), form.reason.data
+        ),
+        _("The award was changed."),
+        on_error=lambda status: render_board(edition, {"awards": {entry_id: form}}, status),
+        redirect_to=url_for("contest.board", edition_id=edition.id),
+    )

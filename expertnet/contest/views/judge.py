@@ -6,12 +6,10 @@ from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...core.errors import ApiError
-from ...extensions import db
 from .. import judging, queries
 from ..forms import ConflictForm, score_form_class
 from ..models import has_role
-from . import Page, bp, done, entry_or_404, entry_url, put_errors, stale, version_of
+from . import Page, bp, entry_or_404, entry_url, form_action
 from .author import render_entry
 
 
@@ -37,20 +35,21 @@ def score(entry_id: int) -> Page:
     if not entry.is_judge(current_user):
         abort(403)
     form = score_form_class(entry.edition.criteria)()
-    if not form.validate_on_submit():
-        return render_entry(entry, {"score": form}, 422)
-    if version_of(form) != entry.version:
-        return stale(entry_url(entry))
-    points = {str(c.id): form[f"c{c.id}"].data for c in entry.edition.criteria}
-    try:
-        judging.save_score(entry, current_user, points, form.comment.data or "")
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        names = {f"scores.{c.id}": form[f"c{c.id}"] for c in entry.edition.criteria}
-        put_errors(form, exc, names)
-        return render_entry(entry, {"score": form}, exc.status)
-    return done(entry_url(entry), _("Your scores were saved."))
+    criteria = entry.edition.criteria
+    return form_action(
+        form,
+        lambda: judging.save_score(
+            entry,
+            current_user,
+            {str(c.id): form[f"c{c.id}"].data for c in criteria},
+            form.comment.data or "",
+        ),
+        _("Your scores were saved."),
+        on_error=lambda status: render_entry(entry, {"score": form}, status),
+        redirect_to=entry_url(entry),
+        fresh_for=entry,
+        names={f"scores.{c.id}": form[f"c{c.id}"] for c in criteria},
+    )
 
 
 @bp.post("/entries/<int:entry_id>/conflict")
@@ -61,14 +60,10 @@ def conflict(entry_id: int) -> Page:
     if not entry.is_judge(current_user):
         abort(403)
     form = ConflictForm()
-    if not form.validate_on_submit():
-        return render_entry(entry, {"conflict": form}, 422)
-    try:
-        judging.declare_conflict(entry, current_user, form.details.data)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc)
-        return render_entry(entry, {"conflict": form}, exc.status)
-    message = _("Your conflict was recorded; the secretariat will seat another judge.")
-    return done(url_for("contest.my_judging"), message)
+    return form_action(
+        form,
+        lambda: judging.declare_conflict(entry, current_user, form.details.data),
+        _("Your conflict was recorded; the secretariat will seat another judge."),
+        on_error=lambda status: render_entry(entry, {"conflict": form}, status),
+        redirect_to=url_for("contest.my_judging"),
+    )

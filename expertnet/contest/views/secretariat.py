@@ -32,13 +32,13 @@ from . import (
     Page,
     add_document,
     bp,
-    done,
+    comment_payload,
     edition_or_404,
     edition_url,
     entry_or_404,
     entry_url,
+    form_action,
     put_errors,
-    stale,
     version_of,
 )
 from .author import render_entry
@@ -72,19 +72,19 @@ def new_edition() -> Page:
     _fill_edition_choices(form)
     if request.method == "GET":
         _default_text(form)
-    refused = None
-    if form.validate_on_submit():
-        try:
-            edition = ops.create_edition(current_user, form.to_data())
-            db.session.commit()
-        except ApiError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            refused = exc.status
-        else:
-            return done(edition_url(edition), _("The edition was saved as a draft."))
-    status = refused or (422 if form.errors else 200)
-    return render_template("contest/edition_form.html", form=form, edition=None), status
+
+    def again(status: int) -> Page:
+        return render_template("contest/edition_form.html", form=form, edition=None), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda: ops.create_edition(current_user, form.to_data()),
+        _("The edition was saved as a draft."),
+        on_error=again,
+        redirect_to=edition_url,
+    )
 
 
 @bp.route("/<int:edition_id>/edit", methods=["GET", "POST"])
@@ -105,23 +105,23 @@ def edit_edition(edition_id: int) -> Page:
         for name in ("min_judges", "max_spread", "judge_cap"):
             form[name].data = getattr(edition, name)
             form[name].raw_data = [str(getattr(edition, name))]
-    refused = None
-    if form.validate_on_submit():
-        if version_of(form) != edition.version:
-            return stale(url_for("contest.edit_edition", edition_id=edition.id))
-        try:
-            ops.update_edition(edition, current_user, form.to_data(with_scoring=setup))
-            db.session.commit()
-        except ApiError as exc:
-            db.session.rollback()
-            put_errors(form, exc)
-            refused = exc.status
-        else:
-            return done(edition_url(edition), _("The edition was saved."))
-    status = refused or (422 if form.errors else 200)
-    return render_template(
-        "contest/edition_form.html", form=form, edition=edition, setup=setup
-    ), status
+
+    def again(status: int) -> Page:
+        return render_template(
+            "contest/edition_form.html", form=form, edition=edition, setup=setup
+        ), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda: ops.update_edition(edition, current_user, form.to_data(with_scoring=setup)),
+        _("The edition was saved."),
+        on_error=again,
+        redirect_to=edition_url(edition),
+        fresh_for=edition,
+        stale_to=url_for("contest.edit_edition", edition_id=edition.id),
+    )
 
 
 def _members_form(edition: Edition, posted: MembersForm | None = None) -> MembersForm:
@@ -212,23 +212,17 @@ def edition_action(edition_id: int, action: str) -> Page:
 
         return render_board(edition, {"actions": {action: form}}, status)
 
-    if not form.validate_on_submit():
-        return again(422)
-    if version_of(form) != edition.version:
-        return stale(back)
-    comment = (form.comment.data or "").strip()
-    try:
-        ops.perform_edition_action(
-            edition, action, current_user, {"comment": comment} if comment else {}, version_of(form)
-        )
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.code == "version_conflict":
-            return stale(back)
-        put_errors(form, exc)
-        return again(exc.status)
-    return done(back, _("Done: %(action)s.", action=tr(EditionAction(action).label)))
+    return form_action(
+        form,
+        lambda: ops.perform_edition_action(
+            edition, action, current_user, comment_payload(form.comment.data), version_of(form)
+        ),
+        _("Done: %(action)s.", action=tr(EditionAction(action).label)),
+        on_error=again,
+        redirect_to=back,
+        fresh_for=edition,
+        conflict_to=back,
+    )
 
 
 @bp.post("/<int:edition_id>/documents")
@@ -253,18 +247,14 @@ def members(edition_id: int) -> Page:
     edition = edition_or_404(edition_id)
     _require_secretariat()
     form = _members_form(edition, MembersForm())
-    if not form.validate_on_submit():
-        return render_manage(edition, {"members": form}, 422)
-    if version_of(form) != edition.version:
-        return stale(_manage_url(edition))
-    try:
-        ops.set_members(edition, current_user, form.to_data())
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        put_errors(form, exc)
-        return render_manage(edition, {"members": form}, exc.status)
-    return done(_manage_url(edition), _("The board and the jury were saved."))
+    return form_action(
+        form,
+        lambda: ops.set_members(edition, current_user, form.to_data()),
+        _("The board and the jury were saved."),
+        on_error=lambda status: render_manage(edition, {"members": form}, status),
+        redirect_to=_manage_url(edition),
+        fresh_for=edition,
+    )
 
 
 @bp.post("/entries/<int:entry_id>/screen")
@@ -281,23 +271,21 @@ def screen(entry_id: int) -> Page:
             return render_manage(entry.edition, {"screen": {entry.id: form}}, status)
         return render_entry(entry, {"screen": form}, status)
 
-    if not form.validate_on_submit():
-        return again(422)
-    if version_of(form) != entry.version:
-        return stale(_manage_url(entry.edition) if from_manage else entry_url(entry))
-    action = "mark_eligible" if form.decision.data == "eligible" else "mark_ineligible"
-    payload = {"comment": form.reason.data.strip()} if (form.reason.data or "").strip() else {}
-    try:
+    def run() -> None:
+        action = "mark_eligible" if form.decision.data == "eligible" else "mark_ineligible"
+        payload = comment_payload(form.reason.data)
         ops.perform_entry_action(entry, action, current_user, payload, version_of(form))
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.code == "version_conflict":
-            return stale(entry_url(entry))
-        put_errors(form, exc, {"comment": form.reason})
-        return again(exc.status)
-    target = _manage_url(entry.edition) if from_manage else entry_url(entry)
-    return done(target, _("Entry %(n)s was screened.", n=entry.number))
+
+    return form_action(
+        form,
+        run,
+        _("Entry %(n)s was screened.", n=entry.number),
+        on_error=again,
+        redirect_to=_manage_url(entry.edition) if from_manage else entry_url(entry),
+        fresh_for=entry,
+        conflict_to=entry_url(entry),
+        names={"comment": form.reason},
+    )
 
 
 def render_preview(edition: Edition, status: int = 200) -> Page:
@@ -339,29 +327,38 @@ def plan(edition_id: int) -> Page:
     edition = edition_or_404(edition_id)
     _require_secretariat()
     form = PlanForm()
-    if not form.validate_on_submit():
+
+    def unconfirmed(status: int) -> Page:
         db.session.rollback()
         flash(_("Preview the assignment first, then confirm it."), "error")
-        return render_preview(edition, 422)
-    try:
-        created = judging.apply_plan(edition, current_user, form.fingerprint.data)
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
+        return render_preview(edition, status)
+
+    def refused(exc: ApiError) -> Page:
         if exc.code == "plan_changed":
             flash(exc.message, "warning")
             return render_preview(edition, 409)
         flash(exc.message, "error")
         return redirect(_manage_url(edition), 303)
-    short = sum(
-        1
-        for e in edition.entries
-        if e.state in judging.STAFFING_STATES and len(e.active_judges) < edition.min_judges
+
+    def filled(created) -> str:
+        short = sum(
+            1
+            for e in edition.entries
+            if e.state in judging.STAFFING_STATES and len(e.active_judges) < edition.min_judges
+        )
+        message = _("%(count)s judge seats were filled.", count=len(created))
+        if short:
+            message += " " + _("%(count)s entries still lack judges.", count=short)
+        return message
+
+    return form_action(
+        form,
+        lambda: judging.apply_plan(edition, current_user, form.fingerprint.data),
+        filled,
+        on_error=unconfirmed,
+        redirect_to=_manage_url(edition),
+        on_refusal=refused,
     )
-    message = _("%(count)s judge seats were filled.", count=len(created))
-    if short:
-        message += " " + _("%(count)s entries still lack judges.", count=short)
-    return done(_manage_url(edition), message)
 
 
 @bp.post("/entries/<int:entry_id>/judges")
@@ -373,22 +370,24 @@ def swap(entry_id: int) -> Page:
     from .author import swap_form
 
     form = swap_form(entry, SwapForm())
-    if not form.validate_on_submit():
-        return render_entry(entry, {"swap": form}, 422)
-    try:
-        judging.assign_judge(
-            entry, current_user, form.expert_id.data, replacing=form.replacing.data or None
-        )
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
+
+    def show(form: SwapForm, exc: ApiError) -> None:
         if exc.code == "conflict_of_interest":  # on the field, with the path that links them
             path = " → ".join(step["label"] for step in (exc.extra or {}).get("path", []))
             form.expert_id.errors = [f"{exc.message} ({path})" if path else exc.message]
         else:
             put_errors(form, exc)
-        return render_entry(entry, {"swap": form}, exc.status)
-    return done(entry_url(entry), _("The judges were changed."))
+
+    return form_action(
+        form,
+        lambda: judging.assign_judge(
+            entry, current_user, form.expert_id.data, replacing=form.replacing.data or None
+        ),
+        _("The judges were changed."),
+        on_error=lambda status: render_entry(entry, {"swap": form}, status),
+        redirect_to=entry_url(entry),
+        put=show,
+    )
 
 
 def entries_of(edition: Edition) -> list[Entry]:
