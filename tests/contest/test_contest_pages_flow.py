@@ -497,3 +497,113 @@ def test_the_secretariat_previews_the_assignment_then_confirms_exactly_that_plan
     # Confirming the same print again is refused: the plan has no seat left to fill now.
     with unchanged(session):
         pages.post(sec, f"/contests/{eid}/assignments", {"fingerprint": fresh}, status=409)
+
+
+def test_every_contest_form_refuses_a_post_without_its_csrf_token(
+    pages, session, contest, open_edition
+):
+    from contest_data import entry_data
+    from helpers import unchanged
+
+    from expertnet.contest import operations as ops
+
+    entry = ops.create_entry(open_edition, contest.author, entry_data())
+    session.commit()
+    eid, nid, sec = open_edition.id, entry.id, contest.secretariat
+    pages.client(sec), pages.client(contest.author)  # signed in before the blocks
+    version = {"version": str(entry.version)}
+    for user, url, data in [
+        (sec, "/contests/new", _edition_form()),
+        (sec, f"/contests/{eid}/edit", {**_edition_form(), "version": str(open_edition.version)}),
+        (sec, f"/contests/{eid}/members", {"version": str(open_edition.version)}),
+        (sec, f"/contests/{eid}/actions/close_entries", {}),
+        (sec, f"/contests/{eid}/assignments", {"fingerprint": "0" * 32}),
+        (sec, f"/contests/{eid}/results/{nid}", {f"r{nid}-reason": "Lý do."}),
+        (contest.author, f"/contests/{eid}/entries/new", _entry_form()),
+        (contest.author, f"/contests/entries/{nid}/edit", {**_entry_form(), **version}),
+        (contest.author, f"/contests/entries/{nid}/actions/withdraw", {}),
+        (sec, f"/contests/entries/{nid}/screen", {**version, "decision": "eligible"}),
+        (sec, f"/contests/entries/{nid}/judges", {"expert_id": "1"}),
+        (sec, f"/contests/entries/{nid}/conflict", {"details": "Đồng tác giả."}),
+    ]:
+        with unchanged(session):
+            res = pages.post(user, url, data, status=400, csrf=False)
+        assert "not sent from this site" in res.text, url
+    for user, url in [(sec, f"/contests/{eid}/documents"), (contest.author,
+                      f"/contests/entries/{nid}/documents")]:  # fmt: skip
+        upload = {"version": "1", "file": (io.BytesIO(PDF), "the-le.pdf")}
+        with unchanged(session):
+            pages.post(
+                user, url, upload, status=400, csrf=False, content_type="multipart/form-data"
+            )
+
+
+def test_a_stale_form_changes_nothing_and_shows_the_fresh_page(
+    pages, session, contest, open_edition
+):
+    from contest_data import entry_data
+    from helpers import unchanged
+
+    from expertnet.contest import operations as ops
+
+    entry = ops.create_entry(open_edition, contest.author, entry_data())
+    session.commit()
+    eid, nid, sec, author = open_edition.id, entry.id, contest.secretariat, contest.author
+    pages.client(sec), pages.client(author)  # signed in before the blocks
+    old_edition = str(open_edition.version - 1)
+    old_entry = {"version": str(entry.version + 1)}
+    manage, entry_page = f"/contests/{eid}/manage", f"/contests/entries/{nid}"
+    for user, url, data, back in [
+        (sec, f"/contests/{eid}/edit", {**_edition_form(), "version": old_edition},
+         f"/contests/{eid}/edit"),
+        (sec, f"/contests/{eid}/members", {"version": old_edition}, manage),
+        (sec, f"/contests/{eid}/actions/close_entries", {"close_entries-version": old_edition},
+         manage),
+        (author, f"/contests/entries/{nid}/edit", {**_entry_form(), **old_entry}, entry_page),
+        (author, f"/contests/entries/{nid}/actions/withdraw",
+         {"withdraw-version": old_entry["version"]}, entry_page),
+        (sec, f"/contests/entries/{nid}/screen", {**old_entry, "decision": "eligible"},
+         entry_page),
+        (sec, f"/contests/entries/{nid}/screen",
+         {f"e{nid}-version": old_entry["version"], f"e{nid}-decision": "eligible",
+          "from": "manage"}, manage),
+        (sec, f"/contests/{eid}/documents",
+         {"version": old_edition, "file": (io.BytesIO(PDF), "the-le.pdf")}, manage),
+        (author, f"/contests/entries/{nid}/documents",
+         {**old_entry, "file": (io.BytesIO(PDF), "thuyet-minh.pdf")}, entry_page),
+    ]:  # fmt: skip
+        with unchanged(session):
+            res = pages.post(user, url, data, content_type="multipart/form-data")
+        assert res.headers["Location"].endswith(back), (url, res.headers["Location"])
+        assert STALE in pages.get(user, res.headers["Location"]).text, url
+
+
+def test_a_refused_file_undoes_the_entry_saved_with_it(pages, session, contest, open_edition):
+    """The entry's save and its file are one write: the file refused, the entry is not kept."""
+    from contest_data import entry_data
+    from helpers import unchanged
+
+    from expertnet.contest import operations as ops
+
+    entry = ops.create_entry(open_edition, contest.author, entry_data())
+    session.commit()
+    eid, nid, author = open_edition.id, entry.id, contest.author
+    pages.client(author)  # signed in before the blocks
+    not_a_pdf = b"MZ\x90\x00 this is no document"
+    with unchanged(session):
+        res = pages.post(
+            author, f"/contests/{eid}/entries/new",
+            {**_entry_form(title="Máy phân loại phôi"), "file": (io.BytesIO(not_a_pdf), "a.pdf")},
+            status=422, content_type="multipart/form-data",
+        )  # fmt: skip
+    assert 'id="file-err"' in res.text and "Máy phân loại phôi" in res.text
+    with unchanged(session):
+        res = pages.post(
+            author, f"/contests/entries/{nid}/edit",
+            {**_entry_form(title="Tên mới"), "version": str(entry.version),
+             "file": (io.BytesIO(not_a_pdf), "b.pdf")},
+            status=422, content_type="multipart/form-data",
+        )  # fmt: skip
+    assert 'id="file-err"' in res.text
+    session.expire_all()
+    assert session.get(Entry, nid).title == entry_data()["title"]
