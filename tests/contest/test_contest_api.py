@@ -126,3 +126,54 @@ def test_bad_input_names_the_field_and_writes_nothing(client, session, make_user
     assert resp.status_code == 403
     assert session.scalar(select(func.count()).select_from(Edition)) == before
     assert session.scalar(select(func.count()).select_from(Entry)) == 0
+
+
+def test_refused_contest_writes_name_why_and_write_nothing(
+    client, session, auth, make_user, make_person
+):
+    from contest_data import edition_data, entry_data
+
+    from expertnet.contest import operations as ops
+
+    sec, sec_t = make_user("coordinator")
+    board, _ = make_user("approver")
+    _other_approver, other_t = make_user("approver")
+    author, author_t = make_user("liaison")
+    _stranger, stranger_t = make_user("liaison")
+    juror, juror_t = make_user("expert", person=make_person(fields=["ENG-MEC"]))
+    edition = ops.create_edition(sec, edition_data())
+    jury = [{"expert_id": juror.person_id, "field": "ENG-MEC"}]
+    ops.set_members(edition, sec, {"board": [board.id], "jury": jury})
+    for action in ("announce", "open_entries"):
+        ops.perform_edition_action(edition, action, sec)
+    entry = ops.create_entry(edition, author, entry_data())
+    session.commit()
+    url, e_url = f"/api/v1/contests/{edition.id}", f"/api/v1/entries/{entry.id}"
+
+    for token, method, path, body, status, code in [
+        (sec_t, "PUT", f"{url}/members", {"board": [board.id], "jury": [{"expert_id": 0}]},
+         422, "invalid"),
+        (sec_t, "PATCH", url, {"entries_open_on": "2026-10-01", "entries_close_on": "2026-09-01"},
+         422, "invalid"),
+        (sec_t, "POST", f"{url}/actions/close_entries", {"version": edition.version + 5},
+         409, "version_conflict"),
+        (author_t, "PATCH", e_url, {"field": "ENG-XXX"}, 422, "invalid"),
+        (stranger_t, "PATCH", e_url, {"title": "Không phải của tôi"}, 404, "not_found"),
+        (author_t, "POST", f"{e_url}/actions/withdraw", {"version": entry.version + 5},
+         409, "version_conflict"),
+        # Judges are seated once entries close, not while they are open.
+        (sec_t, "POST", f"{e_url}/judges", {"expert_id": juror.person_id}, 409, "conflict"),
+        (juror_t, "POST", f"{e_url}/conflict", {"details": "Đồng tác giả."}, 404, "not_found"),
+        (other_t, "PUT", f"{url}/results/{entry.id}", {"award_level": None, "reason": "Vì sao."},
+         403, "forbidden"),
+    ]:  # fmt: skip
+        with unchanged(session):
+            res = client.open(path, method=method, json=body, headers=bearer(token))
+        assert res.status_code == status, (method, path, res.get_json())
+        assert res.get_json()["error"]["code"] == code, (method, path, res.get_json())
+
+    # A signed-in browser session writes to the contest API only with its CSRF token.
+    auth.login(sec.email)
+    with unchanged(session):
+        res = client.post(f"{url}/actions/close_entries", json={})
+    assert res.status_code == 400 and res.get_json()["error"]["code"] == "csrf"
