@@ -518,8 +518,14 @@ class AffinityModel:
         norm = math.sqrt(sum(v * v for v in vec.values()))
         found: set[int] = set()
         if self.phrases:
+            firsts = self.__dict__.get("_phrase_firsts")
+            if firsts is None:  # the first terms of the phrases: most words start none
+                firsts = frozenset(p.split(" ", 1)[0] for p in self.phrases)
+                self.__dict__["_phrase_firsts"] = firsts
             for seq in segments(text):
                 for i in range(len(seq)):
+                    if seq[i] not in firsts:
+                        continue
                     for n in range(1, min(MAX_PHRASE_TERMS, len(seq) - i) + 1):
                         j = self.phrases.get(" ".join(seq[i : i + n]))
                         if j is not None:
