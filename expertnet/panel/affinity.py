@@ -1,17 +1,19 @@
 """How well an expert fits a request, as a number in [0, 1] comparable across requests.
 
-The choice, and why: affinity is the cosine between TF-IDF vectors of the request's text
-and of the expert's topical profile (expertise keywords, field names, position, bio),
-mixed half and half with the overlap of their field codes when the request names fields.
+The choice, and why: affinity is the text score of the request's text against the
+expert (below), mixed half and half with the overlap of their field codes when the
+request names fields.
 
-- Cosine of non-negative vectors lies in [0, 1] by construction, and it depends only on
-  the two texts and the corpus statistics, never on which other experts or requests are
-  being compared. So the same expert and the same text give the same number in any
-  request (within one graph version; the IDF moves slightly as people are added).
+- Every part of the text score lies in [0, 1] by construction and depends only on the
+  request's text, the expert's own text and the corpus statistics (IDF, the average
+  record length), never on which other experts or requests are being compared. So the
+  same expert and the same text give the same number in any request (within one graph
+  version; the statistics move slightly as people are added).
 - ``ExpertIndex.search`` was not usable for this: it requires every query word to match
-  (right for a search box, wrong for a two-page request text) and BM25 scores have no
-  fixed scale. We use ``search_index``'s own normalisation and diacritic folding, so
-  "thuy san" and "thủy sản" are one term here exactly as in the search box.
+  (right for a search box, wrong for a two-page request text) and raw BM25 scores have
+  no fixed scale (here they are divided by the most the request's terms could score).
+  We use ``search_index``'s own normalisation and diacritic folding, so "thuy san" and
+  "thủy sản" are one term here exactly as in the search box.
 - Terms are folded syllables and pairs of adjacent syllables: most Vietnamese words are
   two syllables ("thủy sản", "kinh tế"), and a pair is far more telling than either half.
 - The text score (``AffinityModel.text_scores``) has two parts, combined as a
@@ -26,6 +28,8 @@ mixed half and half with the overlap of their field codes when the request names
   publish in English while requests are in Vietnamese.
 - Request terms that no expert uses are dropped before normalising: they cannot favour
   any expert, and keeping them would only shrink every score by the same factor.
+- The choices (parts, weights, BM25's k1 and b) were made on a development split of the
+  held-out-publication test and measured on separate test splits (docs/performance.md).
 """
 
 from __future__ import annotations
