@@ -49,7 +49,7 @@ from search_index import fold, normalize_text
 
 from ..directory.taxonomy import area_of
 
-#: Weight of the text cosine and of the field overlap when the request names fields.
+#: Weight of the text score and of the field overlap when the request names fields.
 TEXT_WEIGHT = 0.5
 FIELD_WEIGHT = 0.5
 #: Request documents are long; the first part carries the subject and is enough to rank.
