@@ -134,6 +134,17 @@ def _embedding_model(value: str | None) -> str | None:
     return value
 
 
+def _embedding_languages(value: str | None) -> tuple[str, ...]:
+    """The languages the embedding model reads ("en" by default: the packaged model is
+    English); "en,vi" for a multilingual model."""
+    langs = tuple(sorted({v.strip().lower() for v in (value or "en").split(",") if v.strip()}))
+    if not langs or any(v not in ("en", "vi") for v in langs):
+        raise ConfigError(
+            f"EXPERTNET_EMBEDDING_LANGUAGES must list en and/or vi (comma-separated), not {value!r}"
+        )
+    return langs
+
+
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps")
 STORAGE_SCHEMES = ("file", "s3")
@@ -176,6 +187,7 @@ class Settings:
     #: Sentence-embedding model (a local folder or an installed model package); None: off.
     embedding_model: str | None
     embedding_weight: float
+    embedding_languages: tuple[str, ...]
     index_sync: bool
     index_poll_seconds: float
     index_max_lag: int
@@ -245,6 +257,7 @@ class Settings:
             import_job_rows=_int("EXPERTNET_IMPORT_JOB_ROWS", 2000, 1, 10_000_000),
             embedding_model=_embedding_model(_env("EXPERTNET_EMBEDDING_MODEL")),
             embedding_weight=_float("EXPERTNET_EMBEDDING_WEIGHT", 0.3, 0.0, 1.0),
+            embedding_languages=_embedding_languages(_env("EXPERTNET_EMBEDDING_LANGUAGES")),
             index_sync=_flag("EXPERTNET_INDEX_SYNC", True),
             index_poll_seconds=_float("EXPERTNET_INDEX_POLL_SECONDS", 1.0, 0.05, 3600),
             index_max_lag=_int("EXPERTNET_INDEX_MAX_LAG", 5000, 1, 10_000_000),
@@ -304,6 +317,7 @@ class Settings:
             # The learned affinity source (off unless a model is named; loaded at first use).
             "EXPERTNET_EMBEDDING_MODEL": self.embedding_model,
             "EXPERTNET_EMBEDDING_WEIGHT": self.embedding_weight,
+            "EXPERTNET_EMBEDDING_LANGUAGES": self.embedding_languages,
             # Every node follows the search change log (see expertnet/search/syncer.py).
             "EXPERTNET_INDEX_SYNC": self.index_sync,
             "EXPERTNET_INDEX_POLL_SECONDS": self.index_poll_seconds,

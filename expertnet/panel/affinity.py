@@ -1,26 +1,35 @@
 """How well an expert fits a request, as a number in [0, 1] comparable across requests.
 
-The choice, and why: affinity is the cosine between TF-IDF vectors of the request's text
-and of the expert's topical profile (expertise keywords, field names, position, bio),
-mixed half and half with the overlap of their field codes when the request names fields.
+The choice, and why: affinity is the text score of the request's text against the
+expert (below), mixed half and half with the overlap of their field codes when the
+request names fields.
 
-- Cosine of non-negative vectors lies in [0, 1] by construction, and it depends only on
-  the two texts and the corpus statistics, never on which other experts or requests are
-  being compared. So the same expert and the same text give the same number in any
-  request (within one graph version; the IDF moves slightly as people are added).
+- Every part of the text score lies in [0, 1] by construction and depends only on the
+  request's text, the expert's own text and the corpus statistics (IDF, the average
+  record length), never on which other experts or requests are being compared. So the
+  same expert and the same text give the same number in any request (within one graph
+  version; the statistics move slightly as people are added).
 - ``ExpertIndex.search`` was not usable for this: it requires every query word to match
-  (right for a search box, wrong for a two-page request text) and BM25 scores have no
-  fixed scale. We use ``search_index``'s own normalisation and diacritic folding, so
-  "thuy san" and "thủy sản" are one term here exactly as in the search box.
+  (right for a search box, wrong for a two-page request text) and raw BM25 scores have
+  no fixed scale (here they are divided by the most the request's terms could score).
+  We use ``search_index``'s own normalisation and diacritic folding, so "thuy san" and
+  "thủy sản" are one term here exactly as in the search box.
 - Terms are folded syllables and pairs of adjacent syllables: most Vietnamese words are
   two syllables ("thủy sản", "kinh tế"), and a pair is far more telling than either half.
-- Publications and projects are evidence of their own (``AffinityModel``): the best
-  matching work and the breadth of good matches, weighted to recent work, combined
-  with the profile so that an expert without works keeps their profile score.
+- The text score (``AffinityModel.text_scores``) has two parts, combined as a
+  probabilistic "or": how much of the expert's *declared* expertise (their keywords and
+  field names, whole phrases, IDF-weighted) the request mentions, and a BM25-style match
+  of the request's terms against the expert's whole record (profile plus publications
+  and projects, recent work counting more), with term-frequency saturation and length
+  normalisation, divided by the most the request's terms could score. Both lie in
+  [0, 1] and depend only on the expert and the request text. Measured against plain
+  TF-IDF and BM25 in ``bench/affinity.py`` (docs/performance.md).
 - English words are stemmed (Snowball) and English function words dropped: many experts
   publish in English while requests are in Vietnamese.
 - Request terms that no expert uses are dropped before normalising: they cannot favour
   any expert, and keeping them would only shrink every score by the same factor.
+- The choices (parts, weights, BM25's k1 and b) were made on a development split of the
+  held-out-publication test and measured on separate test splits (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ from search_index import fold, normalize_text
 
 from ..directory.taxonomy import area_of
 
-#: Weight of the text cosine and of the field overlap when the request names fields.
+#: Weight of the text score and of the field overlap when the request names fields.
 TEXT_WEIGHT = 0.5
 FIELD_WEIGHT = 0.5
 #: Request documents are long; the first part carries the subject and is enough to rank.
@@ -118,6 +127,15 @@ def terms(text: str) -> list[str]:
     return out
 
 
+def segments(text: str) -> Iterator[list[str]]:
+    """The folded terms of each punctuation-delimited segment, in order, stopwords left
+    out: what declared phrases (keywords, field names) are matched against."""
+    for segment in _SEGMENT_RE.split(normalize_text(text)):
+        seq = [w for raw in _WORD_RE.findall(segment) if (w := _term_of(raw)) is not None]
+        if seq:
+            yield seq
+
+
 def field_match(expert_codes: Sequence[str], request_codes: Sequence[str]) -> float:
     """Mean over the request's fields: 1 for the same field (or a discipline of a requested
     area), 0.5 for a sibling discipline in the same area, else 0."""
@@ -136,8 +154,15 @@ def field_match(expert_codes: Sequence[str], request_codes: Sequence[str]) -> fl
 
 
 #: Weights of an expert's best-matching work and of the breadth (mean of the best
-#: ``BREADTH_K``) in the evidence of their publications and projects.
+#: ``BREADTH_K``) in the learned source's evidence (``scholarly.embeddings.score_works``).
 BEST_WEIGHT, BREADTH_WEIGHT, BREADTH_K = 0.3, 0.7, 10
+#: The record part of the text score: BM25 saturation and length normalisation, and its
+#: weight against the declared-expertise part (chosen on a development split of the
+#: held-out-publication test, docs/performance.md).
+BM25_K1, BM25_B = 1.2, 0.75
+RECORD_WEIGHT = 0.4
+#: Longest declared phrase matched (in terms); longer keywords match on their start.
+MAX_PHRASE_TERMS = 6
 #: A work's weight falls from 1 (this year) towards 0.5 with age (half-life ~7 years).
 RECENCY_FLOOR, RECENCY_SCALE = 0.5, 10.0
 
@@ -198,16 +223,71 @@ class RowOf(Mapping):
         return len(self.ids)
 
 
+class QueryVector(dict):
+    """A request as ``AffinityModel.query_vector`` makes it: term column -> normalised
+    TF-IDF weight (what explanations read), plus the declared phrases it mentions."""
+
+    phrases: np.ndarray
+
+    def __init__(self, vec: Mapping[int, float], phrases: np.ndarray) -> None:
+        super().__init__(vec)
+        self.phrases = phrases
+
+
+_NO_PHRASES = np.zeros(0, dtype=np.int64)
+
+
+def _bm25_rows(
+    docs: Sequence[Mapping[int, float]], n_cols: int, avg_length: float
+) -> sparse.csr_matrix:
+    """Per (expert, term): ``tf (k1 + 1) / (tf + k1 (1 - b + b len / avg))``, in (0, k1 + 1)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for counts in docs:
+        length = sum(counts.values())
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (avg_length or 1.0))
+        for j, tf in counts.items():
+            indices.append(j)
+            data.append(tf * (BM25_K1 + 1) / (tf + norm))
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(docs), n_cols),
+    )
+
+
+def _declared_rows(
+    phrase_lists: Sequence[Iterable[str]], phrase_index: Mapping[str, int]
+) -> sparse.csr_matrix:
+    """Binary expert x phrase rows (phrases outside ``phrase_index`` are dropped)."""
+    indptr = [0]
+    indices: list[int] = []
+    for phrases in phrase_lists:
+        indices.extend(sorted({phrase_index[p] for p in phrases if p in phrase_index}))
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.ones(len(indices)), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(phrase_lists), len(phrase_index)),
+    )
+
+
 @dataclass
 class AffinityModel:
-    """TF-IDF vectors of every expert's profile, one L2-normalised row per expert, and of
-    each of their works (publications, projects), one row per work.
+    """Every expert's text, ready to score a request against all of them at once.
 
-    An expert's text score is the profile cosine combined, as a probabilistic "or", with
-    the evidence of their works: ``1 - (1 - profile) * (1 - works)``, where ``works`` is
-    ``BEST_WEIGHT`` × the best recency-weighted cosine of one work plus
-    ``BREADTH_WEIGHT`` × the mean of the best ``BREADTH_K``. Every part lies in [0, 1],
-    so the score does too; an expert without works keeps exactly their profile cosine.
+    - ``matrix``: L2-normalised TF-IDF rows of the profiles (expertise keywords, field
+      names, position, bio); the explanations read the terms that match here.
+    - ``declared``: which declared phrases (keywords, field names; folded, stemmed) each
+      expert has, with ``phrase_idf`` over experts and each expert's ``declared_mass``.
+    - ``record``: BM25 term weights of each expert's whole record: profile counts plus
+      the recency-weighted counts of their works (``work_counts`` keeps the works' own
+      rows, grouped by expert, so that a profile edit can rebuild a row).
+
+    An expert's text score is ``1 - (1 - D) (1 - RECORD_WEIGHT × R)``: ``D`` the IDF
+    share of their declared phrases that the request mentions, ``R`` the BM25 score of
+    the request's distinct terms over their record divided by its maximum
+    (``(k1 + 1) × Σ idf``). Both lie in [0, 1], so the score does too.
     """
 
     person_ids: np.ndarray  # row -> person id
@@ -217,8 +297,18 @@ class AffinityModel:
     matrix: sparse.csr_matrix
     #: folded term -> how it was first written, for human-readable reasons.
     surface: Mapping[str, str]
-    #: One row per work, grouped by expert; ``work_owner`` is the expert's row.
-    works: sparse.csr_matrix | None = None
+    #: BM25 IDF over experts, per term, and the record rows (one per expert).
+    record_idf: np.ndarray | None = None
+    record: sparse.csr_matrix | None = None
+    avg_length: float = 1.0
+    #: Declared phrases: phrase -> column, IDF over experts, expert x phrase rows.
+    phrases: dict[str, int] = field(default_factory=dict)
+    phrase_idf: np.ndarray | None = None
+    declared: sparse.csr_matrix | None = None
+    declared_mass: np.ndarray | None = None
+    #: One row of raw term counts per work, grouped by expert; ``work_owner`` is the
+    #: expert's row, ``work_weight`` the work's recency weight.
+    work_counts: sparse.csr_matrix | None = None
     work_owner: np.ndarray | None = None
     work_weight: np.ndarray | None = None
     #: Each expert's keywords as they typed them (the reasons quote them whole).
@@ -236,13 +326,18 @@ class AffinityModel:
         vocabulary: dict[str, int] = {}
         surface: dict[str, str] = {}
         docs: list[Counter[str]] = []
+        declared: list[set[str]] = []
         df: Counter[str] = Counter()
+        phrase_df: Counter[str] = Counter()
         keywords: dict[int, tuple[str, ...]] = {}
         for pid in person_ids.tolist():
             keywords[pid] = tuple(k for k in expert_texts[pid][0] or () if k and k.strip())
             counts = _profile_counts(expert_texts[pid], field_by_code, surface)
             docs.append(counts)
             df.update(counts.keys())
+            mine = _declared_phrases(expert_texts[pid], field_by_code)
+            declared.append(mine)
+            phrase_df.update(mine)
         row_of = RowOf(person_ids)
         work_docs: list[Counter[str]] = []
         owners: list[int] = []
@@ -269,13 +364,37 @@ class AffinityModel:
             vocabulary[t] = len(vocabulary)
         n = len(docs)
         idf = np.zeros(len(vocabulary), dtype=np.float64)
+        dfs = np.zeros(len(vocabulary), dtype=np.float64)
         for t, j in vocabulary.items():
             idf[j] = math.log((n + 1) / (df[t] + 1)) + 1.0
+            dfs[j] = df[t]
         matrix = sparse.csr_matrix(_rows(docs, vocabulary, idf), shape=(len(docs), len(vocabulary)))
-        work_matrix = None
-        if work_docs:
-            work_matrix = sparse.csr_matrix(
-                _rows(work_docs, vocabulary, idf), shape=(len(work_docs), len(vocabulary))
+        # The whole record of each expert: profile counts plus recency-weighted works.
+        record_counts: list[dict[int, float]] = [
+            {vocabulary[t]: float(c) for t, c in d.items()} for d in docs
+        ]
+        work_rows: list[dict[int, float]] = []
+        for counts, row, w in zip(work_docs, owners, weights, strict=True):
+            cols = {vocabulary[t]: float(c) for t, c in counts.items()}
+            work_rows.append(cols)
+            mine = record_counts[row]
+            for j, c in cols.items():
+                mine[j] = mine.get(j, 0.0) + w * c
+        avg_length = float(np.mean([sum(d.values()) for d in record_counts])) if n else 1.0
+        phrases = {p: i for i, p in enumerate(sorted(phrase_df))}
+        phrase_idf = np.array(
+            [math.log((n + 1) / (phrase_df[p] + 1)) + 1.0 for p in phrases], dtype=np.float64
+        )
+        declared_matrix = _declared_rows(declared, phrases)
+        work_counts = None
+        if work_rows:
+            work_counts = sparse.csr_matrix(
+                (
+                    np.array([c for d in work_rows for c in d.values()], dtype=np.float64),
+                    np.array([j for d in work_rows for j in d], dtype=np.int32),
+                    np.r_[0, np.cumsum([len(d) for d in work_rows])],
+                ),
+                shape=(len(work_rows), len(vocabulary)),
             )
         return cls(
             person_ids=person_ids,
@@ -284,9 +403,16 @@ class AffinityModel:
             idf=idf,
             matrix=matrix,
             surface=surface,
-            works=work_matrix,
-            work_owner=np.array(owners, dtype=np.int64) if work_docs else None,
-            work_weight=np.array(weights, dtype=np.float64) if work_docs else None,
+            record_idf=np.log(1 + (n - dfs + 0.5) / (dfs + 0.5)),
+            record=_bm25_rows(record_counts, len(vocabulary), avg_length),
+            avg_length=avg_length,
+            phrases=phrases,
+            phrase_idf=phrase_idf,
+            declared=declared_matrix,
+            declared_mass=declared_matrix @ phrase_idf,
+            work_counts=work_counts,
+            work_owner=np.array(owners, dtype=np.int64) if work_rows else None,
+            work_weight=np.array(weights, dtype=np.float64) if work_rows else None,
             keywords=keywords,
         )
 
@@ -296,11 +422,12 @@ class AffinityModel:
         field_by_code: Mapping[str, Any],
     ) -> AffinityModel:
         """A copy in which the profiles of ``changed`` experts are replaced (None: no
-        longer an expert), vectorised with this model's vocabulary and IDF.
+        longer an expert), vectorised with this model's vocabulary, phrases and IDF.
 
         Cheap (a few rows), so a profile edit needs no rebuild; until the next full
-        snapshot a term nobody used before is not counted and the IDF stays the
-        snapshot's. The works of an expert who stays keep their rows.
+        snapshot a term or phrase nobody used before is not counted and the IDF and the
+        average record length stay the snapshot's. The works of an expert who stays keep
+        their rows and count in their rebuilt record.
         """
         # New surface forms go into a small dict in front of the snapshot's (never copied).
         base = self.surface.maps[-1] if isinstance(self.surface, ChainMap) else self.surface
@@ -310,9 +437,24 @@ class AffinityModel:
         keep = np.array([r for r, p in enumerate(old_ids) if p not in changed], dtype=np.int64)
         new_ids = sorted(p for p, t in changed.items() if t is not None)
         docs = []
+        records: list[dict[int, float]] = []
+        declared: list[set[str]] = []
+        wc, wo, ww = self.work_counts, self.work_owner, self.work_weight
         for pid in new_ids:
-            counts = _profile_counts(changed[pid], field_by_code, surface)  # type: ignore[arg-type]
-            docs.append(Counter({t: c for t, c in counts.items() if t in self.vocabulary}))
+            text = changed[pid]
+            counts = _profile_counts(text, field_by_code, surface)  # type: ignore[arg-type]
+            counts = Counter({t: c for t, c in counts.items() if t in self.vocabulary})
+            docs.append(counts)
+            declared.append(_declared_phrases(text, field_by_code))  # type: ignore[arg-type]
+            record = {self.vocabulary[t]: float(c) for t, c in counts.items()}
+            old = self.row_of.get(pid)
+            if old is not None and wc is not None and wo is not None and ww is not None:
+                mine = np.flatnonzero(wo == old)
+                if len(mine):
+                    summed = sparse.csr_matrix(ww[mine] @ wc[mine])
+                    for j, v in zip(summed.indices.tolist(), summed.data.tolist(), strict=True):
+                        record[j] = record.get(j, 0.0) + v
+            records.append(record)
         fresh = sparse.csr_matrix(
             _rows(docs, self.vocabulary, self.idf), shape=(len(docs), len(self.vocabulary))
         )
@@ -321,19 +463,30 @@ class AffinityModel:
         matrix = sparse.vstack([self.matrix[keep], fresh], format="csr")[order]
         person_ids = ids[order]
         row_of = RowOf(person_ids)
-        works, owner, weight = self.works, self.work_owner, self.work_weight
-        if works is not None and owner is not None and weight is not None:
+        record_matrix = self.record
+        if record_matrix is not None:
+            record_matrix = sparse.vstack(
+                [record_matrix[keep], _bm25_rows(records, len(self.vocabulary), self.avg_length)],
+                format="csr",
+            )[order]
+        declared_matrix, mass = self.declared, self.declared_mass
+        if declared_matrix is not None and self.phrase_idf is not None:
+            declared_matrix = sparse.vstack(
+                [declared_matrix[keep], _declared_rows(declared, self.phrases)], format="csr"
+            )[order]
+            mass = declared_matrix @ self.phrase_idf
+        if wc is not None and wo is not None and ww is not None:
             # A work stays with its expert's new row; works of people gone are dropped.
             new_row = np.full(len(old_ids), -1, dtype=np.int64)
             for r, p in enumerate(old_ids):
                 new_row[r] = row_of.get(p, -1) if p not in changed or changed[p] else -1
-            owner = new_row[owner]
-            alive = owner >= 0
-            works, owner, weight = works[alive], owner[alive], weight[alive]
-            by_owner = np.argsort(owner, kind="stable")
-            works, owner, weight = works[by_owner], owner[by_owner], weight[by_owner]
-            if not len(owner):
-                works = owner = weight = None
+            wo = new_row[wo]
+            alive = wo >= 0
+            wc, wo, ww = wc[alive], wo[alive], ww[alive]
+            by_owner = np.argsort(wo, kind="stable")
+            wc, wo, ww = wc[by_owner], wo[by_owner], ww[by_owner]
+            if not len(wo):
+                wc = wo = ww = None
         keywords = {p: k for p, k in self.keywords.items() if p not in changed}
         for pid in new_ids:
             keywords[pid] = tuple(k for k in changed[pid][0] or () if k and k.strip())  # type: ignore[index]
@@ -344,57 +497,79 @@ class AffinityModel:
             idf=self.idf,
             matrix=matrix,
             surface=surface,
-            works=works,
-            work_owner=owner,
-            work_weight=weight,
+            record_idf=self.record_idf,
+            record=record_matrix,
+            avg_length=self.avg_length,
+            phrases=self.phrases,
+            phrase_idf=self.phrase_idf,
+            declared=declared_matrix,
+            declared_mass=mass,
+            work_counts=wc,
+            work_owner=wo,
+            work_weight=ww,
             keywords=keywords,
         )
 
-    def work_scores(self, q: np.ndarray) -> np.ndarray:
-        """Per expert row: the evidence of their works for the dense query ``q``."""
-        out = np.zeros(len(self.person_ids))
-        if self.works is None or self.work_owner is None or self.work_weight is None:
-            return out
-        sims = np.clip(self.works @ q, 0.0, 1.0) * self.work_weight
-        hit = np.flatnonzero(sims)
-        if not len(hit):
-            return out
-        owner, sim = self.work_owner[hit], sims[hit]
-        order = np.lexsort((-sim, owner))  # by owner, best first
-        owner, sim = owner[order], sim[order]
-        first = np.r_[True, owner[1:] != owner[:-1]]
-        starts = np.flatnonzero(first)
-        rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
-        best = np.zeros(len(self.person_ids))
-        best[owner[first]] = sim[first]
-        top = rank < BREADTH_K
-        breadth = np.zeros(len(self.person_ids))
-        np.add.at(breadth, owner[top], sim[top])
-        return BEST_WEIGHT * best + BREADTH_WEIGHT * breadth / BREADTH_K
-
-    def query_vector(self, text: str) -> dict[int, float]:
-        """The request text as a normalised sparse vector over the experts' vocabulary."""
-        counts = Counter(t for t in terms(text[:MAX_REQUEST_CHARS]) if t in self.vocabulary)
+    def query_vector(self, text: str) -> QueryVector:
+        """The request text as a normalised sparse vector over the experts' vocabulary,
+        with the declared phrases it mentions."""
+        text = text[:MAX_REQUEST_CHARS]
+        counts = Counter(t for t in terms(text) if t in self.vocabulary)
         vec = {
             self.vocabulary[t]: (1.0 + math.log(c)) * float(self.idf[self.vocabulary[t]])
             for t, c in counts.items()
         }
         norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {j: v / norm for j, v in vec.items()} if norm else {}
+        found: set[int] = set()
+        if self.phrases:
+            firsts = self.__dict__.get("_phrase_firsts")
+            if firsts is None:  # the first terms of the phrases: most words start none
+                firsts = frozenset(p.split(" ", 1)[0] for p in self.phrases)
+                self.__dict__["_phrase_firsts"] = firsts
+            for seq in segments(text):
+                for i in range(len(seq)):
+                    if seq[i] not in firsts:
+                        continue
+                    for n in range(1, min(MAX_PHRASE_TERMS, len(seq) - i) + 1):
+                        j = self.phrases.get(" ".join(seq[i : i + n]))
+                        if j is not None:
+                            found.add(j)
+        return QueryVector(
+            {j: v / norm for j, v in vec.items()} if norm else {},
+            np.array(sorted(found), dtype=np.int64) if found else _NO_PHRASES,
+        )
+
+    def declared_scores(self, qvec: Mapping[int, float]) -> np.ndarray:
+        """Per expert row: the IDF share of their declared phrases the request mentions."""
+        out = np.zeros(len(self.person_ids))
+        found = getattr(qvec, "phrases", _NO_PHRASES)
+        if self.declared is None or self.phrase_idf is None or not len(found):
+            return out
+        m = np.zeros(len(self.phrases))
+        m[found] = self.phrase_idf[found]
+        hit = self.declared @ m
+        mass = self.declared_mass
+        np.divide(hit, mass, out=out, where=mass > 0)
+        return np.clip(out, 0.0, 1.0)
+
+    def record_scores(self, qvec: Mapping[int, float]) -> np.ndarray:
+        """Per expert row: BM25 of the request's distinct terms over their whole record,
+        divided by the most those terms could score (so in [0, 1])."""
+        if self.record is None or self.record_idf is None or not qvec:
+            return np.zeros(len(self.person_ids))
+        cols = np.fromiter(qvec.keys(), dtype=np.int64)
+        q = np.zeros(len(self.vocabulary), dtype=np.float64)
+        q[cols] = self.record_idf[cols]
+        top = (BM25_K1 + 1) * float(q.sum())
+        if top <= 0:
+            return np.zeros(len(self.person_ids))
+        return np.clip((self.record @ q) / top, 0.0, 1.0)
 
     def text_scores(self, qvec: Mapping[int, float]) -> np.ndarray:
-        """Every expert's text score (profile cosine "or" their works' evidence), in row order."""
-        if not qvec:
-            return np.zeros(len(self.person_ids))
-        # A dense query vector: a CSR mat-vec is one pass over the non-zeros (about a
-        # millisecond at 10,000 experts), where slicing columns out of CSR copies them.
-        q = np.zeros(len(self.vocabulary), dtype=np.float64)
-        q[np.fromiter(qvec.keys(), dtype=np.int64)] = np.fromiter(qvec.values(), dtype=np.float64)
-        profile = np.clip(self.matrix @ q, 0.0, 1.0)
-        if self.works is None:
-            return profile
-        works = np.clip(self.work_scores(q), 0.0, 1.0)
-        return 1.0 - (1.0 - profile) * (1.0 - works)
+        """Every expert's text score (declared expertise "or" their record), in row order."""
+        declared = self.declared_scores(qvec)
+        record = self.record_scores(qvec)
+        return 1.0 - (1.0 - declared) * (1.0 - RECORD_WEIGHT * record)
 
     def matched_terms(self, person_id: int, qvec: Mapping[int, float], limit: int = 3) -> list[str]:
         """The terms that contribute most to an expert's text score, as people wrote them."""
@@ -454,6 +629,20 @@ def _profile_counts(
     if bio:
         parts.append(bio)
     return Counter(terms("\n".join(parts)))
+
+
+def _declared_phrases(
+    text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
+    field_by_code: Mapping[str, Any],
+) -> set[str]:
+    """An expert's declared phrases: their keywords and the names of their fields."""
+    expertise, _position, _bio, codes = text
+    parts = [k for k in expertise or () if k]
+    for code in codes:
+        f = field_by_code.get(code)
+        if f is not None:
+            parts.extend(x for x in (f.name, f.name_en) if x)
+    return {" ".join(seq[:MAX_PHRASE_TERMS]) for part in parts for seq in segments(part)}
 
 
 def _surface(keyword: str, term: str) -> str:

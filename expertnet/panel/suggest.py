@@ -163,7 +163,7 @@ def _rows_of(eg: ExpertGraph, code: str) -> np.ndarray:
 def affinity_arrays(
     eg: ExpertGraph, profile: RequestProfile, qvec: dict[int, float] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(affinity, text cosine, field overlap) of every expert, in affinity-model row order."""
+    """(affinity, text score, field overlap) of every expert, in affinity-model row order."""
     model = eg.affinity
     if qvec is None:
         qvec = model.query_vector(profile.text())
@@ -186,7 +186,7 @@ def affinity_arrays(
 def affinities(
     eg: ExpertGraph, profile: RequestProfile, qvec: dict[int, float] | None = None
 ) -> dict[int, tuple[float, float, float]]:
-    """person id -> (affinity, text cosine, field overlap) for every expert with any fit."""
+    """person id -> (affinity, text score, field overlap) for every expert with any fit."""
     aff, text, field = affinity_arrays(eg, profile, qvec)
     ids = eg.affinity.person_ids
     return {

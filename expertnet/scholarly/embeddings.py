@@ -15,9 +15,14 @@ cannot be loaded is logged once and the lexical affinity is used alone.
 - The request path never runs the model: it looks the request's vector up by its hash; if
   the job has not run yet the learned source is simply absent for that request.
 - Per expert, the learned score is the best plus the breadth of the recency-weighted
-  cosines of their papers to the request (as ``AffinityModel.work_scores``), in [0, 1];
-  the text score becomes ``(1 - w) × lexical + w × learned`` for experts with embedded
-  papers (``w`` = ``EXPERTNET_EMBEDDING_WEIGHT``).
+  cosines of their papers to the request, in [0, 1]; the text score becomes
+  ``(1 - w) × lexical + w × learned`` for experts with embedded papers (``w`` =
+  ``EXPERTNET_EMBEDDING_WEIGHT``).
+- Only where the model can read: ``EXPERTNET_EMBEDDING_LANGUAGES`` (default ``en``, the
+  packaged model being English; ``en,vi`` for a multilingual model) names the languages,
+  told apart by ``text_language``. A request in another language gets the lexical score
+  alone, and works in another language are left out of the learned evidence: the
+  English model on Vietnamese titles lowered MRR (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import hashlib
 import importlib
 import logging
 import os
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -122,6 +128,13 @@ def configured_model(app: Any = None) -> str | None:
     return app.config.get("EXPERTNET_EMBEDDING_MODEL") or None
 
 
+def languages(app: Any = None) -> tuple[str, ...]:
+    """The languages the model reads (``EXPERTNET_EMBEDDING_LANGUAGES``, default English):
+    works and requests in other languages get no learned score."""
+    app = app or current_app
+    return tuple(app.config.get("EXPERTNET_EMBEDDING_LANGUAGES") or ("en",))
+
+
 def weight(app: Any = None) -> float:
     app = app or current_app
     return float(app.config.get("EXPERTNET_EMBEDDING_WEIGHT", 0.3))
@@ -144,6 +157,26 @@ def publication_text(title: str, keywords: Iterable[Any] | None, abstract: str |
     if abstract:
         parts.append(abstract[:ABSTRACT_CHARS])
     return "\n".join(parts)
+
+
+#: A word with a letter outside ASCII (a Vietnamese diacritic, "đ") marks Vietnamese text.
+_WORD_RE = re.compile(r"[^\W\d_]+")
+#: Share of such words from which a text counts as Vietnamese: Vietnamese prose has most
+#: syllables marked; an English title naming "Hải Phòng" has two in a dozen words.
+VIETNAMESE_SHARE = 0.3
+
+
+def text_language(text: str) -> str:
+    """ "vi" or "en": which of the two languages of the record a text is written in.
+
+    By the share of words carrying a non-ASCII letter; Vietnamese typed without
+    diacritics counts as English (the English model then reads it, as before).
+    """
+    words = _WORD_RE.findall(text[:2000])
+    if not words:
+        return "en"
+    marked = sum(1 for w in words if not w.isascii())
+    return "vi" if marked >= VIETNAMESE_SHARE * len(words) else "en"
 
 
 def request_text(profile: Any) -> str:
@@ -345,8 +378,9 @@ def _works(eg: Any, model: str, session: Session) -> _Works | None:
     version = session.execute(select(func.max(t.c.id)).where(t.c.model == model)).scalar()
     if version is None:
         return None
+    langs = languages()
     store = layer.__dict__.setdefault("_embeddings", {})
-    cached = store.get(model)
+    cached = store.get((model, langs))
     if cached is not None and cached.version == version:
         return cached
     from ..panel.affinity import recency_weight
@@ -360,7 +394,8 @@ def _works(eg: Any, model: str, session: Session) -> _Works | None:
             continue
         titles = layer.titles.get(pid, [])
         for n, (year, text) in enumerate(items[: len(titles)]):
-            entries.append((row, text_hash(text), year, titles[n][1]))
+            if text_language(text) in langs:
+                entries.append((row, text_hash(text), year, titles[n][1]))
     vectors = cached_vectors(session, model, (e[1] for e in entries))
     kept = [e for e in entries if e[1] in vectors]
     n_rows = len(eg.affinity.person_ids)
@@ -379,7 +414,7 @@ def _works(eg: Any, model: str, session: Session) -> _Works | None:
         labels=[(e[2], e[3]) for e in kept],
         has_works=has,
     )
-    store[model] = built
+    store[(model, langs)] = built
     return built
 
 
@@ -399,7 +434,10 @@ def learned_scores(eg: Any, profile: Any) -> Learned | None:
     works = _works(eg, model, session)
     if works is None or not len(works.owner):
         return None
-    h = text_hash(request_text(profile))
+    text = request_text(profile)
+    if text_language(text) not in languages():
+        return None  # the model cannot read the request: the lexical score alone
+    h = text_hash(text)
     key = (id(works), model, h, works.version)
     with _LAST_LOCK:
         hit = _LAST.get(key)

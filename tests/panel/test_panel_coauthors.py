@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from helpers import bearer
 
 from expertnet.panel.cache import get_graph
@@ -208,8 +209,6 @@ def _model(works):
 
 
 def test_works_evidence_rewards_recent_and_broad_work_and_stays_in_range():
-    import numpy as np
-
     title = "Phục hồi rừng ngập mặn ven biển"
     m = _model(
         {
@@ -222,11 +221,11 @@ def test_works_evidence_rewards_recent_and_broad_work_and_stays_in_range():
     scores = dict(zip(m.person_ids.tolist(), m.text_scores(qvec).tolist(), strict=True))
     assert scores[1] > scores[2] > 0  # recent work counts more
     assert scores[3] > scores[1]  # breadth: several good works
-    assert scores[4] > 0  # no works: the profile alone
     assert all(0 <= s <= 1 for s in scores.values())
-    # An expert without works keeps exactly their profile cosine.
-    q = np.zeros(len(m.vocabulary))
-    for j, v in qvec.items():
-        q[j] = v
-    profile = m.matrix @ q
-    assert scores[4] == profile[m.row_of[4]]
+    # Expert 4 has no works, but the request names their whole declared expertise.
+    assert scores[4] == 1.0
+    # Unrelated works do not lower a score: the record only adds evidence.
+    other = _model({4: [(2025, "Kinh tế vận tải biển")]})
+    assert other.text_scores(other.query_vector("Đề án phục hồi rừng ngập mặn"))[
+        other.row_of[4]
+    ] == pytest.approx(1.0)

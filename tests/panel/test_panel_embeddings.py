@@ -225,3 +225,42 @@ def test_cli_refuses_when_no_model_is_set(app, runner, monkeypatch):
     result = runner.invoke(args=["embeddings", "compute"])
     assert result.exit_code != 0
     assert "EXPERTNET_EMBEDDING_MODEL is not set" in result.output
+
+
+def test_only_texts_in_the_models_languages_get_a_learned_score(app, session, experts, monkeypatch):
+    # Hand-made unit vectors stand in for a model's: this is about which texts count.
+    name = "/srv/models/hand-made"
+    monkeypatch.setitem(app.config, "EXPERTNET_EMBEDDING_MODEL", name)
+    monkeypatch.setitem(embeddings._ENCODERS, name, Exploding())
+    fish, code = experts
+    vietnamese = "Nuôi tôm thẻ chân trắng trong ao tuần hoàn"
+    _papers(session, code, [vietnamese])
+    session.commit()
+    e1, e2 = np.eye(2, dtype="<f4")
+    english_request = RequestProfile(request_id=None, title=REQUEST)
+    vietnamese_request = RequestProfile(request_id=None, title="Quy hoạch vùng nuôi tôm ven biển")
+    texts = {embeddings.publication_text(t, [], None): e1 for t in AQUACULTURE}
+    texts.update({embeddings.publication_text(t, [], None): e2 for t in UNRELATED})
+    texts[embeddings.publication_text(vietnamese, [], None)] = e1
+    texts[embeddings.request_text(english_request)] = e1
+    texts[embeddings.request_text(vietnamese_request)] = e1
+    session.execute(
+        TextEmbedding.__table__.insert(),
+        [
+            {"model": name, "sha256": embeddings.text_hash(t), "dim": 2, "vector": v.tobytes()}
+            for t, v in texts.items()
+        ],
+    )
+    session.commit()
+    assert embeddings.text_language(vietnamese) == "vi"
+    assert embeddings.text_language(AQUACULTURE[0]) == "en"
+    eg = get_graph()
+    fish_row, code_row = eg.affinity.row_of[fish.id], eg.affinity.row_of[code.id]
+    # The default, English: a Vietnamese request gets none, a Vietnamese paper counts not.
+    assert embeddings.learned_scores(eg, vietnamese_request) is None
+    learned = embeddings.learned_scores(eg, english_request)
+    assert learned.scores[fish_row] > 0 and learned.scores[code_row] == 0
+    # A multilingual model reads both.
+    monkeypatch.setitem(app.config, "EXPERTNET_EMBEDDING_LANGUAGES", ("en", "vi"))
+    assert embeddings.learned_scores(eg, vietnamese_request) is not None
+    assert embeddings.learned_scores(eg, english_request).scores[code_row] > 0
