@@ -38,8 +38,9 @@ EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP = (
     "relationship",
 )
 
-#: Bumped whenever the files' layout changes: an old snapshot is then never read.
-FORMAT = 1
+#: Bumped whenever the files' layout changes, or the pickled affinity model's fields do
+#: (format 2: the record-based affinity): an old snapshot is then never read.
+FORMAT = 2
 
 #: Edge kinds of the directory graph, one bit each.
 DIRECTORY_KINDS = (EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP, COAUTHOR, JOINT_PROJECT)
