@@ -207,7 +207,7 @@ def test_facets_can_be_left_out(client, people):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_search_items_are_the_profile_summary(client, app, people, session, lang):
+def test_search_items_are_the_profile_summary(client, app, people, session, make_org, lang):
     """The list reads plain columns; each item is what ``person_json(summary=True)`` says
     of the person, in either language (current memberships only, fields by code)."""
     from datetime import date
@@ -218,7 +218,7 @@ def test_search_items_are_the_profile_summary(client, app, people, session, lang
     an = people["an"]
     an.memberships.append(Membership(organization=people["aqua"], role="chair"))
     an.memberships.append(
-        Membership(organization=people["aqua"], role="member", ended_on=date(2020, 1, 1))
+        Membership(organization=make_org(name="Hội Cũ"), role="member", ended_on=date(2020, 1, 1))
     )
     an.fields = [*an.fields, session.scalar(select(Field).where(Field.code == "AGR-AQU"))]
     session.commit()

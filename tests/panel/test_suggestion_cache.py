@@ -55,7 +55,7 @@ def _excluded(body):
     return {e["expert_id"]: e["rule"] for e in body["excluded"]}
 
 
-def test_the_same_question_is_answered_once_per_snapshot(client, coordinator, setup, scored):
+def test_the_same_question_is_answered_once_per_snapshot(app, client, coordinator, setup, scored):
     _user, token = coordinator
     first = _ask(client, token, setup["req"])
     assert scored["n"] == 1
@@ -64,7 +64,8 @@ def test_the_same_question_is_answered_once_per_snapshot(client, coordinator, se
     # Another size reuses the scores; the answer is the one computed without any cache.
     five = _ask(client, token, setup["req"], size=5)
     assert scored["n"] == 1
-    fresh = suggestion_json(suggestions_for_request(setup["req"], 5), setup["req"].id)
+    with app.test_request_context("/"):
+        fresh = suggestion_json(suggestions_for_request(setup["req"], 5), setup["req"].id)
     assert five == fresh
 
 
