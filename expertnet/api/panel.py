@@ -26,7 +26,7 @@ from ..panel.service import (
     can_view_suggestions,
     check_panel_state,
     parse_size,
-    suggestions_answer,
+    suggestions_response,
 )
 from . import bp, doc, json_body, load, require_login
 
@@ -49,7 +49,7 @@ def panel_suggestions(request_id: int):
     refusal = queries.suggestions_refusal(req, current_user)
     if refusal is not None:
         raise refusal
-    return jsonify(suggestions_answer(req, size))
+    return suggestions_response(req, size)
 
 
 @bp.get("/experts/<int:person_id>/network")

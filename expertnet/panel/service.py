@@ -94,7 +94,14 @@ ANSWERS_KEEP = 64
 _answers_lock = threading.Lock()
 
 
-def suggestions_answer(req: Any, size: int = 5) -> dict[str, Any]:
+def suggestions_response(req: Any, size: int = 5) -> Any:
+    """The API's answer as the JSON response ``jsonify`` makes of it, encoded once."""
+    from flask import current_app
+
+    return current_app.response_class(_answer(req, size)[1], mimetype=current_app.json.mimetype)
+
+
+def _answer(req: Any, size: int) -> tuple[dict[str, Any], bytes]:
     """The API's answer (``suggestion_json``) for a stored request, with default rules.
 
     It depends only on the snapshot (a change to the directory, a request, a panel or a
@@ -116,14 +123,17 @@ def suggestions_answer(req: Any, size: int = 5) -> dict[str, Any]:
         hit = store.get(key)
         if hit is not None:
             store.move_to_end(key)
-            return hit[0]
+            return hit[0], hit[1]
+    from flask import current_app
+
     answer = suggestion_json(suggest(profile, size, graph=eg, explain_ranked=0), req.id)
+    encoded = current_app.json.response(answer).get_data()
     with _answers_lock:
         # ``learned`` is kept with the answer so that its ``id`` in the key stays its own.
-        store[key] = (answer, learned)
+        store[key] = (answer, encoded, learned)
         while len(store) > ANSWERS_KEEP:
             store.popitem(last=False)
-    return answer
+    return answer, encoded
 
 
 def parse_size(raw: str | None, default: int = 5) -> int:
