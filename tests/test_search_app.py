@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import bearer
+from sqlalchemy import select
 
 from expertnet.search.index import get_index, rebuild_index
 
@@ -203,3 +204,33 @@ def test_facets_can_be_left_out(client, people):
     body = client.get("/api/v1/experts?q=nguyen&facets=0").json
     assert body["facets"] == {} and body["total"] >= 1
     assert client.get("/api/v1/experts?q=nguyen").json["facets"]["organization"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_search_items_are_the_profile_summary(client, app, people, session, make_org, lang):
+    """The list reads plain columns; each item is what ``person_json(summary=True)`` says
+    of the person, in either language (current memberships only, fields by code)."""
+    from datetime import date
+
+    from expertnet.directory.models import Field, Membership
+    from expertnet.directory.serialize import person_json
+
+    an = people["an"]
+    an.memberships.append(Membership(organization=people["aqua"], role="chair"))
+    an.memberships.append(
+        Membership(organization=make_org(name="Hội Cũ"), role="member", ended_on=date(2020, 1, 1))
+    )
+    an.fields = [*an.fields, session.scalar(select(Field).where(Field.code == "AGR-AQU"))]
+    session.commit()
+    res = client.get(f"/api/v1/experts?q=nguyen&lang={lang}")
+    assert res.status_code == 200, res.json
+    items = {item["id"]: item for item in res.json["items"]}
+    assert an.id in items and people["dung"].id not in items
+    session.expire_all()
+    with app.test_request_context(f"/?lang={lang}"):
+        for person_id, item in items.items():
+            person = session.get(type(an), person_id)
+            expected = person_json(person, None, summary=True)
+            assert {k: item[k] for k in expected} == expected
+    assert len(items[an.id]["organizations"]) == 2
+    assert [f["code"] for f in items[an.id]["fields"]] == ["AGR-AQU", "ENG-IT"]

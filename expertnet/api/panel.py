@@ -26,8 +26,7 @@ from ..panel.service import (
     can_view_suggestions,
     check_panel_state,
     parse_size,
-    suggestion_json,
-    suggestions_for_request,
+    suggestions_response,
 )
 from . import bp, doc, json_body, load, require_login
 
@@ -50,7 +49,7 @@ def panel_suggestions(request_id: int):
     refusal = queries.suggestions_refusal(req, current_user)
     if refusal is not None:
         raise refusal
-    return jsonify(suggestion_json(suggestions_for_request(req, size), req.id))
+    return suggestions_response(req, size)
 
 
 @bp.get("/experts/<int:person_id>/network")

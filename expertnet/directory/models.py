@@ -200,6 +200,12 @@ class Field(db.Model):
         return f"<Field {self.code}>"
 
 
+def display_name_of(academic_title: str | None, degree: str | None, full_name: str) -> str:
+    """``Person.display_name`` from the columns alone (lists read without objects)."""
+    prefix = "".join(f"{p}." for p in (academic_title, degree) if p)
+    return f"{prefix} {full_name}".strip()
+
+
 person_field = Table(
     "person_field",
     db.metadata,
@@ -263,8 +269,7 @@ class Person(Audited, db.Model):
     @property
     def display_name(self) -> str:
         """Name with title and degree as Vietnamese documents write it: "PGS.TS. Nguyễn Văn A"."""
-        prefix = "".join(f"{p}." for p in (self.academic_title, self.degree) if p)
-        return f"{prefix} {self.full_name}".strip()
+        return display_name_of(self.academic_title, self.degree, self.full_name)
 
     @property
     def organizations(self) -> list[Organization]:

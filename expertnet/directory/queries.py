@@ -12,7 +12,15 @@ from search_index.text import fold
 
 from ..core.paging import PER_PAGE, paginate
 from ..extensions import db
-from .models import Field, FormerProvince, Membership, Organization, OrganizationKind, Person
+from .models import (
+    Field,
+    FormerProvince,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Person,
+    person_field,
+)
 
 #: The union's own organisations first, outside bodies (agencies last), as the union reads them.
 KIND_ORDER = [
@@ -79,6 +87,52 @@ PERSON_LOAD = (
     selectinload(Person.fields),
     selectinload(Person.employer),
 )
+
+
+@dataclass
+class PersonSummary:
+    """What a list of people shows of each (``serialize.person_summary_json``)."""
+
+    id: int
+    full_name: str
+    academic_title: str | None
+    degree: str | None
+    #: Current memberships: (organisation id, its name, role).
+    orgs: list[tuple[int, str, str]] = field(default_factory=list)
+    #: (code, name, English name), by code.
+    fields: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+def person_summaries(ids: list[int]) -> dict[int, PersonSummary]:
+    """The people of a page of search hits, by id: three statements of plain columns
+    (people, current memberships with their organisation's name, fields), no objects."""
+    if not ids:
+        return {}
+    out = {
+        row.id: PersonSummary(row.id, row.full_name, row.academic_title, row.degree)
+        for row in db.session.execute(
+            select(Person.id, Person.full_name, Person.academic_title, Person.degree).where(
+                Person.id.in_(ids)
+            )
+        )
+    }
+    memberships = db.session.execute(
+        select(Membership.person_id, Organization.id, Organization.name, Membership.role)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.person_id.in_(ids), Membership.ended_on.is_(None))
+        .order_by(Membership.person_id, Membership.id)
+    )
+    for person_id, org_id, name, role in memberships:
+        out[person_id].orgs.append((org_id, name, role))
+    fields = db.session.execute(
+        select(person_field.c.person_id, Field.code, Field.name, Field.name_en)
+        .join(Field, Field.id == person_field.c.field_id)
+        .where(person_field.c.person_id.in_(ids))
+        .order_by(person_field.c.person_id, Field.code)
+    )
+    for person_id, code, name, name_en in fields:
+        out[person_id].fields.append((code, name, name_en))
+    return out
 
 
 def visible_person(person_id: int, user) -> Person | None:

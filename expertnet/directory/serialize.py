@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import get_locale
 
-from .models import Field, Organization, Person
+from .models import Field, Organization, Person, display_name_of
+
+if TYPE_CHECKING:
+    from .queries import PersonSummary
 
 
 def _locale() -> str:
@@ -38,6 +43,25 @@ def organization_json(org: Organization, member_count: int | None = None) -> dic
     if member_count is not None:
         data["member_count"] = member_count
     return data
+
+
+def person_summary_json(summary: PersonSummary) -> dict:
+    """``person_json(…, summary=True)`` of a person read as plain columns (search lists)."""
+    locale = _locale()
+    return {
+        "id": summary.id,
+        "full_name": summary.full_name,
+        "display_name": display_name_of(summary.academic_title, summary.degree, summary.full_name),
+        "academic_title": summary.academic_title,
+        "degree": summary.degree,
+        "organizations": [
+            {"id": org_id, "name": name, "role": role} for org_id, name, role in summary.orgs
+        ],
+        "fields": [
+            {"code": code, "name": name_en if locale == "en" else name}
+            for code, name, name_en in summary.fields
+        ],
+    }
 
 
 def person_json(person: Person, user, *, summary: bool = False) -> dict:

@@ -13,6 +13,8 @@ and, for a conflict, ``conflict.path`` (render it with ``path_labels``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from ..core.errors import ApiError
@@ -85,6 +87,53 @@ def suggestions_for_request(
     req: Any, size: int = 5, constraints: PanelConstraints | None = None
 ) -> Suggestion:
     return suggest(profile_for_request(req), size, constraints=constraints)
+
+
+#: Answers kept per snapshot (``ExpertGraph.memo``), by request profile, size and language.
+ANSWERS_KEEP = 64
+_answers_lock = threading.Lock()
+
+
+def suggestions_response(req: Any, size: int = 5) -> Any:
+    """The API's answer as the JSON response ``jsonify`` makes of it, encoded once."""
+    from flask import current_app
+
+    return current_app.response_class(_answer(req, size)[1], mimetype=current_app.json.mimetype)
+
+
+def _answer(req: Any, size: int) -> tuple[dict[str, Any], bytes]:
+    """The API's answer (``suggestion_json``) for a stored request, with default rules.
+
+    It depends only on the snapshot (a change to the directory, a request, a panel or a
+    workload makes a new ``ExpertGraph`` with an empty ``memo``), the request's profile
+    (title, summary, fields, organisations, documents, declared conflicts), the size, the
+    learned source and the language of the reasons; it is kept in the snapshot's memo
+    under those, so the same question between two changes is answered without scoring.
+    """
+    from flask_babel import get_locale
+
+    from ..scholarly import embeddings
+
+    profile = profile_for_request(req)
+    eg = get_graph()
+    learned = embeddings.learned_scores(eg, profile)
+    key = (profile, size, str(get_locale()), id(learned))
+    with _answers_lock:
+        store = eg.memo.setdefault("suggestions_answer", OrderedDict())
+        hit = store.get(key)
+        if hit is not None:
+            store.move_to_end(key)
+            return hit[0], hit[1]
+    from flask import current_app
+
+    answer = suggestion_json(suggest(profile, size, graph=eg, explain_ranked=0), req.id)
+    encoded = current_app.json.response(answer).get_data()
+    with _answers_lock:
+        # ``learned`` is kept with the answer so that its ``id`` in the key stays its own.
+        store[key] = (answer, encoded, learned)
+        while len(store) > ANSWERS_KEEP:
+            store.popitem(last=False)
+    return answer, encoded
 
 
 def parse_size(raw: str | None, default: int = 5) -> int:

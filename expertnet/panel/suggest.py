@@ -12,6 +12,8 @@ algorithm whose steps share the candidate tables; split, each part would need th
 from __future__ import annotations
 
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -325,12 +327,78 @@ class _Evaluation:
     qvec: dict[int, float]
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """What ``_evaluate`` computes for one request on one snapshot, never changed after."""
+
+    qvec: dict[int, float]
+    aff: np.ndarray
+    text: np.ndarray
+    field: np.ndarray
+    rows: np.ndarray  # eligible and qualified rows, best first
+    score: np.ndarray  # their scores, in that order
+    load: np.ndarray
+    declines: np.ndarray
+    conflicts: dict[int, list[Conflict]]
+    excluded: tuple[Exclusion, ...]
+    #: The learned source the scores used (held so that its ``id`` in the key stays its).
+    learned: object = None
+
+
+#: Scored requests kept per snapshot (``ExpertGraph.memo``): a coordinator's page and the
+#: API ask again and again for the same few requests between two changes.
+SCORED_KEEP = 32
+_scored_lock = threading.Lock()
+
+
 def _evaluate(
     eg: ExpertGraph,
     profile: RequestProfile,
     constraints: PanelConstraints,
     rules: Sequence[ConflictRule],
 ) -> _Evaluation:
+    """Every qualified expert scored, the excluded with their reasons, best first.
+
+    The scores depend only on the snapshot (directory and consultation layer: any change
+    to either makes a new ``ExpertGraph`` with an empty ``memo``), the request's profile
+    (its text, fields, organisations, documents, declared conflicts and left-out people),
+    the constraints, the rules and the learned source; so they are kept in the snapshot's
+    memo under those and computed once. Each call gets its own ``Candidates`` over them.
+    """
+    learned = embeddings.learned_scores(eg, profile)
+    key = ("suggest", profile, constraints, tuple(rules), id(learned))
+    with _scored_lock:
+        store = eg.memo.setdefault("suggest", OrderedDict())
+        scored = store.get(key)
+        if scored is not None:
+            store.move_to_end(key)
+    if scored is None:
+        scored = _score(eg, profile, constraints, rules, learned)
+        with _scored_lock:
+            store[key] = scored
+            while len(store) > SCORED_KEEP:
+                store.popitem(last=False)
+    candidates = Candidates(
+        eg,
+        scored.rows,
+        scored.aff,
+        scored.text,
+        scored.field,
+        scored.score,
+        scored.load,
+        scored.declines,
+        scored.conflicts,
+    )
+    return _Evaluation(eg, profile, candidates, list(scored.excluded), scored.qvec)
+
+
+def _score(
+    eg: ExpertGraph,
+    profile: RequestProfile,
+    constraints: PanelConstraints,
+    rules: Sequence[ConflictRule],
+    learned: object,
+) -> _Scored:
     model = eg.affinity
     qvec = model.query_vector(profile.text())
     aff, text, field = affinity_arrays(eg, profile, qvec)
@@ -410,11 +478,22 @@ def _evaluate(
     # lift a poor fit above a good one by more than 30 %.
     score = np.round(aff[rows] * (0.7 + 0.3 * modifiers), 6)
     order = np.lexsort((model.person_ids[rows], -aff[rows], -score))
-    candidates = Candidates(
-        eg, rows[order], aff, text, field, score[order], load, declines, conflicts
-    )
     excluded.sort(key=lambda e: (-e.affinity, e.person_id))
-    return _Evaluation(eg, profile, candidates, excluded, qvec)
+    for array in (aff, text, field, load, declines):
+        array.flags.writeable = False  # shared by every caller from now on
+    return _Scored(
+        qvec=qvec,
+        aff=aff,
+        text=text,
+        field=field,
+        rows=rows[order],
+        score=score[order],
+        load=load,
+        declines=declines,
+        conflicts=conflicts,
+        excluded=tuple(excluded),
+        learned=learned,
+    )
 
 
 # --- composition ------------------------------------------------------------------------
@@ -620,8 +699,12 @@ def suggest(
     constraints: PanelConstraints | None = None,
     rules: Sequence[ConflictRule] = DEFAULT_RULES,
     graph: ExpertGraph | None = None,
+    explain_ranked: int = 20,
 ) -> Suggestion:
-    """Propose a panel of ``size`` for the request, with reasons, exclusions and unmet rules."""
+    """Propose a panel of ``size`` for the request, with reasons, exclusions and unmet rules.
+
+    The panel's members get their reasons, and so do the first ``explain_ranked`` of the
+    ranked pool (a page shows them; the API's answer lists only the panel)."""
     if not 1 <= size <= MAX_PANEL_SIZE:
         raise ValueError(f"size must be between 1 and {MAX_PANEL_SIZE}")
     constraints = constraints or PanelConstraints()
@@ -635,7 +718,7 @@ def suggest(
         c.reasons = _reasons(ev, c)
         if chair is not None and c.person_id == chair.person_id:
             c.reasons.insert(0, _("Proposed chair: the most senior member with a strong fit."))
-    for c in ranked[:20]:
+    for c in ranked[:explain_ranked]:
         c.reasons = _reasons(ev, c)
     return Suggestion(
         size=size,

@@ -12,7 +12,8 @@ from ..core.errors import ValidationFailed
 from ..core.text import clean_line
 from ..core.web import page_args, page_of
 from ..directory.models import Field, Membership, Person, person_field
-from ..directory.serialize import person_json
+from ..directory.queries import person_summaries
+from ..directory.serialize import person_json, person_summary_json
 from ..directory.visibility import Viewer, visible_people
 from ..extensions import db
 
@@ -103,18 +104,8 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
             "The search index is being rebuilt; results come from a simpler search meanwhile."
         )
         return answer
-    ids = [hit["id"] for hit in result.hits]
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Person)
-            .where(Person.id.in_(ids))
-            .options(
-                selectinload(Person.memberships).selectinload(Membership.organization),
-                selectinload(Person.fields),
-            )
-        )
-    }
+    # The page's people as plain columns: a search list needs no ORM objects.
+    people = person_summaries([hit["id"] for hit in result.hits])
     items = []
     for hit in result.hits:
         person = people.get(hit["id"])
@@ -122,7 +113,7 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
             continue  # deleted since it was indexed; the after-commit hook removes it
         items.append(
             {
-                **person_json(person, user, summary=True),
+                **person_summary_json(person),
                 "score": round(float(hit["score"]), 4) if hit.get("score") is not None else None,
                 "highlights": hit.get("highlights") or {},
             }
