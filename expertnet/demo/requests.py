@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..access.operations import ensure_account
 from ..auth.models import User
 from ..consultation import operations as ops
-from ..directory.models import Field, Organization, Person
+from ..directory.models import Field, Organization, Person, person_field
 
 #: What the agency asks the union to do, as the summary's verb.
 KIND_VERB = {"consultation": "tư vấn về", "critique": "phản biện", "assessment": "giám định xã hội"}
@@ -374,18 +374,35 @@ def demo_address(person: Person) -> str:
 
 
 def give_every_expert_an_address(session) -> int:
-    """Every demo expert can be invited: those the generator left without e-mail get one."""
+    """Every demo expert can be invited: those the generator left without e-mail get one.
+
+    Only those experts are loaded as objects (an edit, audited like one); who they are is
+    found with two plain reads, not by loading every person without an address.
+    """
     from sqlalchemy.orm import selectinload
 
-    people = session.scalars(
-        select(Person).where(Person.email.is_(None)).options(selectinload(Person.fields))
-    ).all()
+    with_fields = set(session.scalars(select(person_field.c.person_id).distinct()))
+    ids = [
+        pid
+        for pid, expertise in session.execute(
+            select(Person.id, Person.expertise).where(Person.email.is_(None))
+        )
+        if expertise or pid in with_fields
+    ]
     n = 0
-    for person in people:
-        if person.is_expert:
-            person.email = demo_address(person)
-            n += 1
-    session.flush()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        people = session.scalars(
+            select(Person)
+            .where(Person.id.in_(chunk))
+            .options(selectinload(Person.fields))
+            .order_by(Person.id)
+        ).all()
+        for person in people:
+            if person.is_expert:
+                person.email = demo_address(person)
+                n += 1
+        session.flush()
     return n
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..core.bulk import insert_rows, reserve_ids
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
 from .importers import title_key
@@ -57,6 +58,20 @@ _VENUES_EN = (
     "Aquaculture Reports",
     "Environmental Science and Pollution Research",
 )
+
+
+_TYPES = ("journal_article",) * 6 + ("conference_paper",) * 3 + ("book",)
+#: Publication columns given per row (after the reserved id), in this order.
+_PUBLICATION_COLUMNS = (
+    "id", "person_id", "type", "title", "title_key", "year", "venue", "volume", "issue",
+    "pages", "language", "keywords",
+)  # fmt: skip
+_PUBLICATION_CONSTANTS = {
+    "publisher": None, "doi": None, "isbn": None, "abstract": None, "url": None,
+    "source": "manual", "authors_truncated": 0,
+}  # fmt: skip
+_AUTHOR_COLUMNS = ("publication_id", "position", "name", "person_id")
+_AUTHOR_CONSTANTS = {"orcid": None, "candidate_person_id": None}
 
 
 def _kw_en(rng: random.Random, field_en: list[str]) -> str:
@@ -114,9 +129,14 @@ def load_demo_records(
     pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
     project_t = ResearchProject.__table__
     now = utcnow()
+    conn = session.connection()
+    stamps = {"created_at": now, "updated_at": now}
     counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
-    pubs: list[dict] = []
+    pubs: list[tuple] = []
     authors: list[list[int]] = []
+    years = tuple(range(2005, now.year + 1))
+    keys: dict[str, str] = {}  # title → title_key: titles repeat, folding them is not free
+    provinces_sorted = sorted(by_province)
 
     def coauthors(pid: int) -> list[int]:
         out: list[int] = []
@@ -126,7 +146,7 @@ def load_demo_records(
             if mine and roll < 0.7:
                 pool = members_of[rng.choice(mine)]
             elif roll < 0.85 and by_province:
-                pool = by_province[rng.choice(sorted(by_province))]
+                pool = by_province[rng.choice(provinces_sorted)]
             else:
                 pool = all_ids
             other = rng.choice(pool)
@@ -137,23 +157,15 @@ def load_demo_records(
     def flush() -> None:
         if not pubs:
             return
-        ids = session.scalars(
-            insert(pub_t).returning(pub_t.c.id, sort_by_parameter_order=True), pubs
-        ).all()
+        ids = reserve_ids(session, pub_t, len(pubs))
+        rows = [(pub_id, *row) for pub_id, row in zip(ids, pubs, strict=True)]
+        insert_rows(conn, pub_t, _PUBLICATION_COLUMNS, rows, _PUBLICATION_CONSTANTS | stamps)
         rows = [
-            {
-                "publication_id": pub_id,
-                "position": n,
-                "name": names[person],
-                "person_id": person,
-                "orcid": None,
-                "candidate_person_id": None,
-            }
+            (pub_id, n, names[person], person)
             for pub_id, people in zip(ids, authors, strict=True)
             for n, person in enumerate(people, start=1)
         ]
-        for start in range(0, len(rows), BATCH * 4):
-            session.execute(insert(author_t), rows[start : start + BATCH * 4])
+        insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
         counts["publications"] += len(pubs)
         counts["publication_authors"] += len(rows)
         pubs.clear()
@@ -166,7 +178,7 @@ def load_demo_records(
         field_en = person_fields.get(e.id, [])
         seen: set[tuple[str, int]] = set()
         for _ in range(n):
-            year = rng.choice(range(2005, now.year + 1))
+            year = rng.choice(years)
             english = rng.random() < 0.45
             kw, kw2 = rng.choice(keywords), rng.choice(keywords)
             if english:
@@ -177,38 +189,25 @@ def load_demo_records(
                 )
             else:
                 title = rng.choice(_VI_TITLES).format(kw=kw, kw2=kw2, place=rng.choice(_PLACES))
-            key = (title_key(title), year)
+            folded = keys.get(title)
+            if folded is None:
+                folded = keys[title] = title_key(title)
+            key = (folded, year)
             if key in seen:
                 continue
             seen.add(key)
             team = [e.id, *coauthors(e.id)]
             rng.shuffle(team)
+            kind = rng.choice(_TYPES)
+            venue = rng.choice(_VENUES_EN if english else _VENUES_VI)
+            volume = str(rng.randint(1, 60))
+            issue = str(rng.randint(1, 12))
+            first_page = rng.randint(1, 300)
+            pages = f"{first_page}–{first_page + rng.randint(5, 15)}"
             pubs.append(
-                {
-                    "person_id": e.id,
-                    "type": rng.choice(
-                        ("journal_article",) * 6 + ("conference_paper",) * 3 + ("book",)
-                    ),
-                    "title": title,
-                    "title_key": key[0],
-                    "year": year,
-                    "venue": rng.choice(_VENUES_EN if english else _VENUES_VI),
-                    "volume": str(rng.randint(1, 60)),
-                    "issue": str(rng.randint(1, 12)),
-                    "pages": f"{(p := rng.randint(1, 300))}–{p + rng.randint(5, 15)}",
-                    "publisher": None,
-                    "doi": None,
-                    "isbn": None,
-                    "language": "en" if english else "vi",
-                    "abstract": None,
-                    "keywords": [kw] if not english else [],
-                    "url": None,
-                    "source": "manual",
-                    "authors_truncated": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+                (e.id, kind, title, folded, year, venue, volume, issue, pages,
+                 "en" if english else "vi", [] if english else [kw])
+            )  # fmt: skip
             authors.append(team)
         if len(pubs) >= BATCH:
             flush()

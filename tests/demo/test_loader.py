@@ -160,3 +160,40 @@ def test_people_added_after_the_demo_get_fresh_ids(session):
     session.add(newcomer)
     session.commit()
     assert newcomer.id > session.scalar(select(func.max(Person.id)).where(Person.id != newcomer.id))
+
+
+def test_bulk_rows_are_what_insert_and_the_model_defaults_write(session):
+    """The loader's plain tuples (``core.bulk.insert_rows``) store what ``insert()`` with
+    the model's defaults stores: the collation key of every name, JSON, UTC stamps."""
+    from expertnet.core.bulk import insert_rows
+    from search_index.collation import person_name_key
+
+    load_demo(session, n_people=N, seed=1)
+    session.commit()
+    keys = session.execute(select(Person.full_name, Person.name_key)).all()
+    assert len(keys) == N and all(key == person_name_key(name) for name, key in keys)
+
+    org = session.scalar(select(Organization.id).limit(1))
+    now = utcnow()
+    row = {"full_name": "Trần Thị Ánh", "expertise": ["đê biển"], "public_profile": True,
+           "available": False, "max_assignments": 2, "employer_id": org, "version": 1,
+           "created_at": now, "updated_at": now}  # fmt: skip
+    session.execute(insert(Person.__table__), [row])
+    names = ["full_name", "name_key", "expertise", "public_profile", "available",
+             "max_assignments", "employer_id"]  # fmt: skip
+    bulk = {**row, "full_name": "Trần Thị Ánh Hai", "name_key": person_name_key("Trần Thị Ánh Hai")}
+    stamps = {"version": 1, "created_at": now, "updated_at": now}
+    conn = session.connection()
+    assert insert_rows(conn, Person.__table__, names, [[bulk[k] for k in names]], stamps) == 1
+    session.commit()
+    a, b = (
+        session.scalars(select(Person).where(Person.full_name == n)).one()
+        for n in ("Trần Thị Ánh", "Trần Thị Ánh Hai")
+    )
+    for attr in ("expertise", "public_profile", "available", "max_assignments", "employer_id",
+                 "version", "created_at", "updated_at"):  # fmt: skip
+        assert getattr(a, attr) == getattr(b, attr), attr
+    assert b.name_key == person_name_key(b.full_name)
+    # A column the model fills by default must be given: nothing is left to chance.
+    with pytest.raises(ValueError, match="name_key"):
+        insert_rows(conn, Person.__table__, ["full_name"], [["X"]], stamps)
