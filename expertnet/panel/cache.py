@@ -16,7 +16,7 @@ instance folder, and every process maps it in milliseconds. A commit that change
 some people records them in ``graph_change`` with its bump, and every process patches
 its snapshot for those people (``panel.incremental``) instead of rebuilding; only
 other changes (organisations, fields, publications, bulk imports) or more than
-``incremental.MAX_PATCH`` patched people call for a new build.
+``MAX_PATCH`` patched people call for a new build.
 
 Values are never reused: a bump sets the counter to at least the current time in
 microseconds. A bump inside a transaction that is rolled back (a test, a failed request)
@@ -37,15 +37,24 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
-from . import incremental, snapshot
-from .graph import ExpertGraph, add_consultation_layer, build_graph
 from .models import GraphChange, GraphVersion
+
+if TYPE_CHECKING:
+    from .graph import ExpertGraph
+
+# The graph's modules (numpy, scipy, networkx: some 50 MB) are imported by the functions
+# that read or build a graph, not here: every web process installs the session hooks
+# below, and a process that never shows a graph never loads them
+# (tests/test_lazy_imports.py).
+
+#: More changed people than this since the snapshot: a full build is cheaper to keep.
+MAX_PATCH = 5000
 
 #: Tables whose changes alter people, organisations, memberships, fields or ties.
 DIRECTORY_TABLES = frozenset(
@@ -157,7 +166,7 @@ def _record(session: Session, people: set[int | None] | None) -> None:
     if version is None:
         return
     known = people is not None and None not in people and bool(people)
-    if not known or len(people) > incremental.MAX_PATCH:  # type: ignore[arg-type]
+    if not known or len(people) > MAX_PATCH:  # type: ignore[arg-type]
         rows = [{"version": version, "person_id": None}]
     else:
         rows = [{"version": version, "person_id": p} for p in sorted(people)]  # type: ignore[arg-type,type-var]
@@ -239,6 +248,9 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
     nothing at all builds first; with ``wait=False`` it raises ``GraphNotReady`` instead
     (the anonymous network endpoint must never cost a full build).
     """
+    from . import incremental
+    from .graph import build_graph
+
     session = session or db.session
     engine = session.get_bind().engine
     url = str(engine.url)
@@ -253,7 +265,7 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
             if dirty == {"activity_version"}:
                 return _with_new_overlay(cached, version, conn)
             people = session.info.get(_PEOPLE) or {None}
-            if None not in people and len(people) <= incremental.MAX_PATCH:
+            if None not in people and len(people) <= MAX_PATCH:
                 patched = incremental.patch(cached, conn, people, version)  # type: ignore[arg-type]
                 return _with_new_overlay(patched, version, conn)
         return build_graph(conn, version)
@@ -303,6 +315,8 @@ def _catch_up(
     graph, or map the newest snapshot file (and patch it). Installs and returns the
     result — which may still be older than ``version`` when the changes since the newest
     snapshot cannot be patched — or None when there is nothing newer than ``cached``."""
+    from . import snapshot
+
     conn = session.connection()
     fresh: ExpertGraph | None = None
     if cached is not None:
@@ -332,13 +346,15 @@ def _catch_up(
 
 def _patched(eg: ExpertGraph, conn: Any, target: int) -> ExpertGraph | None:
     """``eg`` patched up to directory version ``target``; None when that takes a build."""
+    from . import incremental
+
     if eg.version[0] == target:
         return eg
     try:
         people = incremental.changed_people(conn, eg.version[0], target)
     except incremental.NeedsRebuild:
         return None
-    if eg.patched_people + len(people) > incremental.MAX_PATCH:
+    if eg.patched_people + len(people) > MAX_PATCH:
         return None  # the overlay has grown: time for a new snapshot
     started = time.perf_counter()
     out = incremental.patch(eg, conn, people, (target, eg.version[1]))
@@ -395,6 +411,9 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
     (default: ``snapshot_root``; False: no file) and the process then maps that file, so
     the memory of the build is not kept. Returns the snapshot now current.
     """
+    from . import snapshot
+    from .graph import build_graph
+
     engine = engine or db.engine
     url = str(engine.url)
     if root is True:
@@ -482,6 +501,8 @@ def _with_new_overlay(cached: ExpertGraph, version: tuple[int, int], conn: Any) 
     """Only requests or invitations changed: a shallow copy shares the big directory
     graph (never mutated) and gets a new overlay; readers in other threads keep the old
     snapshot intact."""
+    from .graph import add_consultation_layer
+
     fresh = copy.copy(cached)
     fresh.memo = {}
     fresh.version = version
