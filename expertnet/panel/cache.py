@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, event, insert, inspect, select, update
+from sqlalchemy import case, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
@@ -52,6 +52,20 @@ if TYPE_CHECKING:
 # that read or build a graph, not here: every web process installs the session hooks
 # below, and a process that never shows a graph never loads them
 # (tests/test_lazy_imports.py).
+
+def build_graph(conn: Any, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
+    """``panel.graph.build_graph``, imported when first called (tests count the calls)."""
+    from .graph import build_graph as build
+
+    return build(conn, version)
+
+
+def add_consultation_layer(eg: ExpertGraph, conn: Any) -> None:
+    """``panel.graph.add_consultation_layer``, imported when first called."""
+    from .graph import add_consultation_layer as add
+
+    add(eg, conn)
+
 
 #: More changed people than this since the snapshot: a full build is cheaper to keep.
 MAX_PATCH = 5000
@@ -249,7 +263,6 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
     (the anonymous network endpoint must never cost a full build).
     """
     from . import incremental
-    from .graph import build_graph
 
     session = session or db.session
     engine = session.get_bind().engine
@@ -412,7 +425,6 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
     the memory of the build is not kept. Returns the snapshot now current.
     """
     from . import snapshot
-    from .graph import build_graph
 
     engine = engine or db.engine
     url = str(engine.url)
@@ -440,6 +452,8 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
                 if root is not None:
                     path = snapshot.save(fresh, root)
                     snapshot.prune(root)
+                    conn.rollback()  # end the long read before writing
+                    _prune_after_snapshot(engine, version[0])
                     built_in = fresh.build_seconds
                     fresh = snapshot.load(path)  # map the file: the built arrays are freed
                     fresh.build_seconds = built_in
@@ -458,6 +472,68 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
             ):
                 _graphs[url] = fresh
             return _graphs[url]
+
+
+#: ``graph_change`` rows younger than this (seconds) are kept even when a snapshot holds
+#: their changes: a process that mapped an older snapshot a moment ago still patches.
+CHANGE_KEEP_SECONDS = 3600
+
+
+def prune_changes(engine: Any, upto: int) -> int:
+    """Delete the ``graph_change`` rows of versions ≤ ``upto``; returns how many.
+
+    In their place one row without a person at version ``upto`` says "these changes are
+    gone": a process whose graph is older than ``upto`` reads it as "rebuild"
+    (``incremental.changed_people``), so instead of patching from an incomplete list it
+    maps the newest snapshot (which holds them) and patches from there, or builds. A
+    process at ``upto`` or later never reads it. Versions commit in order (the bump
+    locks the ``graph_version`` row), so no row ≤ ``upto`` can commit after this.
+    """
+    t = GraphChange.__table__
+    with engine.begin() as conn:
+        gone = conn.execute(delete(t).where(t.c.version <= upto)).rowcount or 0
+        if gone:
+            conn.execute(insert(t), [{"version": upto, "person_id": None}])
+    if gone:
+        log.info("pruned %d graph_change rows up to version %d", gone, upto)
+    return gone
+
+
+def prune_horizon(
+    engine: Any, keep_seconds: float, snapshot_version: int | None = None, root: Any = True
+) -> int:
+    """The version up to which ``graph_change`` rows may go: older than ``keep_seconds``
+    (versions are at least their commit time in microseconds) and, when this node keeps
+    snapshots, not newer than the newest one (so that a lagging process finds a snapshot
+    that holds the pruned changes and patches from it instead of building)."""
+    from . import snapshot
+
+    horizon = time.time_ns() // 1000 - int(keep_seconds * 1_000_000)
+    if snapshot_version is None:
+        if root is True:
+            root = snapshot_root(engine)
+        newest = snapshot.latest(root, 2**62) if root is not None else None
+        if newest is not None:
+            snapshot_version = snapshot.version_of(newest)
+    if snapshot_version is not None:
+        horizon = min(horizon, snapshot_version)
+    return horizon
+
+
+def _keep_seconds() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config.get("EXPERTNET_GRAPH_CHANGE_KEEP", CHANGE_KEEP_SECONDS))
+    return CHANGE_KEEP_SECONDS
+
+
+def _prune_after_snapshot(engine: Any, version: int) -> None:
+    """A new snapshot holds every change up to ``version``: prune what is old enough."""
+    try:
+        prune_changes(engine, prune_horizon(engine, _keep_seconds(), version))
+    except Exception:  # housekeeping: the next snapshot or the command prunes them
+        log.exception("pruning graph_change failed")
 
 
 def start_background_build(engine: Any, root: Path | None = None) -> bool:
@@ -501,8 +577,6 @@ def _with_new_overlay(cached: ExpertGraph, version: tuple[int, int], conn: Any) 
     """Only requests or invitations changed: a shallow copy shares the big directory
     graph (never mutated) and gets a new overlay; readers in other threads keep the old
     snapshot intact."""
-    from .graph import add_consultation_layer
-
     fresh = copy.copy(cached)
     fresh.memo = {}
     fresh.version = version
