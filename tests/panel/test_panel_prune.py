@@ -139,6 +139,7 @@ def test_the_command_and_the_job_prune_only_what_a_snapshot_holds_and_is_old_eno
         second = cache.refresh(db.engine)
         assert second.version[0] == edited
         assert any(v == edited and p is not None for v, p in _rows())  # young: kept
+        db.session.remove()  # SQLite: no read transaction left open while the job writes
         out = run_job(snap_app, job_name(prune_graph_changes), [], {"keep_seconds": 0})
         assert out["up_to_version"] == edited and out["deleted"] > 0
         assert _rows() == [(edited, None)]
