@@ -346,6 +346,8 @@ def _catch_up(
                 loaded = None
             if loaded is not None and (cached is None or loaded.version[0] > cached.version[0]):
                 log.info("graph snapshot %s mapped in %.3fs", path, time.perf_counter() - started)
+                with _lock:
+                    _asked.pop(url, None)  # a build job (if one was asked) delivered
                 fresh = _patched(loaded, conn, version[0]) or loaded
     if fresh is None:
         return None
@@ -538,9 +540,49 @@ def _prune_after_snapshot(engine: Any, version: int) -> None:
         log.exception("pruning graph_change failed")
 
 
+#: Seconds a web process waits for the build job it enqueued before building itself
+#: (the worker may be down, or on a node that does not share the snapshot folder).
+JOB_PATIENCE_SECONDS = 300
+_asked: dict[str, float] = {}
+
+
+def _ask_worker(url: str, root: Path | None) -> bool:
+    """With a job broker, enqueue ``build_graph_snapshot`` instead of building here.
+
+    One message per process until a snapshot newer than its graph lands (``_catch_up``
+    maps it and forgets the request), and at most one per ``EXPERTNET_GRAPH_JOB_PATIENCE``
+    seconds; the job itself builds once per node (file lock, and an existing snapshot of
+    the version is mapped, not rebuilt). False when this process should build itself: no
+    broker, no shared snapshot folder, or the job did not deliver in time.
+    """
+    from flask import current_app, has_app_context
+
+    if root is None or not has_app_context() or not current_app.config.get("EXPERTNET_BROKER_URL"):
+        return False
+    patience = float(current_app.config.get("EXPERTNET_GRAPH_JOB_PATIENCE", JOB_PATIENCE_SECONDS))
+    now = time.monotonic()
+    with _lock:
+        asked = _asked.get(url)
+        _asked[url] = now if asked is None or now - asked >= patience else asked
+        if asked is not None:
+            return now - asked < patience  # still waiting; else build here, ask later
+    from ..jobs import enqueue
+    from .jobs import build_graph_snapshot
+
+    try:
+        enqueue(build_graph_snapshot)
+    except Exception:  # the broker is down: build here as without one
+        log.exception("could not enqueue the build of the expert graph")
+        return False
+    return True
+
+
 def start_background_build(engine: Any, root: Path | None = None) -> bool:
-    """Start one background build for this database unless one is running; True if started."""
+    """Start one background build for this database unless one is running; True if started
+    (or, with a job broker, asked of a worker: ``_ask_worker``)."""
     url = str(engine.url)
+    if _ask_worker(url, root):
+        return True
     with _lock:
         if url in _building:
             return False
@@ -629,3 +671,4 @@ def clear() -> None:
     """Forget every cached graph (tests and the benchmark)."""
     with _lock:
         _graphs.clear()
+        _asked.clear()
