@@ -64,7 +64,7 @@ app = create_app({{
     "EXPERTNET_INDEX_DIR": os.path.join(inst, "index"),
     "EXPERTNET_GRAPH_BACKGROUND": False,
 }})
-res = {{"step": step}}
+res = {{"step": step, "rss_create_app": mem()["VmRSS"]}}
 with app.app_context():
     from flask_migrate import upgrade
     upgrade()
@@ -76,6 +76,7 @@ with app.app_context():
     else:
         eg = cache.get_graph()
     res["seconds"] = time.perf_counter() - t
+    res["cpu_seconds"] = time.process_time()
     res["people"] = len(eg.people)
     db.session.remove()
 
@@ -110,6 +111,7 @@ with app.app_context():
         res["patch_seconds"] = times
         res["patched_people"] = eg.patched_people
         res["mem_after_edits"] = mem()
+        res["cpu_seconds_total"] = time.process_time()
         db.session.remove()
 print("RESULT " + json.dumps(res))
 """
@@ -132,11 +134,12 @@ def main() -> int:
     ap.add_argument("--before", default=None, help="an older checkout to compare with")
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--tmp", default=None, help="where the copies of the data go")
     args = ap.parse_args()
     rows = []
     load = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="graph-bench-") as tmp:
-        if args.before:
+    with tempfile.TemporaryDirectory(prefix="graph-bench-", dir=args.tmp) as tmp:
+        if args.before and not (Path(args.before) / "expertnet/panel/snapshot.py").exists():
             # A copy: the older code does not know this checkout's migrations.
             old_db = os.path.join(tmp, "before.db")
             shutil.copy(args.db, old_db)
@@ -150,25 +153,44 @@ def main() -> int:
             r = run("build", args.before, old_db, os.path.join(tmp, "old"), 0, args.python)
             os.unlink(old_db)
             rows.append(("before: every process builds", r))
-        inst = os.path.join(tmp, "new")
-        r = run("build", args.code, args.db, inst, 0, args.python)
-        rows.append(("after: the one process that builds (and writes the file)", r))
-        r = run("map", args.code, args.db, inst, args.edits, args.python)
-        rows.append(("after: every other process maps the file", r))
+        elif args.before:
+            # Code with snapshots: the same steps, interleaved with this checkout's, each
+            # side on its own copy of the data (the edits write to it).
+            sides = []
+            for side, code in (("before", args.before), ("after", args.code)):
+                copy = os.path.join(tmp, f"{side}.db")
+                shutil.copy(args.db, copy)
+                sides.append((side, code, copy, os.path.join(tmp, side)))
+            for step in ("build", "map"):
+                for side, code, db, inst in sides:
+                    r = run(step, code, db, inst, args.edits if step == "map" else 0, args.python)
+                    what = "builds (writes the file)" if step == "build" else "maps the file"
+                    rows.append((f"{side}: the process that {what}", r))
+            for _side, _code, db, _inst in sides:
+                os.unlink(db)
+        if not (args.before and (Path(args.before) / "expertnet/panel/snapshot.py").exists()):
+            inst = os.path.join(tmp, "new")
+            r = run("build", args.code, args.db, inst, 0, args.python)
+            rows.append(("after: the one process that builds (and writes the file)", r))
+            r = run("map", args.code, args.db, inst, args.edits, args.python)
+            rows.append(("after: every other process maps the file", r))
     print(f"load average at start: {load[0]:.1f} / {load[1]:.1f}; at end: {os.getloadavg()[0]:.1f}")
     print(
-        "| process | people | graph ready (s) | RSS app only (MB) | RSS (MB) | PSS (MB) "
-        "| USS (MB) | peak RSS (MB) |"
+        "| process | people | graph ready (s) | CPU s to ready | RSS after create_app (MB) "
+        "| RSS app + migrations (MB) | RSS (MB) "
+        "| PSS (MB) | USS (MB) | peak RSS (MB) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, r in rows:
         m = r["mem"]
         print(
-            f"| {label} | {r['people']:,} | {r['seconds']:.2f} | {r['rss_app']:.0f} "
+            f"| {label} | {r['people']:,} | {r['seconds']:.2f} | {r.get('cpu_seconds', 0):.1f} "
+            f"| {r.get('rss_create_app', 0):.0f} | {r['rss_app']:.0f} "
             f"| {m['VmRSS']:.0f} | {m.get('Pss', 0):.0f} | {m['USS']:.0f} | {m['VmHWM']:.0f} |"
         )
-    for _label, r in rows:
+    for label, r in rows:
         if "patch_seconds" in r:
+            print(f"\n{label}:")
             ts = [t * 1000 for t in r["patch_seconds"]]
             m = r["mem_after_edits"]
             print(

@@ -366,6 +366,27 @@ def graph_snapshot() -> None:
     )
 
 
+@graph_group.command("prune-changes")
+@click.option(
+    "--keep-hours",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="keep the changes of the last hours (default: EXPERTNET_GRAPH_CHANGE_KEEP, 1 hour)",
+)
+@with_appcontext
+def graph_prune_changes(keep_hours: float | None) -> None:
+    """Delete the graph_change rows that the newest snapshot holds and that are older than
+    the kept hours (a new snapshot does this by itself; run this from cron where snapshots
+    are rarely built; the ``prune_graph_changes`` job does the same)."""
+    from .extensions import db
+    from .panel import cache
+
+    keep = cache._keep_seconds() if keep_hours is None else keep_hours * 3600
+    horizon = cache.prune_horizon(db.engine, keep)
+    gone = cache.prune_changes(db.engine, horizon)
+    click.echo(f"{gone} graph_change rows up to version {horizon} deleted")
+
+
 # --- index ------------------------------------------------------------------------------
 
 

@@ -177,6 +177,10 @@ class Settings:
     remind_days: int
     login_days: int
     graph_background: bool
+    #: Seconds ``graph_change`` rows are kept after a snapshot holds them.
+    graph_change_keep: int
+    #: Seconds a web process waits for the graph build job it enqueued before building.
+    graph_job_patience: int
     reset_limit: str
     scholarly_lookup: bool
     crossref_url: str
@@ -246,6 +250,8 @@ class Settings:
             remind_days=_int("EXPERTNET_REMIND_DAYS", 2, 0, 60),
             login_days=_int("EXPERTNET_LOGIN_DAYS", 30, 1, 3650),
             graph_background=_flag("EXPERTNET_GRAPH_BACKGROUND", True),
+            graph_change_keep=_int("EXPERTNET_GRAPH_CHANGE_KEEP", 3600, 0, 365 * 86400),
+            graph_job_patience=_int("EXPERTNET_GRAPH_JOB_PATIENCE", 300, 1, 86400),
             reset_limit=_limit("EXPERTNET_RESET_LIMIT", "5 per 15 minutes"),
             scholarly_lookup=_flag("EXPERTNET_SCHOLARLY_LOOKUP"),
             crossref_url=_url("EXPERTNET_CROSSREF_URL", ("http", "https"))
@@ -302,6 +308,8 @@ class Settings:
             "REMEMBER_COOKIE_DURATION": timedelta(days=self.login_days),
             # Serve the current expert graph while a changed one is built in the background.
             "EXPERTNET_GRAPH_BACKGROUND": self.graph_background,
+            "EXPERTNET_GRAPH_CHANGE_KEEP": self.graph_change_keep,
+            "EXPERTNET_GRAPH_JOB_PATIENCE": self.graph_job_patience,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage,
             "RATELIMIT_HEADERS_ENABLED": True,
             "EXPERTNET_LOGIN_LIMIT": self.login_limit,

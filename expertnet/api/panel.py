@@ -12,9 +12,7 @@ from ..core.errors import ApiError, ValidationFailed
 from ..directory.models import Person
 from ..extensions import db
 from ..panel.cache import GRAPH_RETRY_AFTER, GraphNotReady, get_graph
-from ..panel.graph import pnode
-from ..panel.network import Viewer, network_stats, person_visible
-from ..panel.network import ego_network as build_ego
+from ..panel.names import pnode
 from ..panel.operations import (
     can_declare_relationship,
     can_view_relationships,
@@ -22,13 +20,10 @@ from ..panel.operations import (
     relationship_json,
     relationships_of,
 )
-from ..panel.service import (
-    can_view_suggestions,
-    check_panel_state,
-    parse_size,
-    suggestions_response,
-)
 from . import bp, doc, json_body, load, require_login
+
+# The graph's modules (panel.network, panel.service and what they import: numpy, scipy,
+# networkx) are imported by the endpoints that use them, not when the API is registered.
 
 
 @bp.get("/requests/<int:request_id>/panel/suggestions")
@@ -41,6 +36,7 @@ from . import bp, doc, json_body, load, require_login
 @require_login
 def panel_suggestions(request_id: int):
     from ..consultation import queries
+    from ..panel.service import can_view_suggestions, parse_size, suggestions_response
 
     if not can_view_suggestions(current_user):
         raise ApiError(403, _("Only the union's staff may see panel suggestions."))
@@ -63,6 +59,9 @@ def panel_suggestions(request_id: int):
     statuses=(404, 422, 503),
 )
 def expert_network(person_id: int):
+    from ..panel.network import Viewer
+    from ..panel.network import ego_network as build_ego
+
     raw = request.args.get("depth") or "1"
     if raw not in ("1", "2"):
         raise ValidationFailed({"depth": _("Must be 1 or 2.")})
@@ -91,6 +90,8 @@ def expert_network(person_id: int):
 )
 @require_login
 def network_statistics():
+    from ..panel.network import Viewer, network_stats, person_visible
+
     eg = get_graph()
     stats = dict(network_stats(eg))
     viewer = Viewer.of(current_user)
@@ -161,7 +162,7 @@ class PlanSchema(Schema):
 @require_login
 def panel_plan():
     from ..panel.assign import assign, problem_from_profiles
-    from ..panel.service import profile_for_request
+    from ..panel.service import can_view_suggestions, check_panel_state, profile_for_request
 
     if not can_view_suggestions(current_user):
         raise ApiError(403, _("Only the union's staff may plan panels."))

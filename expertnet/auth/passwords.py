@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from flask import has_request_context
 from flask_babel import gettext
 from wtforms.validators import ValidationError
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 #: zxcvbn's 0–4 scale; 3 is "safely unguessable" (about 10^8 guesses or more).
@@ -57,6 +56,8 @@ def password_problem(password: str, related: Iterable[str | None] = ()) -> str |
     """
     if len(password) < MIN_LENGTH:
         return _("The password must have at least %(n)s characters.", n=MIN_LENGTH)
+    from zxcvbn import zxcvbn  # 12 MB of word lists: loaded when a password is set
+
     result = zxcvbn(password[:_JUDGED], user_inputs=_inputs(related))
     if result["score"] < MIN_SCORE:
         return _(

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..panel.conflicts import EXCLUDE
-from ..panel.graph import EMPLOYED, RELATIONSHIP, ExpertGraph, onode, pnode
+from ..panel.names import EMPLOYED, EXCLUDE, RELATIONSHIP, onode, pnode
+
+if TYPE_CHECKING:  # the graph module loads numpy and networkx: not at import time
+    from ..panel.graph import ExpertGraph
 from ..panel.i18n import _
 
 #: Edge kinds that mean two people wrote something together (the scholarly record adds them).

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -25,10 +25,7 @@ from ..core.errors import ApiError, ValidationFailed
 from ..core.types import utcnow
 from ..directory.models import Person
 from ..extensions import db
-from ..panel.affinity import field_match
-from ..panel.assign import Assignment, AssignmentProblem, assign
 from ..panel.cache import get_graph
-from ..panel.graph import ExpertGraph
 from . import notify
 from . import operations as ops
 from .conflicts import AuthorFacts, EntryConflict, EntryConflictContext, find_entry_conflicts
@@ -42,6 +39,10 @@ from .models import (
     can_run_contests,
 )
 from .workload import judging_in
+
+if TYPE_CHECKING:  # numpy, scipy and networkx load when a plan is first made
+    from ..panel.assign import Assignment, AssignmentProblem
+    from ..panel.graph import ExpertGraph
 
 # Entry states in which the jurors may still be changed.
 STAFFING_STATES = (EntryState.ELIGIBLE, EntryState.SCORING, EntryState.FLAGGED)
@@ -105,6 +106,8 @@ def _load(edition: Edition) -> dict[int, int]:
 
 def _affinity(eg: ExpertGraph, entry: Entry, jurors: list[int]) -> dict[int, float]:
     """Text similarity of the entry with each juror's profile, plus a field match, in [0, 1]."""
+    from ..panel.affinity import field_match
+
     model = eg.affinity
     text_scores: dict[int, float] = {}
     if model is not None:
@@ -123,6 +126,8 @@ def _affinity(eg: ExpertGraph, entry: Entry, jurors: list[int]) -> dict[int, flo
 
 def build_problem(edition: Edition, eg: ExpertGraph) -> tuple[AssignmentProblem, dict]:
     """Seats still open on each eligible entry, allowed (sub-jury, no conflict) pairs, capacity."""
+    from ..panel.assign import AssignmentProblem
+
     load = _load(edition)
     subjury: dict[int, list[int]] = defaultdict(list)
     for m in edition.jury:
@@ -175,6 +180,8 @@ def plan_assignments(edition: Edition, user: User) -> tuple[Assignment, Assignme
 
 
 def _plan(edition: Edition, user: User):
+    from ..panel.assign import assign
+
     _require_staffing(edition, user)
     problem, excluded = build_problem(edition, get_graph())
     return assign(problem), problem, excluded

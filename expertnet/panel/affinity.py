@@ -34,6 +34,7 @@ request names fields.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import ChainMap, Counter
@@ -190,6 +191,34 @@ def _rows(docs: list[Counter[str]], vocabulary: dict[str, int], idf: np.ndarray)
         np.array(indices, dtype=np.int32),
         np.array(indptr, dtype=np.int64),
     )
+
+
+def _merged_rows(
+    base: sparse.csr_matrix, keep: np.ndarray, fresh: sparse.csr_matrix, order: np.ndarray
+) -> sparse.csr_matrix:
+    """The rows ``keep`` of ``base`` followed by the rows of ``fresh``, taken in ``order``,
+    as one CSR matrix written once: ``vstack([base[keep], fresh])[order]`` makes three
+    copies of the whole matrix where a patch changes a few rows (docs/performance.md)."""
+    n_keep = len(keep)
+    starts = np.concatenate([base.indptr[keep], fresh.indptr[:-1]])[order]
+    lens = np.concatenate([np.diff(base.indptr)[keep], np.diff(fresh.indptr)])[order]
+    from_fresh = order >= n_keep
+    indptr = np.zeros(len(order) + 1, dtype=base.indptr.dtype)
+    np.cumsum(lens, out=indptr[1:])
+    total = int(indptr[-1])
+    data = np.empty(total, dtype=base.data.dtype)
+    indices = np.empty(total, dtype=base.indices.dtype)
+    # Runs of consecutive rows from the same source are copied as one slice: a patch of a
+    # few rows is a few memcpy's, not a gather of every element.
+    ends = starts + lens
+    cut = np.flatnonzero((from_fresh[1:] != from_fresh[:-1]) | (starts[1:] != ends[:-1])) + 1
+    bounds = [0, *cut.tolist(), len(order)] if len(order) else []
+    for i, j in itertools.pairwise(bounds):
+        src = fresh if from_fresh[i] else base
+        lo, hi = int(starts[i]), int(ends[j - 1])
+        data[indptr[i] : indptr[j]] = src.data[lo:hi]
+        indices[indptr[i] : indptr[j]] = src.indices[lo:hi]
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(order), base.shape[1]))
 
 
 class RowOf(Mapping):
@@ -460,7 +489,7 @@ class AffinityModel:
         )
         ids = np.concatenate([self.person_ids[keep], np.array(new_ids, dtype=np.int64)])
         order = np.argsort(ids, kind="stable")
-        matrix = sparse.vstack([self.matrix[keep], fresh], format="csr")[order]
+        matrix = _merged_rows(self.matrix, keep, fresh, order)
         person_ids = ids[order]
         row_of = RowOf(person_ids)
         record_matrix = self.record

@@ -16,7 +16,7 @@ instance folder, and every process maps it in milliseconds. A commit that change
 some people records them in ``graph_change`` with its bump, and every process patches
 its snapshot for those people (``panel.incremental``) instead of rebuilding; only
 other changes (organisations, fields, publications, bulk imports) or more than
-``incremental.MAX_PATCH`` patched people call for a new build.
+``MAX_PATCH`` patched people call for a new build.
 
 Values are never reused: a bump sets the counter to at least the current time in
 microseconds. A bump inside a transaction that is rolled back (a test, a failed request)
@@ -37,15 +37,39 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, event, insert, inspect, select, update
+from sqlalchemy import case, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
-from . import incremental, snapshot
-from .graph import ExpertGraph, add_consultation_layer, build_graph
 from .models import GraphChange, GraphVersion
+
+if TYPE_CHECKING:
+    from .graph import ExpertGraph
+
+# The graph's modules (numpy, scipy, networkx: some 50 MB) are imported by the functions
+# that read or build a graph, not here: every web process installs the session hooks
+# below, and a process that never shows a graph never loads them
+# (tests/test_lazy_imports.py).
+
+
+def build_graph(conn: Any, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
+    """``panel.graph.build_graph``, imported when first called (tests count the calls)."""
+    from .graph import build_graph as build
+
+    return build(conn, version)
+
+
+def add_consultation_layer(eg: ExpertGraph, conn: Any) -> None:
+    """``panel.graph.add_consultation_layer``, imported when first called."""
+    from .graph import add_consultation_layer as add
+
+    add(eg, conn)
+
+
+#: More changed people than this since the snapshot: a full build is cheaper to keep.
+MAX_PATCH = 5000
 
 #: Tables whose changes alter people, organisations, memberships, fields or ties.
 DIRECTORY_TABLES = frozenset(
@@ -157,7 +181,7 @@ def _record(session: Session, people: set[int | None] | None) -> None:
     if version is None:
         return
     known = people is not None and None not in people and bool(people)
-    if not known or len(people) > incremental.MAX_PATCH:  # type: ignore[arg-type]
+    if not known or len(people) > MAX_PATCH:  # type: ignore[arg-type]
         rows = [{"version": version, "person_id": None}]
     else:
         rows = [{"version": version, "person_id": p} for p in sorted(people)]  # type: ignore[arg-type,type-var]
@@ -239,6 +263,8 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
     nothing at all builds first; with ``wait=False`` it raises ``GraphNotReady`` instead
     (the anonymous network endpoint must never cost a full build).
     """
+    from . import incremental
+
     session = session or db.session
     engine = session.get_bind().engine
     url = str(engine.url)
@@ -253,7 +279,7 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
             if dirty == {"activity_version"}:
                 return _with_new_overlay(cached, version, conn)
             people = session.info.get(_PEOPLE) or {None}
-            if None not in people and len(people) <= incremental.MAX_PATCH:
+            if None not in people and len(people) <= MAX_PATCH:
                 patched = incremental.patch(cached, conn, people, version)  # type: ignore[arg-type]
                 return _with_new_overlay(patched, version, conn)
         return build_graph(conn, version)
@@ -303,6 +329,8 @@ def _catch_up(
     graph, or map the newest snapshot file (and patch it). Installs and returns the
     result — which may still be older than ``version`` when the changes since the newest
     snapshot cannot be patched — or None when there is nothing newer than ``cached``."""
+    from . import snapshot
+
     conn = session.connection()
     fresh: ExpertGraph | None = None
     if cached is not None:
@@ -318,6 +346,8 @@ def _catch_up(
                 loaded = None
             if loaded is not None and (cached is None or loaded.version[0] > cached.version[0]):
                 log.info("graph snapshot %s mapped in %.3fs", path, time.perf_counter() - started)
+                with _lock:
+                    _asked.pop(url, None)  # a build job (if one was asked) delivered
                 fresh = _patched(loaded, conn, version[0]) or loaded
     if fresh is None:
         return None
@@ -332,16 +362,19 @@ def _catch_up(
 
 def _patched(eg: ExpertGraph, conn: Any, target: int) -> ExpertGraph | None:
     """``eg`` patched up to directory version ``target``; None when that takes a build."""
+    from . import incremental
+
     if eg.version[0] == target:
         return eg
     try:
         people = incremental.changed_people(conn, eg.version[0], target)
     except incremental.NeedsRebuild:
         return None
-    if eg.patched_people + len(people) > incremental.MAX_PATCH:
+    if eg.patched_people + len(people) > MAX_PATCH:
         return None  # the overlay has grown: time for a new snapshot
     started = time.perf_counter()
     out = incremental.patch(eg, conn, people, (target, eg.version[1]))
+    release_memory()
     took = time.perf_counter() - started
     log.info("expert graph patched for %d people in %.3fs", len(people), took)
     return out
@@ -395,6 +428,8 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
     (default: ``snapshot_root``; False: no file) and the process then maps that file, so
     the memory of the build is not kept. Returns the snapshot now current.
     """
+    from . import snapshot
+
     engine = engine or db.engine
     url = str(engine.url)
     if root is True:
@@ -421,6 +456,8 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
                 if root is not None:
                     path = snapshot.save(fresh, root)
                     snapshot.prune(root)
+                    conn.rollback()  # end the long read before writing
+                    _prune_after_snapshot(engine, version[0])
                     built_in = fresh.build_seconds
                     fresh = snapshot.load(path)  # map the file: the built arrays are freed
                     fresh.build_seconds = built_in
@@ -441,9 +478,111 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
             return _graphs[url]
 
 
+#: ``graph_change`` rows younger than this (seconds) are kept even when a snapshot holds
+#: their changes: a process that mapped an older snapshot a moment ago still patches.
+CHANGE_KEEP_SECONDS = 3600
+
+
+def prune_changes(engine: Any, upto: int) -> int:
+    """Delete the ``graph_change`` rows of versions ≤ ``upto``; returns how many.
+
+    In their place one row without a person at version ``upto`` says "these changes are
+    gone": a process whose graph is older than ``upto`` reads it as "rebuild"
+    (``incremental.changed_people``), so instead of patching from an incomplete list it
+    maps the newest snapshot (which holds them) and patches from there, or builds. A
+    process at ``upto`` or later never reads it. Versions commit in order (the bump
+    locks the ``graph_version`` row), so no row ≤ ``upto`` can commit after this.
+    """
+    t = GraphChange.__table__
+    with engine.begin() as conn:
+        gone = conn.execute(delete(t).where(t.c.version <= upto)).rowcount or 0
+        if gone:
+            conn.execute(insert(t), [{"version": upto, "person_id": None}])
+    if gone:
+        log.info("pruned %d graph_change rows up to version %d", gone, upto)
+    return gone
+
+
+def prune_horizon(
+    engine: Any, keep_seconds: float, snapshot_version: int | None = None, root: Any = True
+) -> int:
+    """The version up to which ``graph_change`` rows may go: older than ``keep_seconds``
+    (versions are at least their commit time in microseconds) and, when this node keeps
+    snapshots, not newer than the newest one (so that a lagging process finds a snapshot
+    that holds the pruned changes and patches from it instead of building)."""
+    from . import snapshot
+
+    horizon = time.time_ns() // 1000 - int(keep_seconds * 1_000_000)
+    if snapshot_version is None:
+        if root is True:
+            root = snapshot_root(engine)
+        newest = snapshot.latest(root, 2**62) if root is not None else None
+        if newest is not None:
+            snapshot_version = snapshot.version_of(newest)
+    if snapshot_version is not None:
+        horizon = min(horizon, snapshot_version)
+    return horizon
+
+
+def _keep_seconds() -> float:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return float(current_app.config.get("EXPERTNET_GRAPH_CHANGE_KEEP", CHANGE_KEEP_SECONDS))
+    return CHANGE_KEEP_SECONDS
+
+
+def _prune_after_snapshot(engine: Any, version: int) -> None:
+    """A new snapshot holds every change up to ``version``: prune what is old enough."""
+    try:
+        prune_changes(engine, prune_horizon(engine, _keep_seconds(), version))
+    except Exception:  # housekeeping: the next snapshot or the command prunes them
+        log.exception("pruning graph_change failed")
+
+
+#: Seconds a web process waits for the build job it enqueued before building itself
+#: (the worker may be down, or on a node that does not share the snapshot folder).
+JOB_PATIENCE_SECONDS = 300
+_asked: dict[str, float] = {}
+
+
+def _ask_worker(url: str, root: Path | None) -> bool:
+    """With a job broker, enqueue ``build_graph_snapshot`` instead of building here.
+
+    One message per process until a snapshot newer than its graph lands (``_catch_up``
+    maps it and forgets the request), and at most one per ``EXPERTNET_GRAPH_JOB_PATIENCE``
+    seconds; the job itself builds once per node (file lock, and an existing snapshot of
+    the version is mapped, not rebuilt). False when this process should build itself: no
+    broker, no shared snapshot folder, or the job did not deliver in time.
+    """
+    from flask import current_app, has_app_context
+
+    if root is None or not has_app_context() or not current_app.config.get("EXPERTNET_BROKER_URL"):
+        return False
+    patience = float(current_app.config.get("EXPERTNET_GRAPH_JOB_PATIENCE", JOB_PATIENCE_SECONDS))
+    now = time.monotonic()
+    with _lock:
+        asked = _asked.get(url)
+        _asked[url] = now if asked is None or now - asked >= patience else asked
+        if asked is not None:
+            return now - asked < patience  # still waiting; else build here, ask later
+    from ..jobs import enqueue
+    from .jobs import build_graph_snapshot
+
+    try:
+        enqueue(build_graph_snapshot)
+    except Exception:  # the broker is down: build here as without one
+        log.exception("could not enqueue the build of the expert graph")
+        return False
+    return True
+
+
 def start_background_build(engine: Any, root: Path | None = None) -> bool:
-    """Start one background build for this database unless one is running; True if started."""
+    """Start one background build for this database unless one is running; True if started
+    (or, with a job broker, asked of a worker: ``_ask_worker``)."""
     url = str(engine.url)
+    if _ask_worker(url, root):
+        return True
     with _lock:
         if url in _building:
             return False
@@ -491,6 +630,30 @@ def _with_new_overlay(cached: ExpertGraph, version: tuple[int, int], conn: Any) 
     return fresh
 
 
+_libc: Any = None
+
+
+def release_memory() -> None:
+    """Hand the heap pages freed by a patch back to the system (glibc's ``malloc_trim``).
+
+    A patch allocates the new rows and copies of a few megabytes and frees the ones it
+    replaces; glibc keeps such freed pages in its arenas, so without this a process grew
+    by 20–30 MB over its first edits and stayed there (docs/performance.md). A no-op
+    where the C library has no ``malloc_trim``.
+    """
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        try:
+            lib = ctypes.CDLL(None)  # the process's own symbols: the C library's among them
+            _libc = lib if hasattr(lib, "malloc_trim") else False
+        except OSError:
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
 def settle() -> None:
     """Move the objects alive now (a fresh snapshot: a million dicts and ints) out of
     the cyclic garbage collector's sight.
@@ -501,9 +664,11 @@ def settle() -> None:
     """
     gc.collect()
     gc.freeze()
+    release_memory()
 
 
 def clear() -> None:
     """Forget every cached graph (tests and the benchmark)."""
     with _lock:
         _graphs.clear()
+        _asked.clear()

@@ -25,9 +25,7 @@ from .graph import (
     rnode,
 )
 from .i18n import LazyText, _l
-
-EXCLUDE = "exclude"
-POTENTIAL = "potential"
+from .names import EXCLUDE, POTENTIAL
 
 
 @dataclass(frozen=True)

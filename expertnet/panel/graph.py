@@ -32,23 +32,31 @@ from sqlalchemy import Connection, MetaData, Table, distinct, func, select
 
 from ..directory.models import OFFICE_ROLES, UNION_KINDS
 from ..directory.taxonomy import area_of
+from .names import (  # noqa: F401 - re-exported: the graph's names
+    ABOUT,
+    EMPLOYED,
+    EXPERTISE,
+    FIELD,
+    KIND_NAMES,
+    MEMBER,
+    OFFICE,
+    ORG,
+    PANEL,
+    PERSON,
+    RELATIONSHIP,
+    REQUEST,
+    REQUESTED_BY,
+    SUBJECT,
+    fnode,
+    node,
+    node_key,
+    onode,
+    pnode,
+    rnode,
+)
 from .snapshot import BIT, CSRGraph, ExpertsByField, PeopleTable
 
 log = logging.getLogger(__name__)
-
-PERSON, ORG, FIELD, REQUEST = 0, 1, 2, 3
-KIND_NAMES = ("person", "organization", "field", "request")
-
-# Edge kinds.
-MEMBER = "member"
-OFFICE = "office"
-EMPLOYED = "employed"
-EXPERTISE = "expertise"
-PANEL = "panel"
-SUBJECT = "subject"
-REQUESTED_BY = "requested_by"
-ABOUT = "about"
-RELATIONSHIP = "relationship"
 
 #: Invitation states in which the expert sits on (or is asked onto) a panel.
 SEATED_STATES = ("invited", "accepted")
@@ -59,32 +67,6 @@ RECENT_DECLINE_DAYS = 180
 
 _OFFICE_VALUES = frozenset(r.value for r in OFFICE_ROLES)
 _UNION_KIND_VALUES = frozenset(k.value for k in UNION_KINDS)
-
-
-def node(kind: int, ident: int) -> int:
-    """The graph node of a person, organisation, field or request."""
-    return ident * 4 + kind
-
-
-def pnode(person_id: int) -> int:
-    return person_id * 4 + PERSON
-
-
-def onode(org_id: int) -> int:
-    return org_id * 4 + ORG
-
-
-def fnode(field_id: int) -> int:
-    return field_id * 4 + FIELD
-
-
-def rnode(request_id: int) -> int:
-    return request_id * 4 + REQUEST
-
-
-def node_key(n: int) -> str:
-    """A stable public name of a node: ``person:12``, ``organization:3``."""
-    return f"{KIND_NAMES[n & 3]}:{n >> 2}"
 
 
 @dataclass(slots=True)

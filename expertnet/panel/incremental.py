@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from ..directory.taxonomy import area_of
+from .cache import MAX_PATCH
 from .graph import (
     _OFFICE_VALUES,
     EMPLOYED,
@@ -40,8 +41,6 @@ from .graph import (
 )
 from .snapshot import BIT, ExpertsByField, PeopleTable, mask_of
 
-#: More changed people than this since the snapshot: a full build is cheaper to keep.
-MAX_PATCH = 5000
 #: Edge kinds a patch re-reads; the others (co-authorship, joint projects) are kept.
 _PATCHED_MASK = mask_of((EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP))
 _CHUNK = 1000

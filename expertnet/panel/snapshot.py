@@ -564,6 +564,11 @@ class ExpertsByField(Mapping):
         return ExpertsByField(out)
 
 
+def version_of(path: str | os.PathLike[str]) -> int:
+    """The data version of the snapshot in ``path`` (from its name)."""
+    return int(Path(path).name[1 : -len(f"-f{FORMAT}")])
+
+
 def latest(root: str | os.PathLike[str], at_most: int) -> Path | None:
     """The newest snapshot under ``root`` of a version ≤ ``at_most`` (this format)."""
     root = Path(root)

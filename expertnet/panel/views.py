@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.roles import STAFF
-from . import union_svg
 from .cache import GRAPH_RETRY_AFTER, GraphNotReady, get_graph
 from .cache import install as install_cache
-from .graph import pnode
-from .network import Viewer, ego_network, network_stats, person_visible
-from .svg import render
+from .names import pnode
+
+# The graph's modules (network, svg: numpy and networkx underneath) are imported by the
+# pages that draw a graph, not when the blueprint is registered.
 
 bp = Blueprint("panel", __name__)
 
@@ -33,6 +33,9 @@ def _node_url(node: dict) -> str | None:
 
 @bp.get("/experts/<int:person_id>/network")
 def expert_network(person_id: int):
+    from .network import Viewer, ego_network
+    from .svg import render
+
     depth = request.args.get("depth", "1")
     if depth not in ("1", "2"):
         abort(404)
@@ -65,6 +68,9 @@ def expert_network(person_id: int):
 @bp.get("/network")
 @login_required
 def union_network():
+    from . import union_svg
+    from .network import Viewer, network_stats, person_visible
+
     if current_user.role not in STAFF:
         abort(403)
     eg = get_graph()

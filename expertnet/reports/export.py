@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from workflows import RequestKind, State
 
@@ -27,6 +23,12 @@ from ..directory.models import FormerProvince, OrganizationKind
 from ..roster.export import safe_cell
 from .queries import ActivityReport, OrganizationRow
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# openpyxl (with lxml and Pillow, about 24 MB) is imported when a workbook is made, not
+# by every web process that loads this module (tests/test_lazy_imports.py).
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
 DAYS = "0.0"
@@ -35,11 +37,16 @@ DAYS = "0.0"
 def safe_text(value: Any) -> Any:
     """A cell value that a spreadsheet shows as typed, never evaluates."""
     if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(title=title[:31])
     ws.append([safe_text(h) for h in header])
     for cell in ws[1]:
@@ -123,6 +130,8 @@ def _contest_sheets(wb: Workbook, report: ActivityReport) -> None:
 
 def report_xlsx(report: ActivityReport) -> bytes:
     """The report's figures, breakdowns and (visible) published opinions, one sheet each."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     scope = report.organization.name if report.organization else _("Whole union")

@@ -39,9 +39,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
@@ -49,6 +48,12 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..jobs import enqueue, job
 from .models import Publication, TextEmbedding
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported by the functions that compute with vectors: the session hooks that
+# every web process installs must not load it (tests/test_lazy_imports.py).
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +191,8 @@ def request_text(profile: Any) -> str:
 
 
 def _vec(blob: bytes) -> np.ndarray:
+    import numpy as np
+
     return np.frombuffer(blob, dtype="<f4")
 
 
@@ -363,6 +370,8 @@ class Learned:
     works: _Works
 
     def mix(self, lexical: np.ndarray, w: float) -> np.ndarray:
+        import numpy as np
+
         return np.where(self.has_works, (1.0 - w) * lexical + w * self.scores, lexical)
 
     def best_paper(self, row: int) -> tuple[int | None, str] | None:
@@ -371,6 +380,8 @@ class Learned:
 
 
 def _works(eg: Any, model: str, session: Session) -> _Works | None:
+    import numpy as np
+
     layer = getattr(eg, "scholarly", None)
     if layer is None:
         return None
@@ -456,6 +467,8 @@ def learned_scores(eg: Any, profile: Any) -> Learned | None:
 
 def score_works(works: _Works, q: np.ndarray, n_rows: int) -> Learned:
     """Best + breadth of the recency-weighted cosines of each expert's works to ``q``."""
+    import numpy as np
+
     from ..panel.affinity import BEST_WEIGHT, BREADTH_K, BREADTH_WEIGHT
 
     sims = np.clip(works.matrix @ q.astype(np.float32), 0.0, 1.0) * works.weight
