@@ -4,7 +4,7 @@ For each size of ``--sizes`` (members; about one in ten is an expert) a fresh in
 is made in ``--workdir`` and every step runs as a process of its own, timed from here
 with ``os.wait4`` (wall time; CPU user + system of the process and of every child it
 waited for, such as the index workers; the peak RSS of the largest of those processes)
-while a sampler adds up the RSS of the whole process tree once a second:
+while a sampler adds up the PSS of the whole process tree once a second:
 
 1. ``expertnet init`` and ``expertnet demo --experts N`` (the demo builds the index too);
 2. requests brought up to ``--requests × N / 1,000,000`` (at least what the demo made),
@@ -63,10 +63,12 @@ MEM_AFTER = 50
 # --- measuring a process ----------------------------------------------------------------
 
 
-def _tree_rss_mb(root: int) -> float:
-    """The RSS of ``root`` and all its descendants (MB), from /proc."""
+def _tree_pss_mb(root: int) -> float:
+    """The proportional set size (PSS) of ``root`` and all its descendants, in MB.
+
+    PSS, not RSS: the index workers are forked and share their parent's pages, which a
+    sum of RSS would count once per process."""
     parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -75,18 +77,23 @@ def _tree_rss_mb(root: int) -> float:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        pid = int(entry.name)
-        parent[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        parent[int(entry.name)] = int(stat[stat.rfind(")") + 2 :].split()[1])
     total = 0
-    for pid in rss:
+    for pid in parent:
         p = pid
         while p and p != root and p in parent:
             p = parent[p]
-        if p == root:
-            total += rss[pid]
-    return total / 2**20
+        if p != root:
+            continue
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
 
 
 def run_step(
@@ -105,7 +112,7 @@ def run_step(
         def sample() -> None:
             while not done.wait(1.0):
                 with contextlib.suppress(OSError):
-                    peak_tree[0] = max(peak_tree[0], _tree_rss_mb(proc.pid))
+                    peak_tree[0] = max(peak_tree[0], _tree_pss_mb(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -120,7 +127,7 @@ def run_step(
         "cpu_s": cpu,
         "cpu_share": cpu / wall if wall else 0.0,
         "peak_rss_mb": usage.ru_maxrss / 1024,
-        "peak_tree_rss_mb": peak_tree[0],
+        "peak_tree_pss_mb": peak_tree[0],
         "load_start": load0,
         "load_end": os.getloadavg()[0],
         "exit": proc.returncode,
@@ -134,7 +141,7 @@ def run_step(
         res["result"] = json.loads(result)
     print(
         f"  {label}: {wall:.1f} s wall, {cpu:.1f} CPU-s ({res['cpu_share']:.0%}), "
-        f"peak RSS {res['peak_rss_mb']:.0f} MB (tree {peak_tree[0]:.0f} MB), "
+        f"peak RSS {res['peak_rss_mb']:.0f} MB (tree PSS {peak_tree[0]:.0f} MB), "
         f"load {load0:.1f} → {res['load_end']:.1f}",
         flush=True,
     )
@@ -560,6 +567,13 @@ def _f(x: Any, spec: str = ".1f") -> str:
     return "–" if x is None else format(x, spec)
 
 
+def _tree(st: dict[str, Any]) -> str:
+    if "peak_tree_pss_mb" in st:
+        return f"{st['peak_tree_pss_mb']:.0f}"
+    # Runs before the sampler read PSS summed the RSS (shared pages counted per process).
+    return f"({st['peak_tree_rss_mb']:.0f} RSS summed)"
+
+
 def _step(st: dict[str, Any]) -> str:
     return (
         f"{st['wall_s']:.1f} s / {st['cpu_s']:.1f} CPU-s ({st['cpu_share']:.0%}), "
@@ -594,11 +608,8 @@ def growth_table(results: list[dict[str, Any]], args) -> str:
     )
     row("`expertnet demo`: wall / CPU (share), load", lambda r: _step(r["steps"]["demo"]))
     row(
-        "`expertnet demo`: peak RSS, largest process / whole tree (MB)",
-        lambda r: (
-            f"{r['steps']['demo']['peak_rss_mb']:.0f} / "
-            f"{r['steps']['demo']['peak_tree_rss_mb']:.0f}"
-        ),
+        "`expertnet demo`: peak RSS of the largest process / peak PSS of the process tree (MB)",
+        lambda r: f"{r['steps']['demo']['peak_rss_mb']:.0f} / " + _tree(r["steps"]["demo"]),
     )
     row("requests step: wall / CPU (share), load", lambda r: _step(r["steps"]["requests"]))
     row(
@@ -606,11 +617,8 @@ def growth_table(results: list[dict[str, Any]], args) -> str:
         lambda r: _step(r["steps"]["rebuild"]),
     )
     row(
-        "`expertnet index rebuild`: peak RSS, largest / tree (MB)",
-        lambda r: (
-            f"{r['steps']['rebuild']['peak_rss_mb']:.0f} / "
-            f"{r['steps']['rebuild']['peak_tree_rss_mb']:.0f}"
-        ),
+        "`expertnet index rebuild`: peak RSS of the largest process / peak PSS of the tree (MB)",
+        lambda r: f"{r['steps']['rebuild']['peak_rss_mb']:.0f} / " + _tree(r["steps"]["rebuild"]),
     )
     for kind in ("one term", "two terms", "phrase", "facets"):
         row(
