@@ -515,7 +515,17 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
     }
     print(f"== {n:,} members ({res['database']}), log {log}", flush=True)
-    steps = res["steps"] = {}
+    out = work / f"national-{n}{'-pg' if pg_url else ''}.json"
+
+    class Steps(dict):
+        """Each step's figures, written out as soon as it is done (a long run that
+        stops half-way keeps what it measured)."""
+
+        def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+            super().__setitem__(key, value)
+            out.write_text(json.dumps(res, indent=1), encoding="utf-8")
+
+    steps = res["steps"] = Steps()
     steps["init"] = run_step("init", [cli, "init"], env, log)
     steps["demo"] = run_step(
         "demo", [cli, "demo", "--experts", str(n), "--seed", str(args.seed)], env, log
@@ -550,9 +560,7 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
     res["index_bytes"] = _dir_size(inst / "index")
     res["snapshot_bytes"] = _dir_size(inst / "graph")
     res["finished"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-    (work / f"national-{n}{'-pg' if pg_url else ''}.json").write_text(
-        json.dumps(res, indent=1), encoding="utf-8"
-    )
+    out.write_text(json.dumps(res, indent=1), encoding="utf-8")
     if pg_url and not args.keep:
         _pg_database(args.pg_url, f"bench_national_{n}", drop_only=True)
     if not args.keep:
