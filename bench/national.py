@@ -364,9 +364,10 @@ def child_search(n: int, seed: int) -> dict[str, Any]:
             return rows
 
         out["cold"] = run(_queries(n, seed + 1))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out["warmed_terms"] = idx.warm()
         out["warm_s"] = time.perf_counter() - t
+        out["warm_cpu_s"] = time.process_time() - c
         out["warm"] = run(_queries(n, seed + 2))
         out["mem"] = _mem()
     return out
@@ -387,9 +388,10 @@ def child_graph(n: int) -> dict[str, Any]:
     with app.app_context():
         db.session.execute(select(1))
         out["mem_app"] = _mem()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         eg = cache.get_graph()
         out["graph_ready_s"] = time.perf_counter() - t
+        out["graph_ready_cpu_s"] = time.process_time() - c
         out["graph_people"] = len(eg.people)
         out["graph_experts"] = sum(1 for _ in eg.experts())
         out["graph_edges"] = int(eg.graph.number_of_edges())
@@ -489,11 +491,23 @@ def _pg_size(url: str) -> int:
     return int(size or 0)
 
 
+STEPS = ("init", "demo", "requests", "rebuild", "search", "snapshot", "graph")
+
+
 def run_size(n: int, args, work: Path) -> dict[str, Any]:
     inst = work / f"n{n}"
-    if inst.exists():
-        shutil.rmtree(inst)
-    inst.mkdir(parents=True)
+    out = work / f"national-{n}{'-pg' if args.pg_url else ''}.json"
+    only = [s for s in (args.only or "").split(",") if s]
+    if only:
+        # Again on a kept instance (``--keep``): the other steps' figures stay as they were.
+        if not inst.exists() or not out.exists():
+            raise SystemExit(f"--only needs the instance {inst} and {out} of a --keep run")
+        res = json.loads(out.read_text(encoding="utf-8"))
+    else:
+        if inst.exists():
+            shutil.rmtree(inst)
+        inst.mkdir(parents=True)
+        res = {}
     log = inst / "run.log"
     env = dict(os.environ)
     env.update(
@@ -505,17 +519,16 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
     env.pop("EXPERTNET_DATABASE_URL", None)
     pg_url = None
     if args.pg_url:
-        pg_url = _pg_database(args.pg_url, f"bench_national_{n}")
+        name = f"bench_national_{n}"
+        pg_url = args.pg_url.rsplit("/", 1)[0] + "/" + name
+        if not only:
+            _pg_database(args.pg_url, name)
         env["EXPERTNET_DATABASE_URL"] = pg_url
     cli = str(Path(sys.executable).with_name("expertnet"))
     me = [sys.executable, str(Path(__file__).resolve())]
-    res: dict[str, Any] = {
-        "size": n,
-        "database": "PostgreSQL" if pg_url else "SQLite",
-        "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
-    }
+    res.update({"size": n, "database": "PostgreSQL" if pg_url else "SQLite"})
+    res.setdefault("started", time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
     print(f"== {n:,} members ({res['database']}), log {log}", flush=True)
-    out = work / f"national-{n}{'-pg' if pg_url else ''}.json"
 
     class Steps(dict):
         """Each step's figures, written out as soon as it is done (a long run that
@@ -525,32 +538,28 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
             super().__setitem__(key, value)
             out.write_text(json.dumps(res, indent=1), encoding="utf-8")
 
-    steps = res["steps"] = Steps()
-    steps["init"] = run_step("init", [cli, "init"], env, log)
-    steps["demo"] = run_step(
-        "demo", [cli, "demo", "--experts", str(n), "--seed", str(args.seed)], env, log
-    )
+    steps = res["steps"] = Steps(res.get("steps", {}))
     target = max(round(args.requests * n / 1_000_000), 0)
-    steps["requests"] = run_step(
-        "requests",
-        [*me, "--child", "requests", "--target", str(target), "--seed", str(args.seed)],
-        env,
-        log,
-    )
-    steps["rebuild"] = run_step("index rebuild", [cli, "index", "rebuild"], env, log)
-    steps["search"] = run_step(
-        "search",
-        [*me, "--child", "search", "--queries", str(args.queries), "--seed", str(args.seed)],
-        env,
-        log,
-    )
-    steps["snapshot"] = run_step("graph snapshot", [cli, "graph", "snapshot"], env, log)
-    steps["graph"] = run_step(
-        "graph + suggestions",
-        [*me, "--child", "graph", "--suggestions", str(args.suggestions)],
-        env,
-        log,
-    )
+    commands = {
+        "init": [cli, "init"],
+        "demo": [cli, "demo", "--experts", str(n), "--seed", str(args.seed)],
+        "requests": [*me, "--child", "requests", "--target", str(target), "--seed", str(args.seed)],
+        "rebuild": [cli, "index", "rebuild"],
+        "search": [
+            *me,
+            "--child",
+            "search",
+            "--queries",
+            str(args.queries),
+            "--seed",
+            str(args.seed),
+        ],
+        "snapshot": [cli, "graph", "snapshot"],
+        "graph": [*me, "--child", "graph", "--suggestions", str(args.suggestions)],
+    }
+    for step in STEPS:
+        if not only or step in only:
+            steps[step] = run_step(step, commands[step], env, log)
     if pg_url:
         res["db_bytes"] = _pg_size(pg_url)
     else:
@@ -666,8 +675,8 @@ def growth_table(results: list[dict[str, Any]], args) -> str:
         ),
     )
     row(
-        "graph ready in a fresh process, mapping the snapshot (s)",
-        lambda r: f"{gr(r)['graph_ready_s']:.2f}",
+        "graph ready in a fresh process, mapping the snapshot (s wall / CPU-s)",
+        lambda r: f"{gr(r)['graph_ready_s']:.2f} / " + _f(gr(r).get("graph_ready_cpu_s"), ".2f"),
     )
     for key, label in (
         ("mem_app", "app loaded"),
@@ -735,6 +744,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--pg-url", default=None, help="PostgreSQL admin URL (bench_national_N)")
     ap.add_argument("--keep", action="store_true", help="keep each size's instance")
+    ap.add_argument(
+        "--only",
+        default=None,
+        help=f"run only these steps again on a kept instance, comma-separated: {','.join(STEPS)}",
+    )
     ap.add_argument("--markdown", type=Path, default=None)
     ap.add_argument("--table-only", action="store_true", help="the table from earlier runs")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
