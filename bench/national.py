@@ -200,6 +200,7 @@ def child_requests(target: int, seed: int) -> dict[str, Any]:
     from expertnet.directory.models import Field, Organization, Person, person_field
     from expertnet.directory.taxonomy import DISCIPLINES, EXPERTISE
     from expertnet.extensions import db
+    from expertnet.panel.service import PANEL_STATES
 
     app = _app()
     with app.app_context():
@@ -277,11 +278,7 @@ def child_requests(target: int, seed: int) -> dict[str, Any]:
         s.commit()
         seconds = time.perf_counter() - started
         total = s.scalar(select(func.count(Request.id)))
-        forming = s.scalar(
-            select(func.count(Request.id)).where(
-                Request.state.in_(["accepted", "panel_forming", "in_review"])
-            )
-        )
+        forming = s.scalar(select(func.count(Request.id)).where(Request.state.in_(PANEL_STATES)))
         people = s.scalar(select(func.count(Person.id)))
         experts = s.scalar(
             select(func.count(Person.id)).where(
