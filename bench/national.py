@@ -521,6 +521,8 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
         if not only:
             _pg_database(args.pg_url, name)
         env["EXPERTNET_DATABASE_URL"] = pg_url
+        # A server database wants one key for every node; the bench's processes share this.
+        env.setdefault("EXPERTNET_SECRET_KEY", "bench-national-" + "0" * 32)
     cli = str(Path(sys.executable).with_name("expertnet"))
     me = [sys.executable, str(Path(__file__).resolve())]
     res.update({"size": n, "database": "PostgreSQL" if pg_url else "SQLite"})
@@ -554,9 +556,14 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
         "snapshot": [cli, "graph", "snapshot"],
         "graph": [*me, "--child", "graph", "--suggestions", str(args.suggestions)],
     }
-    for step in STEPS:
-        if not only or step in only:
-            steps[step] = run_step(step, commands[step], env, log)
+    try:
+        for step in STEPS:
+            if not only or step in only:
+                steps[step] = run_step(step, commands[step], env, log)
+    except BaseException:
+        if pg_url and not args.keep:
+            _pg_database(args.pg_url, f"bench_national_{n}", drop_only=True)
+        raise
     if pg_url:
         res["db_bytes"] = _pg_size(pg_url)
     else:
