@@ -523,6 +523,7 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
         env["EXPERTNET_DATABASE_URL"] = pg_url
         # A server database wants one key for every node; the bench's processes share this.
         env.setdefault("EXPERTNET_SECRET_KEY", "bench-national-" + "0" * 32)
+        env.setdefault("EXPERTNET_BASE_URL", "http://localhost")  # for the invitations' links
     cli = str(Path(sys.executable).with_name("expertnet"))
     me = [sys.executable, str(Path(__file__).resolve())]
     res.update({"size": n, "database": "PostgreSQL" if pg_url else "SQLite"})
