@@ -497,9 +497,9 @@ def run_size(n: int, args, work: Path) -> dict[str, Any]:
     only = [s for s in (args.only or "").split(",") if s]
     if only:
         # Again on a kept instance (``--keep``): the other steps' figures stay as they were.
-        if not inst.exists() or not out.exists():
-            raise SystemExit(f"--only needs the instance {inst} and {out} of a --keep run")
-        res = json.loads(out.read_text(encoding="utf-8"))
+        if not inst.exists():
+            raise SystemExit(f"--only needs the instance {inst} of a --keep run")
+        res = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     else:
         if inst.exists():
             shutil.rmtree(inst)
