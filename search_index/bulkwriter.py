@@ -21,6 +21,7 @@ Memory: about 8 bytes per posting plus one list per distinct term, all held unti
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict
 from typing import Any
 
 from whoosh import formats
@@ -43,7 +44,7 @@ class BulkWriter(SegmentWriter):
         if not isinstance(self.fieldwriter, W3FieldWriter):
             raise TypeError("BulkWriter writes the W3 codec only")
         # field name -> {term (str for word lists, bytes otherwise) -> docnums}
-        self._fast: dict[str, dict[str, list[int]]] = {}
+        self._fast: dict[str, defaultdict[str, list[int]]] = {}
         # field name -> {term bytes -> [(docnum, weight, value bytes)]}
         self._slow: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         # field name -> quantised field length of every document so far (0: none)
@@ -75,13 +76,11 @@ class BulkWriter(SegmentWriter):
                 if field.indexed:
                     if isinstance(value, list) and self._fast_field(field):
                         terms = set(value)
-                        postings = self._fast.setdefault(name, {})
+                        postings = self._fast.get(name)
+                        if postings is None:
+                            postings = self._fast[name] = defaultdict(list)
                         for t in terms:
-                            docs = postings.get(t)
-                            if docs is None:
-                                postings[t] = [docnum]
-                            else:
-                                docs.append(docnum)
+                            postings[t].append(docnum)
                         if field.scorable:
                             length = len(terms)
                     else:
