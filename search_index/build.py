@@ -18,6 +18,7 @@ from typing import Any
 
 from whoosh import index as windex
 
+from .bulkwriter import BulkWriter
 from .schema import make_schema, to_fields
 
 # Below this many documents a rebuild runs in-process; above it, one shard per worker.
@@ -56,7 +57,9 @@ def create_shard(path: Path) -> windex.Index:
 
 def _write_shard(path: Path, docs: Iterable[Mapping[str, Any]], limitmb: int) -> int:
     """Build one shard with a single Whoosh writer; returns its document count."""
-    w = create_shard(path).writer(limitmb=limitmb)
+    # BulkWriter: the segment Whoosh's own writer would write, without its per-posting
+    # work (see bulkwriter.py); a fresh shard is all it is used for.
+    w = BulkWriter(create_shard(path), limitmb=limitmb)
     n = 0
     try:
         for d in docs:

@@ -12,6 +12,7 @@ Keys are bytes, so they sort the same in Python, in Whoosh and in a database col
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from .text import canonical_tones
@@ -83,4 +84,8 @@ def person_name_key(full_name: str) -> bytes:
     if not parts:
         return _FIELD
     given, middle, family = parts[-1], " ".join(parts[1:-1]), parts[0] if len(parts) > 1 else ""
-    return _FIELD.join(sort_key(p) for p in (given, middle, family))
+    return _FIELD.join(_part_key(p) for p in (given, middle, family))
+
+
+# Given, middle and family names repeat across thousands of people (index rebuilds).
+_part_key = functools.lru_cache(maxsize=1 << 16)(sort_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -86,11 +87,32 @@ def facet_term(facet: str, value: object) -> str:
     return f"{facet}:{str(value).replace(' ', '_')}"
 
 
+# Rebuilds see the same strings over and over (organisation, field and employer names,
+# positions, expertise items, given and family names, templated bios): each per-string
+# step below is memoised, per process, in a bounded cache. The results are immutable
+# (str, tuples), so sharing them between documents is safe.
+_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _clean_str(value: str) -> str:
+    return normalize_text(value).strip()
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _shown_str(value: str) -> str:
+    return clean_text(value).strip()
+
+
 def _clean(value: Any) -> str:
+    if isinstance(value, str):
+        return _clean_str(value)
     return normalize_text(value).strip()
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return _shown_str(value)
     return clean_text(value).strip()
 
 
@@ -110,12 +132,43 @@ def _clean_list(values: Iterable[Any] | None) -> list[str]:
     return [c for c in (_clean(v) for v in values) if c]
 
 
+@functools.lru_cache(maxsize=_CACHE)
+def _folded_words(section: str) -> tuple[str, ...]:
+    """The folded words of one normalised section."""
+    return tuple(WORD_RE.findall(fold(section)))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _name_words(full_name: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in WORD_RE.findall(full_name.lower()))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _marked_words(section: str) -> tuple[str, ...]:
+    """The lower-case words of a section that carry diacritics (the exact field)."""
+    return tuple(w for w in WORD_RE.findall(section.lower()) if has_diacritics(w))
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _section_phrases(section: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(bigrams, clause strings) of one section: what phrase_sections, bigrams and
+    encode_phrase_text make of it (clause strings are its clauses' words, space-joined)."""
+    clauses = phrase_sections((section,))
+    return (
+        tuple(b for ws in clauses for b in bigrams(ws)),
+        tuple(" ".join(ws) for ws in clauses),
+    )
+
+
 def name_sort_key(full_name: str) -> bytes:
     """Return the byte key that orders names as Vietnamese lists do: given name first.
 
     Vietnamese alphabetical order (a < ă < â, d < đ, tones ordered), see ``collation``.
     """
-    return person_name_key(full_name)
+    return _name_key(full_name)
+
+
+_name_key = functools.lru_cache(maxsize=_CACHE)(person_name_key)
 
 
 # A quoted phrase never spans a clause: sentence punctuation ends a section.
@@ -168,31 +221,35 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
 
     # Terms are computed here and handed to Whoosh as lists, which skips its analyser
     # and lets each zone drop words an earlier zone already holds (fewer postings).
-    name_words = _unique(fold(w) for w in WORD_RE.findall(full_name.lower()))
-    key_words = _unique(
-        w for sec in key_sections for w in WORD_RE.findall(fold(sec)) if w not in name_words
-    )
+    name_words = _unique(_name_words(full_name))
+    in_name = set(name_words)
+    key_words = _unique(w for sec in key_sections for w in _folded_words(sec) if w not in in_name)
     seen = set(name_words) | set(key_words)
     other_words = _unique(
-        w
-        for sec in (*org_names, employer, bio)
-        for w in WORD_RE.findall(fold(sec))
-        if w not in seen
+        w for sec in (*org_names, employer, bio) for w in _folded_words(sec) if w not in seen
     )
     # Exact (diacritic) forms only where they decide ranking: the name and the expertise.
-    exact_words = _unique(
-        w
-        for sec in (full_name, *expertise)
-        for w in WORD_RE.findall(sec.lower())
-        if has_diacritics(w)
-    )
+    exact_words = _unique(w for sec in (full_name, *expertise) for w in _marked_words(sec))
     # Bigrams stand in for positions, in every section the user sees (a quoted phrase
     # must lie inside one of them): a bigram never joins the end of one section to the
     # start of the next.
-    sections = phrase_sections(
-        (head, title_words, position, *expertise, *field_names, *org_names, employer, bio)
-    )
-    bigram_terms = _unique(b for ws in sections for b in bigrams(ws))
+    phrases = [
+        _section_phrases(sec)
+        for sec in (
+            head,
+            title_words,
+            position,
+            *expertise,
+            *field_names,
+            *org_names,
+            employer,
+            bio,
+        )
+    ]
+    bigram_terms = _unique(b for bs, _ in phrases for b in bs)
+    # encode_phrase_text of every section's clauses.
+    clause_text = " \n ".join(c for _, cs in phrases for c in cs)
+    phrase_text = (" " + clause_text + " ").encode("utf-8")
 
     facet_terms = [facet_term("organization", int(o)) for o in doc.get("organization_ids") or []]
     facet_terms += [facet_term("field", c) for c in _clean_list(doc.get("fields"))]
@@ -228,7 +285,7 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         "bigram": bigram_terms,
         "facet": " ".join(_unique(facet_terms)),
         "name_key": name_sort_key(full_name),
-        "phrase_text": encode_phrase_text(sections),
+        "phrase_text": phrase_text,
         "data": data,
     }
     # Whoosh rejects empty values in some fields; drop them instead.
