@@ -241,7 +241,8 @@ class Person(Audited, db.Model):
     name_key: Mapped[bytes] = mapped_column(LargeBinary, default=_name_key_default, index=True)
     # The name's folded words, sorted (core.text.name_words): authors of publications are
     # matched to people by it.
-    name_words: Mapped[str] = mapped_column(Text, default=_name_words_default, index=True)
+    # Nullable only so that migration 0025 adds it without rebuilding the table on SQLite.
+    name_words: Mapped[str | None] = mapped_column(Text, default=_name_words_default, index=True)
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     academic_title: Mapped[str | None] = mapped_column(String(8))

@@ -29,12 +29,13 @@ def upgrade():
             person.update().where(person.c.id == sa.bindparam('pid')).values(name_words=sa.bindparam('words')),
             [{'pid': pid, 'words': name_words(name or '')} for pid, name in rows[i:i + 1000]],
         )
-    with op.batch_alter_table('person') as batch:
-        batch.alter_column('name_words', existing_type=sa.Text(), nullable=False)
-        batch.create_index(batch.f('ix_person_name_words'), ['name_words'], unique=False)
+    # No batch_alter_table (NOT NULL) here: on SQLite it copies and drops the person
+    # table, and the drop cascades to memberships, fields and every other row that
+    # references a person. The column stays nullable; its default fills it on every insert.
+    op.create_index(op.f('ix_person_name_words'), 'person', ['name_words'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_person_name_words'), table_name='person')
     with op.batch_alter_table('person') as batch:
-        batch.drop_index(batch.f('ix_person_name_words'))
         batch.drop_column('name_words')
