@@ -142,7 +142,11 @@ class AuthorMatcher:
         return matcher
 
     def _load(self, keys: set[str]) -> None:
-        """Read the people of the owners' organisations who bear one of the names ``keys``."""
+        """Read the people of the owners' organisations who bear one of the names ``keys``.
+
+        The lookup goes through the index on ``name_words`` (``organization_id + 0``
+        keeps SQLite from walking whole organisations by their index instead).
+        """
         keys = keys - self.loaded
         self.loaded |= keys
         orgs = sorted(set().union(*self.owner_orgs.values()))
@@ -156,13 +160,13 @@ class AuthorMatcher:
                     .join(Membership, Membership.person_id == Person.id)
                     .where(
                         Person.name_words.in_(chunk),
-                        Membership.organization_id.in_(orgs),
+                        (Membership.organization_id + 0).in_(orgs),
                         Membership.ended_on.is_(None),
                     )
                 ),
                 *self.session.execute(
                     select(Person.employer_id, Person.id, Person.name_words).where(
-                        Person.name_words.in_(chunk), Person.employer_id.in_(orgs)
+                        Person.name_words.in_(chunk), (Person.employer_id + 0).in_(orgs)
                     )
                 ),
             ):
