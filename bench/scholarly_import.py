@@ -479,18 +479,20 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
         db.session.rollback()
         result.pages = time_pages(app, db.session, args.requests)
         result.load.append(os.getloadavg()[0])
+        db.session.remove()
+        db.engine.dispose()
         if args.graph:
             # Only owners are linked by the import; co-authorship edges come from the
             # colleagues who confirm "that is me". Every suggestion confirmed: the most
             # co-authorship this data can give the graph.
-            result.in_db["confirmed"] = db.session.execute(
-                update(PublicationAuthor)
-                .where(PublicationAuthor.candidate_person_id.is_not(None))
-                .values(person_id=PublicationAuthor.candidate_person_id, candidate_person_id=None)
-            ).rowcount
-            db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+            authors = PublicationAuthor.__table__
+            with db.engine.begin() as conn:
+                result.in_db["confirmed"] = conn.execute(
+                    update(authors)
+                    .where(authors.c.candidate_person_id.is_not(None))
+                    .values(person_id=authors.c.candidate_person_id, candidate_person_id=None)
+                ).rowcount
+            db.engine.dispose()
     if args.graph:
         result.graph = measure_graph(db_url, instance, args.suggestions)
         result.load.append(os.getloadavg()[0])
