@@ -42,6 +42,7 @@ import io
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -366,8 +367,7 @@ with app.app_context():
     with open("/proc/self/status") as fh:
         hwm = next(int(x.split()[1]) / 1024 for x in fh if x.startswith("VmHWM:"))
     print("RESULT " + json.dumps({{"map_s": mapped, "p50": percentile(lat, 0.5),
-        "p95": percentile(lat, 0.95), "max": max(lat), "cpu_ms": cpu, "rss_mb": hwm,
-        "works_people": len(eg.scholarly.works) if eg.scholarly else 0}}))
+        "p95": percentile(lat, 0.95), "max": max(lat), "cpu_ms": cpu, "rss_mb": hwm}}))
 """
 
 
@@ -399,8 +399,15 @@ def measure_graph(db_url: str, instance: Path, n_suggestions: int) -> dict[str, 
     }
     cli = [sys.executable, "-c", "from expertnet.cli import main; main()", "graph", "snapshot"]
     out, wall, cpu, rss = _child(cli, env)
-    print(f"graph snapshot: {out.strip().splitlines()[-1]}", file=sys.stderr)
-    result = {"build_s": wall, "build_cpu": cpu, "build_rss_mb": rss}
+    said = out.strip().splitlines()[-1]
+    print(f"graph snapshot: {said}", file=sys.stderr)
+    edges = re.search(r"(\d+) edges", said)
+    result = {
+        "build_s": wall,
+        "build_cpu": cpu,
+        "build_rss_mb": rss,
+        "edges": float(edges.group(1)) if edges else -1.0,
+    }
     src = SUGGEST_CHILD.format(root=str(ROOT), instance=str(instance), url=db_url, n=n_suggestions)
     out, _wall, _cpu_s, _rss = _child([sys.executable, "-c", src], env)
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
@@ -570,7 +577,7 @@ def markdown(runs: list[Run], args) -> str:
         lines += [
             "",
             "| database | graph build (`expertnet graph snapshot`): wall | CPU | peak RSS "
-            "| experts with works text | suggestions p50 | p95 | max | CPU per suggestion "
+            "| graph edges | suggestions p50 | p95 | max | CPU per suggestion "
             "| suggesting process peak RSS | load average | targets met |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
         ]
@@ -583,7 +590,7 @@ def markdown(runs: list[Run], args) -> str:
             )
             lines.append(
                 f"| {r.database} | {g['build_s']:.1f} s | {g['build_cpu']:.1f} s "
-                f"| {g['build_rss_mb']:,.0f} MB | {int(g['suggest_works_people']):,} "
+                f"| {g['build_rss_mb']:,.0f} MB | {int(g['edges']):,} "
                 f"| {g['suggest_p50']:.0f} ms | {g['suggest_p95']:.0f} ms "
                 f"| {g['suggest_max']:.0f} ms | {g['suggest_cpu_ms']:.0f} ms "
                 f"| {g['suggest_rss_mb']:,.0f} MB | {r.load[-1]:.1f} "
