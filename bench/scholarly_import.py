@@ -15,6 +15,15 @@ nothing. Last, the record page (``/experts/<id>/record``) and the profile page
 (``/experts/<id>``, which shows the latest works) of the experts with the largest
 records are requested through the app, p50 and p95.
 
+With ``--graph``, every colleague suggested by the import is then taken as confirmed
+(the import links only each record's owner, so co-authorship edges come from those
+confirmations: this gives the most this data can have), and the expert graph is built
+from that database the way a node does it on deployment (``expertnet graph snapshot``
+in a process of its own, co-authorship edges and the works' text for affinity
+included: its wall time, CPU seconds and peak RSS); a second process maps the snapshot
+and asks for suggestions (``suggest(profile, 5)`` on the panel benchmark's synthetic
+requests), p50 and p95.
+
 Wall and CPU times are both reported: the machine is shared, so wall time depends on
 the load; CPU time of this process (and, on PostgreSQL, of its server backend, read from
 ``/proc``) does not.
@@ -22,7 +31,7 @@ the load; CPU time of this process (and, on PostgreSQL, of its server backend, r
     python bench/scholarly_import.py [--people 108000] [--works 200000] [--seed 1]
                                      [--db sqlite,postgresql] [--requests 200]
                                      [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
-                                     [--markdown FILE]
+                                     [--graph] [--suggestions 200] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -30,9 +39,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +59,9 @@ if str(ROOT) not in sys.path:
 
 TARGET_IMPORT_SECONDS = 120.0
 TARGET_PAGE_MS = 200.0
+TARGET_GRAPH_SECONDS = 15.0
+TARGET_GRAPH_MB = 1536.0
+TARGET_SUGGEST_P95_MS = 300.0
 SCRATCH_DB = "bench_scholarly"
 COLUMNS = ["expert", "title", "authors", "year", "type", "venue", "doi", "language", "keywords"]
 ROWS_PER_FILE = 50_000
@@ -98,6 +113,7 @@ class Run:
     again: dict[str, int] = field(default_factory=dict)
     in_db: dict[str, int] = field(default_factory=dict)
     pages: dict[str, dict[str, float]] = field(default_factory=dict)
+    graph: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -325,9 +341,83 @@ def time_pages(app, session, n_requests: int) -> dict[str, dict[str, float]]:
     return out
 
 
+SUGGEST_CHILD = r"""
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+from bench.panel import percentile, profiles
+from expertnet import create_app
+from expertnet.panel import cache
+from expertnet.panel.suggest import suggest
+
+app = create_app({{"INSTANCE_PATH": {instance!r}, "SQLALCHEMY_DATABASE_URI": {url!r},
+                   "SECRET_KEY": "bench" * 8, "EXPERTNET_GRAPH_BACKGROUND": False,
+                   "EXPERTNET_INDEX_DIR": os.path.join({instance!r}, "index")}})
+with app.app_context():
+    t = time.perf_counter()
+    eg = cache.get_graph()  # maps the snapshot the build wrote
+    mapped = time.perf_counter() - t
+    ps = profiles(eg, {n!r}, 1)
+    suggest(ps[0], 5, graph=eg)  # warm caches (the vocabulary inverse, numpy)
+    lat, c = [], time.process_time()
+    for p in ps:
+        t = time.perf_counter()
+        suggest(p, 5, graph=eg)
+        lat.append((time.perf_counter() - t) * 1000)
+    cpu = (time.process_time() - c) * 1000 / len(ps)
+    with open("/proc/self/status") as fh:
+        hwm = next(int(x.split()[1]) / 1024 for x in fh if x.startswith("VmHWM:"))
+    print("RESULT " + json.dumps({{"map_s": mapped, "p50": percentile(lat, 0.5),
+        "p95": percentile(lat, 0.95), "max": max(lat), "cpu_ms": cpu, "rss_mb": hwm}}))
+"""
+
+
+def _child(cmd: list[str], env: dict[str, str]) -> tuple[str, float, float, float]:
+    """Run ``cmd``; its output, wall seconds, CPU seconds and peak RSS (MB) of its own."""
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if proc.returncode != 0:
+        sys.stderr.write(text[-4000:])
+        raise SystemExit(f"{cmd[-2:]} failed")
+    return text, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def measure_graph(db_url: str, instance: Path, n_suggestions: int) -> dict[str, float]:
+    """``expertnet graph snapshot`` in a process of its own, then suggestions in another."""
+    env = {
+        **os.environ,
+        "EXPERTNET_INSTANCE": str(instance),
+        "EXPERTNET_DATABASE_URL": db_url,
+        "EXPERTNET_SECRET_KEY": "bench" * 8,
+        "EXPERTNET_GRAPH_BACKGROUND": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    cli = [sys.executable, "-c", "from expertnet.cli import main; main()", "graph", "snapshot"]
+    out, wall, cpu, rss = _child(cli, env)
+    said = out.strip().splitlines()[-1]
+    print(f"graph snapshot: {said}", file=sys.stderr)
+    edges = re.search(r"(\d+) edges", said)
+    result = {
+        "build_s": wall,
+        "build_cpu": cpu,
+        "build_rss_mb": rss,
+        "edges": float(edges.group(1)) if edges else -1.0,
+    }
+    src = SUGGEST_CHILD.format(root=str(ROOT), instance=str(instance), url=db_url, n=n_suggestions)
+    out, _wall, _cpu_s, _rss = _child([sys.executable, "-c", src], env)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    result.update({f"suggest_{k}": v for k, v in json.loads(line[7:]).items()})
+    return result
+
+
 def run(label: str, db_url: str, args, work: Path, union) -> Run:
     from flask_migrate import upgrade
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select, text, update
 
     import expertnet.models  # noqa: F401 - every model registered
     from expertnet import create_app
@@ -398,6 +488,22 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
         result.load.append(os.getloadavg()[0])
         db.session.remove()
         db.engine.dispose()
+        if args.graph:
+            # Only owners are linked by the import; co-authorship edges come from the
+            # colleagues who confirm "that is me". Every suggestion confirmed: the most
+            # co-authorship this data can give the graph.
+            authors = PublicationAuthor.__table__
+            with db.engine.begin() as conn:
+                result.in_db["confirmed"] = conn.execute(
+                    update(authors)
+                    .where(authors.c.candidate_person_id.is_not(None))
+                    .values(person_id=authors.c.candidate_person_id, candidate_person_id=None)
+                ).rowcount
+            db.engine.dispose()
+    if args.graph:
+        result.graph = measure_graph(db_url, instance, args.suggestions)
+        result.load.append(os.getloadavg()[0])
+        print(f"{label}: graph {result.graph}", file=sys.stderr)
     return result
 
 
@@ -466,6 +572,30 @@ def markdown(runs: list[Run], args) -> str:
                 f"| {r.database} | {label} | {p['p50']:.0f} ms | {p['p95']:.0f} ms "
                 f"| {p['max']:.0f} ms | {p['cpu_ms']:.0f} ms | {int(p['works'])} works |"
             )
+    graphs = [r for r in runs if r.graph]
+    if graphs:
+        lines += [
+            "",
+            "| database | graph build (`expertnet graph snapshot`): wall | CPU | peak RSS "
+            "| graph edges | suggestions p50 | p95 | max | CPU per suggestion "
+            "| suggesting process peak RSS | load average | targets met |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for r in graphs:
+            g = r.graph
+            ok = (
+                g["build_s"] <= TARGET_GRAPH_SECONDS
+                and g["build_rss_mb"] <= TARGET_GRAPH_MB
+                and g["suggest_p95"] <= TARGET_SUGGEST_P95_MS
+            )
+            lines.append(
+                f"| {r.database} | {g['build_s']:.1f} s | {g['build_cpu']:.1f} s "
+                f"| {g['build_rss_mb']:,.0f} MB | {int(g['edges']):,} "
+                f"| {g['suggest_p50']:.0f} ms | {g['suggest_p95']:.0f} ms "
+                f"| {g['suggest_max']:.0f} ms | {g['suggest_cpu_ms']:.0f} ms "
+                f"| {g['suggest_rss_mb']:,.0f} MB | {r.load[-1]:.1f} "
+                f"| {'yes' if ok else '**no**'} |"
+            )
     return "\n".join(lines)
 
 
@@ -478,6 +608,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--markdown", type=Path, default=None)
+    parser.add_argument(
+        "--graph",
+        action="store_true",
+        help="then build the expert graph (expertnet graph snapshot) and time suggestions",
+    )
+    parser.add_argument("--suggestions", type=int, default=200)
     args = parser.parse_args(argv)
 
     from expertnet.demo.loader import demo_union

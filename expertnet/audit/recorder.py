@@ -49,7 +49,7 @@ def _changes(obj, *, created: bool) -> dict:
     changes: dict = {}
     for attr in state.mapper.attrs:
         key = attr.key
-        if key in ("version", "updated_at", "created_at", "name_key"):  # name_key is derived
+        if key in ("version", "updated_at", "created_at", "name_key", "name_words"):  # derived
             continue
         if not hasattr(attr, "columns") and key not in ("fields",):
             continue

@@ -41,3 +41,11 @@ def fold(value: str) -> str:
     if value.isascii():
         return value  # the usual case, without a look at each character
     return "".join(ch for ch in value if unicodedata.category(ch) != "Mn")
+
+
+def name_words(name: str | None) -> str:
+    """A person's name as folded words in sorted order: "Nguyen Van An" and "An Nguyễn Văn"
+    both give "an nguyen van". Stored beside each person (``person.name_words``) so that
+    authors of publications find the people of their name with an indexed lookup."""
+    words = fold(clean_line(name) or "").replace(".", " ").replace(",", " ").split()
+    return " ".join(sorted(words))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    Text,
     UniqueConstraint,
     event,
 )
@@ -26,6 +27,7 @@ from search_index.collation import person_name_key
 
 from ..core.i18n import N_, NC_
 from ..core.roles import MANAGERS, STAFF, has_role, role_of
+from ..core.text import name_words as folded_name_words
 from ..core.types import NFCString, NFCText, TitledEnum, UTCDateTime, check_in, utcnow
 from ..extensions import db
 from .visibility import Viewer, may_see_person
@@ -220,6 +222,11 @@ def _name_key_default(context) -> bytes:
     return person_name_key(context.get_current_parameters().get("full_name") or "")
 
 
+def _name_words_default(context) -> str:
+    """The folded, sorted words of the row's name, also for bulk inserts of the table."""
+    return folded_name_words(context.get_current_parameters().get("full_name") or "")
+
+
 class Person(Audited, db.Model):
     """A member of the union; an expert is a person with expertise."""
 
@@ -238,6 +245,10 @@ class Person(Audited, db.Model):
     full_name: Mapped[str] = mapped_column(NFCString(200), index=True)
     # Vietnamese alphabetical order by given name (search_index.collation), for ORDER BY.
     name_key: Mapped[bytes] = mapped_column(LargeBinary, default=_name_key_default, index=True)
+    # The name's folded words, sorted (core.text.name_words): authors of publications are
+    # matched to people by it.
+    # Nullable only so that migration 0025 adds it without rebuilding the table on SQLite.
+    name_words: Mapped[str | None] = mapped_column(Text, default=_name_words_default, index=True)
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     academic_title: Mapped[str | None] = mapped_column(String(8))
@@ -324,6 +335,7 @@ class Person(Audited, db.Model):
 def _rename(target: Person, value: str | None, _old, _initiator) -> None:
     """A renamed person moves in every list sorted by name."""
     target.name_key = person_name_key(value or "")
+    target.name_words = folded_name_words(value or "")
 
 
 class Membership(Audited, db.Model):

@@ -196,13 +196,16 @@ def _keywords(value: Any) -> list[str]:
     return out[:30]
 
 
+_TYPES = frozenset(PublicationType.values())
+
+
 def _finish(work: WorkIn) -> WorkIn:
     """Clean and check one work; raises ValueError naming the problem."""
     title = clean_line(work.title) if work.title else ""
     if not title:
         raise ValueError(_("The work has no title."))
     work.title = title[:2000]
-    if work.type not in PublicationType.values():
+    if work.type not in _TYPES:
         work.type = PublicationType.other.value
     if len(work.authors) > MAX_AUTHORS:
         work.authors_truncated += len(work.authors) - MAX_AUTHORS

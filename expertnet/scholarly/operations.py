@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..audit.models import AuditEntry
 from ..audit.recorder import current_actor
 from ..core.errors import ValidationFailed
-from ..core.text import clean_line, clean_text, fold
+from ..core.text import clean_text, name_words
 from ..core.types import utcnow
 from ..directory.models import Membership, Person
 from .i18n import _
@@ -50,9 +50,12 @@ MERGE_FIELDS = (
 
 
 @lru_cache(maxsize=200_000)
-def name_key(name: str) -> tuple[str, ...]:
-    """Folded name parts in any order: "Nguyen Van An" and "An Nguyễn Văn" compare equal."""
-    return tuple(sorted(fold(clean_line(name) or "").replace(".", " ").replace(",", " ").split()))
+def name_key(name: str) -> str:
+    """Folded name parts in any order: "Nguyen Van An" and "An Nguyễn Văn" compare equal.
+
+    The same words as ``person.name_words``, which is what people are looked up by.
+    """
+    return name_words(name)
 
 
 #: A plan and its writing key each work once; a list of 50,000 works fits in the cache.
@@ -80,16 +83,19 @@ class AuthorMatcher:
     that person's confirmation. A name alone is never enough.
 
     One matcher serves every record of an import: the identifiers are looked up once for
-    all authors, and the people of each organisation once for all owners belonging to it.
+    all authors, and the people bearing the authors' names in the owners' organisations
+    once for all owners (``person.name_words`` is indexed: only those names are read,
+    never an organisation's whole list of people).
     """
 
     by_orcid: dict[str, int]
     by_email: dict[str, int]
     #: Owner id -> the organisations they work for or belong to (active memberships).
     owner_orgs: dict[int, set[int]]
-    #: Organisation id -> folded name -> its people of that name (read when first needed:
-    #: a list whose authors are all known, such as the same list again, reads none).
-    org_people: dict[int, dict[tuple[str, ...], set[int]]]
+    #: Organisation id -> folded name -> its people of that name, for the names looked up
+    #: so far (``loaded``); another name is looked up when first asked for.
+    org_people: dict[int, dict[str, set[int]]]
+    loaded: set[str] = field(default_factory=set)
     owner: Person | None = None
     session: Session | None = None
 
@@ -125,7 +131,9 @@ class AuthorMatcher:
                 )
             ):
                 owner_orgs[pid].add(oid)
-        return cls(by_orcid, by_email, owner_orgs, {}, session=session)
+        matcher = cls(by_orcid, by_email, owner_orgs, {}, session=session)
+        matcher._load({name_key(a.name) for a in authors})
+        return matcher
 
     @classmethod
     def for_owner(cls, session: Session, owner: Person, works: list[WorkIn]) -> AuthorMatcher:
@@ -133,28 +141,43 @@ class AuthorMatcher:
         matcher.owner = owner
         return matcher
 
-    def _people_of(self, oid: int) -> dict[tuple[str, ...], set[int]]:
-        people = self.org_people.get(oid)
-        if people is None:
-            people = self.org_people[oid] = {}
-            assert self.session is not None
-            for pid, full_name in (
+    def _load(self, keys: set[str]) -> None:
+        """Read the people of the owners' organisations who bear one of the names ``keys``.
+
+        The lookup goes through the index on ``name_words`` (``organization_id + 0``
+        keeps SQLite from walking whole organisations by their index instead).
+        """
+        keys = keys - self.loaded
+        self.loaded |= keys
+        orgs = sorted(set().union(*self.owner_orgs.values()))
+        if not keys or not orgs:
+            return
+        assert self.session is not None
+        for chunk in _chunks(sorted(keys)):
+            for oid, pid, words in (
                 *self.session.execute(
-                    select(Person.id, Person.full_name)
+                    select(Membership.organization_id, Person.id, Person.name_words)
                     .join(Membership, Membership.person_id == Person.id)
-                    .where(Membership.organization_id == oid, Membership.ended_on.is_(None))
+                    .where(
+                        Person.name_words.in_(chunk),
+                        (Membership.organization_id + 0).in_(orgs),
+                        Membership.ended_on.is_(None),
+                    )
                 ),
                 *self.session.execute(
-                    select(Person.id, Person.full_name).where(Person.employer_id == oid)
+                    select(Person.employer_id, Person.id, Person.name_words).where(
+                        Person.name_words.in_(chunk), (Person.employer_id + 0).in_(orgs)
+                    )
                 ),
             ):
-                people.setdefault(name_key(full_name), set()).add(pid)
-        return people
+                self.org_people.setdefault(oid, {}).setdefault(words, set()).add(pid)
 
-    def _colleagues(self, owner_id: int, key: tuple[str, ...]) -> set[int]:
+    def _colleagues(self, owner_id: int, key: str) -> set[int]:
+        if key not in self.loaded:
+            self._load({key})
         found: set[int] = set()
         for oid in self.owner_orgs.get(owner_id, ()):
-            found |= self._people_of(oid).get(key, set())
+            found |= self.org_people.get(oid, {}).get(key, set())
         found.discard(owner_id)
         return found
 

@@ -42,13 +42,23 @@ def publication_page(person_id: int, page: int = 1, per_page: int = PER_PAGE) ->
     return paginate(publications_of(person_id), page, per_page)
 
 
-def record_summary(person_id: int, limit: int = 10) -> dict:
-    """What the profile page shows of the record: the latest works, projects, patents."""
-    return {
-        "publications": db.session.scalars(publications_of(person_id).limit(limit)).all(),
-        "publication_total": db.session.scalar(
+def record_summary(person_id: int, limit: int = 10, publication_total: int | None = None) -> dict:
+    """What the profile page shows of the record: the latest works, projects, patents.
+
+    ``limit=0`` reads no works (the record page pages them itself) and a known
+    ``publication_total`` is not counted again.
+    """
+    if publication_total is None:
+        publication_total = db.session.scalar(
             select(func.count()).select_from(Publication).where(Publication.person_id == person_id)
+        )
+    return {
+        "publications": (
+            db.session.scalars(publications_of(person_id).limit(limit)).all()
+            if limit and publication_total
+            else []
         ),
+        "publication_total": publication_total,
         "projects": db.session.scalars(projects_of(person_id)).all(),
         "patents": db.session.scalars(patents_of(person_id)).all(),
         "orcid": db.session.scalar(

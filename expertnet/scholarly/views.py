@@ -75,17 +75,17 @@ def _person(person_id: int, *, edit: bool = False) -> Person:
     return person
 
 
-def record_summary(person: Person, limit: int = 10) -> dict:
+def record_summary(person: Person, limit: int = 10, publication_total: int | None = None) -> dict:
     """What the profile page shows of the record: the latest works, projects, patents."""
-    return queries.record_summary(person.id, limit)
+    return queries.record_summary(person.id, limit, publication_total)
 
 
 @bp.get("/experts/<int:person_id>/record")
 def record(person_id: int):
     person = _person(person_id)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    summary = record_summary(person, limit=0)
     found = queries.publication_page(person.id, page, PER_PAGE)
+    summary = record_summary(person, limit=0, publication_total=found.total)
     return render_template(
         "scholarly/record.html",
         person=person,

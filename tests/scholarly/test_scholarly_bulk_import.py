@@ -221,3 +221,39 @@ def test_an_organisation_list_for_many_experts_in_one_go(session, expert, make_p
     apply_plans(session, plans)
     assert sum(len(p.created) for p in plans) == 0
     assert _count(session, Publication) == 3
+
+
+def test_colleagues_are_found_by_their_current_name_whatever_wrote_it(
+    session, expert, make_person, make_org
+):
+    """Authors meet people through ``person.name_words``: kept up to date when a person
+    is renamed and filled in by a bulk Core insert; a namesake elsewhere is not suggested."""
+    from sqlalchemy import insert
+
+    from expertnet.directory.models import Person
+
+    org = expert["org"]
+    owner = expert["person"]
+    renamed = make_person(full_name="Trần Thị Bình", organizations=[org])
+    renamed.full_name = "Đỗ Thị Hạnh"
+    session.flush()
+    employed = session.execute(
+        insert(Person).values(full_name="Phạm Quốc Huy", employer_id=org.id).returning(Person.id)
+    ).scalar_one()
+    make_person(full_name="Vũ Minh Tâm", organizations=[make_org(name="Hội khác")])
+    bib = """
+@article{a,
+  title = {Nuôi tôm thẻ chân trắng},
+  author = {Nguyen, Van An and Do Thi Hanh and Tran Thi Binh and HUY Pham Quoc and Vu Minh Tam},
+  year = {2023}
+}
+"""
+    _import(session, owner, bib)
+    authors = session.scalars(select(PublicationAuthor).order_by(PublicationAuthor.position)).all()
+    assert [(a.person_id, a.candidate_person_id) for a in authors] == [
+        (owner.id, None),
+        (None, renamed.id),
+        (None, None),
+        (None, employed),
+        (None, None),
+    ]
