@@ -61,3 +61,29 @@ def test_every_migration_downgrades_cleanly(scratch_app):
         assert tables == set()
         upgrade()  # and up again
         assert "person" in inspect(db.engine).get_table_names()
+
+
+def test_rebuilding_a_table_keeps_the_rows_that_point_at_it(scratch_app):
+    """0007 and 0025 rebuild ``person`` on SQLite (batch mode); with foreign keys on, the
+    drop of the old table used to cascade and delete every membership and field row."""
+    from sqlalchemy import func, select
+
+    from expertnet.demo.loader import load_demo
+    from expertnet.directory.models import Membership, Person, person_field
+
+    def counts():
+        return [
+            db.session.scalar(select(func.count()).select_from(m))
+            for m in (Person, Membership, person_field)
+        ]
+
+    with scratch_app.app_context():
+        upgrade()
+        load_demo(db.session, n_people=80, seed=3)
+        db.session.commit()
+        before = counts()
+        assert before[1] > 0 and before[2] > 0
+        db.session.remove()
+        downgrade(revision="0012")  # below 0007: its downgrade rebuilds person too
+        upgrade()
+        assert counts() == before

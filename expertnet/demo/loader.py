@@ -25,6 +25,7 @@ from search_index.collation import _FIELD as NAME_KEY_SEPARATOR
 from search_index.collation import person_name_key, sort_key
 
 from ..core.bulk import insert_rows, reserve_ids
+from ..core.text import name_words
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
 from ..directory.taxonomy import ensure_fields
@@ -90,7 +91,7 @@ def _load_organizations(
 
 #: Person columns written by ``load_union``, in the order of ``_person_values``.
 _PERSON_COLUMNS = (
-    "id", "full_name", "name_key", "gender", "birth_year", "academic_title", "degree",
+    "id", "full_name", "name_key", "name_words", "gender", "birth_year", "academic_title", "degree",
     "position", "employer_id", "employer_name", "email", "phone", "bio", "expertise",
     "public_profile", "available", "max_assignments",
 )  # fmt: skip
@@ -126,6 +127,7 @@ def _person_values(
         person_id,
         p.full_name,
         name_key(p.full_name),
+        name_words(p.full_name),
         p.gender,
         p.birth_year,
         p.academic_title,

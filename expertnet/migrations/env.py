@@ -102,6 +102,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite can only change a column by rebuilding its table (batch mode: copy, drop,
+        # rename). With foreign keys enforced, dropping ``person`` would cascade and delete
+        # every membership and field row that points at it, so they are off while the
+        # migrations run (the pragma is a no-op inside a transaction, hence before it) and
+        # the references are checked before the migrations' transaction commits.
+        sqlite = connection.dialect.name == "sqlite"
+
+        def foreign_keys(on: bool) -> None:
+            # On the driver's connection: the app's engine opens every SQLAlchemy
+            # transaction with an explicit BEGIN, inside which the pragma does nothing.
+            cur = connection.connection.dbapi_connection.cursor()
+            cur.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+            cur.close()
+
+        if sqlite:
+            foreign_keys(False)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,8 +125,16 @@ def run_migrations_online():
             **conf_args,
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migrations left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                foreign_keys(True)
 
 
 if context.is_offline_mode():

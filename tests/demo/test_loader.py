@@ -166,6 +166,7 @@ def test_bulk_rows_are_what_insert_and_the_model_defaults_write(session):
     """The loader's plain tuples (``core.bulk.insert_rows``) store what ``insert()`` with
     the model's defaults stores: the collation key of every name, JSON, UTC stamps."""
     from expertnet.core.bulk import insert_rows
+    from expertnet.core.text import name_words
     from search_index.collation import person_name_key
 
     load_demo(session, n_people=N, seed=1)
@@ -179,9 +180,10 @@ def test_bulk_rows_are_what_insert_and_the_model_defaults_write(session):
            "available": False, "max_assignments": 2, "employer_id": org, "version": 1,
            "created_at": now, "updated_at": now}  # fmt: skip
     session.execute(insert(Person.__table__), [row])
-    names = ["full_name", "name_key", "expertise", "public_profile", "available",
+    names = ["full_name", "name_key", "name_words", "expertise", "public_profile", "available",
              "max_assignments", "employer_id"]  # fmt: skip
-    bulk = {**row, "full_name": "Trần Thị Ánh Hai", "name_key": person_name_key("Trần Thị Ánh Hai")}
+    bulk = {**row, "full_name": "Trần Thị Ánh Hai", "name_key": person_name_key("Trần Thị Ánh Hai"),
+            "name_words": name_words("Trần Thị Ánh Hai")}  # fmt: skip
     stamps = {"version": 1, "created_at": now, "updated_at": now}
     conn = session.connection()
     assert insert_rows(conn, Person.__table__, names, [[bulk[k] for k in names]], stamps) == 1
@@ -194,6 +196,10 @@ def test_bulk_rows_are_what_insert_and_the_model_defaults_write(session):
                  "version", "created_at", "updated_at"):  # fmt: skip
         assert getattr(a, attr) == getattr(b, attr), attr
     assert b.name_key == person_name_key(b.full_name)
+    # The author matcher's key: the model's default and the loader's value agree.
+    assert (a.name_words, b.name_words) == (name_words(a.full_name), name_words(b.full_name))
+    loaded = session.execute(select(Person.full_name, Person.name_words).limit(50)).all()
+    assert all(words == name_words(name) for name, words in loaded)
     # A column the model fills by default must be given: nothing is left to chance.
     with pytest.raises(ValueError, match="name_key"):
         insert_rows(conn, Person.__table__, ["full_name"], [["X"]], stamps)
