@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from ..core.gcpause import gc_paused
 from ..extensions import db
 from .models import GraphChange, GraphVersion
 
@@ -58,7 +59,8 @@ def build_graph(conn: Any, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
     """``panel.graph.build_graph``, imported when first called (tests count the calls)."""
     from .graph import build_graph as build
 
-    return build(conn, version)
+    with gc_paused():
+        return build(conn, version)
 
 
 def add_consultation_layer(eg: ExpertGraph, conn: Any) -> None:
@@ -435,7 +437,7 @@ def refresh(engine: Any = None, root: Path | bool | None = True) -> ExpertGraph:
     if root is True:
         root = snapshot_root(engine)
     root = root or None
-    with _build_lock, _file_lock(root):
+    with _build_lock, _file_lock(root), gc_paused():
         with engine.connect() as conn:
             row = conn.execute(
                 select(GraphVersion.version, GraphVersion.activity_version).where(

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.gcpause import gc_paused
 from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT
 
 # The graph's edge kinds (``panel.graph`` names them too; it imports this module).
@@ -503,7 +504,7 @@ def load(path: str | os.PathLike[str], mmap: bool = True) -> Any:
 
     path = Path(path)
     mode = "r" if mmap else None
-    with open(path / "meta.pickle", "rb") as fh:
+    with open(path / "meta.pickle", "rb") as fh, gc_paused():
         meta = pickle.load(fh)  # noqa: S301 - written by this program into the instance folder
     if meta.get("format") != FORMAT:
         raise ValueError(f"snapshot format {meta.get('format')} is not {FORMAT}")
