@@ -53,7 +53,8 @@ class ConflictContext:
 
     @cached_property
     def _people_sorted(self) -> np.ndarray:
-        return np.array(sorted(self.people or ()), dtype=np.int64)
+        people = self.people or ()
+        return np.sort(np.fromiter(people, dtype=np.int64, count=len(people)))
 
     def wanted(self, person_ids: np.ndarray) -> np.ndarray:
         """The ``person_ids`` (an array) that ``wants``, in their order."""
