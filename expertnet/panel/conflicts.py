@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
+
+import numpy as np
 
 from .graph import (
     EMPLOYED,
     MEMBER,
     OFFICE,
-    PERSON,
     RELATIONSHIP,
     ExpertGraph,
     onode,
@@ -26,6 +28,7 @@ from .graph import (
 )
 from .i18n import LazyText, _l
 from .names import EXCLUDE, POTENTIAL
+from .snapshot import BIT
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,21 @@ class ConflictContext:
 
     def wants(self, person_id: int) -> bool:
         return self.people is None or person_id in self.people
+
+    @cached_property
+    def _people_sorted(self) -> np.ndarray:
+        people = self.people or ()
+        return np.sort(np.fromiter(people, dtype=np.int64, count=len(people)))
+
+    def wanted(self, person_ids: np.ndarray) -> np.ndarray:
+        """The ``person_ids`` (an array) that ``wants``, in their order."""
+        if self.people is None:
+            return person_ids
+        have = self._people_sorted
+        if not len(have) or not len(person_ids):
+            return person_ids[:0]
+        pos = np.minimum(np.searchsorted(have, person_ids), len(have) - 1)
+        return person_ids[have[pos] == person_ids]
 
     @property
     def organisations(self) -> list[tuple[int, str]]:
@@ -82,10 +100,25 @@ class ConflictRule(Protocol):
     def find(self, ctx: ConflictContext) -> Iterable[Conflict]: ...
 
 
-def _people_linked(ctx: ConflictContext, org_id: int, kind: str) -> Iterator[int]:
-    for m, kinds in ctx.graph.adjacency(onode(org_id)):
-        if m & 3 == PERSON and kind in kinds and ctx.wants(m >> 2):
-            yield m >> 2
+def _people_linked(ctx: ConflictContext, org_id: int, kind: str) -> list[int]:
+    ids, _masks = ctx.graph.linked_people(onode(org_id), (kind,))
+    return ctx.wanted(ids).tolist()
+
+
+def _insiders(
+    ctx: ConflictContext, org_id: int, kinds: tuple[str, ...]
+) -> Iterator[tuple[int, str]]:
+    """(person node, the first of ``kinds`` that links them) of the org's insiders."""
+    ids, masks = ctx.graph.linked_people(onode(org_id), kinds)
+    bits = [(BIT[k], k) for k in kinds if k in BIT]
+    for pid, mask in zip(ids.tolist(), masks.tolist(), strict=True):
+        yield pnode(pid), next(k for b, k in bits if mask & b)
+
+
+def _partners(ctx: ConflictContext, person_node: int, kinds: tuple[str, ...]) -> list[int]:
+    """Ids of the wanted people joined to a person by an edge of any of ``kinds``."""
+    ids, _masks = ctx.graph.linked_people(person_node, kinds)
+    return ctx.wanted(ids).tolist()
 
 
 def _org_phrase(ctx: ConflictContext, org_id: int, role: str) -> LazyText:
@@ -172,15 +205,11 @@ class RelatedToInsider:
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
         g = ctx.graph
         for org_id, role in ctx.organisations:
-            for m, kinds in g.adjacency(onode(org_id)):
-                step = next((k for k in self.insider_kinds if k in kinds), None)
-                if m & 3 != PERSON or step is None:
-                    continue
-                for other in g.neighbours_by(m, (RELATIONSHIP,)):
-                    if other & 3 != PERSON or not ctx.wants(other >> 2):
-                        continue
+            for m, step in _insiders(ctx, org_id, self.insider_kinds):
+                for other_id in _partners(ctx, m, (RELATIONSHIP,)):
+                    other = pnode(other_id)
                     yield Conflict(
-                        other >> 2,
+                        other_id,
                         self.code,
                         self.severity,
                         _l(
@@ -252,10 +281,8 @@ class CoauthorOfInsider:
         kinds = (COAUTHOR, JOINT_PROJECT)
 
         def partners(insider: int) -> Iterator[tuple[int, str, str]]:
-            for other in g.neighbours_by(insider, kinds):
-                pid, iid = other >> 2, insider >> 2
-                if other & 3 != PERSON or not ctx.wants(pid):
-                    continue
+            iid = insider >> 2
+            for pid in _partners(ctx, insider, kinds):
                 c = layer.collaborations.get((pid, iid) if pid < iid else (iid, pid))
                 if c is None or not recent(c, years):
                     continue
@@ -267,10 +294,7 @@ class CoauthorOfInsider:
                 yield pid, c.kind, work
 
         for org_id, role in ctx.organisations:
-            for m, edge in g.adjacency(onode(org_id)):
-                step = next((k for k in self.insider_kinds if k in edge), None)
-                if m & 3 != PERSON or step is None:
-                    continue
+            for m, step in _insiders(ctx, org_id, self.insider_kinds):
                 for pid, kind, work in partners(m):
                     if pid == m >> 2:
                         continue

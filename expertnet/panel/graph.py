@@ -54,7 +54,7 @@ from .names import (  # noqa: F401 - re-exported: the graph's names
     pnode,
     rnode,
 )
-from .snapshot import BIT, CSRGraph, ExpertsByField, PeopleTable
+from .snapshot import BIT, CSRGraph, ExpertsByField, PeopleTable, mask_of
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,28 @@ class ExpertGraph:
         for m, k in self.adjacency(n):
             if wanted.intersection(k):
                 yield m
+
+    def linked_people(self, n: int, kinds: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """People joined to ``n`` by an edge of any of the directory ``kinds``, as arrays:
+        (person ids, the directory-kind mask of each edge), in ``adjacency`` order.
+
+        What ``adjacency`` filtered by kind gives, without a Python object per edge:
+        an organisation with 50,000 members is read in microseconds.
+        """
+        want = mask_of(k for k in kinds if k in BIT)
+        nbrs, masks = self.graph.row_arrays(n)
+        keep = ((masks & want) != 0) & ((nbrs & 3) == PERSON)
+        ids, ms = nbrs[keep] >> 2, masks[keep]
+        extra = [
+            (m >> 2, mask_of(k for k in data["k"] if k in BIT))
+            for m, data in self.activity._adj.get(n, {}).items()  # type: ignore[attr-defined]
+            if m & 3 == PERSON
+        ]
+        extra = [(p, mk) for p, mk in extra if mk & want]
+        if extra:
+            ids = np.concatenate([ids, np.array([p for p, _ in extra], dtype=np.int64)])
+            ms = np.concatenate([ms, np.array([mk for _, mk in extra], dtype=np.uint16)])
+        return ids, ms
 
     def has_node(self, n: int) -> bool:
         return n in self.graph or n in self.activity

@@ -52,6 +52,10 @@ KINDS_OF_MASK: tuple[tuple[str, ...], ...] = tuple(
 )
 
 
+_EMPTY_NODES = np.zeros(0, dtype=np.int64)
+_EMPTY_MASKS = np.zeros(0, dtype=np.uint16)
+
+
 def mask_of(kinds: Iterable[str]) -> int:
     m = 0
     for k in kinds:
@@ -141,6 +145,27 @@ class CSRGraph:
         a, b = int(self.indptr[i]), int(self.indptr[i + 1])
         for m, mask in zip(self.nbrs[a:b].tolist(), self.masks[a:b].tolist(), strict=True):
             yield m, KINDS_OF_MASK[mask]
+
+    def row_arrays(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The row of ``n`` as two arrays, neighbours (ascending) and their edge masks.
+
+        Read-only views of the mapped arrays for an unpatched row: no Python object per
+        edge, so a row of 50,000 members is filtered in microseconds.
+        """
+        row = self.over.get(n)
+        if row is not None:
+            nbrs = sorted(row)
+            return (
+                np.array(nbrs, dtype=np.int64),
+                np.array([row[m] for m in nbrs], dtype=np.uint16),
+            )
+        if n in self.gone:
+            return _EMPTY_NODES, _EMPTY_MASKS
+        i = self._row(n)
+        if i < 0:
+            return _EMPTY_NODES, _EMPTY_MASKS
+        a, b = int(self.indptr[i]), int(self.indptr[i + 1])
+        return self.nbrs[a:b], self.masks[a:b]
 
     def row_masks(self, n: int) -> dict[int, int]:
         """The row of ``n`` as {neighbour: mask} (a copy, for patching)."""

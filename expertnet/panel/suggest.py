@@ -34,6 +34,7 @@ from .conflicts import (
 from .explain import matching_keywords, matching_phrases
 from .graph import ExpertGraph, PersonInfo
 from .i18n import LazyText, _, _l
+from .snapshot import PeopleTable
 
 #: At most this many seats; a panel of 30 is a conference, not a panel.
 MAX_PANEL_SIZE = 25
@@ -215,6 +216,8 @@ def _expert_arrays(eg: ExpertGraph) -> _ExpertArrays:
     # Directory facts only: shared by every snapshot that shares the affinity model.
     model = eg.affinity
     arrays = model.__dict__.get("_expert_arrays")
+    if arrays is None and isinstance(eg.people, PeopleTable):
+        arrays = _table_arrays(eg.people, model.person_ids)
     if arrays is None:
         people = [eg.people[int(p)] for p in model.person_ids.tolist()]
         arrays = _ExpertArrays(
@@ -223,6 +226,34 @@ def _expert_arrays(eg: ExpertGraph) -> _ExpertArrays:
             seniority=np.array([seniority(p) for p in people], dtype=np.float64),
         )
         model.__dict__["_expert_arrays"] = arrays
+    return arrays
+
+
+def _table_arrays(table: PeopleTable, ids: np.ndarray) -> _ExpertArrays | None:
+    """``_ExpertArrays`` read from the people table's columns (no object per expert)."""
+    a, v = table.a, table.vocab
+    n = len(a["ids"])
+    rows = np.minimum(np.searchsorted(a["ids"], ids), max(n - 1, 0))
+    # People patched since the snapshot (or added by a patch): their own, current facts.
+    changed = np.isin(ids, np.fromiter(table.over, dtype=np.int64, count=len(table.over)))
+    if n == 0 or not (changed | (a["ids"][rows] == ids)).all():
+        return None
+    # ``seniority`` of each title and degree once; -1 (none) is the last entry.
+    by_title = np.array([{"GS": 1.0, "PGS": 0.9}.get(t, np.nan) for t in v["title"]] + [np.nan])
+    by_degree = np.array([min(0.8, DEGREE_RANK.get(d, 0) * 0.14) for d in v["degree"]] + [0.0])
+    title = by_title[a["title"][rows]]
+    arrays = _ExpertArrays(
+        available=(a["flags"][rows] & PeopleTable.AVAILABLE) != 0,
+        cap=a["max_assignments"][rows].astype(np.int64),
+        seniority=np.where(np.isnan(title), by_degree[a["degree"][rows]], title),
+    )
+    for r in np.flatnonzero(changed).tolist():
+        p = table.over[int(ids[r])]
+        if p is None:
+            return None
+        arrays.available[r] = p.available
+        arrays.cap[r] = p.max_assignments
+        arrays.seniority[r] = seniority(p)
     return arrays
 
 
@@ -419,9 +450,14 @@ def _score(
 
     # The few people left out by name (a conflict, already on this panel, left out by
     # the coordinator) are decided one by one; everything else for all rows at once.
+    # Only people with a conflict, a seat or the coordinator's word can be named: walk
+    # those few (the qualified among them, by id), not every qualified expert.
     excluded: list[Exclusion] = []
     named: set[int] = set()
-    for pid in qualified_ids.tolist():
+    maybe = np.array(
+        sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
+    )
+    for pid in maybe[np.isin(maybe, qualified_ids)].tolist():
         mine = conflicts.get(pid)
         blocking = next((c for c in mine if c.excludes), None) if mine else None
         a = float(aff[model.row_of[pid]]) if (blocking or pid in seated) else 0.0

@@ -202,6 +202,36 @@ def _answers(eg, person_ids, org_ids):
     return out
 
 
+def _check_arrays(eg, person_ids, org_ids):
+    """The array readers give what the object readers give, on this snapshot."""
+    import numpy as np
+
+    from expertnet.panel.graph import EMPLOYED, MEMBER, OFFICE, PERSON, RELATIONSHIP
+    from expertnet.panel.suggest import _ExpertArrays, _table_arrays, is_senior, seniority
+
+    for n in [onode(o) for o in org_ids] + [pnode(p) for p in person_ids]:
+        for kinds in ((MEMBER,), (EMPLOYED, OFFICE), (RELATIONSHIP,), (OFFICE,)):
+            ids, masks = eg.linked_people(n, kinds)
+            want = [
+                (m >> 2, k) for m, k in eg.adjacency(n) if m & 3 == PERSON and set(k) & set(kinds)
+            ]
+            assert ids.tolist() == [p for p, _k in want]
+            assert [snapshot.KINDS_OF_MASK[x] for x in masks.tolist()] == [k for _p, k in want]
+    people = [eg.people[int(p)] for p in eg.affinity.person_ids.tolist()]
+    want = _ExpertArrays(
+        available=np.array([p.available for p in people], dtype=bool),
+        cap=np.array([p.max_assignments for p in people], dtype=np.int64),
+        seniority=np.array([seniority(p) for p in people], dtype=np.float64),
+    )
+    got = _table_arrays(eg.people, eg.affinity.person_ids)
+    assert got is not None
+    assert got.available.tolist() == want.available.tolist()
+    assert got.cap.tolist() == want.cap.tolist()
+    assert got.seniority.tolist() == want.seniority.tolist()
+    # The fixture has seniors and non-seniors, available and not.
+    assert len(set(want.seniority.tolist())) > 1 and any(map(is_senior, people))
+
+
 def test_snapshot_round_trip_gives_the_networkx_graph_paths_and_answers(snap_app, tmp_path):
     with snap_app.app_context():
         person_ids, org_ids = _seed()
@@ -229,6 +259,7 @@ def test_snapshot_round_trip_gives_the_networkx_graph_paths_and_answers(snap_app
         # The arrays are mapped from the files, not copied into the process.
         assert isinstance(loaded.graph.nbrs, __import__("numpy").memmap)
         assert _answers(loaded, person_ids, org_ids) == _answers(built, person_ids, org_ids)
+        _check_arrays(loaded, person_ids, org_ids)
         assert loaded.affinity.person_ids.tolist() == built.affinity.person_ids.tolist()
         db.session.remove()
 
@@ -313,6 +344,8 @@ def test_a_patched_snapshot_answers_as_a_full_rebuild(snap_app):
         want = _answers(full, ids, org_ids)
         assert _answers(patched, ids, org_ids) == want
         assert _answers(mapped_and_patched, ids, org_ids) == want
+        _check_arrays(patched, [p for p in ids if p in patched.people], org_ids)
+        _check_arrays(mapped_and_patched, [p for p in ids if p in patched.people], org_ids)
         assert person_ids[6] not in patched.people and new_id in patched.people
         assert len(patched.people) == len(full.people)
         # Affinity: the same experts; the patched profile scores like the rebuilt one
