@@ -279,7 +279,11 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # A server's connections can drop (restart, idle timeout): test each one on checkout.
+            # A SQLite file cannot: the ``SELECT 1`` would be a statement per request for nothing.
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": not self.database_url.startswith("sqlite")
+            },
             "EXPERTNET_INDEX_DIR": self.index_dir,
             "EXPERTNET_GRAPH_DIR": self.graph_dir,
             "EXPERTNET_UPLOAD_DIR": self.upload_dir,
