@@ -321,7 +321,7 @@ class AffinityModel:
 
     person_ids: np.ndarray  # row -> person id
     row_of: Mapping[int, int]
-    vocabulary: dict[str, int]
+    vocabulary: Mapping[str, int]
     idf: np.ndarray
     matrix: sparse.csr_matrix
     #: folded term -> how it was first written, for human-readable reasons.
@@ -331,7 +331,7 @@ class AffinityModel:
     record: sparse.csr_matrix | None = None
     avg_length: float = 1.0
     #: Declared phrases: phrase -> column, IDF over experts, expert x phrase rows.
-    phrases: dict[str, int] = field(default_factory=dict)
+    phrases: Mapping[str, int] = field(default_factory=dict)
     phrase_idf: np.ndarray | None = None
     declared: sparse.csr_matrix | None = None
     declared_mass: np.ndarray | None = None
@@ -341,7 +341,7 @@ class AffinityModel:
     work_owner: np.ndarray | None = None
     work_weight: np.ndarray | None = None
     #: Each expert's keywords as they typed them (the reasons quote them whole).
-    keywords: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    keywords: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -516,9 +516,18 @@ class AffinityModel:
             wc, wo, ww = wc[by_owner], wo[by_owner], ww[by_owner]
             if not len(wo):
                 wc = wo = ww = None
-        keywords = {p: k for p, k in self.keywords.items() if p not in changed}
-        for pid in new_ids:
-            keywords[pid] = tuple(k for k in changed[pid][0] or () if k and k.strip())  # type: ignore[index]
+        # The snapshot's keywords stay where they are (mapped); the changed ones go over them.
+        from .snapshot_arrays import Overlay
+
+        keywords = Overlay(
+            self.keywords,
+            {
+                pid: None
+                if changed[pid] is None
+                else tuple(k for k in changed[pid][0] or () if k and k.strip())  # type: ignore[index]
+                for pid in changed
+            },
+        )
         return AffinityModel(
             person_ids=person_ids,
             row_of=row_of,
@@ -543,11 +552,12 @@ class AffinityModel:
         """The request text as a normalised sparse vector over the experts' vocabulary,
         with the declared phrases it mentions."""
         text = text[:MAX_REQUEST_CHARS]
-        counts = Counter(t for t in terms(text) if t in self.vocabulary)
-        vec = {
-            self.vocabulary[t]: (1.0 + math.log(c)) * float(self.idf[self.vocabulary[t]])
-            for t, c in counts.items()
-        }
+        find = getattr(self.vocabulary, "find", None)  # a mapped vocabulary: one look-up
+        vec: dict[int, float] = {}
+        for t, c in Counter(terms(text)).items():
+            j = find(t) if find is not None else self.vocabulary.get(t, -1)
+            if j >= 0:
+                vec[j] = (1.0 + math.log(c)) * float(self.idf[j])
         norm = math.sqrt(sum(v * v for v in vec.values()))
         found: set[int] = set()
         if self.phrases:
@@ -626,14 +636,30 @@ class AffinityModel:
                 break
         return out
 
-    def _inverse(self) -> list[str]:
+    def _inverse(self) -> Sequence[str]:
+        """Column -> term."""
         inv = getattr(self, "_inv", None)
+        if inv is None and hasattr(self.vocabulary, "key"):
+            inv = self._inv = _Terms(self.vocabulary)  # a mapped vocabulary knows its keys
         if inv is None:
             inv = [""] * len(self.vocabulary)
             for t, j in self.vocabulary.items():
                 inv[j] = t
             self._inv = inv
         return inv
+
+
+class _Terms(Sequence):
+    """Column -> term of a mapped vocabulary (``snapshot_arrays.StringTable``)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def __getitem__(self, j: int) -> str:  # type: ignore[override]
+        return self.table.key(j)
+
+    def __len__(self) -> int:
+        return len(self.table)
 
 
 def _profile_counts(

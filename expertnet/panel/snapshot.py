@@ -6,7 +6,9 @@ row pointers, neighbour ids, a bit mask of edge kinds per edge); people are colu
 organisations, provinces and fields). ``save`` writes each array as a ``.npy`` file in a
 directory of the instance folder (renamed into place, so readers never see half a
 snapshot) and ``load`` maps them (``np.load(mmap_mode="r")``): every process of a node
-shares the same pages, and loading takes milliseconds.
+shares the same pages, and loading takes milliseconds. The affinity model and the
+scholarly layer are arrays as well (``snapshot_arrays``); ``meta.pickle`` keeps only
+small things (organisations, fields, the experts by field, shapes).
 
 A profile edit does not rebuild anything: ``CSRGraph.patched`` and
 ``PeopleTable.patched`` return a copy that shares the arrays and carries the changed
@@ -29,6 +31,7 @@ import numpy as np
 
 from ..core.gcpause import gc_paused
 from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT
+from .snapshot_arrays import affinity_arrays, affinity_from, scholarly_arrays, scholarly_from
 
 # The graph's edge kinds (``panel.graph`` names them too; it imports this module).
 EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP = (
@@ -39,9 +42,10 @@ EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP = (
     "relationship",
 )
 
-#: Bumped whenever the files' layout changes, or the pickled affinity model's fields do
-#: (format 2: the record-based affinity): an old snapshot is then never read.
-FORMAT = 2
+#: Bumped whenever the files' layout changes, or the affinity model's fields do
+#: (format 2: the record-based affinity; 3: the affinity model and the scholarly layer
+#: as mapped arrays, ``snapshot_arrays``): an old snapshot is then never read.
+FORMAT = 3
 
 #: Edge kinds of the directory graph, one bit each.
 DIRECTORY_KINDS = (EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP, COAUTHOR, JOINT_PROJECT)
@@ -485,15 +489,25 @@ def save(eg: Any, root: str | os.PathLike[str]) -> Path:
         return final
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
+        scholarly = eg.scholarly
+        # The affinity model and the scholarly layer are arrays too (``snapshot_arrays``):
+        # only their small rest is pickled. The works' texts fed affinity and are not
+        # read again: left out.
+        extra: dict[str, np.ndarray] = {}
+        affinity_meta = None
+        if eg.affinity is not None:
+            extra, affinity_meta = affinity_arrays(eg.affinity)
+        if scholarly is not None:
+            extra.update(scholarly_arrays(scholarly.collaborations, scholarly.titles))
         for name, arr in (
             ("g_nodes", graph.nodes),
             ("g_indptr", graph.indptr),
             ("g_nbrs", graph.nbrs),
             ("g_masks", graph.masks),
             *((f"p_{k}", people.a[k]) for k in PeopleTable.COLUMNS),
+            *extra.items(),
         ):
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-        scholarly = eg.scholarly
         meta = {
             "format": FORMAT,
             "version": eg.version[0],
@@ -503,9 +517,9 @@ def save(eg: Any, root: str | os.PathLike[str]) -> Path:
             "experts_by_field": {
                 k: np.array(sorted(v), dtype=np.int64) for k, v in eg.experts_by_field.items()
             },
-            "affinity": eg.affinity,
-            # The works' texts fed affinity and are not read again: left out.
-            "scholarly": (scholarly.collaborations, scholarly.titles) if scholarly else None,
+            "affinity": affinity_meta,
+            "arrays": sorted(extra),
+            "scholarly": scholarly is not None,
             "build_seconds": eg.build_seconds,
         }
         with open(tmp / "meta.pickle", "wb") as fh:
@@ -540,9 +554,13 @@ def load(path: str | os.PathLike[str], mmap: bool = True) -> Any:
     graph = CSRGraph(arr("g_nodes"), arr("g_indptr"), arr("g_nbrs"), arr("g_masks"))
     people = PeopleTable({k: arr(f"p_{k}") for k in PeopleTable.COLUMNS}, meta["vocab"])
     fields = meta["fields"]
+    present = set(meta["arrays"])
     scholarly = ScholarlyLayer()
-    if meta["scholarly"] is not None:
-        scholarly.collaborations, scholarly.titles = meta["scholarly"]
+    if meta["scholarly"]:
+        scholarly.collaborations, scholarly.titles = scholarly_from(arr)  # type: ignore[assignment]
+    affinity = None
+    if meta["affinity"] is not None:
+        affinity = affinity_from(arr, meta["affinity"], present)
     return ExpertGraph(
         version=(meta["version"], 0),
         graph=graph,
@@ -551,7 +569,7 @@ def load(path: str | os.PathLike[str], mmap: bool = True) -> Any:
         fields=fields,
         field_by_code={f.code: f for f in fields.values()},
         experts_by_field=ExpertsByField(meta["experts_by_field"]),
-        affinity=meta["affinity"],
+        affinity=affinity,
         scholarly=scholarly,
         build_seconds=meta["build_seconds"],
     )

@@ -394,3 +394,63 @@ def test_the_command_and_the_job_write_the_snapshot_once(snap_app):
     out = run_job(snap_app, job_name(build_graph_snapshot), [], {})
     assert out["version"] == list(version) and out["people"] == 6
     assert (path / "meta.pickle").stat().st_mtime_ns == written
+
+
+def test_the_affinity_model_and_the_scholarly_layer_are_mapped_and_equal_the_built(
+    snap_app, tmp_path
+):
+    import numpy as np
+
+    from expertnet.panel.snapshot_arrays import is_mapped
+
+    with snap_app.app_context():
+        person_ids, _org_ids = _seed()
+        conn = db.session.connection()
+        built = build_graph(conn, cache.current_version())
+        loaded = snapshot.load(snapshot.save(built, tmp_path / "snaps"))
+        a, b = loaded.affinity, built.affinity
+        for name in ("matrix", "record", "declared", "work_counts"):
+            m, want = getattr(a, name), getattr(b, name)
+            assert want is not None and want.nnz
+            # scipy kept the mapped arrays: no private copy per process.
+            assert is_mapped(m.data) and is_mapped(m.indices) and is_mapped(m.indptr), name
+            assert m.shape == want.shape and (m != want).nnz == 0, name
+        for name in ("person_ids", "idf", "record_idf", "phrase_idf", "declared_mass"):
+            assert is_mapped(getattr(a, name)), name
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert np.array_equal(a.work_owner, b.work_owner)
+        assert np.array_equal(a.work_weight, b.work_weight)
+        assert not is_mapped(b.matrix.data)  # the check can fail
+        assert dict(a.vocabulary) == b.vocabulary and dict(a.phrases) == b.phrases
+        assert dict(a.surface) == dict(b.surface) and dict(a.keywords) == b.keywords
+        assert "zzz-no-such-term" not in a.vocabulary and a.vocabulary.get(1) is None
+        inverse = a._inverse()
+        assert [inverse[j] for j in range(len(inverse))] == b._inverse()
+        text = "nuôi trồng thủy sản, rừng ngập mặn và kinh tế biển"
+        qa, qb = a.query_vector(text), b.query_vector(text)
+        assert qa and qa == qb and np.array_equal(qa.phrases, qb.phrases)
+        assert np.array_equal(a.text_scores(qa), b.text_scores(qb))
+        for pid in b.person_ids.tolist():
+            assert a.matched_terms(pid, qa) == b.matched_terms(pid, qb)
+
+        # The scholarly layer: pairs and titles, found by binary search in mapped arrays.
+        sa, sb = loaded.scholarly, built.scholarly
+        assert sb.collaborations and sb.titles
+        assert is_mapped(sa.collaborations.a["a"]) and is_mapped(sa.titles.a["blob"])
+        assert dict(sa.collaborations.items()) == sb.collaborations
+        assert len(sa.collaborations) == len(sb.collaborations)
+        for (x, y), c in sb.collaborations.items():
+            assert sa.collaborations.get((x, y)) == c
+            assert (y, x) not in sa.collaborations or (y, x) in sb.collaborations
+        assert sa.collaborations.get((-1, -2)) is None and (1,) not in sa.collaborations
+        assert {k: sa.titles[k] for k in sa.titles} == sb.titles
+        assert sa.titles.get(-5, []) == []
+
+        # A patch builds its rows beside the mapped arrays (they are read-only).
+        gone, kept = person_ids[1], b.person_ids.tolist()[-1]
+        assert gone in a.row_of
+        patched = a.patched({gone: None}, loaded.field_by_code)
+        assert gone not in patched.keywords and patched.keywords[kept] == b.keywords[kept]
+        assert len(patched.keywords) == len(b.keywords) - 1
+        assert is_mapped(a.matrix.data) and dict(a.keywords) == b.keywords
+        db.session.remove()
