@@ -264,6 +264,7 @@ class CollaborationTable(Mapping):
 
     def __init__(self, a: Mapping[str, np.ndarray]) -> None:
         self.a = a
+        self._keys: np.ndarray | None = None
 
     @staticmethod
     def arrays(collabs: Mapping[tuple[int, int], Collaboration]) -> Arrays:
@@ -294,13 +295,15 @@ class CollaborationTable(Mapping):
         x, y = key
         if not isinstance(x, int | np.integer) or not isinstance(y, int | np.integer):
             return -1
-        a, b = self.a["a"], self.a["b"]
-        lo = int(np.searchsorted(a, x))
-        hi = int(np.searchsorted(a, x, side="right"))
-        if lo == hi:
+        keys = self._keys
+        if keys is None:
+            # (a, b) as one sorted int64 (person ids < 2**31): one search per look-up.
+            keys = self._keys = (self.a["a"] << 32) | self.a["b"]
+        if not (0 <= x < 2**31 and 0 <= y < 2**31):
             return -1
-        i = lo + int(np.searchsorted(b[lo:hi], y))
-        return i if i < hi and int(b[i]) == y else -1
+        k = (int(x) << 32) | int(y)
+        i = int(keys.searchsorted(k))
+        return i if i < len(keys) and int(keys[i]) == k else -1
 
     def _make(self, i: int) -> Collaboration:
         a = self.a
