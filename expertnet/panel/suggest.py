@@ -213,10 +213,15 @@ class _ExpertArrays:
 
 
 def _expert_arrays(eg: ExpertGraph) -> _ExpertArrays:
-    # Directory facts only: shared by every snapshot that shares the affinity model.
+    """Availability, cap and seniority per affinity row, read once per snapshot: every
+    candidate made reads them (re-reading them per candidate was half a suggestion's CPU
+    at 108,000 members). Kept in ``eg.memo``, which every patched or re-layered snapshot
+    starts empty, so an edit (an expert made unavailable) is seen at once."""
+    arrays = eg.memo.get("expert_arrays")
+    if arrays is not None:
+        return arrays  # type: ignore[no-any-return]
     model = eg.affinity
-    arrays = model.__dict__.get("_expert_arrays")
-    if arrays is None and isinstance(eg.people, PeopleTable):
+    if isinstance(eg.people, PeopleTable):
         arrays = _table_arrays(eg.people, model.person_ids)
     if arrays is None:
         people = [eg.people[int(p)] for p in model.person_ids.tolist()]
@@ -225,9 +230,7 @@ def _expert_arrays(eg: ExpertGraph) -> _ExpertArrays:
             cap=np.array([p.max_assignments for p in people], dtype=np.int64),
             seniority=np.array([seniority(p) for p in people], dtype=np.float64),
         )
-    # Kept whichever way it was read: every candidate made reads it (it was re-read from
-    # the people table for each one, half of a suggestion's CPU at 108,000 members).
-    model.__dict__["_expert_arrays"] = arrays
+    eg.memo["expert_arrays"] = arrays
     return arrays
 
 
