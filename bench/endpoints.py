@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._tokens import delete_bench_token, issue_bench_token  # noqa: E402
 from bench.load import SEARCHES  # noqa: E402
 
 ENDPOINTS = [
@@ -59,23 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="", help="a name for this run in the table")
     args = parser.parse_args(argv)
 
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
     from expertnet import create_app
-    from expertnet.auth.models import ApiToken, User
+    from expertnet.auth.models import User
     from expertnet.extensions import db
     from expertnet.search.index import get_index
     from expertnet.search.service import _query_from_args
 
     app = create_app({"EXPERTNET_INDEX_SYNC": False})
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == args.email))
-        if user is None:
-            raise SystemExit(f"no user {args.email}")
-        token, plain = ApiToken.issue(user, name="bench/endpoints.py")
-        db.session.commit()
-        token_id = token.id
-        user_id = user.id
+    token_id, user_id, plain = issue_bench_token(app, args.email, "bench/endpoints.py")
     headers = {"Authorization": f"Bearer {plain}"}
     client = app.test_client()
 
@@ -162,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             wall[name].append((time.perf_counter() - w0) * 1000)
             sql[name].append(statements[0])
     load_after = __import__("os").getloadavg()[0]
-    with app.app_context():
-        db.session.execute(ApiToken.__table__.delete().where(ApiToken.__table__.c.id == token_id))
-        db.session.commit()
+    delete_bench_token(app, token_id)
 
     label = f" {args.label}" if args.label else ""
     rows = [

@@ -24,6 +24,13 @@ import pstats
 import statistics
 import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._tokens import delete_bench_token, issue_bench_token  # noqa: E402
 
 ENDPOINTS = {
     "healthz": ("/healthz", False),
@@ -40,20 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the per-endpoint figures to this file")
     args = parser.parse_args(argv)
 
-    from sqlalchemy import event, select
+    from sqlalchemy import event
 
     from expertnet import create_app
-    from expertnet.auth.models import ApiToken, User
     from expertnet.extensions import db
 
     app = create_app({"EXPERTNET_INDEX_SYNC": False})
+    token_id, _, plain = issue_bench_token(app, args.email, "bench/request_cost.py")
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == args.email))
-        if user is None:
-            raise SystemExit(f"no user {args.email}")
-        token, plain = ApiToken.issue(user, name="bench/request_cost.py")
-        db.session.commit()
-        token_id = token.id
         engine = db.engine
     bearer = {"Authorization": f"Bearer {plain}"}
     client = app.test_client()
@@ -89,9 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             cpu[name].append((time.thread_time() - c0) * 1000)
             sql[name].append(statements[0])
     load_after = os.getloadavg()[0]
-    with app.app_context():
-        db.session.execute(ApiToken.__table__.delete().where(ApiToken.__table__.c.id == token_id))
-        db.session.commit()
+    delete_bench_token(app, token_id)
 
     import expertnet
 
