@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -58,11 +59,17 @@ class ConflictContext:
         """The ``person_ids`` (an array) that ``wants``, in their order."""
         if self.people is None:
             return person_ids
+        return person_ids[self.wanted_mask(person_ids)]
+
+    def wanted_mask(self, person_ids: np.ndarray) -> np.ndarray:
+        """Which of the ``person_ids`` (an array) ``wants``."""
+        if self.people is None:
+            return np.ones(len(person_ids), dtype=bool)
         have = self._people_sorted
         if not len(have) or not len(person_ids):
-            return person_ids[:0]
+            return np.zeros(len(person_ids), dtype=bool)
         pos = np.minimum(np.searchsorted(have, person_ids), len(have) - 1)
-        return person_ids[have[pos] == person_ids]
+        return have[pos] == person_ids
 
     @property
     def organisations(self) -> list[tuple[int, str]]:
@@ -107,18 +114,36 @@ def _people_linked(ctx: ConflictContext, org_id: int, kind: str) -> list[int]:
 
 def _insiders(
     ctx: ConflictContext, org_id: int, kinds: tuple[str, ...]
-) -> Iterator[tuple[int, str]]:
-    """(person node, the first of ``kinds`` that links them) of the org's insiders."""
+) -> tuple[np.ndarray, list[str]]:
+    """The ids of the org's insiders and, for each, the first of ``kinds`` that links them."""
     ids, masks = ctx.graph.linked_people(onode(org_id), kinds)
     bits = [(BIT[k], k) for k in kinds if k in BIT]
-    for pid, mask in zip(ids.tolist(), masks.tolist(), strict=True):
-        yield pnode(pid), next(k for b, k in bits if mask & b)
+    first = np.full(len(ids), -1, dtype=np.int64)
+    for j in range(len(bits) - 1, -1, -1):
+        first[(masks & bits[j][0]) != 0] = j
+    return ids, [bits[j][1] for j in first.tolist()]
 
 
-def _partners(ctx: ConflictContext, person_node: int, kinds: tuple[str, ...]) -> list[int]:
-    """Ids of the wanted people joined to a person by an edge of any of ``kinds``."""
-    ids, _masks = ctx.graph.linked_people(person_node, kinds)
-    return ctx.wanted(ids).tolist()
+def _partners(
+    ctx: ConflictContext, person_ids: np.ndarray, kinds: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The wanted people joined to each of ``person_ids`` by an edge of any of ``kinds``:
+    (position in ``person_ids`` of the person, partner id), person by person, each one's
+    partners in ``linked_people`` order. All people at once: an agency's thousands of
+    staff are one gather over the graph's arrays, not a look-up each."""
+    owner, ids, _masks = ctx.graph.linked_people_of(pnode(person_ids), kinds)
+    keep = ctx.wanted_mask(ids)
+    return owner[keep], ids[keep]
+
+
+def _how(step: str) -> LazyText:
+    """How an insider belongs to a party ("employed by", "an office holder in")."""
+    return _l("employed by") if step == EMPLOYED else _l("an office holder in")
+
+
+def _labels(ctx: ConflictContext, person_ids: Iterable[int]) -> dict[int, str]:
+    """Display names of a few people, each made once."""
+    return {pid: ctx.graph.label(pnode(pid)) for pid in person_ids}
 
 
 def _org_phrase(ctx: ConflictContext, org_id: int, role: str) -> LazyText:
@@ -137,12 +162,14 @@ class EmployedByParty:
 
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
         for org_id, role in ctx.organisations:
+            # One reason for all of the organisation's people (a text, never changed).
+            reason = _l("Employed by %(org)s.", org=_org_phrase(ctx, org_id, role))
             for pid in _people_linked(ctx, org_id, EMPLOYED):
                 yield Conflict(
                     pid,
                     self.code,
                     self.severity,
-                    _l("Employed by %(org)s.", org=_org_phrase(ctx, org_id, role)),
+                    reason,
                     (pnode(pid), onode(org_id)),
                     (EMPLOYED,),
                 )
@@ -157,12 +184,14 @@ class HoldsOfficeInParty:
 
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
         for org_id, role in ctx.organisations:
+            # One reason for all of the organisation's people (a text, never changed).
+            reason = _l("Holds office in %(org)s.", org=_org_phrase(ctx, org_id, role))
             for pid in _people_linked(ctx, org_id, OFFICE):
                 yield Conflict(
                     pid,
                     self.code,
                     self.severity,
-                    _l("Holds office in %(org)s.", org=_org_phrase(ctx, org_id, role)),
+                    reason,
                     (pnode(pid), onode(org_id)),
                     (OFFICE,),
                 )
@@ -203,27 +232,28 @@ class RelatedToInsider:
     insider_kinds: tuple[str, ...] = (EMPLOYED, OFFICE)
 
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
-        g = ctx.graph
         for org_id, role in ctx.organisations:
-            for m, step in _insiders(ctx, org_id, self.insider_kinds):
-                for other_id in _partners(ctx, m, (RELATIONSHIP,)):
-                    other = pnode(other_id)
-                    yield Conflict(
-                        other_id,
-                        self.code,
-                        self.severity,
-                        _l(
-                            "Has a declared personal relationship with %(person)s, who is "
-                            "%(how)s %(org)s.",
-                            person=g.label(m),
-                            how=_l("employed by")
-                            if step == EMPLOYED
-                            else _l("an office holder in"),
-                            org=_org_phrase(ctx, org_id, role),
-                        ),
-                        (other, m, onode(org_id)),
-                        (RELATIONSHIP, step),
-                    )
+            insiders, steps = _insiders(ctx, org_id, self.insider_kinds)
+            owner, others = _partners(ctx, insiders, (RELATIONSHIP,))
+            owners = owner.tolist()
+            names = _labels(ctx, {int(insiders[k]) for k in owners})
+            org = _org_phrase(ctx, org_id, role)
+            for k, other_id in zip(owners, others.tolist(), strict=True):
+                iid, step = int(insiders[k]), steps[k]
+                yield Conflict(
+                    other_id,
+                    self.code,
+                    self.severity,
+                    _l(
+                        "Has a declared personal relationship with %(person)s, who is "
+                        "%(how)s %(org)s.",
+                        person=names[iid],
+                        how=_how(step),
+                        org=org,
+                    ),
+                    (pnode(other_id), pnode(iid), onode(org_id)),
+                    (RELATIONSHIP, step),
+                )
 
 
 @dataclass(frozen=True)
@@ -235,15 +265,15 @@ class MemberOfParty:
 
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
         for org_id, role in ctx.organisations:
+            reason = _l(
+                "Member of %(org)s (potential conflict).", org=_org_phrase(ctx, org_id, role)
+            )
             for pid in _people_linked(ctx, org_id, MEMBER):
                 yield Conflict(
                     pid,
                     self.code,
                     self.severity,
-                    _l(
-                        "Member of %(org)s (potential conflict).",
-                        org=_org_phrase(ctx, org_id, role),
-                    ),
+                    reason,
                     (pnode(pid), onode(org_id)),
                     (MEMBER,),
                 )
@@ -272,70 +302,108 @@ class CoauthorOfInsider:
         return int(current_app.config.get("EXPERTNET_COAUTHOR_YEARS", 3))
 
     def find(self, ctx: ConflictContext) -> Iterator[Conflict]:
-        from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT, recent
+        from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT
 
-        g, layer = ctx.graph, ctx.graph.scholarly
+        layer = ctx.graph.scholarly
         if layer is None or not layer.collaborations:
             return
         years = self._years()
         kinds = (COAUTHOR, JOINT_PROJECT)
 
-        def partners(insider: int) -> Iterator[tuple[int, str, str]]:
-            iid = insider >> 2
-            for pid in _partners(ctx, insider, kinds):
-                c = layer.collaborations.get((pid, iid) if pid < iid else (iid, pid))
-                if c is None or not recent(c, years):
-                    continue
-                year = c.year if c.year is not None else _l("ongoing")
-                if c.kind == COAUTHOR:
-                    work = _l("co-author of “%(title)s” (%(year)s)", title=c.title, year=year)
-                else:
-                    work = _l("joint project “%(title)s” (%(year)s)", title=c.title, year=year)
-                yield pid, c.kind, work
+        def partners(people: np.ndarray) -> list[tuple[int, int, Any]]:
+            """(position in ``people``, partner id, their most recent work) of each
+            collaboration within the window, person by person."""
+            owner, ids = _partners(ctx, people, kinds)
+            keep = ids != people[owner]
+            owner, ids = owner[keep], ids[keep]
+            works = _recent_works(layer.collaborations, people[owner], ids, years)
+            return [
+                (k, pid, c)
+                for k, pid, c in zip(owner.tolist(), ids.tolist(), works, strict=True)
+                if c is not None
+            ]
 
         for org_id, role in ctx.organisations:
-            for m, step in _insiders(ctx, org_id, self.insider_kinds):
-                for pid, kind, work in partners(m):
-                    if pid == m >> 2:
-                        continue
-                    yield Conflict(
-                        pid,
-                        self.code,
-                        self.severity,
-                        _l(
-                            "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
-                            person=g.label(m),
-                            how=(
-                                _l("employed by") if step == EMPLOYED else _l("an office holder in")
-                            ),
-                            org=_org_phrase(ctx, org_id, role),
-                            work=work,
-                        ),
-                        (pnode(pid), m, onode(org_id)),
-                        (kind, step),
-                    )
-        rn = ctx.request_node
-        if ctx.request_id is None or rn is None:
-            return
-        for seat in ctx.graph.seats.get(ctx.request_id, ()):
-            if seat.state not in ("invited", "accepted"):
-                continue
-            member = pnode(seat.person_id)
-            for pid, kind, work in partners(member):
-                if pid == seat.person_id:
-                    continue
+            insiders, steps = _insiders(ctx, org_id, self.insider_kinds)
+            found = partners(insiders)
+            names = _labels(ctx, {int(insiders[k]) for k, _p, _c in found})
+            org = _org_phrase(ctx, org_id, role)
+            for k, pid, c in found:
+                iid, step = int(insiders[k]), steps[k]
                 yield Conflict(
                     pid,
                     self.code,
                     self.severity,
                     _l(
-                        "Worked with %(person)s, who sits on this request's panel: %(work)s.",
-                        person=g.label(member),
-                        work=work,
+                        "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
+                        person=names[iid],
+                        how=_how(step),
+                        org=org,
+                        work=_work(c),
                     ),
-                    (pnode(pid), member, rn),
-                    (kind, "panel"),
+                    (pnode(pid), pnode(iid), onode(org_id)),
+                    (c.kind, step),
                 )
+        rn = ctx.request_node
+        if ctx.request_id is None or rn is None:
+            return
+        members = np.array(
+            [
+                s.person_id
+                for s in ctx.graph.seats.get(ctx.request_id, ())
+                if s.state in ("invited", "accepted")
+            ],
+            dtype=np.int64,
+        )
+        found = partners(members)
+        names = _labels(ctx, {int(members[k]) for k, _p, _c in found})
+        for k, pid, c in found:
+            mid = int(members[k])
+            yield Conflict(
+                pid,
+                self.code,
+                self.severity,
+                _l(
+                    "Worked with %(person)s, who sits on this request's panel: %(work)s.",
+                    person=names[mid],
+                    work=_work(c),
+                ),
+                (pnode(pid), pnode(mid), rn),
+                (c.kind, "panel"),
+            )
+
+
+def _work(c: Any) -> LazyText:
+    """ "co-author of “X” (2024)", "joint project “Y” (ongoing)"."""
+    from ..scholarly.graph_source import COAUTHOR
+
+    year = c.year if c.year is not None else _l("ongoing")
+    if c.kind == COAUTHOR:
+        return _l("co-author of “%(title)s” (%(year)s)", title=c.title, year=year)
+    return _l("joint project “%(title)s” (%(year)s)", title=c.title, year=year)
+
+
+def _recent_works(collaborations: Any, a: np.ndarray, b: np.ndarray, years: int) -> list[Any]:
+    """The most recent collaboration of each pair (a[i], b[i]) if it is within the last
+    ``years`` years (``graph_source.recent``), else None. On a snapshot's table, one
+    search for all pairs and only the works kept are read."""
+    from ..scholarly.graph_source import recent
+
+    find_many = getattr(collaborations, "find_many", None)
+    if find_many is None:
+        out = []
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            c = collaborations.get((x, y) if x < y else (y, x))
+            out.append(c if c is not None and recent(c, years) else None)
+        return out
+    from .snapshot_arrays import NO_YEAR
+
+    rows = find_many(a, b)
+    year = collaborations.years(np.maximum(rows, 0))
+    ok = (rows >= 0) & ((year == NO_YEAR) | (year >= date.today().year - years))
+    return [
+        collaborations.at(r) if k else None for r, k in zip(rows.tolist(), ok.tolist(), strict=True)
+    ]
 
 
 DEFAULT_RULES: tuple[ConflictRule, ...] = (

@@ -224,6 +224,36 @@ class ExpertGraph:
             ms = np.concatenate([ms, np.array([mk for _, mk in extra], dtype=np.uint16)])
         return ids, ms
 
+    def linked_people_of(
+        self, ns: np.ndarray, kinds: Iterable[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``linked_people`` of many nodes at once: (position in ``ns`` of each entry's
+        node, person ids, masks), node by node in ``ns`` order, each node's people in
+        ``linked_people`` order: what concatenating ``linked_people(n)`` gives.
+        """
+        ns = np.asarray(ns, dtype=np.int64)
+        want = mask_of(k for k in kinds if k in BIT)
+        owner, nbrs, masks = self.graph.rows_arrays(ns)
+        keep = ((masks & want) != 0) & ((nbrs & 3) == PERSON)
+        owner, ids, ms = owner[keep], nbrs[keep] >> 2, masks[keep]
+        adj = self.activity._adj  # type: ignore[attr-defined]
+        extra: list[tuple[int, int, int]] = []
+        if adj:
+            for k, n in enumerate(ns.tolist()):
+                for m, data in adj.get(n, {}).items():
+                    if m & 3 == PERSON:
+                        mk = mask_of(x for x in data["k"] if x in BIT)
+                        if mk & want:
+                            extra.append((k, m >> 2, mk))
+        if extra:
+            late = np.r_[np.zeros(len(ids), dtype=np.int8), np.ones(len(extra), dtype=np.int8)]
+            owner = np.concatenate([owner, np.array([e[0] for e in extra], dtype=np.int64)])
+            ids = np.concatenate([ids, np.array([e[1] for e in extra], dtype=np.int64)])
+            ms = np.concatenate([ms, np.array([e[2] for e in extra], dtype=np.uint16)])
+            order = np.lexsort((late, owner))
+            owner, ids, ms = owner[order], ids[order], ms[order]
+        return owner, ids, ms
+
     def has_node(self, n: int) -> bool:
         return n in self.graph or n in self.activity
 

@@ -295,15 +295,40 @@ class CollaborationTable(Mapping):
         x, y = key
         if not isinstance(x, int | np.integer) or not isinstance(y, int | np.integer):
             return -1
-        keys = self._keys
-        if keys is None:
-            # (a, b) as one sorted int64 (person ids < 2**31): one search per look-up.
-            keys = self._keys = (self.a["a"] << 32) | self.a["b"]
+        keys = self._sorted_keys()
         if not (0 <= x < 2**31 and 0 <= y < 2**31):
             return -1
         k = (int(x) << 32) | int(y)
         i = int(keys.searchsorted(k))
         return i if i < len(keys) and int(keys[i]) == k else -1
+
+    def _sorted_keys(self) -> np.ndarray:
+        keys = self._keys
+        if keys is None:
+            # (a, b) as one sorted int64 (person ids < 2**31): one search per look-up.
+            keys = self._keys = (self.a["a"] << 32) | self.a["b"]
+        return keys
+
+    def find_many(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The row of each pair (x[i], y[i]) in either order, or -1: one search for all."""
+        x = np.asarray(x, dtype=np.int64)
+        y = np.asarray(y, dtype=np.int64)
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        ok = (lo >= 0) & (hi < 2**31)
+        k = (lo << 32) | np.where(ok, hi, 0)
+        keys = self._sorted_keys()
+        if not len(keys):
+            return np.full(len(k), -1, dtype=np.int64)
+        i = np.minimum(keys.searchsorted(k), len(keys) - 1)
+        return np.where(ok & (keys[i] == k), i, -1).astype(np.int64)
+
+    def years(self, rows: np.ndarray) -> np.ndarray:
+        """The year of each row (``NO_YEAR``: undated or ongoing)."""
+        return np.asarray(self.a["year"][rows])
+
+    def at(self, i: int) -> Collaboration:
+        """The collaboration of row ``i`` (a row ``find_many`` gave)."""
+        return self._make(i)
 
     def _make(self, i: int) -> Collaboration:
         a = self.a

@@ -16,12 +16,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from ..directory.models import DEGREE_RANK, FormerProvince
 from ..scholarly import embeddings
-from ..scholarly.graph_source import matching_titles
+from ..scholarly.graph_source import matching_titles, query_terms
 from .affinity import FIELD_WEIGHT, TEXT_WEIGHT
 from .cache import get_graph
 from .conflicts import (
@@ -262,13 +263,29 @@ def _table_arrays(table: PeopleTable, ids: np.ndarray) -> _ExpertArrays | None:
     return arrays
 
 
-def _scatter(eg: ExpertGraph, counts: dict[int, int]) -> np.ndarray:
+def _rows_of_ids(eg: ExpertGraph, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, found) of each person id in the affinity model (``row_of``, for many)."""
+    ids = eg.affinity.person_ids
+    if not len(ids):
+        return np.zeros(len(pids), dtype=np.int64), np.zeros(len(pids), dtype=bool)
+    pos = np.minimum(np.searchsorted(ids, pids), len(ids) - 1)
+    return pos, ids[pos] == pids
+
+
+def _scatter(eg: ExpertGraph, counts: dict[int, int], name: str) -> np.ndarray:
+    """``counts`` (person id -> n) by affinity row, made once per snapshot (``eg.memo``,
+    emptied by every new consultation layer, which also makes new ``counts``) and never
+    written to."""
+    kept = eg.memo.get(name)
+    if kept is not None and kept[0] is counts:
+        return kept[1]  # type: ignore[no-any-return]
     out = np.zeros(len(eg.affinity.person_ids), dtype=np.int64)
-    row_of = eg.affinity.row_of
-    for pid, n in counts.items():
-        row = row_of.get(pid)
-        if row is not None:
-            out[row] = n
+    pids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    rows, found = _rows_of_ids(eg, pids)
+    out[rows[found]] = values[found]
+    out.flags.writeable = False
+    eg.memo[name] = (counts, out)
     return out
 
 
@@ -299,12 +316,17 @@ class Candidates(Sequence[Candidate]):
         self._made: dict[int, Candidate] = {}
         self._position: dict[int, int] | None = None
 
+    #: Candidates made at once when iterated.
+    CHUNK = 16
+
     def __len__(self) -> int:
         return len(self._rows)
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
-            return [self._make(j) for j in range(*i.indices(len(self)))]
+            wanted = range(*i.indices(len(self)))
+            self._make_many([j for j in wanted if j not in self._made])
+            return [self._made[j] for j in wanted]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
@@ -312,32 +334,56 @@ class Candidates(Sequence[Candidate]):
         return self._make(i)
 
     def __iter__(self):  # type: ignore[override]
-        return (self._make(i) for i in range(len(self)))
+        # Made a few at a time: readers usually stop after the first few.
+        n = len(self)
+        for start in range(0, n, self.CHUNK):
+            yield from self[start : min(n, start + self.CHUNK)]
 
     def _make(self, i: int) -> Candidate:
         c = self._made.get(i)
         if c is None:
-            eg, row = self._eg, int(self._rows[i])
-            pid = int(eg.affinity.person_ids[row])
-            p = eg.people[pid]
-            arrays = _expert_arrays(eg)
-            c = Candidate(
+            self._make_many([i])
+            c = self._made[i]
+        return c
+
+    def _make_many(self, positions: list[int]) -> None:
+        """Make the candidates at these positions, reading their people's facts at once
+        (``PeopleTable.panel_facts``) rather than a whole record each."""
+        if not positions:
+            return
+        eg = self._eg
+        rows = self._rows[positions]
+        pids = eg.affinity.person_ids[rows].tolist()
+        people = eg.people
+        if isinstance(people, PeopleTable):
+            facts = people.panel_facts(pids)
+        else:
+            facts = [
+                (p.academic_title, p.degree, p.max_assignments, p.union_orgs, p.provinces)
+                for p in (people[pid] for pid in pids)
+            ]
+        seniority = _expert_arrays(eg).seniority[rows].tolist()
+        aff, text, field = (x[rows].tolist() for x in (self._aff, self._text, self._field))
+        load, declines = self._load[rows].tolist(), self._declines[rows].tolist()
+        score = self._score[positions].tolist()
+        for k, i in enumerate(positions):
+            pid = pids[k]
+            title, degree, cap, orgs, provinces = facts[k]
+            self._made[i] = Candidate(
                 person_id=pid,
-                affinity=float(self._aff[row]),
-                text_score=float(self._text[row]),
-                field_score=float(self._field[row]),
-                score=float(self._score[i]),
-                senior=is_senior(p),
-                seniority=float(arrays.seniority[row]),
-                orgs=p.union_orgs,
-                provinces=p.provinces,
-                load=int(self._load[row]),
-                cap=p.max_assignments,
-                recent_declines=int(self._declines[row]),
+                affinity=aff[k],
+                text_score=text[k],
+                field_score=field[k],
+                score=score[k],
+                senior=title in SENIOR_TITLES or degree in SENIOR_DEGREES,
+                seniority=seniority[k],
+                orgs=orgs,
+                provinces=provinces,
+                load=load[k],
+                cap=cap,
+                recent_declines=declines[k],
                 potential_conflicts=[x for x in self._conflicts.get(pid, ()) if not x.excludes],
             )
-            self._made[i] = c
-        return c
 
     def by_person(self, person_id: int) -> Candidate | None:
         if self._position is None:
@@ -361,6 +407,11 @@ class _Evaluation:
     candidates: Candidates  # eligible and qualified, best first
     excluded: list[Exclusion]
     qvec: dict[int, float]
+
+    @cached_property
+    def qterms(self) -> dict[str, float]:
+        """``qvec`` by term, for the reasons of every candidate shown."""
+        return query_terms(self.eg.affinity._inverse(), self.qvec)
 
 
 @dataclass(frozen=True)
@@ -462,10 +513,12 @@ def _score(
     maybe = np.array(
         sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
     )
-    for pid in maybe[np.isin(maybe, qualified_ids)].tolist():
+    named_ids = maybe[np.isin(maybe, qualified_ids)]
+    named_aff = aff[_rows_of_ids(eg, named_ids)[0]].tolist()
+    for pid, pid_aff in zip(named_ids.tolist(), named_aff, strict=True):
         mine = conflicts.get(pid)
         blocking = next((c for c in mine if c.excludes), None) if mine else None
-        a = float(aff[model.row_of[pid]]) if (blocking or pid in seated) else 0.0
+        a = pid_aff if (blocking or pid in seated) else 0.0
         if blocking is not None:
             excluded.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
         elif pid in seated:
@@ -477,14 +530,14 @@ def _score(
             )
             excluded.append(Exclusion(pid, reason, f"already_{state}", a))
         elif pid in profile.excluded_person_ids:
-            a = float(aff[model.row_of[pid]])
+            a = pid_aff
             excluded.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
         else:
             continue
         named.add(pid)
     arrays = _expert_arrays(eg)
-    load = _scatter(eg, eg.load)
-    declines = _scatter(eg, eg.recent_declines)
+    load = _scatter(eg, eg.load, "load_by_row")
+    declines = _scatter(eg, eg.recent_declines, "declines_by_row")
     open_rows = qualified[~np.isin(qualified_ids, np.fromiter(named, dtype=np.int64))]
     unavailable = ~arrays.available[open_rows]
     capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
@@ -691,7 +744,9 @@ def _reasons(ev: _Evaluation, c: Candidate) -> list[str]:
                     terms=", ".join(f"“{p}”" for p in phrases),
                 )
             )
-    papers = matching_titles(eg.scholarly, c.person_id, eg.affinity.vocabulary, ev.qvec)
+    papers = matching_titles(
+        eg.scholarly, c.person_id, eg.affinity.vocabulary, ev.qvec, qterms=ev.qterms
+    )
     if papers:
         shown = "; ".join(f"“{t}” ({y})" if y else f"“{t}”" for y, t in papers)
         out.append(_("Publications on the subject: %(works)s.", works=shown))

@@ -15,10 +15,12 @@ The module reads tables from the shared metadata, so it imports no Flask.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -32,6 +34,8 @@ MAX_WORKS_FOR_TEXT = 100
 ABSTRACT_CHARS = 1500
 #: Titles kept per expert for explanations.
 MAX_TITLES = 100
+#: Paper titles whose terms are kept (``title_terms``): explanations read the same ones.
+TITLE_TERMS_KEEP = 20_000
 
 
 @dataclass(slots=True, frozen=True)
@@ -188,19 +192,51 @@ def matching_titles(
     vocabulary: Mapping[str, int],
     qvec: Mapping[int, float],
     limit: int = 2,
+    *,
+    qterms: Mapping[str, float] | None = None,
 ) -> list[tuple[int | None, str]]:
-    """The expert's works whose titles share the most weight with the request's text."""
+    """The expert's works whose titles share the most weight with the request's text
+    (of equal weights, the newer: titles are kept newest first).
+
+    ``qterms`` is ``qvec`` by term (``query_terms``): given, a title's terms are looked
+    up in it directly instead of each in the vocabulary (the same weights: every term
+    of ``qvec`` is in the vocabulary, and a term outside ``qvec`` weighs nothing).
+    """
     if layer is None or not qvec:
         return []
-    from ..panel.affinity import terms
+    weight_of: Callable[[str, float], float]
+    if qterms is not None:
+        weight_of = qterms.get
+    else:
+
+        def weight_of(t: str, default: float) -> float:
+            return qvec.get(vocabulary.get(t, -1), default)
 
     scored = []
     for n, (year, title) in enumerate(layer.titles.get(person_id, ())):
-        weight = sum(qvec.get(vocabulary.get(t, -1), 0.0) for t in set(terms(title)))
+        # Summed exactly (``fsum``), so two titles sharing the same terms with the request
+        # weigh the same and the newer one comes first. A plain ``sum`` over the terms (a
+        # set, in an order that changes from process to process with string hashing)
+        # could differ in the last bit and pick either, differently in each process.
+        weight = math.fsum(w for t in title_terms(title) if (w := weight_of(t, 0.0)))
         if weight > 0:
             scored.append((-weight, n, year, title))
     scored.sort()
     return [(year, title) for _w, _n, year, title in scored[:limit]]
+
+
+def query_terms(inverse: Sequence[str], qvec: Mapping[int, float]) -> dict[str, float]:
+    """``qvec`` (column -> weight) by term, ``inverse`` giving each column's term."""
+    return {inverse[j]: w for j, w in qvec.items()}
+
+
+@lru_cache(maxsize=TITLE_TERMS_KEEP)
+def title_terms(title: str) -> tuple[str, ...]:
+    """The distinct terms of a title (``affinity.terms``), kept for the titles seen last:
+    the experts explained for one request are often explained for the next."""
+    from ..panel.affinity import terms
+
+    return tuple(set(terms(title)))
 
 
 def collaboration_stats(eg: Any, top: int = 10) -> dict[str, Any]:
