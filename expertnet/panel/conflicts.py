@@ -83,7 +83,7 @@ class ConflictContext:
         return rnode(self.request_id) if self.request_id is not None else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     person_id: int
     rule: str

@@ -80,7 +80,7 @@ class PanelConstraints:
     min_affinity: float = 0.05
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     person_id: int
     affinity: float
@@ -100,7 +100,7 @@ class Candidate:
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exclusion:
     person_id: int
     #: Translated when shown (``str(reason)``): most exclusions are only counted.
@@ -261,6 +261,14 @@ def _table_arrays(table: PeopleTable, ids: np.ndarray) -> _ExpertArrays | None:
         arrays.cap[r] = p.max_assignments
         arrays.seniority[r] = seniority(p)
     return arrays
+
+
+def _in_sorted(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_ids)`` for an ascending ``sorted_ids``: one search."""
+    if not len(sorted_ids):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
+    return sorted_ids[pos] == values
 
 
 def _rows_of_ids(eg: ExpertGraph, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -513,7 +521,7 @@ def _score(
     maybe = np.array(
         sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
     )
-    named_ids = maybe[np.isin(maybe, qualified_ids)]
+    named_ids = maybe[_in_sorted(maybe, qualified_ids)]
     named_aff = aff[_rows_of_ids(eg, named_ids)[0]].tolist()
     for pid, pid_aff in zip(named_ids.tolist(), named_aff, strict=True):
         mine = conflicts.get(pid)
@@ -538,18 +546,15 @@ def _score(
     arrays = _expert_arrays(eg)
     load = _scatter(eg, eg.load, "load_by_row")
     declines = _scatter(eg, eg.recent_declines, "declines_by_row")
-    open_rows = qualified[~np.isin(qualified_ids, np.fromiter(named, dtype=np.int64))]
+    named_sorted = np.array(sorted(named), dtype=np.int64)
+    open_rows = qualified[~_in_sorted(qualified_ids, named_sorted)]
     unavailable = ~arrays.available[open_rows]
     capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
-    for row in open_rows[unavailable].tolist():
-        excluded.append(
-            Exclusion(
-                int(model.person_ids[row]),
-                _l("Marked as not available for panels."),
-                "unavailable",
-                float(aff[row]),
-            )
-        )
+    # One text for all of them (a reason is never changed once made).
+    not_available = _l("Marked as not available for panels.")
+    gone = open_rows[unavailable]
+    for pid, a in zip(model.person_ids[gone].tolist(), aff[gone].tolist(), strict=True):
+        excluded.append(Exclusion(pid, not_available, "unavailable", a))
     for row in open_rows[capped].tolist():
         cap = int(arrays.cap[row])
         excluded.append(
