@@ -136,9 +136,11 @@ def _partners(
     return owner[keep], ids[keep]
 
 
-def _how(step: str) -> LazyText:
-    """How an insider belongs to a party ("employed by", "an office holder in")."""
-    return _l("employed by") if step == EMPLOYED else _l("an office holder in")
+def _how() -> dict[str, LazyText]:
+    """How an insider belongs to a party ("employed by", "an office holder in"), by the
+    step that links them: one text each, shared by a rule's conflicts."""
+    office = _l("an office holder in")
+    return {EMPLOYED: _l("employed by"), OFFICE: office}
 
 
 def _labels(ctx: ConflictContext, person_ids: Iterable[int]) -> dict[int, str]:
@@ -238,6 +240,8 @@ class RelatedToInsider:
             owners = owner.tolist()
             names = _labels(ctx, {int(insiders[k]) for k in owners})
             org = _org_phrase(ctx, org_id, role)
+            how = _how()
+            office = how[OFFICE]
             for k, other_id in zip(owners, others.tolist(), strict=True):
                 iid, step = int(insiders[k]), steps[k]
                 yield Conflict(
@@ -248,7 +252,7 @@ class RelatedToInsider:
                         "Has a declared personal relationship with %(person)s, who is "
                         "%(how)s %(org)s.",
                         person=names[iid],
-                        how=_how(step),
+                        how=how.get(step, office),
                         org=org,
                     ),
                     (pnode(other_id), pnode(iid), onode(org_id)),
@@ -328,6 +332,8 @@ class CoauthorOfInsider:
             found = partners(insiders)
             names = _labels(ctx, {int(insiders[k]) for k, _p, _c in found})
             org = _org_phrase(ctx, org_id, role)
+            how = _how()
+            office = how[OFFICE]
             for k, pid, c in found:
                 iid, step = int(insiders[k]), steps[k]
                 yield Conflict(
@@ -337,7 +343,7 @@ class CoauthorOfInsider:
                     _l(
                         "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
                         person=names[iid],
-                        how=_how(step),
+                        how=how.get(step, office),
                         org=org,
                         work=_work(c),
                     ),
