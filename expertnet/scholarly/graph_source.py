@@ -34,8 +34,9 @@ MAX_WORKS_FOR_TEXT = 100
 ABSTRACT_CHARS = 1500
 #: Titles kept per expert for explanations.
 MAX_TITLES = 100
-#: Paper titles whose terms are kept (``title_terms``): explanations read the same ones.
-TITLE_TERMS_KEEP = 20_000
+#: Paper titles whose terms are kept (``title_terms``, ~0.7 KB each): explanations read
+#: the same experts' titles again and again.
+TITLE_TERMS_KEEP = 10_000
 
 
 @dataclass(slots=True, frozen=True)
