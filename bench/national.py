@@ -160,12 +160,19 @@ def _mem() -> dict[str, float]:
         with open("/proc/self/smaps_rollup") as fh:
             for line in fh:
                 key = line.split(":")[0]
-                if key in ("Pss", "Private_Clean", "Private_Dirty"):
+                if key in ("Pss", "Private_Clean", "Private_Dirty", "Anonymous"):
                     out[key] = int(line.split()[1]) / 1024
     except OSError:
         pass
     out["USS"] = out.get("Private_Clean", 0.0) + out.get("Private_Dirty", 0.0)
-    return {"rss": out["VmRSS"], "pss": out.get("Pss", 0.0), "uss": out["USS"]}
+    # Anonymous memory is what each process has of its own; the rest of the RSS is file
+    # pages (the mapped snapshot, the index), shared by every process of the node.
+    return {
+        "rss": out["VmRSS"],
+        "pss": out.get("Pss", 0.0),
+        "uss": out["USS"],
+        "anon": out.get("Anonymous"),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -689,9 +696,10 @@ def growth_table(results: list[dict[str, Any]], args) -> str:
         ("mem_after_suggestions", f"after {MEM_AFTER} suggestions"),
     ):
         row(
-            f"app process RSS / PSS / USS (MB), {label}",
+            f"app process RSS / PSS / USS / anonymous (MB), {label}",
             lambda r, k=key: (
-                f"{gr(r)[k]['rss']:.0f} / {gr(r)[k]['pss']:.0f} / {gr(r)[k]['uss']:.0f}"
+                f"{gr(r)[k]['rss']:.0f} / {gr(r)[k]['pss']:.0f} / {gr(r)[k]['uss']:.0f} / "
+                + _f(gr(r)[k].get("anon"), ".0f")
             ),
         )
     row(
