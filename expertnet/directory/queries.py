@@ -148,7 +148,7 @@ def person_summaries(ids: list[int]) -> dict[int, PersonSummary]:
     alone must not tell the reader "nobody" while the database is unreachable, it answers
     503 like every other request then (tests/test_database_down.py)."""
     out: dict[int, PersonSummary] = {}
-    rows = db.session.connection().execute(_summary_statement(), {"ids": list(ids)})
+    rows = db.session.connection().execute(_summary_statement(), {"ids": list(ids)}).all()
     for pid, full_name, title, degree, org_id, org_name, role, code, name, name_en in rows:
         summary = out.get(pid)
         if summary is None:
