@@ -104,10 +104,11 @@ class PersonSummary:
     fields: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
-@functools.cache
-def _summary_statement():
-    """``person_summaries``' statement, built once: the ids are one expanding parameter,
-    so each search reuses the compiled SQL instead of building it again.
+@functools.lru_cache(maxsize=128)
+def _summary_statement(count: int):
+    """``person_summaries``' statement for ``count`` ids, built once per page size: one
+    bound parameter per id (a page has up to 100), so each search reuses the compiled SQL
+    as it is, instead of building it again or expanding a list parameter into it.
 
     One row per (current membership, field) of each person, or one row with NULLs when
     they have none: a person has one or two of each, so a page of 20 is a few dozen rows.
@@ -132,7 +133,7 @@ def _summary_statement():
         .outerjoin(Organization, Organization.id == Membership.organization_id)
         .outerjoin(person_field, person_field.c.person_id == Person.id)
         .outerjoin(Field, Field.id == person_field.c.field_id)
-        .where(Person.id.in_(bindparam("ids", expanding=True)))
+        .where(Person.id.in_([bindparam(f"id{n}") for n in range(count)]))
         .order_by(Person.id, Membership.id, Field.code)
     )
 
@@ -148,7 +149,8 @@ def person_summaries(ids: list[int]) -> dict[int, PersonSummary]:
     alone must not tell the reader "nobody" while the database is unreachable, it answers
     503 like every other request then (tests/test_database_down.py)."""
     out: dict[int, PersonSummary] = {}
-    rows = db.session.connection().execute(_summary_statement(), {"ids": list(ids)}).all()
+    params = {f"id{n}": person_id for n, person_id in enumerate(ids)}
+    rows = db.session.connection().execute(_summary_statement(len(params)), params).all()
     for pid, full_name, title, degree, org_id, org_name, role, code, name, name_en in rows:
         summary = out.get(pid)
         if summary is None:
