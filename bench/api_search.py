@@ -19,11 +19,12 @@ taxonomy, as ``bench/national.py`` builds it) two ways, query by query:
 
 Every query first runs once on each side untimed (so both meet a warm index), then each
 side is timed on every query ``--repeat`` times, the two sides alternating which goes
-first; ``--profile`` adds one more pass under cProfile, after the timed ones. Each call's
-cost is the thread's CPU time (``time.thread_time``; SQLite runs in this thread, so it is
-included) and its wall time; the API side also counts its SQL statements. Both answers
-are compared (the same total and the same ids in the same order), so the two sides
-measure the same work.
+first; ``--profile`` adds one more pass under cProfile and ``--parts`` one that gives the
+API's CPU part by part (token, service, index, people, JSON, hooks), after the timed
+ones. Each call's cost is the thread's CPU time (``time.thread_time``; SQLite runs in
+this thread, so it is included) and its wall time; the API side also counts its SQL
+statements. Both answers are compared (the same total and the same ids in the same
+order), so the two sides measure the same work.
 
     EXPERTNET_INSTANCE=… python bench/api_search.py [--email coordinator@…] \\
         [--queries 50] [--repeat 2] [--profile api] [--markdown out.md] [--json out.json]
@@ -69,6 +70,56 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def _parts(app: Any, run: Any) -> dict[str, float]:
+    """Thread CPU of the API's parts over one call of ``run`` (which returns the app's CPU
+    ms of each request it sent), per request: the functions below are wrapped for the
+    pass (no profiler), then restored."""
+    import flask
+    import flask.ctx
+
+    import expertnet.search.service as service
+    from expertnet.auth import queries as auth_queries
+    from search_index.index import ExpertIndex
+
+    wrapped = [
+        (flask.ctx.RequestContext, "push", "request context in (session opened)"),
+        (flask.Flask, "preprocess_request", "before-request hooks (token included)"),
+        (auth_queries, "token_by_hash", "of which: the token's statement (connection in)"),
+        (service, "search_experts", "the search service"),
+        (ExpertIndex, "search", "of which: the index search"),
+        (service, "person_summaries", "of which: the page's people"),
+        (type(app.json), "response", "JSON of the answer"),
+        (flask.Flask, "finalize_request", "after-request hooks"),
+        (flask.ctx.RequestContext, "pop", "request context out (teardown, rollback)"),
+    ]
+    spent = {label: 0.0 for _o, _n, label in wrapped}
+    saved = [(owner, name, vars(owner).get(name)) for owner, name, _l in wrapped]
+
+    def timer(fn: Any, label: str) -> Any:
+        def timed(*a: Any, **k: Any) -> Any:
+            c0 = time.thread_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] += time.thread_time() - c0
+
+        return timed
+
+    for owner, name, label in wrapped:
+        setattr(owner, name, timer(getattr(owner, name), label))
+    try:
+        served = run()
+    finally:
+        for owner, name, fn in saved:
+            if fn is None:
+                delattr(owner, name)  # it was inherited
+            else:
+                setattr(owner, name, fn)
+    out = {"the app's whole WSGI call": sum(served) / len(served)}
+    out.update((label, seconds * 1000 / len(served)) for label, seconds in spent.items())
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--email", help="the token's user (default: the first coordinator)")
@@ -76,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="timed passes over the set")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile", choices=SIDES, action="append", default=[])
+    parser.add_argument(
+        "--parts", action="store_true", help="one more pass: the API's CPU, part by part"
+    )
     parser.add_argument("--markdown", help="also write the table to this file")
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args(argv)
@@ -195,6 +249,15 @@ def main(argv: list[str] | None = None) -> int:
             prof.enable()
             idx.search(sq) if side == "index" else api(url)
             prof.disable()
+
+    def served_cpu() -> list[float]:
+        out = []
+        for _kind, url, _sq in cases:
+            check(api(url))
+            out.append(served["cpu"])
+        return out
+
+    parts = _parts(app, served_cpu) if args.parts else {}
     delete_bench_token(app, token_id)
 
     kinds = [*queries, "all"]
@@ -248,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
         out = io.StringIO()
         pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(50)
         print(f"\n--- profile: {side} ---\n{out.getvalue()}")
+    if parts:
+        result["parts_ms_per_request"] = parts
+        lines = ["", "API, part by part (CPU ms per request, a pass of its own):", ""]
+        lines += [f"- {name}: {ms:.2f}" for name, ms in parts.items()]
+        text += "\n".join(lines)
+        print("\n".join(lines))
     if args.markdown:
         Path(args.markdown).write_text(text + "\n", encoding="utf-8")
     if args.json:
