@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..core.paging import paginate
 from ..extensions import db
@@ -19,21 +21,23 @@ def user_page(q: str = "", *, page: int = 1, per_page: int = 50) -> Pagination:
     return paginate(stmt.order_by(User.role, User.email), page, per_page)
 
 
-def token_by_hash(token_hash: str):
-    """The API token with this hash, its user and the user's extra roles in one statement."""
+@functools.cache
+def _token_statement():
+    """``token_by_hash``' statement, built once (every API request runs it)."""
     from sqlalchemy.orm import joinedload
 
     from .models import ApiToken
 
     return (
-        db.session.scalars(
-            select(ApiToken)
-            .options(joinedload(ApiToken.user).joinedload(User.extra_roles))
-            .where(ApiToken.token_hash == token_hash)
-        )
-        .unique()
-        .first()
+        select(ApiToken)
+        .options(joinedload(ApiToken.user).joinedload(User.extra_roles))
+        .where(ApiToken.token_hash == bindparam("token_hash"))
     )
+
+
+def token_by_hash(token_hash: str):
+    """The API token with this hash, its user and the user's extra roles in one statement."""
+    return db.session.scalars(_token_statement(), {"token_hash": token_hash}).unique().first()
 
 
 def user_by_email(email: str) -> User | None:

@@ -45,9 +45,10 @@ def organization_json(org: Organization, member_count: int | None = None) -> dic
     return data
 
 
-def person_summary_json(summary: PersonSummary) -> dict:
-    """``person_json(…, summary=True)`` of a person read as plain columns (search lists)."""
-    locale = _locale()
+def person_summary_json(summary: PersonSummary, locale: str | None = None) -> dict:
+    """``person_json(…, summary=True)`` of a person read as plain columns (search lists);
+    a list passes the reader's ``locale`` once for all its people."""
+    locale = locale or _locale()
     return {
         "id": summary.id,
         "full_name": summary.full_name,

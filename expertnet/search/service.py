@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -106,6 +107,7 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
         return answer
     # The page's people as plain columns: a search list needs no ORM objects.
     people = person_summaries([hit["id"] for hit in result.hits])
+    locale = str(get_locale() or "vi")
     items = []
     for hit in result.hits:
         person = people.get(hit["id"])
@@ -113,7 +115,7 @@ def search_experts(args, user, per_page_default: int = 20) -> dict:
             continue  # deleted since it was indexed; the after-commit hook removes it
         items.append(
             {
-                **person_summary_json(person),
+                **person_summary_json(person, locale),
                 "score": round(float(hit["score"]), 4) if hit.get("score") is not None else None,
                 "highlights": hit.get("highlights") or {},
             }
