@@ -264,19 +264,35 @@ def _add(adj: dict[int, dict[int, Any]], interner: _Interner, u: int, v: int, ki
 
 
 class _Edges:
-    """Directory edges as three flat lists (u, v, kind bit), made into CSR at the end."""
+    """Directory edges as three flat lists (u, v, kind bit), made into CSR at the end;
+    edges that come as arrays (``add_people``) are kept as arrays."""
 
-    __slots__ = ("m", "u", "v")
+    __slots__ = ("chunks", "m", "u", "v")
 
     def __init__(self) -> None:
         self.u: list[int] = []
         self.v: list[int] = []
         self.m: list[int] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, u: int, v: int, kind: str) -> None:
         self.u.append(u)
         self.v.append(v)
         self.m.append(BIT[kind])
+
+    def add_people(self, a: np.ndarray, b: np.ndarray, kind: str) -> None:
+        """Edges of ``kind`` between people ``a[i]`` and ``b[i]`` (person ids)."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        self.chunks.append(
+            ((a << 2) | PERSON, (b << 2) | PERSON, np.full(len(a), BIT[kind], dtype=np.uint16))
+        )
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        u = [np.array(self.u, dtype=np.int64), *(c[0] for c in self.chunks)]
+        v = [np.array(self.v, dtype=np.int64), *(c[1] for c in self.chunks)]
+        m = [np.array(self.m, dtype=np.uint16), *(c[2] for c in self.chunks)]
+        return np.concatenate(u), np.concatenate(v), np.concatenate(m)
 
 
 def _tables(conn: Connection) -> dict[str, Table]:
@@ -396,10 +412,7 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
     from ..scholarly.graph_source import read_layer
 
     scholarly = read_layer(
-        conn,
-        t,
-        lambda a, b, kind: edges.add(pnode(a), pnode(b), kind),
-        lambda pid: pid in people and people[pid].is_expert,
+        conn, t, edges.add_people, {pid for pid, info in people.items() if info.is_expert}
     )
 
     # Every person, organisation and field is a node, linked or not.
@@ -408,7 +421,7 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         *(onode(oid) for oid in orgs),
         *(fnode(fid) for fid in fields),
     ]
-    g = CSRGraph.from_edges(nodes, edges.u, edges.v, edges.m)
+    g = CSRGraph.from_edges(nodes, *edges.arrays())
     expert_texts = {
         pid: (*texts.get(pid, ((), None, None)), people[pid].field_codes)
         for pid in people
