@@ -200,9 +200,7 @@ def read_layer(
         np.concatenate([a, np.array(pa, dtype=np.int64)]),
         np.concatenate([b, np.array(pb, dtype=np.int64)]),
         np.concatenate([year_of, np.array(p_year, dtype=np.int64)]),
-        np.concatenate(
-            [np.zeros(len(a), dtype=np.uint8), np.ones(len(pa), dtype=np.uint8)]
-        ),
+        np.concatenate([np.zeros(len(a), dtype=np.uint8), np.ones(len(pa), dtype=np.uint8)]),
         np.concatenate([np.arange(len(a), dtype=np.int64), np.array(p_source, dtype=np.int64)]),
         sources,
     )
