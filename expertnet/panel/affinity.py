@@ -392,13 +392,15 @@ class AffinityModel:
         p_rows: list[int] = []
         p_cols: list[int] = []
         p_counts: list[int] = []
+        kw_terms: dict[Any, list[str]] = {}
+        part_phrases: dict[Any, tuple[str, ...]] = {}
         for row, pid in enumerate(person_ids.tolist()):
             keywords[pid] = tuple(k for k in expert_texts[pid][0] or () if k and k.strip())
-            counts = _profile_counts(expert_texts[pid], field_by_code, surface)
+            counts = _profile_counts(expert_texts[pid], field_by_code, surface, kw_terms)
             p_rows.extend(itertools.repeat(row, len(counts)))
-            p_cols.extend(number(t, len(local)) for t in counts)
+            p_cols.extend([number(t, len(local)) for t in counts])
             p_counts.extend(counts.values())
-            mine = _declared_phrases(expert_texts[pid], field_by_code)
+            mine = _declared_phrases(expert_texts[pid], field_by_code, part_phrases)
             declared.append(mine)
             phrase_df.update(mine)
         row_of = RowOf(person_ids)
@@ -427,7 +429,7 @@ class AffinityModel:
         t_cols: list[int] = []
         t_ptr = [0]
         for text in text_of:
-            t_cols.extend(number(t, len(local)) for t in terms(text))
+            t_cols.extend([number(t, len(local)) for t in terms(text)])
             t_ptr.append(len(t_cols))
         del text_of
         # The vocabulary: every term of an expert's profile or works, sorted.
@@ -728,13 +730,23 @@ def _profile_counts(
     text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
     field_by_code: Mapping[str, Any],
     surface: MutableMapping[str, str],
+    memo: dict[Any, list[str]] | None = None,
 ) -> Counter[str]:
-    """The term counts of one expert's profile; records how new terms were written."""
+    """The term counts of one expert's profile; records how new terms were written.
+
+    ``memo`` keeps the terms of each keyword across the experts of one build (keywords
+    repeat from expert to expert)."""
     expertise, position, bio, codes = text
     parts: list[str] = []
     for kw in expertise or ():
         parts.append(kw)
-        for t in terms(kw):
+        if memo is None:
+            kw_terms = terms(kw)
+        else:
+            kw_terms = memo.get(kw)  # type: ignore[assignment]
+            if kw_terms is None:
+                kw_terms = memo[kw] = terms(kw)
+        for t in kw_terms:
             if t not in surface:
                 surface[t] = _surface(kw, t)
     for code in codes:
@@ -751,15 +763,25 @@ def _profile_counts(
 def _declared_phrases(
     text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
     field_by_code: Mapping[str, Any],
+    memo: dict[Any, tuple[str, ...]] | None = None,
 ) -> set[str]:
-    """An expert's declared phrases: their keywords and the names of their fields."""
+    """An expert's declared phrases: their keywords and the names of their fields
+    (``memo``: the phrases of each keyword or name, across the experts of one build)."""
     expertise, _position, _bio, codes = text
     parts = [k for k in expertise or () if k]
     for code in codes:
         f = field_by_code.get(code)
         if f is not None:
             parts.extend(x for x in (f.name, f.name_en) if x)
-    return {" ".join(seq[:MAX_PHRASE_TERMS]) for part in parts for seq in segments(part)}
+    if memo is None:
+        return {" ".join(seq[:MAX_PHRASE_TERMS]) for part in parts for seq in segments(part)}
+    out: set[str] = set()
+    for part in parts:
+        found = memo.get(part)
+        if found is None:
+            found = memo[part] = tuple(" ".join(seq[:MAX_PHRASE_TERMS]) for seq in segments(part))
+        out.update(found)
+    return out
 
 
 def _surface(keyword: str, term: str) -> str:

@@ -18,6 +18,7 @@ then reads arrays, not the graph.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -28,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from sqlalchemy import Connection, MetaData, Table, distinct, func, select
+from sqlalchemy import Connection, MetaData, Table, Text, distinct, func, select, type_coerce
 
 from ..directory.models import OFFICE_ROLES, UNION_KINDS
 from ..directory.taxonomy import area_of
@@ -348,12 +349,17 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
             person.c.public_profile,
             person.c.available,
             person.c.max_assignments,
-            person.c.expertise,
+            # The JSON text as stored: most people have no expertise ("[]"), and those
+            # need no decoding.
+            type_coerce(person.c.expertise, Text).label("expertise"),
             person.c.position,
             person.c.bio,
         )
-    ):
-        expertise = r.expertise or []
+    ).all():
+        expertise = r.expertise
+        if isinstance(expertise, str):  # else a driver that decodes JSON itself
+            expertise = json.loads(expertise) if expertise != "[]" else None
+        expertise = expertise or []
         people[r.id] = PersonInfo(
             full_name=r.full_name,
             academic_title=r.academic_title,

@@ -126,7 +126,7 @@ def read_layer(
             func.substr(pub.c.abstract, 1, ABSTRACT_CHARS),
             pub.c.year,
         ).order_by(pub.c.person_id, pub.c.year.desc().nulls_last(), pub.c.id.desc())
-    ):
+    ).all():
         pub_ids.append(pub_id)
         pub_titles.append(title)
         if pid not in experts:
@@ -271,9 +271,9 @@ def _collaboration_table(
     # ``CollaborationTable.arrays`` does), equal titles once.
     used, first, inverse = np.unique(source, return_index=True, return_inverse=True)
     pool: dict[str, int] = {}
+    seen = np.argsort(first, kind="stable")
     number = np.empty(len(used), dtype=np.int64)
-    for u in np.argsort(first, kind="stable").tolist():
-        number[u] = pool.setdefault(texts[int(used[u])], len(pool))
+    number[seen] = [pool.setdefault(texts[u], len(pool)) for u in used[seen].tolist()]
     off, blob = _blob(pool)
     return CollaborationTable(
         {
