@@ -157,7 +157,9 @@ def read_layer(
             titles[pid].append((year, title))
     ids = np.array(pub_ids, dtype=np.int64)
     by_id = np.argsort(ids, kind="stable")
-    where = by_id[np.searchsorted(ids, pub_of, sorter=by_id)] if len(pub_of) else pub_of
+    # Each paper a collaboration names is one source (its title), however many pairs.
+    papers, paper_source = np.unique(pub_of, return_inverse=True)
+    where = by_id[np.searchsorted(ids, papers, sorter=by_id)] if len(papers) else papers
     sources = [pub_titles[i] for i in where.tolist()]
     add_edges(a, b, COAUTHOR)
 
@@ -201,7 +203,7 @@ def read_layer(
         np.concatenate([b, np.array(pb, dtype=np.int64)]),
         np.concatenate([year_of, np.array(p_year, dtype=np.int64)]),
         np.concatenate([np.zeros(len(a), dtype=np.uint8), np.ones(len(pa), dtype=np.uint8)]),
-        np.concatenate([np.arange(len(a), dtype=np.int64), np.array(p_source, dtype=np.int64)]),
+        np.concatenate([paper_source.astype(np.int64).ravel(), np.array(p_source, dtype=np.int64)]),
         sources,
     )
     for pid, items in project_text.items():
