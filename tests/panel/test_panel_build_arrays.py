@@ -87,6 +87,9 @@ WORDS = [
 ]
 
 
+EDGES = ["", "   ", "...", "của", "và thủy sản", "thủy sản của", ", kinh tế", "kinh tế;", "biển"]
+
+
 def _text(rng: random.Random, n: int) -> str:
     out = []
     for _ in range(n):
@@ -178,7 +181,7 @@ def _same_matrix(a, b) -> None:
     np.testing.assert_allclose(a.data, b.data, rtol=0, atol=1e-9)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_affinity_build_matches_the_per_work_computation(seed):
     rng = random.Random(seed)
     fields = {
@@ -190,9 +193,14 @@ def test_affinity_build_matches_the_per_work_computation(seed):
     texts, works = {}, {}
     for pid in rng.sample(range(1, 400), 60):
         texts[pid] = (
-            [_text(rng, rng.randint(1, 4)) for _ in range(rng.randint(0, 3))],
-            _text(rng, 2) if rng.random() < 0.5 else None,
-            _text(rng, rng.randint(5, 30)) if rng.random() < 0.7 else None,
+            # Keywords that begin or end with punctuation or a stop word, or have no word,
+            # decide whether a pair spans two parts of the profile.
+            [
+                rng.choice(EDGES) if rng.random() < 0.3 else _text(rng, rng.randint(1, 4))
+                for _ in range(rng.randint(0, 4))
+            ],
+            rng.choice([None, "Giáo viên", "trưởng phòng.", _text(rng, 2)]),
+            _text(rng, rng.randint(5, 30)) if rng.random() < 0.7 else rng.choice([None, "..."]),
             tuple(rng.sample(sorted(fields), rng.randint(0, 2))),
         )
         if rng.random() < 0.8:
