@@ -285,9 +285,11 @@ class _Edges:
         """Edges of ``kind`` between people ``a[i]`` and ``b[i]`` (person ids)."""
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        self.chunks.append(
-            ((a << 2) | PERSON, (b << 2) | PERSON, np.full(len(a), BIT[kind], dtype=np.uint16))
-        )
+        self.add_arrays((a << 2) | PERSON, (b << 2) | PERSON, kind)
+
+    def add_arrays(self, u: np.ndarray, v: np.ndarray, kind: str) -> None:
+        """Edges of ``kind`` between nodes ``u[i]`` and ``v[i]``."""
+        self.chunks.append((u, v, np.full(len(u), BIT[kind], dtype=np.uint16)))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         u = [np.array(self.u, dtype=np.int64), *(c[0] for c in self.chunks)]
@@ -306,6 +308,7 @@ def _tables(conn: Connection) -> dict[str, Table]:
 
 def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
     """Read everything the graph needs with a few bulk selects and build a snapshot."""
+    from ..scholarly.graph_source import plain_rows, read_layer
     from .affinity import AffinityModel
 
     started = time.perf_counter()
@@ -339,7 +342,21 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
 
     people: dict[int, PersonInfo] = {}
     texts: dict[int, tuple[Any, ...]] = {}
-    for r in conn.execute(
+    employed: list[tuple[int, int]] = []
+    for (
+        pid,
+        full_name,
+        academic_title,
+        degree,
+        employer_id,
+        public_profile,
+        available,
+        max_assignments,
+        expertise,
+        position,
+        bio,
+    ) in plain_rows(
+        conn,
         select(
             person.c.id,
             person.c.full_name,
@@ -351,29 +368,31 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
             person.c.max_assignments,
             # The JSON text as stored: most people have no expertise ("[]"), and those
             # need no decoding.
-            type_coerce(person.c.expertise, Text).label("expertise"),
+            type_coerce(person.c.expertise, Text),
             person.c.position,
             person.c.bio,
-        )
-    ).all():
-        expertise = r.expertise
+        ),
+    ):
         if isinstance(expertise, str):  # else a driver that decodes JSON itself
             expertise = json.loads(expertise) if expertise != "[]" else None
         expertise = expertise or []
-        people[r.id] = PersonInfo(
-            full_name=r.full_name,
-            academic_title=r.academic_title,
-            degree=r.degree,
-            employer_id=r.employer_id,
-            public=bool(r.public_profile),
-            available=bool(r.available),
-            max_assignments=int(r.max_assignments or 0),
+        people[pid] = PersonInfo(
+            full_name=full_name,
+            academic_title=academic_title,
+            degree=degree,
+            employer_id=employer_id,
+            public=bool(public_profile),
+            available=bool(available),
+            max_assignments=int(max_assignments or 0),
             is_expert=bool(expertise),
         )
-        if expertise or r.bio:
-            texts[r.id] = (expertise, r.position, r.bio)
-        if r.employer_id is not None:
-            edges.add(pnode(r.id), onode(r.employer_id), EMPLOYED)
+        if expertise or bio:
+            texts[pid] = (expertise, position, bio)
+        if employer_id is not None:
+            employed.append((pid, employer_id))
+    if employed:
+        pairs = np.array(employed, dtype=np.int64)
+        edges.add_arrays((pairs[:, 0] << 2) | PERSON, (pairs[:, 1] << 2) | ORG, EMPLOYED)
 
     person_fields: dict[int, list[str]] = defaultdict(list)
     for pid, fid in conn.execute(select(person_field.c.person_id, person_field.c.field_id)):
@@ -415,8 +434,6 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
                 experts_by_field[parent].add(pid)
 
     # One more edge source: co-authorships and joint projects of the scholarly record.
-    from ..scholarly.graph_source import read_layer
-
     scholarly = read_layer(
         conn, t, edges.add_people, {pid for pid, info in people.items() if info.is_expert}
     )
