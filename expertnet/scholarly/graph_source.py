@@ -50,8 +50,9 @@ class Collaboration:
 
 @dataclass
 class ScholarlyLayer:
-    #: (smaller person id, larger person id) -> most recent shared work.
-    collaborations: dict[tuple[int, int], Collaboration] = field(default_factory=dict)
+    #: (smaller person id, larger person id) -> most recent shared work: a
+    #: ``panel.snapshot_arrays.CollaborationTable`` (arrays) once ``read_layer`` made it.
+    collaborations: Mapping[tuple[int, int], Collaboration] = field(default_factory=dict)
     #: person id -> (year, text) of each work (publication, project), for affinity.
     works: dict[int, list[tuple[int | None, str]]] = field(default_factory=dict)
     #: person id -> (year, title) of their works, newest first, for explanations.
