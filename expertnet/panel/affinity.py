@@ -193,6 +193,35 @@ def _rows(docs: list[Counter[str]], vocabulary: dict[str, int], idf: np.ndarray)
     )
 
 
+def _tfidf_rows(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """``_rows`` of a matrix of term counts: L2-normalised, log-scaled TF-IDF rows."""
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    vals = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    norm = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=counts.shape[0]))
+    norm[norm == 0] = 1.0
+    return sparse.csr_matrix(
+        (vals / norm[rows], counts.indices.astype(np.int32), counts.indptr.astype(np.int64)),
+        shape=counts.shape,
+    )
+
+
+def _bm25_matrix(
+    counts: sparse.csr_matrix, lengths: np.ndarray, avg_length: float
+) -> sparse.csr_matrix:
+    """``_bm25_rows`` of a matrix of (weighted) term counts whose row sums are ``lengths``."""
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / (avg_length or 1.0))
+    tf = counts.data
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    return sparse.csr_matrix(
+        (
+            tf * (BM25_K1 + 1) / (tf + norm[rows]),
+            counts.indices.astype(np.int32),
+            counts.indptr.astype(np.int64),
+        ),
+        shape=counts.shape,
+    )
+
+
 def _merged_rows(
     base: sparse.csr_matrix, keep: np.ndarray, fresh: sparse.csr_matrix, order: np.ndarray
 ) -> sparse.csr_matrix:
@@ -352,79 +381,114 @@ class AffinityModel:
         this_year: int | None = None,
     ) -> AffinityModel:
         person_ids = np.array(sorted(expert_texts), dtype=np.int64)
-        vocabulary: dict[str, int] = {}
+        n = len(person_ids)
         surface: dict[str, str] = {}
-        docs: list[Counter[str]] = []
         declared: list[set[str]] = []
-        df: Counter[str] = Counter()
         phrase_df: Counter[str] = Counter()
         keywords: dict[int, tuple[str, ...]] = {}
-        for pid in person_ids.tolist():
+        # Terms are numbered as first met (``local``), then renumbered in sorted order.
+        local: dict[str, int] = {}
+        number = local.setdefault
+        p_rows: list[int] = []
+        p_cols: list[int] = []
+        p_counts: list[int] = []
+        kw_terms: dict[Any, list[str]] = {}
+        part_phrases: dict[Any, tuple[str, ...]] = {}
+        for row, pid in enumerate(person_ids.tolist()):
             keywords[pid] = tuple(k for k in expert_texts[pid][0] or () if k and k.strip())
-            counts = _profile_counts(expert_texts[pid], field_by_code, surface)
-            docs.append(counts)
-            df.update(counts.keys())
-            mine = _declared_phrases(expert_texts[pid], field_by_code)
+            counts = _profile_counts(expert_texts[pid], field_by_code, surface, kw_terms)
+            p_rows.extend(itertools.repeat(row, len(counts)))
+            p_cols.extend([number(t, len(local)) for t in counts])
+            p_counts.extend(counts.values())
+            mine = _declared_phrases(expert_texts[pid], field_by_code, part_phrases)
             declared.append(mine)
             phrase_df.update(mine)
         row_of = RowOf(person_ids)
-        work_docs: list[Counter[str]] = []
+        # Works: each distinct text is read once (a co-authored paper sits in the record
+        # of each of its authors), as the numbers of its terms, one per occurrence.
+        text_of: dict[str, int] = {}
+        w_text: list[int] = []
         owners: list[int] = []
         weights: list[float] = []
         if works:
             from datetime import date
 
             year_now = this_year or date.today().year
+            weight_of: dict[int | None, float] = {}
             for row, pid in enumerate(person_ids.tolist()):
-                # Document frequency counts experts, not works: a term an expert uses in
-                # forty papers is still one expert's term.
-                seen = set(docs[row])
                 for year, text in works.get(pid, ()):
-                    counts = Counter(terms(text))
-                    if not counts:
-                        continue
-                    work_docs.append(counts)
+                    u = text_of.get(text)
+                    if u is None:
+                        u = text_of[text] = len(text_of)
+                    w = weight_of.get(year)
+                    if w is None:
+                        w = weight_of[year] = recency_weight(year, year_now)
+                    w_text.append(u)
                     owners.append(row)
-                    weights.append(recency_weight(year, year_now))
-                    fresh = counts.keys() - seen
-                    df.update(fresh)
-                    seen.update(fresh)
-        for t in sorted(df):
-            vocabulary[t] = len(vocabulary)
-        n = len(docs)
-        idf = np.zeros(len(vocabulary), dtype=np.float64)
-        dfs = np.zeros(len(vocabulary), dtype=np.float64)
-        for t, j in vocabulary.items():
-            idf[j] = math.log((n + 1) / (df[t] + 1)) + 1.0
-            dfs[j] = df[t]
-        matrix = sparse.csr_matrix(_rows(docs, vocabulary, idf), shape=(len(docs), len(vocabulary)))
-        # The whole record of each expert: profile counts plus recency-weighted works.
-        record_counts: list[dict[int, float]] = [
-            {vocabulary[t]: float(c) for t, c in d.items()} for d in docs
-        ]
-        work_rows: list[dict[int, float]] = []
-        for counts, row, w in zip(work_docs, owners, weights, strict=True):
-            cols = {vocabulary[t]: float(c) for t, c in counts.items()}
-            work_rows.append(cols)
-            mine = record_counts[row]
-            for j, c in cols.items():
-                mine[j] = mine.get(j, 0.0) + w * c
-        avg_length = float(np.mean([sum(d.values()) for d in record_counts])) if n else 1.0
+                    weights.append(w)
+        t_cols: list[int] = []
+        t_ptr = [0]
+        for text in text_of:
+            t_cols.extend([number(t, len(local)) for t in terms(text)])
+            t_ptr.append(len(t_cols))
+        del text_of
+        # The vocabulary: every term of an expert's profile or works, sorted.
+        vocabulary: dict[str, int] = {}
+        renumber = np.empty(len(local), dtype=np.int64)
+        for j, t in enumerate(sorted(local)):
+            vocabulary[t] = j
+            renumber[local[t]] = j
+        del local
+        n_terms = len(vocabulary)
+        profiles = sparse.csr_matrix(
+            (
+                np.array(p_counts, dtype=np.float64),
+                (np.array(p_rows, dtype=np.int64), renumber[np.array(p_cols, dtype=np.int64)]),
+            ),
+            shape=(n, n_terms),
+        )
+        profiles.sum_duplicates()
+        # Term counts of each distinct text, then of each work (a work with no term is
+        # left out, as it says nothing).
+        t_ptr_arr = np.array(t_ptr, dtype=np.int64)
+        texts = sparse.csr_matrix(
+            (
+                np.ones(len(t_cols), dtype=np.float64),
+                renumber[np.array(t_cols, dtype=np.int64)],
+                t_ptr_arr,
+            ),
+            shape=(len(t_ptr) - 1, n_terms),
+        )
+        texts.sum_duplicates()
+        del t_cols, t_ptr
+        w_text_arr = np.array(w_text, dtype=np.int64)
+        has_terms = np.diff(t_ptr_arr)[w_text_arr] > 0 if len(w_text_arr) else w_text_arr > 0
+        w_text_arr = w_text_arr[has_terms]
+        owner_arr = np.array(owners, dtype=np.int64)[has_terms]
+        weight_arr = np.array(weights, dtype=np.float64)[has_terms]
+        work_counts = None
+        record_counts = profiles
+        if len(w_text_arr):
+            work_counts = texts[w_text_arr]
+            work_counts.indices = work_counts.indices.astype(np.int32, copy=False)
+            by_expert = sparse.csr_matrix(
+                (weight_arr, (owner_arr, np.arange(len(owner_arr)))), shape=(n, len(owner_arr))
+            )
+            # The whole record of each expert: profile counts plus recency-weighted works.
+            record_counts = (profiles + by_expert @ work_counts).tocsr()
+        record_counts.sum_duplicates()
+        # Document frequency counts experts, not works: a term an expert uses in forty
+        # papers is still one expert's term.
+        dfs = np.bincount(record_counts.indices, minlength=n_terms).astype(np.float64)
+        idf = np.log((n + 1) / (dfs + 1)) + 1.0
+        matrix = _tfidf_rows(profiles, idf)
+        lengths = np.asarray(record_counts.sum(axis=1)).ravel()
+        avg_length = float(np.mean(lengths)) if n else 1.0
         phrases = {p: i for i, p in enumerate(sorted(phrase_df))}
         phrase_idf = np.array(
             [math.log((n + 1) / (phrase_df[p] + 1)) + 1.0 for p in phrases], dtype=np.float64
         )
         declared_matrix = _declared_rows(declared, phrases)
-        work_counts = None
-        if work_rows:
-            work_counts = sparse.csr_matrix(
-                (
-                    np.array([c for d in work_rows for c in d.values()], dtype=np.float64),
-                    np.array([j for d in work_rows for j in d], dtype=np.int32),
-                    np.r_[0, np.cumsum([len(d) for d in work_rows])],
-                ),
-                shape=(len(work_rows), len(vocabulary)),
-            )
         return cls(
             person_ids=person_ids,
             row_of=row_of,
@@ -433,15 +497,15 @@ class AffinityModel:
             matrix=matrix,
             surface=surface,
             record_idf=np.log(1 + (n - dfs + 0.5) / (dfs + 0.5)),
-            record=_bm25_rows(record_counts, len(vocabulary), avg_length),
+            record=_bm25_matrix(record_counts, lengths, avg_length),
             avg_length=avg_length,
             phrases=phrases,
             phrase_idf=phrase_idf,
             declared=declared_matrix,
             declared_mass=declared_matrix @ phrase_idf,
             work_counts=work_counts,
-            work_owner=np.array(owners, dtype=np.int64) if work_rows else None,
-            work_weight=np.array(weights, dtype=np.float64) if work_rows else None,
+            work_owner=owner_arr if work_counts is not None else None,
+            work_weight=weight_arr if work_counts is not None else None,
             keywords=keywords,
         )
 
@@ -666,13 +730,23 @@ def _profile_counts(
     text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
     field_by_code: Mapping[str, Any],
     surface: MutableMapping[str, str],
+    memo: dict[Any, list[str]] | None = None,
 ) -> Counter[str]:
-    """The term counts of one expert's profile; records how new terms were written."""
+    """The term counts of one expert's profile; records how new terms were written.
+
+    ``memo`` keeps the terms of each keyword across the experts of one build (keywords
+    repeat from expert to expert)."""
     expertise, position, bio, codes = text
     parts: list[str] = []
     for kw in expertise or ():
         parts.append(kw)
-        for t in terms(kw):
+        if memo is None:
+            kw_terms = terms(kw)
+        else:
+            kw_terms = memo.get(kw)  # type: ignore[assignment]
+            if kw_terms is None:
+                kw_terms = memo[kw] = terms(kw)
+        for t in kw_terms:
             if t not in surface:
                 surface[t] = _surface(kw, t)
     for code in codes:
@@ -689,15 +763,25 @@ def _profile_counts(
 def _declared_phrases(
     text: tuple[Iterable[str], str | None, str | None, Sequence[str]],
     field_by_code: Mapping[str, Any],
+    memo: dict[Any, tuple[str, ...]] | None = None,
 ) -> set[str]:
-    """An expert's declared phrases: their keywords and the names of their fields."""
+    """An expert's declared phrases: their keywords and the names of their fields
+    (``memo``: the phrases of each keyword or name, across the experts of one build)."""
     expertise, _position, _bio, codes = text
     parts = [k for k in expertise or () if k]
     for code in codes:
         f = field_by_code.get(code)
         if f is not None:
             parts.extend(x for x in (f.name, f.name_en) if x)
-    return {" ".join(seq[:MAX_PHRASE_TERMS]) for part in parts for seq in segments(part)}
+    if memo is None:
+        return {" ".join(seq[:MAX_PHRASE_TERMS]) for part in parts for seq in segments(part)}
+    out: set[str] = set()
+    for part in parts:
+        found = memo.get(part)
+        if found is None:
+            found = memo[part] = tuple(" ".join(seq[:MAX_PHRASE_TERMS]) for seq in segments(part))
+        out.update(found)
+    return out
 
 
 def _surface(keyword: str, term: str) -> str:

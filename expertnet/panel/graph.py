@@ -18,6 +18,7 @@ then reads arrays, not the graph.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -28,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from sqlalchemy import Connection, MetaData, Table, distinct, func, select
+from sqlalchemy import Connection, MetaData, Table, Text, distinct, func, select, type_coerce
 
 from ..directory.models import OFFICE_ROLES, UNION_KINDS
 from ..directory.taxonomy import area_of
@@ -294,19 +295,37 @@ def _add(adj: dict[int, dict[int, Any]], interner: _Interner, u: int, v: int, ki
 
 
 class _Edges:
-    """Directory edges as three flat lists (u, v, kind bit), made into CSR at the end."""
+    """Directory edges as three flat lists (u, v, kind bit), made into CSR at the end;
+    edges that come as arrays (``add_people``) are kept as arrays."""
 
-    __slots__ = ("m", "u", "v")
+    __slots__ = ("chunks", "m", "u", "v")
 
     def __init__(self) -> None:
         self.u: list[int] = []
         self.v: list[int] = []
         self.m: list[int] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, u: int, v: int, kind: str) -> None:
         self.u.append(u)
         self.v.append(v)
         self.m.append(BIT[kind])
+
+    def add_people(self, a: np.ndarray, b: np.ndarray, kind: str) -> None:
+        """Edges of ``kind`` between people ``a[i]`` and ``b[i]`` (person ids)."""
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        self.add_arrays((a << 2) | PERSON, (b << 2) | PERSON, kind)
+
+    def add_arrays(self, u: np.ndarray, v: np.ndarray, kind: str) -> None:
+        """Edges of ``kind`` between nodes ``u[i]`` and ``v[i]``."""
+        self.chunks.append((u, v, np.full(len(u), BIT[kind], dtype=np.uint16)))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        u = [np.array(self.u, dtype=np.int64), *(c[0] for c in self.chunks)]
+        v = [np.array(self.v, dtype=np.int64), *(c[1] for c in self.chunks)]
+        m = [np.array(self.m, dtype=np.uint16), *(c[2] for c in self.chunks)]
+        return np.concatenate(u), np.concatenate(v), np.concatenate(m)
 
 
 def _tables(conn: Connection) -> dict[str, Table]:
@@ -319,6 +338,7 @@ def _tables(conn: Connection) -> dict[str, Table]:
 
 def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGraph:
     """Read everything the graph needs with a few bulk selects and build a snapshot."""
+    from ..scholarly.graph_source import plain_rows, read_layer
     from .affinity import AffinityModel
 
     started = time.perf_counter()
@@ -352,7 +372,21 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
 
     people: dict[int, PersonInfo] = {}
     texts: dict[int, tuple[Any, ...]] = {}
-    for r in conn.execute(
+    employed: list[tuple[int, int]] = []
+    for (
+        pid,
+        full_name,
+        academic_title,
+        degree,
+        employer_id,
+        public_profile,
+        available,
+        max_assignments,
+        expertise,
+        position,
+        bio,
+    ) in plain_rows(
+        conn,
         select(
             person.c.id,
             person.c.full_name,
@@ -362,26 +396,33 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
             person.c.public_profile,
             person.c.available,
             person.c.max_assignments,
-            person.c.expertise,
+            # The JSON text as stored: most people have no expertise ("[]"), and those
+            # need no decoding.
+            type_coerce(person.c.expertise, Text),
             person.c.position,
             person.c.bio,
-        )
+        ),
     ):
-        expertise = r.expertise or []
-        people[r.id] = PersonInfo(
-            full_name=r.full_name,
-            academic_title=r.academic_title,
-            degree=r.degree,
-            employer_id=r.employer_id,
-            public=bool(r.public_profile),
-            available=bool(r.available),
-            max_assignments=int(r.max_assignments or 0),
+        if isinstance(expertise, str):  # else a driver that decodes JSON itself
+            expertise = json.loads(expertise) if expertise != "[]" else None
+        expertise = expertise or []
+        people[pid] = PersonInfo(
+            full_name=full_name,
+            academic_title=academic_title,
+            degree=degree,
+            employer_id=employer_id,
+            public=bool(public_profile),
+            available=bool(available),
+            max_assignments=int(max_assignments or 0),
             is_expert=bool(expertise),
         )
-        if expertise or r.bio:
-            texts[r.id] = (expertise, r.position, r.bio)
-        if r.employer_id is not None:
-            edges.add(pnode(r.id), onode(r.employer_id), EMPLOYED)
+        if expertise or bio:
+            texts[pid] = (expertise, position, bio)
+        if employer_id is not None:
+            employed.append((pid, employer_id))
+    if employed:
+        pairs = np.array(employed, dtype=np.int64)
+        edges.add_arrays((pairs[:, 0] << 2) | PERSON, (pairs[:, 1] << 2) | ORG, EMPLOYED)
 
     person_fields: dict[int, list[str]] = defaultdict(list)
     for pid, fid in conn.execute(select(person_field.c.person_id, person_field.c.field_id)):
@@ -423,13 +464,8 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
                 experts_by_field[parent].add(pid)
 
     # One more edge source: co-authorships and joint projects of the scholarly record.
-    from ..scholarly.graph_source import read_layer
-
     scholarly = read_layer(
-        conn,
-        t,
-        lambda a, b, kind: edges.add(pnode(a), pnode(b), kind),
-        lambda pid: pid in people and people[pid].is_expert,
+        conn, t, edges.add_people, {pid for pid, info in people.items() if info.is_expert}
     )
 
     # Every person, organisation and field is a node, linked or not.
@@ -438,7 +474,7 @@ def build_graph(conn: Connection, version: tuple[int, int] = (0, 0)) -> ExpertGr
         *(onode(oid) for oid in orgs),
         *(fnode(fid) for fid in fields),
     ]
-    g = CSRGraph.from_edges(nodes, edges.u, edges.v, edges.m)
+    g = CSRGraph.from_edges(nodes, *edges.arrays())
     expert_texts = {
         pid: (*texts.get(pid, ((), None, None)), people[pid].field_codes)
         for pid in people

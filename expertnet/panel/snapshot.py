@@ -60,6 +60,12 @@ _EMPTY_NODES = np.zeros(0, dtype=np.int64)
 _EMPTY_MASKS = np.zeros(0, dtype=np.uint16)
 
 
+def _int_array(values: Iterable[int], dtype: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values.astype(dtype, copy=False)
+    return np.fromiter(values, dtype=dtype)
+
+
 def mask_of(kinds: Iterable[str]) -> int:
     m = 0
     for k in kinds:
@@ -101,9 +107,8 @@ class CSRGraph:
         cls, nodes: Iterable[int], u: Iterable[int], v: Iterable[int], m: Iterable[int]
     ) -> CSRGraph:
         """Build from edge lists (duplicates merged by OR of their masks) and a node list."""
-        u = np.fromiter(u, dtype=np.int64)
-        v = np.fromiter(v, dtype=np.int64)
-        m = np.fromiter(m, dtype=np.uint16)
+        u, v = _int_array(u, np.int64), _int_array(v, np.int64)
+        m = _int_array(m, np.uint16)
         keep = u != v
         u, v, m = u[keep], v[keep], m[keep]
         uu, vv, mm = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([m, m])

@@ -268,6 +268,8 @@ class CollaborationTable(Mapping):
 
     @staticmethod
     def arrays(collabs: Mapping[tuple[int, int], Collaboration]) -> Arrays:
+        if isinstance(collabs, CollaborationTable):  # made as arrays by the build
+            return dict(collabs.a)
         keys = sorted(collabs)
         pool: dict[str, int] = {}
         tid = np.empty(len(keys), dtype=np.int64)

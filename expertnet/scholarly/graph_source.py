@@ -15,15 +15,18 @@ The module reads tables from the shared metadata, so it imports no Flask.
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+import numpy as np
+from sqlalchemy import Connection, Table, Text, func, select, type_coerce
 
 COAUTHOR = "coauthor"
 JOINT_PROJECT = "joint_project"
@@ -37,6 +40,8 @@ MAX_TITLES = 100
 #: Paper titles whose terms are kept (``title_terms``, ~0.7 KB each): explanations read
 #: the same experts' titles again and again.
 TITLE_TERMS_KEEP = 10_000
+#: The year key of an undated work: newer than any year (it may be ongoing).
+UNDATED = 10_000
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,8 +55,9 @@ class Collaboration:
 
 @dataclass
 class ScholarlyLayer:
-    #: (smaller person id, larger person id) -> most recent shared work.
-    collaborations: dict[tuple[int, int], Collaboration] = field(default_factory=dict)
+    #: (smaller person id, larger person id) -> most recent shared work: a
+    #: ``panel.snapshot_arrays.CollaborationTable`` (arrays) once ``read_layer`` made it.
+    collaborations: Mapping[tuple[int, int], Collaboration] = field(default_factory=dict)
     #: person id -> (year, text) of each work (publication, project), for affinity.
     works: dict[int, list[tuple[int | None, str]]] = field(default_factory=dict)
     #: person id -> (year, title) of their works, newest first, for explanations.
@@ -60,21 +66,49 @@ class ScholarlyLayer:
 
 def _newer(a: int | None, b: int | None) -> bool:
     """Is year ``a`` more recent than ``b``? Undated counts as now (it may be ongoing)."""
-    big = 10_000
-    return (a if a is not None else big) > (b if b is not None else big)
+    return (a if a is not None else UNDATED) > (b if b is not None else UNDATED)
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+def plain_rows(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
+    """The rows of a select as plain tuples from the driver's cursor, on ``conn``'s
+    connection (so in its transaction): for the build's bulk reads of hundreds of
+    thousands of rows, where making SQLAlchemy rows costs about as much as the query.
+
+    The statement is compiled with its literals inline (the build's own constants, never
+    user input), and values come as the driver gives them, with no SQLAlchemy type
+    processing: a JSON column read through ``type_coerce(column, Text)`` is text on
+    SQLite and already decoded on PostgreSQL (psycopg), booleans may be 0/1.
+    """
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def read_layer(
     conn: Connection,
     tables: Mapping[str, Table],
-    add_edge: Callable[[int, int, str], None],
-    is_expert: Callable[[int], bool],
+    add_edges: Callable[[np.ndarray, np.ndarray, str], None],
+    experts: Container[int],
 ) -> ScholarlyLayer:
-    """Add co-author and joint-project edges through ``add_edge(person, person, kind)``."""
+    """Add co-author and joint-project edges through ``add_edges(people, people, kind)``
+    (two arrays of person ids, one edge per position); ``experts`` are the people whose
+    works feed affinity.
+
+    The co-author pairs are made with array operations (a paper's linked authors in order,
+    each once, the first ``MAX_LINKED_AUTHORS``; every pair of them), and for each pair
+    the most recent paper wins, an earlier paper (by id) among papers of the same year,
+    exactly as a pass over the papers in id order keeping the strictly newer would pick.
+    The collaborations are a ``CollaborationTable`` made from those arrays: no Python
+    object per pair.
+    """
     layer = ScholarlyLayer()
     pub, author, project = (
         tables.get("publication"),
@@ -84,45 +118,77 @@ def read_layer(
     if pub is None or author is None or project is None:
         return layer  # the scholarly module is not installed
 
-    best: dict[tuple[int, int], tuple[int | None, int]] = {}
-    years: dict[int, int | None] = {}
-    current: int | None = None
-    linked: list[int] = []
-
-    def close() -> None:
-        people = list(dict.fromkeys(linked))[:MAX_LINKED_AUTHORS]
-        y = years.get(current)  # type: ignore[arg-type]
-        for i, a in enumerate(people):
-            for b in people[i + 1 :]:
-                key = _pair(a, b)
-                old = best.get(key)
-                if old is None or _newer(y, old[0]):
-                    best[key] = (y, current)  # type: ignore[assignment]
-
-    rows = conn.execute(
-        select(author.c.publication_id, author.c.person_id, pub.c.year)
+    # Undated counts as the most recent (``_newer``): as a year key it is UNDATED.
+    rows = plain_rows(
+        conn,
+        select(
+            author.c.publication_id,
+            author.c.person_id,
+            func.coalesce(pub.c.year, UNDATED),
+        )
         .join(pub, pub.c.id == author.c.publication_id)
         .where(author.c.person_id.is_not(None))
-        .order_by(author.c.publication_id, author.c.position)
+        .order_by(author.c.publication_id, author.c.position),
     )
-    for pub_id, person_id, year in rows:
-        if pub_id != current:
-            if current is not None:
-                close()
-            current, linked = pub_id, []
-            years[pub_id] = year
-        linked.append(person_id)
-    if current is not None:
-        close()
-    wanted = {pid for _y, pid in best.values()}
-    titles: dict[int, str] = {}
-    ids = sorted(wanted)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        titles.update(conn.execute(select(pub.c.id, pub.c.title).where(pub.c.id.in_(chunk))).all())
-    for (a, b), (y, pid) in best.items():
-        add_edge(a, b, COAUTHOR)
-        layer.collaborations[(a, b)] = Collaboration(y, COAUTHOR, titles.get(pid, ""))
+    a, b, pub_of, year_of = _coauthor_pairs(rows)
+    del rows
+
+    # Works: text for affinity (newest first, bounded per expert), titles for
+    # explanations, and the title of every paper a collaboration names.
+    works = layer.works
+    titles = layer.titles
+    pub_ids: list[int] = []
+    pub_titles: list[str] = []
+    decoded: dict[str, str | None] = {}
+    loads = json.loads
+    for pub_id, pid, title, keywords, abstract, year in plain_rows(
+        conn,
+        select(
+            pub.c.id,
+            pub.c.person_id,
+            pub.c.title,
+            # The JSON text as stored: most papers' keywords are "[]", and one list is
+            # decoded once however many records repeat it.
+            type_coerce(pub.c.keywords, Text),
+            func.substr(pub.c.abstract, 1, ABSTRACT_CHARS),
+            pub.c.year,
+        ).order_by(pub.c.person_id, pub.c.year.desc().nulls_last(), pub.c.id.desc()),
+    ):
+        pub_ids.append(pub_id)
+        pub_titles.append(title)
+        if pid not in experts:
+            continue
+        mine = works.get(pid)
+        if mine is None:
+            mine = works[pid] = []
+            titles[pid] = []
+        elif len(mine) >= MAX_WORKS_FOR_TEXT:
+            continue
+        text = title
+        if isinstance(keywords, str):
+            if keywords == "[]":
+                kw = None
+            else:
+                kw = decoded.get(keywords, "")
+                if kw == "":
+                    value = loads(keywords)
+                    kw = decoded[keywords] = "; ".join(str(k) for k in value) if value else None
+        else:  # a driver that decodes JSON itself
+            kw = "; ".join(str(k) for k in keywords) if keywords else None
+        if kw is not None:
+            text = f"{text}\n{kw}"
+        if abstract:
+            text = f"{text}\n{abstract}"
+        mine.append((year, text))
+        if len(titles[pid]) < MAX_TITLES:
+            titles[pid].append((year, title))
+    ids = np.array(pub_ids, dtype=np.int64)
+    by_id = np.argsort(ids, kind="stable")
+    # Each paper a collaboration names is one source (its title), however many pairs.
+    papers, paper_source = np.unique(pub_of, return_inverse=True)
+    where = by_id[np.searchsorted(ids, papers, sorter=by_id)] if len(papers) else papers
+    sources = [pub_titles[i] for i in where.tolist()]
+    add_edges(a, b, COAUTHOR)
 
     by_code: dict[str, list[tuple[int, int | None, str]]] = defaultdict(list)
     project_text: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
@@ -141,43 +207,114 @@ def read_layer(
             # An ongoing project is as recent as it gets.
             year = None if status == "ongoing" else (end or start)
             by_code[code.strip().casefold()].append((pid, year, title))
+    pa: list[int] = []
+    pb: list[int] = []
+    p_year: list[int] = []
+    p_source: list[int] = []
     for members in by_code.values():
         people = list(dict.fromkeys(m[0] for m in members))[:MAX_LINKED_AUTHORS]
         year, title = members[0][1], members[0][2]
-        for i, a in enumerate(people):
-            for b in people[i + 1 :]:
-                key = _pair(a, b)
-                add_edge(a, b, JOINT_PROJECT)
-                old = layer.collaborations.get(key)
-                if old is None or _newer(year, old.year):
-                    layer.collaborations[key] = Collaboration(year, JOINT_PROJECT, title)
-
-    # Text for affinity: newest works first, bounded per expert.
-    works = layer.works
-    for pid, title, keywords, abstract, year in conn.execute(
-        select(
-            pub.c.person_id,
-            pub.c.title,
-            pub.c.keywords,
-            func.substr(pub.c.abstract, 1, ABSTRACT_CHARS),
-            pub.c.year,
-        ).order_by(pub.c.person_id, pub.c.year.desc().nulls_last(), pub.c.id.desc())
-    ):
-        mine = works.setdefault(pid, []) if is_expert(pid) else None
-        if mine is None or len(mine) >= MAX_WORKS_FOR_TEXT:
-            continue
-        text = [title]
-        if keywords:
-            text.append("; ".join(str(k) for k in keywords))
-        if abstract:
-            text.append(abstract)
-        mine.append((year, "\n".join(text)))
-        if len(layer.titles.setdefault(pid, [])) < MAX_TITLES:
-            layer.titles[pid].append((year, title))
+        source = len(sources)
+        sources.append(title)
+        for i, x in enumerate(people):
+            for y in people[i + 1 :]:
+                lo, hi = _pair(x, y)
+                pa.append(lo)
+                pb.append(hi)
+                p_year.append(UNDATED if year is None else year)
+                p_source.append(source)
+    if pa:
+        add_edges(np.array(pa, dtype=np.int64), np.array(pb, dtype=np.int64), JOINT_PROJECT)
+    layer.collaborations = _collaboration_table(
+        np.concatenate([a, np.array(pa, dtype=np.int64)]),
+        np.concatenate([b, np.array(pb, dtype=np.int64)]),
+        np.concatenate([year_of, np.array(p_year, dtype=np.int64)]),
+        np.concatenate([np.zeros(len(a), dtype=np.uint8), np.ones(len(pa), dtype=np.uint8)]),
+        np.concatenate([paper_source.astype(np.int64).ravel(), np.array(p_source, dtype=np.int64)]),
+        sources,
+    )
     for pid, items in project_text.items():
-        if is_expert(pid):
+        if pid in experts:
             works.setdefault(pid, []).extend(items[:MAX_WORKS_FOR_TEXT])
     return layer
+
+
+def _coauthor_pairs(
+    rows: Sequence[tuple[int, int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The co-author pairs of (paper, linked person, year key) rows sorted by paper and
+    author position: (smaller id, larger id, paper, year key) of each pair's most recent
+    paper, sorted by pair."""
+    n = len(rows)
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * n)
+    pub_ids, people, years = flat[0::3], flat[1::3], flat[2::3]
+    empty = np.zeros(0, dtype=np.int64)
+    if not n:
+        return empty, empty, empty, empty
+    # Each person once per paper (their first position), in author order.
+    order = np.lexsort((np.arange(n), people, pub_ids))
+    p, q = pub_ids[order], people[order]
+    first = np.sort(order[np.r_[True, (p[1:] != p[:-1]) | (q[1:] != q[:-1])]])
+    pub_ids, people, years = pub_ids[first], people[first], years[first]
+    starts = np.flatnonzero(np.r_[True, pub_ids[1:] != pub_ids[:-1]])
+    sizes = np.minimum(np.diff(np.r_[starts, len(pub_ids)]), MAX_LINKED_AUTHORS)
+    a_parts, b_parts, p_parts = [], [], []
+    for k in np.unique(sizes[sizes >= 2]).tolist():
+        group = starts[sizes == k]
+        authors = people[group[:, None] + np.arange(k)]
+        i, j = np.triu_indices(k, 1)
+        a_parts.append(authors[:, i].ravel())
+        b_parts.append(authors[:, j].ravel())
+        p_parts.append(np.repeat(group, len(i)))
+    if not a_parts:
+        return empty, empty, empty, empty
+    x, y, at = np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(p_parts)
+    lo, hi = np.minimum(x, y), np.maximum(x, y)
+    paper, year = pub_ids[at], years[at]
+    # Per pair: the newest paper, the first (smallest id) among equally new ones.
+    order = np.lexsort((paper, -year, hi, lo))
+    lo, hi, paper, year = lo[order], hi[order], paper[order], year[order]
+    keep = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])]
+    return lo[keep], hi[keep], paper[keep], year[keep]
+
+
+def _collaboration_table(
+    a: np.ndarray,
+    b: np.ndarray,
+    year: np.ndarray,
+    kind: np.ndarray,
+    source: np.ndarray,
+    texts: Sequence[str],
+) -> Any:
+    """The ``CollaborationTable`` of candidate collaborations, given in the order a pass
+    keeping the strictly newer would see them: per pair the newest, the first among
+    equally new ones. ``source`` indexes ``texts`` (the title of each)."""
+    from ..panel.snapshot_arrays import NO_YEAR, CollaborationTable, _blob
+
+    order = np.lexsort((np.arange(len(a)), -year, b, a))
+    a, b, year, kind, source = a[order], b[order], year[order], kind[order], source[order]
+    if len(a):
+        keep = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+        a, b, year, kind, source = a[keep], b[keep], year[keep], kind[keep], source[keep]
+    # Titles numbered in the order the sorted pairs first name them (as
+    # ``CollaborationTable.arrays`` does), equal titles once.
+    used, first, inverse = np.unique(source, return_index=True, return_inverse=True)
+    pool: dict[str, int] = {}
+    seen = np.argsort(first, kind="stable")
+    number = np.empty(len(used), dtype=np.int64)
+    number[seen] = [pool.setdefault(texts[u], len(pool)) for u in used[seen].tolist()]
+    off, blob = _blob(pool)
+    return CollaborationTable(
+        {
+            "a": a,
+            "b": b,
+            "year": np.where(year == UNDATED, NO_YEAR, year).astype(np.int32),
+            "kind": kind.astype(np.uint8),
+            "title": number[inverse] if len(source) else np.zeros(0, dtype=np.int64),
+            "off": off,
+            "blob": blob,
+        }
+    )
 
 
 def recent(c: Collaboration, years: int, today: date | None = None) -> bool:
