@@ -286,18 +286,23 @@ def users_revoke_token(token_id) -> None:
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when data exists")
+@click.option(
+    "--timings", is_flag=True, help="print each step's CPU and wall time (seconds) to stderr"
+)
 @with_appcontext
-def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
+def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> None:
     """Fill an empty database with a realistic synthetic union."""
     from sqlalchemy import select
 
     from .demo.accounts import create_demo_accounts
     from .demo.loader import DemoError, load_demo
+    from .demo.steps import StepTimer
     from .directory.models import Person
     from .extensions import db
     from .search.hooks import mark_all_people_changed
     from .search.index import rebuild_index
 
+    timer = StepTimer(timings)
     if db.session.scalar(select(Person.id).limit(1)) is not None:
         if if_empty:
             click.echo("the database already has people; demo not loaded", err=True)
@@ -306,26 +311,34 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
 
     with click.progressbar(length=n_people, label="people", file=sys.stderr) as bar:
         try:
-            counts = load_demo(db.session, n_people=n_people, seed=seed, progress=bar.update)
+            with timer.step("union: generate and write"):
+                counts = load_demo(db.session, n_people=n_people, seed=seed, progress=bar.update)
         except DemoError as exc:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
     from .demo.requests import give_every_expert_an_address, load_demo_requests
 
-    give_every_expert_an_address(db.session)
-    accounts = create_demo_accounts(db.session, seed=seed)
+    with timer.step("addresses"):
+        give_every_expert_an_address(db.session)
+    with timer.step("accounts"):
+        accounts = create_demo_accounts(db.session, seed=seed)
 
-    counts["requests"] = load_demo_requests(db.session, seed=seed)
+    with timer.step("requests"):
+        counts["requests"] = load_demo_requests(db.session, seed=seed)
     from .demo.contests import load_demo_contests
 
-    counts["contest entries"] = load_demo_contests(db.session, seed=seed)
+    with timer.step("contests"):
+        counts["contest entries"] = load_demo_contests(db.session, seed=seed)
     from .scholarly.demo import load_demo_records
 
-    counts.update(load_demo_records(db.session, seed=seed))
+    with timer.step("scholarly record"):
+        counts.update(load_demo_records(db.session, seed=seed))
     # Bulk inserts bypass the hooks: every node's index must rebuild, this one at once.
-    mark_all_people_changed(db.session)
-    db.session.commit()
-    rebuild_index(progress_label="index")
+    with timer.step("commit"):
+        mark_all_people_changed(db.session)
+        db.session.commit()
+    with timer.step("index rebuild"):
+        rebuild_index(progress_label="index")
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     click.echo("sign-ins (e-mail / password):")
     for role, email, password in accounts:
@@ -336,6 +349,7 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
         "which (without EXPERTNET_SMTP_URL) stays in the outbox: sign in as coordinator "
         "and open /outbox"
     )
+    timer.report()
 
 
 # --- graph ------------------------------------------------------------------------------
