@@ -294,13 +294,15 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
     """Fill an empty database with a realistic synthetic union."""
     from sqlalchemy import select
 
+    from search_index.build import PARALLEL_MIN_DOCS
+
     from .demo.accounts import create_demo_accounts
-    from .demo.loader import DemoError, load_demo
+    from .demo.loader import DemoError, load_demo, sqlite_journal_mode
     from .demo.steps import StepTimer
     from .directory.models import Person
     from .extensions import db
     from .search.hooks import mark_all_people_changed
-    from .search.index import rebuild_index
+    from .search.index import rebuild_index, start_rebuild
 
     timer = StepTimer(timings)
     if db.session.scalar(select(Person.id).limit(1)) is not None:
@@ -316,29 +318,59 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
         except DemoError as exc:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
+    from .demo.contests import load_demo_contests
     from .demo.requests import give_every_expert_an_address, load_demo_requests
+    from .panel.cache import get_graph
+    from .scholarly.demo import load_demo_records
 
     with timer.step("addresses"):
         give_every_expert_an_address(db.session)
-    with timer.step("accounts"):
-        accounts = create_demo_accounts(db.session, seed=seed)
-
-    with timer.step("requests"):
-        counts["requests"] = load_demo_requests(db.session, seed=seed)
-    from .demo.contests import load_demo_contests
-
-    with timer.step("contests"):
-        counts["contest entries"] = load_demo_contests(db.session, seed=seed)
-    from .scholarly.demo import load_demo_records
-
-    with timer.step("scholarly record"):
-        counts.update(load_demo_records(db.session, seed=seed))
-    # Bulk inserts bypass the hooks: every node's index must rebuild, this one at once.
-    with timer.step("commit"):
+    # The directory is committed first, so that the search index can be built from it
+    # while the rest is written: nothing after this changes what the index holds of
+    # anyone but the few experts given an account (replayed from the change log at the
+    # end). Bulk inserts bypass the hooks: every node's index must rebuild.
+    with timer.step("commit the directory"):
         mark_all_people_changed(db.session)
         db.session.commit()
-    with timer.step("index rebuild"):
-        rebuild_index(progress_label="index")
+    with timer.step("start the index rebuild"):
+        journal = None
+        if n_people >= PARALLEL_MIN_DOCS:
+            # WAL: the index workers' reads and this process's writes do not wait for
+            # each other. The mode the database had is restored at the end.
+            journal = sqlite_journal_mode(db.engine)
+            if journal is not None and journal != "wal":
+                db.session.close()
+                db.engine.dispose()
+                sqlite_journal_mode(db.engine, "wal")
+        background = start_rebuild()
+    with timer.step("expert graph"):
+        # Built once here, from the committed directory, and kept by this process: the
+        # contests' batch assignments then patch it for the few people changed since
+        # instead of building a private graph of their uncommitted transaction each.
+        get_graph()
+    with timer.step("accounts"):
+        accounts = create_demo_accounts(db.session, seed=seed)
+    with timer.step("requests"):
+        counts["requests"] = load_demo_requests(db.session, seed=seed)
+    with timer.step("contests"):
+        counts["contest entries"] = load_demo_contests(db.session, seed=seed)
+    with timer.step("scholarly record"):
+        counts.update(load_demo_records(db.session, seed=seed))
+    with timer.step("commit"):
+        db.session.commit()
+    if background is not None:
+        with timer.step("wait for the index, replay changes"):
+            background.wait()
+    else:
+        with timer.step("index rebuild"):
+            rebuild_index(progress_label="index")
+    if journal is not None and journal != "wal":
+        db.session.close()
+        db.engine.dispose()
+        try:
+            sqlite_journal_mode(db.engine, journal)
+        except Exception as exc:  # another process has the database open: WAL stays
+            click.echo(f"journal mode left in WAL ({type(exc).__name__}: {exc})", err=True)
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     click.echo("sign-ins (e-mail / password):")
     for role, email, password in accounts:
