@@ -321,7 +321,7 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
     from .demo.contests import load_demo_contests
     from .demo.requests import give_every_expert_an_address, load_demo_requests
     from .panel.cache import get_graph
-    from .scholarly.demo import load_demo_records
+    from .scholarly.demo import generate_records_elsewhere, load_demo_records
 
     with timer.step("addresses"):
         give_every_expert_an_address(db.session)
@@ -343,6 +343,11 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
                 db.engine.dispose()
                 sqlite_journal_mode(db.engine, "wal")
         background = start_rebuild()
+        records = None
+        if background is not None:
+            # Still no connection open here (start_rebuild closed them): the record's
+            # generation, which only reads the directory, runs in a process of its own.
+            records = generate_records_elsewhere(current_app._get_current_object(), seed)
     with timer.step("expert graph"):
         # Built once here, from the committed directory, and kept by this process: the
         # contests' batch assignments then patch it for the few people changed since
@@ -355,7 +360,9 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
     with timer.step("contests"):
         counts["contest entries"] = load_demo_contests(db.session, seed=seed)
     with timer.step("scholarly record"):
-        counts.update(load_demo_records(db.session, seed=seed))
+        counts.update(
+            load_demo_records(db.session, seed=seed, records=records() if records else None)
+        )
     with timer.step("commit"):
         db.session.commit()
     if background is not None:

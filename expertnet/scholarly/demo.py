@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -78,10 +79,40 @@ def _kw_en(rng: random.Random, field_en: list[str]) -> str:
     return (rng.choice(field_en) if field_en else "regional development").lower()
 
 
+@dataclass
+class DemoRecords:
+    """The generated record, not yet written: publications (without their ids), their
+    author teams (person ids, in order), the authors' names and the project rows."""
+
+    publications: list[tuple] = field(default_factory=list)
+    teams: list[list[int]] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)
+    projects: list[dict] = field(default_factory=list)
+
+
 def load_demo_records(
-    session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
+    session: Session,
+    seed: int = 1,
+    progress: Callable[[int], None] | None = None,
+    records: DemoRecords | None = None,
 ) -> dict[str, int]:
-    """Give the directory's experts publications and projects; returns what was written."""
+    """Give the directory's experts publications and projects; returns what was written.
+
+    ``records``: what ``generate_records`` made already (the ``expertnet demo`` command
+    generates them in a process of its own); by default they are generated here.
+    """
+    if records is None:
+        records = generate_records(session, seed, progress)
+    return write_records(session, records)
+
+
+def generate_records(
+    session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
+) -> DemoRecords:
+    """The publications and projects of the directory's experts, read from ``session``.
+
+    Only reads: people, their fields and memberships, organisations.
+    """
     rng = random.Random(seed * 7919 + 13)  # noqa: S311 - synthetic data, not security
     fields = {
         fid: (code, name_en)
@@ -126,12 +157,7 @@ def load_demo_records(
             if provinces.get(oid):
                 by_province[provinces[oid]].append(e.id)
 
-    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
-    project_t = ResearchProject.__table__
     now = utcnow()
-    conn = session.connection()
-    stamps = {"created_at": now, "updated_at": now}
-    counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
     pubs: list[tuple] = []
     authors: list[list[int]] = []
     years = tuple(range(2005, now.year + 1))
@@ -153,23 +179,6 @@ def load_demo_records(
             if other != pid and other not in out:
                 out.append(other)
         return out
-
-    def flush() -> None:
-        if not pubs:
-            return
-        ids = reserve_ids(session, pub_t, len(pubs))
-        rows = [(pub_id, *row) for pub_id, row in zip(ids, pubs, strict=True)]
-        insert_rows(conn, pub_t, _PUBLICATION_COLUMNS, rows, _PUBLICATION_CONSTANTS | stamps)
-        rows = [
-            (pub_id, n, names[person], person)
-            for pub_id, people in zip(ids, authors, strict=True)
-            for n, person in enumerate(people, start=1)
-        ]
-        insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
-        counts["publications"] += len(pubs)
-        counts["publication_authors"] += len(rows)
-        pubs.clear()
-        authors.clear()
 
     for done, e in enumerate(experts, start=1):
         rank = WORKS_BY_RANK.get(e.academic_title or "", WORKS_BY_RANK.get(e.degree or "", 4))
@@ -209,11 +218,8 @@ def load_demo_records(
                  "en" if english else "vi", [] if english else [kw])
             )  # fmt: skip
             authors.append(team)
-        if len(pubs) >= BATCH:
-            flush()
         if progress is not None and done % 500 == 0:
             progress(500)
-    flush()
 
     # Projects: a few colleagues of one organisation share each project code.
     projects = []
@@ -243,8 +249,84 @@ def load_demo_records(
                         "updated_at": now,
                     }
                 )
+    return DemoRecords(pubs, authors, names, projects)
+
+
+def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
+    """Write what ``generate_records`` made (bulk Core inserts; the caller commits)."""
+    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
+    project_t = ResearchProject.__table__
+    now = utcnow()
+    conn = session.connection()
+    stamps = {"created_at": now, "updated_at": now}
+    counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
+    names = records.names
+    for start in range(0, len(records.publications), BATCH):
+        pubs = records.publications[start : start + BATCH]
+        authors = records.teams[start : start + BATCH]
+        ids = reserve_ids(session, pub_t, len(pubs))
+        rows = [(pub_id, *row) for pub_id, row in zip(ids, pubs, strict=True)]
+        insert_rows(conn, pub_t, _PUBLICATION_COLUMNS, rows, _PUBLICATION_CONSTANTS | stamps)
+        rows = [
+            (pub_id, n, names[person], person)
+            for pub_id, people in zip(ids, authors, strict=True)
+            for n, person in enumerate(people, start=1)
+        ]
+        insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
+        counts["publications"] += len(pubs)
+        counts["publication_authors"] += len(rows)
+    projects = records.projects
     for start in range(0, len(projects), BATCH):
         session.execute(insert(project_t), projects[start : start + BATCH])
     counts["research_projects"] = len(projects)
     session.flush()
     return counts
+
+
+def _generate_in_child(app, seed: int, pipe) -> None:
+    from ..extensions import db
+
+    try:
+        with app.app_context():
+            records = generate_records(db.session, seed)
+            db.session.close()
+        pipe.send(("ok", records))
+    except BaseException as exc:  # the parent raises it
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
+def generate_records_elsewhere(app, seed: int = 1) -> Callable[[], DemoRecords]:
+    """Start ``generate_records`` on the committed directory in a forked process; the
+    returned function waits for the records and returns them.
+
+    The generation is most of the record's CPU and only reads, so it runs beside the
+    caller's other work (its own connection, its own snapshot of the committed data).
+    The caller must have no database connection open (SQLite's state must not be
+    copied by ``fork`` into a process that uses the database): close the session and
+    dispose of the engine first.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_generate_in_child, args=(app, seed, send), name="expertnet-demo-records"
+    )
+    process.start()
+    send.close()
+
+    def result() -> DemoRecords:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            status, value = "error", f"the process ended with code {process.exitcode}"
+        finally:
+            receive.close()
+            process.join()
+        if status != "ok":
+            raise RuntimeError(f"generating the scholarly record failed: {value}")
+        return value
+
+    return result
