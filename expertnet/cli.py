@@ -321,7 +321,7 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
     from .demo.contests import load_demo_contests
     from .demo.requests import give_every_expert_an_address, load_demo_requests
     from .panel.cache import get_graph
-    from .scholarly.demo import generate_records_elsewhere, load_demo_records
+    from .scholarly.demo import load_demo_records, load_records_elsewhere
 
     with timer.step("addresses"):
         give_every_expert_an_address(db.session)
@@ -345,9 +345,10 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
         background = start_rebuild()
         records = None
         if background is not None:
-            # Still no connection open here (start_rebuild closed them): the record's
-            # generation, which only reads the directory, runs in a process of its own.
-            records = generate_records_elsewhere(current_app._get_current_object(), seed)
+            # Still no connection open here (start_rebuild closed them): the scholarly
+            # record is generated from the committed directory in a process of its own,
+            # which writes it once this one has committed the rest.
+            records = load_records_elsewhere(current_app._get_current_object(), seed)
     with timer.step("expert graph"):
         # Built once here, from the committed directory, and kept by this process: the
         # contests' batch assignments then patch it for the few people changed since
@@ -359,12 +360,16 @@ def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> Non
         counts["requests"] = load_demo_requests(db.session, seed=seed)
     with timer.step("contests"):
         counts["contest entries"] = load_demo_contests(db.session, seed=seed)
-    with timer.step("scholarly record"):
-        counts.update(
-            load_demo_records(db.session, seed=seed, records=records() if records else None)
-        )
     with timer.step("commit"):
         db.session.commit()
+    with timer.step("scholarly record"):
+        if records is not None:
+            db.session.close()
+            records.write()
+            counts.update(records.result())
+        else:
+            counts.update(load_demo_records(db.session, seed=seed))
+            db.session.commit()
     if background is not None:
         with timer.step("wait for the index, replay changes"):
             background.wait()

@@ -91,19 +91,11 @@ class DemoRecords:
 
 
 def load_demo_records(
-    session: Session,
-    seed: int = 1,
-    progress: Callable[[int], None] | None = None,
-    records: DemoRecords | None = None,
+    session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    """Give the directory's experts publications and projects; returns what was written.
-
-    ``records``: what ``generate_records`` made already (the ``expertnet demo`` command
-    generates them in a process of its own); by default they are generated here.
-    """
-    if records is None:
-        records = generate_records(session, seed, progress)
-    return write_records(session, records)
+    """Give the directory's experts publications and projects; returns what was written
+    (``generate_records`` then ``write_records``; the caller commits)."""
+    return write_records(session, generate_records(session, seed, progress))
 
 
 def generate_records(
@@ -261,6 +253,12 @@ def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
     stamps = {"created_at": now, "updated_at": now}
     counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
     names = records.names
+    # The projects first: on SQLite the transaction then holds the write lock, which
+    # ``reserve_ids`` needs (the ids it hands out are max(id) + 1).
+    projects = records.projects
+    for start in range(0, len(projects), BATCH):
+        session.execute(insert(project_t), projects[start : start + BATCH])
+    counts["research_projects"] = len(projects)
     for start in range(0, len(records.publications), BATCH):
         pubs = records.publications[start : start + BATCH]
         authors = records.teams[start : start + BATCH]
@@ -275,58 +273,71 @@ def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
         insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
         counts["publications"] += len(pubs)
         counts["publication_authors"] += len(rows)
-    projects = records.projects
-    for start in range(0, len(projects), BATCH):
-        session.execute(insert(project_t), projects[start : start + BATCH])
-    counts["research_projects"] = len(projects)
     session.flush()
     return counts
 
 
-def _generate_in_child(app, seed: int, pipe) -> None:
+def _load_in_child(app, seed: int, pipe) -> None:
     from ..extensions import db
 
     try:
         with app.app_context():
             records = generate_records(db.session, seed)
+            db.session.close()  # its read snapshot ends; no connection kept while waiting
+            if pipe.recv() != "write":
+                return
+            counts = write_records(db.session, records)
+            db.session.commit()
             db.session.close()
-        pipe.send(("ok", records))
+        pipe.send(("ok", counts))
     except BaseException as exc:  # the parent raises it
         pipe.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         pipe.close()
 
 
-def generate_records_elsewhere(app, seed: int = 1) -> Callable[[], DemoRecords]:
-    """Start ``generate_records`` on the committed directory in a forked process; the
-    returned function waits for the records and returns them.
+class RecordsElsewhere:
+    """``load_demo_records`` in a forked process (``load_records_elsewhere``)."""
 
-    The generation is most of the record's CPU and only reads, so it runs beside the
-    caller's other work (its own connection, its own snapshot of the committed data).
-    The caller must have no database connection open (SQLite's state must not be
+    def __init__(self, process, pipe) -> None:
+        self.process, self.pipe = process, pipe
+
+    def write(self) -> None:
+        """The caller has committed and writes nothing more: the records may be written."""
+        self.pipe.send("write")
+
+    def result(self) -> dict[str, int]:
+        """Wait until the records are committed; returns what was written."""
+        try:
+            status, value = self.pipe.recv()
+        except EOFError:
+            status, value = "error", f"the process ended with code {self.process.exitcode}"
+        finally:
+            self.pipe.close()
+            self.process.join()
+        if status != "ok":
+            raise RuntimeError(f"loading the scholarly record failed: {value}")
+        return value
+
+
+def load_records_elsewhere(app, seed: int = 1) -> RecordsElsewhere:
+    """Generate the record of the committed directory in a forked process at once, and
+    write it there (in a transaction of its own) once told to by ``write()``.
+
+    The generation only reads, so it runs beside the caller's own work; the writing
+    waits for the caller's commit (SQLite has one writer at a time). The caller must
+    have no database connection open when calling this (SQLite's state must not be
     copied by ``fork`` into a process that uses the database): close the session and
     dispose of the engine first.
     """
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
+    mine, theirs = ctx.Pipe()
+    # A daemon: if the caller fails before ``write()``, the child ends with it.
     process = ctx.Process(
-        target=_generate_in_child, args=(app, seed, send), name="expertnet-demo-records"
+        target=_load_in_child, args=(app, seed, theirs), name="expertnet-demo-records", daemon=True
     )
     process.start()
-    send.close()
-
-    def result() -> DemoRecords:
-        try:
-            status, value = receive.recv()
-        except EOFError:
-            status, value = "error", f"the process ended with code {process.exitcode}"
-        finally:
-            receive.close()
-            process.join()
-        if status != "ok":
-            raise RuntimeError(f"generating the scholarly record failed: {value}")
-        return value
-
-    return result
+    theirs.close()
+    return RecordsElsewhere(process, mine)
