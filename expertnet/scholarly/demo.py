@@ -11,9 +11,10 @@ directory loader: no audit entries, the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -246,12 +247,44 @@ def generate_records(
 
 def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
     """Write what ``generate_records`` made (bulk Core inserts; the caller commits)."""
-    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
-    project_t = ResearchProject.__table__
     now = utcnow()
     conn = session.connection()
     stamps = {"created_at": now, "updated_at": now}
     counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
+    with _indexes_built_after(conn, ("publication", "publication_author")):
+        _write(session, conn, records, counts, stamps)
+    session.flush()
+    return counts
+
+
+@contextlib.contextmanager
+def _indexes_built_after(conn, tables: tuple[str, ...]) -> Iterator[None]:
+    """On SQLite, drop the tables' plain indexes and create them again afterwards, in
+    the same transaction (SQLite's schema changes are transactional: a rollback brings
+    them back): building an index from the loaded rows costs a fraction of keeping it
+    up to date row by row. Indexes of constraints (UNIQUE, the primary key) stay."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    indexes = [
+        (name, sql)
+        for name, table, sql in conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        )
+        if table in tables
+    ]
+    quote = conn.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
+
+
+def _write(session: Session, conn, records: DemoRecords, counts: dict, stamps: dict) -> None:
+    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
+    project_t = ResearchProject.__table__
     names = records.names
     # The projects first: on SQLite the transaction then holds the write lock, which
     # ``reserve_ids`` needs (the ids it hands out are max(id) + 1).
@@ -273,8 +306,6 @@ def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
         insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
         counts["publications"] += len(pubs)
         counts["publication_authors"] += len(rows)
-    session.flush()
-    return counts
 
 
 def _load_in_child(app, seed: int, pipe) -> None:
