@@ -286,18 +286,25 @@ def users_revoke_token(token_id) -> None:
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when data exists")
+@click.option(
+    "--timings", is_flag=True, help="print each step's CPU and wall time (seconds) to stderr"
+)
 @with_appcontext
-def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
+def demo_command(n_people: int, seed: int, if_empty: bool, timings: bool) -> None:
     """Fill an empty database with a realistic synthetic union."""
     from sqlalchemy import select
 
+    from search_index.build import PARALLEL_MIN_DOCS
+
     from .demo.accounts import create_demo_accounts
-    from .demo.loader import DemoError, load_demo
+    from .demo.loader import DemoError, load_demo, sqlite_journal_mode
+    from .demo.steps import StepTimer
     from .directory.models import Person
     from .extensions import db
     from .search.hooks import mark_all_people_changed
-    from .search.index import rebuild_index
+    from .search.index import rebuild_index, start_rebuild
 
+    timer = StepTimer(timings)
     if db.session.scalar(select(Person.id).limit(1)) is not None:
         if if_empty:
             click.echo("the database already has people; demo not loaded", err=True)
@@ -306,26 +313,76 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
 
     with click.progressbar(length=n_people, label="people", file=sys.stderr) as bar:
         try:
-            counts = load_demo(db.session, n_people=n_people, seed=seed, progress=bar.update)
+            with timer.step("union: generate and write"):
+                counts = load_demo(db.session, n_people=n_people, seed=seed, progress=bar.update)
         except DemoError as exc:
             db.session.rollback()
             raise CommandError(str(exc)) from exc
-    from .demo.requests import give_every_expert_an_address, load_demo_requests
-
-    give_every_expert_an_address(db.session)
-    accounts = create_demo_accounts(db.session, seed=seed)
-
-    counts["requests"] = load_demo_requests(db.session, seed=seed)
     from .demo.contests import load_demo_contests
+    from .demo.requests import give_every_expert_an_address, load_demo_requests
+    from .panel.cache import get_graph
+    from .scholarly.demo import load_demo_records, load_records_elsewhere
 
-    counts["contest entries"] = load_demo_contests(db.session, seed=seed)
-    from .scholarly.demo import load_demo_records
-
-    counts.update(load_demo_records(db.session, seed=seed))
-    # Bulk inserts bypass the hooks: every node's index must rebuild, this one at once.
-    mark_all_people_changed(db.session)
-    db.session.commit()
-    rebuild_index(progress_label="index")
+    with timer.step("addresses"):
+        give_every_expert_an_address(db.session)
+    # The directory is committed first, so that the search index can be built from it
+    # while the rest is written: nothing after this changes what the index holds of
+    # anyone but the few experts given an account (replayed from the change log at the
+    # end). Bulk inserts bypass the hooks: every node's index must rebuild.
+    with timer.step("commit the directory"):
+        mark_all_people_changed(db.session)
+        db.session.commit()
+    with timer.step("start the index rebuild"):
+        journal = None
+        if n_people >= PARALLEL_MIN_DOCS:
+            # WAL: the index workers' reads and this process's writes do not wait for
+            # each other. The mode the database had is restored at the end.
+            journal = sqlite_journal_mode(db.engine)
+            if journal is not None and journal != "wal":
+                db.session.close()
+                db.engine.dispose()
+                sqlite_journal_mode(db.engine, "wal")
+        background = start_rebuild()
+        records = None
+        if background is not None:
+            # Still no connection open here (start_rebuild closed them): the scholarly
+            # record is generated from the committed directory in a process of its own,
+            # which writes it once this one has committed the rest.
+            records = load_records_elsewhere(current_app._get_current_object(), seed)
+    with timer.step("expert graph"):
+        # Built once here, from the committed directory, and kept by this process: the
+        # contests' batch assignments then patch it for the few people changed since
+        # instead of building a private graph of their uncommitted transaction each.
+        get_graph()
+    with timer.step("accounts"):
+        accounts = create_demo_accounts(db.session, seed=seed)
+    with timer.step("requests"):
+        counts["requests"] = load_demo_requests(db.session, seed=seed)
+    with timer.step("contests"):
+        counts["contest entries"] = load_demo_contests(db.session, seed=seed)
+    with timer.step("commit"):
+        db.session.commit()
+    with timer.step("scholarly record"):
+        if records is not None:
+            db.session.close()
+            records.write()
+            counts.update(records.result())
+        else:
+            counts.update(load_demo_records(db.session, seed=seed))
+            db.session.commit()
+    if background is not None:
+        with timer.step("wait for the index, replay changes"):
+            background.wait()
+    else:
+        with timer.step("index rebuild"):
+            rebuild_index(progress_label="index")
+    if journal is not None and journal != "wal":
+        db.session.close()
+        db.engine.dispose()
+        try:
+            sqlite_journal_mode(db.engine, journal)
+        except Exception as exc:  # another process has the database open: WAL stays
+            click.echo(f"journal mode left in WAL ({type(exc).__name__}: {exc})", err=True)
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     click.echo("sign-ins (e-mail / password):")
     for role, email, password in accounts:
@@ -336,6 +393,7 @@ def demo_command(n_people: int, seed: int, if_empty: bool) -> None:
         "which (without EXPERTNET_SMTP_URL) stays in the outbox: sign in as coordinator "
         "and open /outbox"
     )
+    timer.report()
 
 
 # --- graph ------------------------------------------------------------------------------

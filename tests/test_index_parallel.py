@@ -5,6 +5,7 @@ ORM's ``person_doc``) gives."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,53 @@ def test_parallel_rebuild_indexes_the_same_documents_as_the_serial_one(committed
     assert str(os.getpid()) not in {pid for pid, _lo, _hi in reads}
     assert len(parallel) == 700
     assert parallel == serial
+
+
+def test_a_background_rebuild_ends_with_what_was_committed_while_it_ran(committed_app, monkeypatch):
+    """``start_rebuild``: the index is built in a forked process from the committed data
+    while this process keeps writing (WAL on SQLite); ``wait()`` replays what was
+    committed meanwhile, so the index ends up as a rebuild of the final data would be."""
+    from sqlalchemy import select
+
+    from expertnet.demo.loader import sqlite_journal_mode
+    from expertnet.directory.models import Person
+
+    index_dir = committed_app.config["EXPERTNET_INDEX_DIR"]
+    monkeypatch.setattr(search_index_module, "PARALLEL_MIN_DOCS", 100)
+    monkeypatch.setattr(search_index.build, "PARALLEL_MIN_DOCS", 100)
+    read = Path(index_dir).parent / "read"
+    read.mkdir()
+    real = search_index_module._read_part
+
+    def read_first(engine, lo, hi):
+        docs = list(real(engine, lo, hi))  # the worker's whole range, its snapshot closed
+        (read / str(os.getpid())).touch()
+        yield from docs
+
+    monkeypatch.setattr(search_index_module, "_read_part", read_first)
+    with committed_app.app_context():
+        committed_app.config["EXPERTNET_INDEX_PROCS"] = 2
+        db.engine.dispose()
+        sqlite_journal_mode(db.engine, "wal")  # None (nothing to do) on PostgreSQL
+        running = search_index_module.start_rebuild()
+        assert running is not None and running.total == 700
+        # The change is committed after both workers have read: only the replay has it.
+        deadline = time.monotonic() + 120
+        while len(list(read.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(list(read.iterdir())) == 2
+        person = db.session.scalars(select(Person).order_by(Person.id.desc())).first()
+        person.position = "Kỹ sư trưởng phòng thí nghiệm nổi"
+        changed = str(person.id)
+        db.session.commit()
+        running.wait()
+        background, shards = _stored(index_dir)
+        db.session.remove()
+
+        committed_app.config["EXPERTNET_INDEX_PROCS"] = 1
+        assert search_index_module.rebuild_index() == 700
+        serial, _ = _stored(index_dir)
+        db.session.remove()
+    assert shards == 2
+    assert "Kỹ sư trưởng phòng thí nghiệm nổi" in str(serial[changed])
+    assert background == serial

@@ -18,6 +18,7 @@ plain ``insert()`` executemany, which SQLAlchemy already batches well there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
@@ -68,6 +69,7 @@ def insert_rows(
     ]
     order = [names.index(key) for key in compiled.positiontup]
     in_order = order == list(range(len(names)))
+    pick = itemgetter(*order) if len(order) > 1 else (lambda full: (full[order[0]],))
     params = []
     for row in rows:
         if active:
@@ -76,7 +78,7 @@ def insert_rows(
                 if row[i] is not None:
                     row[i] = proc(row[i])
         full = (*row, *tail)
-        params.append(full if in_order else tuple(full[i] for i in order))
+        params.append(full if in_order else pick(full))
     conn.exec_driver_sql(compiled.string, params)
     return len(rows)
 

@@ -203,6 +203,24 @@ def load_union(
 _MEMBERSHIP_COLUMNS = ("person_id", "organization_id", "role", "started_on", "ended_on")
 
 
+def sqlite_journal_mode(engine, mode: str | None = None) -> str | None:
+    """The SQLite database's journal mode, first set to ``mode`` when given; None on other
+    databases. Runs on a connection of its own outside any transaction (the mode cannot
+    change inside one); leaving WAL needs every other connection closed.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    raw = engine.raw_connection()
+    try:
+        if mode is not None and not mode.isalpha():
+            raise ValueError(f"not a journal mode: {mode!r}")
+        pragma = f"PRAGMA journal_mode={mode}" if mode else "PRAGMA journal_mode"
+        row = raw.driver_connection.execute(pragma).fetchone()
+    finally:
+        raw.close()
+    return str(row[0]).lower() if row else None
+
+
 def demo_union(n_people: int, seed: int = 1) -> UnionData:
     """The generated union with the hand-written public experts (``demo.featured``)."""
     return add_featured(generate_union(n_people, seed))

@@ -277,12 +277,18 @@ def get_graph(session: Session | None = None, *, wait: bool = True) -> ExpertGra
         # This transaction changed graph data it has not committed: it gets a private
         # snapshot of what it sees, which is never cached for others.
         conn = session.connection()
-        if cached is not None and cached.version[0] == version[0]:
+        base = cached
+        if base is not None and base.version[0] < version[0]:
+            # Savepoints released earlier in this transaction (or commits since the
+            # snapshot) bumped the version and recorded whom they changed: patch those
+            # first, as for a commit (this transaction's own records are visible here).
+            base = _patched(base, conn, version[0])
+        if base is not None and base.version[0] == version[0]:
             if dirty == {"activity_version"}:
-                return _with_new_overlay(cached, version, conn)
+                return _with_new_overlay(base, version, conn)
             people = session.info.get(_PEOPLE) or {None}
             if None not in people and len(people) <= MAX_PATCH:
-                patched = incremental.patch(cached, conn, people, version)  # type: ignore[arg-type]
+                patched = incremental.patch(base, conn, people, version)  # type: ignore[arg-type]
                 return _with_new_overlay(patched, version, conn)
         return build_graph(conn, version)
     if cached is not None and cached.version == version:

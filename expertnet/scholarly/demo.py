@@ -11,9 +11,11 @@ directory loader: no audit entries, the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -78,10 +80,32 @@ def _kw_en(rng: random.Random, field_en: list[str]) -> str:
     return (rng.choice(field_en) if field_en else "regional development").lower()
 
 
+@dataclass
+class DemoRecords:
+    """The generated record, not yet written: publications (without their ids), their
+    author teams (person ids, in order), the authors' names and the project rows."""
+
+    publications: list[tuple] = field(default_factory=list)
+    teams: list[list[int]] = field(default_factory=list)
+    names: dict[int, str] = field(default_factory=dict)
+    projects: list[dict] = field(default_factory=list)
+
+
 def load_demo_records(
     session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    """Give the directory's experts publications and projects; returns what was written."""
+    """Give the directory's experts publications and projects; returns what was written
+    (``generate_records`` then ``write_records``; the caller commits)."""
+    return write_records(session, generate_records(session, seed, progress))
+
+
+def generate_records(
+    session: Session, seed: int = 1, progress: Callable[[int], None] | None = None
+) -> DemoRecords:
+    """The publications and projects of the directory's experts, read from ``session``.
+
+    Only reads: people, their fields and memberships, organisations.
+    """
     rng = random.Random(seed * 7919 + 13)  # noqa: S311 - synthetic data, not security
     fields = {
         fid: (code, name_en)
@@ -126,12 +150,7 @@ def load_demo_records(
             if provinces.get(oid):
                 by_province[provinces[oid]].append(e.id)
 
-    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
-    project_t = ResearchProject.__table__
     now = utcnow()
-    conn = session.connection()
-    stamps = {"created_at": now, "updated_at": now}
-    counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
     pubs: list[tuple] = []
     authors: list[list[int]] = []
     years = tuple(range(2005, now.year + 1))
@@ -153,23 +172,6 @@ def load_demo_records(
             if other != pid and other not in out:
                 out.append(other)
         return out
-
-    def flush() -> None:
-        if not pubs:
-            return
-        ids = reserve_ids(session, pub_t, len(pubs))
-        rows = [(pub_id, *row) for pub_id, row in zip(ids, pubs, strict=True)]
-        insert_rows(conn, pub_t, _PUBLICATION_COLUMNS, rows, _PUBLICATION_CONSTANTS | stamps)
-        rows = [
-            (pub_id, n, names[person], person)
-            for pub_id, people in zip(ids, authors, strict=True)
-            for n, person in enumerate(people, start=1)
-        ]
-        insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
-        counts["publications"] += len(pubs)
-        counts["publication_authors"] += len(rows)
-        pubs.clear()
-        authors.clear()
 
     for done, e in enumerate(experts, start=1):
         rank = WORKS_BY_RANK.get(e.academic_title or "", WORKS_BY_RANK.get(e.degree or "", 4))
@@ -209,11 +211,8 @@ def load_demo_records(
                  "en" if english else "vi", [] if english else [kw])
             )  # fmt: skip
             authors.append(team)
-        if len(pubs) >= BATCH:
-            flush()
         if progress is not None and done % 500 == 0:
             progress(500)
-    flush()
 
     # Projects: a few colleagues of one organisation share each project code.
     projects = []
@@ -243,8 +242,133 @@ def load_demo_records(
                         "updated_at": now,
                     }
                 )
+    return DemoRecords(pubs, authors, names, projects)
+
+
+def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
+    """Write what ``generate_records`` made (bulk Core inserts; the caller commits)."""
+    now = utcnow()
+    conn = session.connection()
+    stamps = {"created_at": now, "updated_at": now}
+    counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
+    with _indexes_built_after(conn, ("publication", "publication_author")):
+        _write(session, conn, records, counts, stamps)
+    session.flush()
+    return counts
+
+
+@contextlib.contextmanager
+def _indexes_built_after(conn, tables: tuple[str, ...]) -> Iterator[None]:
+    """On SQLite, drop the tables' plain indexes and create them again afterwards, in
+    the same transaction (SQLite's schema changes are transactional: a rollback brings
+    them back): building an index from the loaded rows costs a fraction of keeping it
+    up to date row by row. Indexes of constraints (UNIQUE, the primary key) stay."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    indexes = [
+        (name, sql)
+        for name, table, sql in conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        )
+        if table in tables
+    ]
+    quote = conn.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
+
+
+def _write(session: Session, conn, records: DemoRecords, counts: dict, stamps: dict) -> None:
+    pub_t, author_t = Publication.__table__, PublicationAuthor.__table__
+    project_t = ResearchProject.__table__
+    names = records.names
+    # The projects first: on SQLite the transaction then holds the write lock, which
+    # ``reserve_ids`` needs (the ids it hands out are max(id) + 1).
+    projects = records.projects
     for start in range(0, len(projects), BATCH):
         session.execute(insert(project_t), projects[start : start + BATCH])
     counts["research_projects"] = len(projects)
-    session.flush()
-    return counts
+    for start in range(0, len(records.publications), BATCH):
+        pubs = records.publications[start : start + BATCH]
+        authors = records.teams[start : start + BATCH]
+        ids = reserve_ids(session, pub_t, len(pubs))
+        rows = [(pub_id, *row) for pub_id, row in zip(ids, pubs, strict=True)]
+        insert_rows(conn, pub_t, _PUBLICATION_COLUMNS, rows, _PUBLICATION_CONSTANTS | stamps)
+        rows = [
+            (pub_id, n, names[person], person)
+            for pub_id, people in zip(ids, authors, strict=True)
+            for n, person in enumerate(people, start=1)
+        ]
+        insert_rows(conn, author_t, _AUTHOR_COLUMNS, rows, _AUTHOR_CONSTANTS)
+        counts["publications"] += len(pubs)
+        counts["publication_authors"] += len(rows)
+
+
+def _load_in_child(app, seed: int, pipe) -> None:
+    from ..extensions import db
+
+    try:
+        with app.app_context():
+            records = generate_records(db.session, seed)
+            db.session.close()  # its read snapshot ends; no connection kept while waiting
+            if pipe.recv() != "write":
+                return
+            counts = write_records(db.session, records)
+            db.session.commit()
+            db.session.close()
+        pipe.send(("ok", counts))
+    except BaseException as exc:  # the parent raises it
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
+class RecordsElsewhere:
+    """``load_demo_records`` in a forked process (``load_records_elsewhere``)."""
+
+    def __init__(self, process, pipe) -> None:
+        self.process, self.pipe = process, pipe
+
+    def write(self) -> None:
+        """The caller has committed and writes nothing more: the records may be written."""
+        self.pipe.send("write")
+
+    def result(self) -> dict[str, int]:
+        """Wait until the records are committed; returns what was written."""
+        try:
+            status, value = self.pipe.recv()
+        except EOFError:
+            status, value = "error", f"the process ended with code {self.process.exitcode}"
+        finally:
+            self.pipe.close()
+            self.process.join()
+        if status != "ok":
+            raise RuntimeError(f"loading the scholarly record failed: {value}")
+        return value
+
+
+def load_records_elsewhere(app, seed: int = 1) -> RecordsElsewhere:
+    """Generate the record of the committed directory in a forked process at once, and
+    write it there (in a transaction of its own) once told to by ``write()``.
+
+    The generation only reads, so it runs beside the caller's own work; the writing
+    waits for the caller's commit (SQLite has one writer at a time). The caller must
+    have no database connection open when calling this (SQLite's state must not be
+    copied by ``fork`` into a process that uses the database): close the session and
+    dispose of the engine first.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe()
+    # A daemon: if the caller fails before ``write()``, the child ends with it.
+    process = ctx.Process(
+        target=_load_in_child, args=(app, seed, theirs), name="expertnet-demo-records", daemon=True
+    )
+    process.start()
+    theirs.close()
+    return RecordsElsewhere(process, mine)

@@ -173,6 +173,80 @@ def rebuild_index(progress_label: str | None = None, app=None) -> int:
         return _rebuild_locked(app, db.session, node, _head(db.session), progress_label)
 
 
+class BackgroundRebuild:
+    """A rebuild of this node's index running in a forked process (``start_rebuild``)."""
+
+    def __init__(self, app, process, total: int) -> None:
+        self.app, self.process, self.total = app, process, total
+
+    def wait(self) -> SyncReport:
+        """Wait for the rebuild, then replay what was committed since it started."""
+        self.process.join()
+        if self.process.exitcode != 0:
+            raise SyncError(
+                f"the index rebuild failed (exit code {self.process.exitcode}); "
+                "run `expertnet index rebuild`"
+            )
+        return sync_index(self.app)
+
+
+def _rebuild_child(app, head, ranges: list[tuple[int | None, int | None]], total: int) -> None:
+    """The forked process of ``start_rebuild``: builds and swaps in the index.
+
+    It opens no database connection itself (its index workers, forked from it, each open
+    their own), so no SQLite connection is ever open in a process that forks.
+    """
+    with app.app_context():
+        engine = db.engine
+        node = node_folder(app)
+        parts = [functools.partial(_read_part, engine, lo, hi) for lo, hi in ranges]
+        docs = PartitionedDocs(parts, functools.partial(_read_part, engine, None, None), total)
+        with node.lock(SYNC_LOCK_WAIT):
+            node.path.mkdir(parents=True, exist_ok=True)
+            # Not get_index(): no warming thread in a process that is about to fork.
+            ExpertIndex(app.config["EXPERTNET_INDEX_DIR"]).rebuild(docs, procs=len(parts))
+            node.write_state(NodeState(head.epoch, head.last_id))
+
+
+def start_rebuild(app=None) -> BackgroundRebuild | None:
+    """Start rebuilding this node's index from what is committed now, in a forked process
+    whose index workers read an id range each; ``wait()`` on the result finishes the job.
+
+    The caller keeps writing meanwhile (on SQLite, in WAL mode, so that the workers'
+    reads and its writes do not wait for each other). The workers each read one
+    snapshot, taken after the change log's head read here; ``wait()`` replays whatever
+    was committed after that head (``sync_index``), so the index ends up current.
+
+    Returns None, having started nothing, when the rebuild would not run in parallel
+    workers reading on their own connections (one worker, a small directory, an
+    in-memory database): the caller rebuilds in its own process instead.
+
+    Closes ``db.session`` and disposes the engine's pooled connections before forking:
+    SQLite's locks are per process and its state is copied by ``fork``, so a connection
+    must not be open in a process that forks one that uses the database.
+    """
+    import multiprocessing
+
+    app = app or current_app._get_current_object()
+    session = db.session
+    conn = session.connection()
+    engine = conn.engine
+    procs = _procs(app)
+    memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    total = session.scalar(select(func.count(Person.id))) or 0
+    if procs <= 1 or total < PARALLEL_MIN_DOCS or memory:
+        return None
+    head = _head(session)
+    ranges = id_ranges(conn, procs)
+    session.close()
+    engine.dispose()
+    process = multiprocessing.get_context("fork").Process(
+        target=_rebuild_child, args=(app, head, ranges, total), name="expertnet-index-rebuild"
+    )
+    process.start()
+    return BackgroundRebuild(app, process, total)
+
+
 def _needs_rebuild(app, session, node, state, head) -> str | None:
     """Why replaying the log cannot bring this index up to date, or None when it can."""
     if state is None:

@@ -456,3 +456,38 @@ def test_the_affinity_model_and_the_scholarly_layer_are_mapped_and_equal_the_bui
         assert len(patched.keywords) == len(b.keywords) - 1
         assert is_mapped(a.matrix.data) and dict(a.keywords) == b.keywords
         db.session.remove()
+
+
+def test_a_transaction_with_released_savepoints_patches_the_cached_graph(
+    app, session, make_org, make_person, monkeypatch
+):
+    """Savepoints released inside a transaction bump the version and record the people
+    they changed; a graph asked for later in that transaction, with more uncommitted
+    changes, is the cached one patched for those people (no full build), and it is the
+    graph a full build of what the transaction sees gives."""
+    from expertnet.directory.models import Membership
+
+    org, other = make_org(), make_org()
+    a = make_person("Trần Văn Bình", organizations=[org], fields=["ENG-IT"])
+    b = make_person("Lê Thị Hoa", organizations=[other], fields=["ENG-IT"])
+    session.commit()
+    shared = cache.get_graph()
+    assert cache.get_graph() is shared
+    real = cache.build_graph
+    builds = []
+    monkeypatch.setattr(
+        cache,
+        "build_graph",
+        lambda conn, version=(0, 0): builds.append(version) or real(conn, version),
+    )
+    with session.begin_nested():  # released: the version moves, ``a`` is recorded
+        session.add(Membership(person_id=a.id, organization_id=other.id, role="member"))
+    session.add(Membership(person_id=b.id, organization_id=org.id, role="member"))
+    session.flush()  # not released: the transaction's own, uncommitted change
+    assert cache.current_version()[0] > shared.version[0]
+    seen = cache.get_graph()
+    assert builds == []
+    full = real(session.connection(), cache.current_version())
+    _same_graph(_as_networkx(seen), _as_networkx(full))
+    assert pnode(a.id) in dict(seen.adjacency(onode(other.id)))
+    assert pnode(b.id) in dict(seen.adjacency(onode(org.id)))
