@@ -72,6 +72,9 @@ _title_key = lru_cache(maxsize=65536)(title_key)
 CHUNK = 1000
 
 
+_NOBODY: frozenset[int] = frozenset()
+
+
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -96,9 +99,9 @@ class AuthorMatcher:
     by_email: dict[str, int]
     #: Owner id -> the organisations they work for or belong to (active memberships).
     owner_orgs: dict[int, set[int]]
-    #: Organisation id -> folded name -> its people of that name, for the names looked up
+    #: Folded name -> organisation id -> its people of that name, for the names looked up
     #: so far (``loaded``); another name is looked up when first asked for.
-    org_people: dict[int, dict[str, set[int]]]
+    people: dict[str, dict[int, set[int]]]
     loaded: set[str] = field(default_factory=set)
     owner: Person | None = None
     session: Session | None = None
@@ -174,37 +177,47 @@ class AuthorMatcher:
                     )
                 ),
             ):
-                self.org_people.setdefault(oid, {}).setdefault(words, set()).add(pid)
+                self.people.setdefault(words, {}).setdefault(oid, set()).add(pid)
 
-    def _colleagues(self, owner_id: int, key: str) -> set[int]:
-        if key not in self.loaded:
+    def _colleagues(self, owner_id: int, key: str) -> set[int] | frozenset[int]:
+        by_org = self.people.get(key)
+        if by_org is None:
+            if key in self.loaded:
+                return _NOBODY  # most co-authors from abroad: nobody of that name here
             self._load({key})
+            by_org = self.people.get(key)
+            if by_org is None:
+                return _NOBODY
         found: set[int] = set()
         for oid in self.owner_orgs.get(owner_id, ()):
-            found |= self.org_people.get(oid, {}).get(key, set())
+            pids = by_org.get(oid)
+            if pids:
+                found |= pids
         found.discard(owner_id)
         return found
 
     def match(self, owner: Person, authors: list[dict[str, Any]]) -> None:
         """Fill ``person_id`` / ``candidate_person_id`` of author rows (dicts) in place."""
+        owner_id = owner.id
         owner_key = name_key(owner.full_name)
-        owner_taken = any(a["person_id"] == owner.id for a in authors)
+        owner_taken = any(a["person_id"] == owner_id for a in authors)
+        by_orcid, by_email = self.by_orcid, self.by_email
         for a in authors:
             if a["person_id"] is not None:
                 continue
-            pid = self.by_orcid.get(a["orcid"] or "")
+            pid = by_orcid.get(a["orcid"]) if a["orcid"] else None
             if pid is None and a.get("email"):
-                pid = self.by_email.get(a["email"].lower())
+                pid = by_email.get(a["email"].lower())
             if pid is not None:
                 a["person_id"] = pid
-                owner_taken = owner_taken or pid == owner.id
+                owner_taken = owner_taken or pid == owner_id
                 continue
             key = name_key(a["name"])
             if not owner_taken and key == owner_key:
-                a["person_id"] = owner.id
+                a["person_id"] = owner_id
                 owner_taken = True
                 continue
-            same = self._colleagues(owner.id, key)
+            same = self._colleagues(owner_id, key)
             if len(same) == 1:
                 a["candidate_person_id"] = next(iter(same))
 
