@@ -62,7 +62,8 @@ TARGET_PAGE_MS = 200.0
 TARGET_GRAPH_SECONDS = 15.0
 TARGET_GRAPH_MB = 1536.0
 TARGET_SUGGEST_P95_MS = 300.0
-SCRATCH_DB = "bench_scholarly"
+#: This run's own scratch database: two runs at once (two sessions) never drop each other's.
+SCRATCH_DB = f"bench_scholarly_{os.getpid()}"
 COLUMNS = ["expert", "title", "authors", "year", "type", "venue", "doi", "language", "keywords"]
 ROWS_PER_FILE = 50_000
 
@@ -509,7 +510,7 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
 
 @contextmanager
 def scratch_postgres(admin_url: str):
-    """A fresh ``bench_scholarly`` database, dropped afterwards; yields its URL."""
+    """A fresh ``bench_scholarly_<pid>`` database, dropped afterwards; yields its URL."""
     import psycopg
 
     plain = admin_url.replace("postgresql+psycopg://", "postgresql://")

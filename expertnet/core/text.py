@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
 
 
 def nfc(value: str | None) -> str | None:
@@ -20,7 +19,10 @@ def clean_line(value: str | None) -> str | None:
     """NFC, control characters dropped, runs of white space folded: for one-line fields."""
     if value is None:
         return None
-    return _SPACES.sub(" ", _CONTROL.sub("", nfc(value))).strip()
+    # str.split() splits on runs of exactly the characters a regex ``\s`` matches
+    # (str.isspace) and drops them at both ends: re.sub(r"\s+", " ", …).strip() at half
+    # the cost.
+    return " ".join(_CONTROL.sub("", nfc(value)).split())
 
 
 def clean_text(value: str | None) -> str | None:
