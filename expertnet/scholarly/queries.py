@@ -87,17 +87,16 @@ def authorships_to_confirm(person_id: int) -> list[PublicationAuthor]:
     )
 
 
-#: What the record's API needs of its person: memberships, fields and employer.
-PERSON_LOAD = (
-    selectinload(Person.memberships).selectinload(Membership.organization),
-    selectinload(Person.fields),
-    selectinload(Person.employer),
-)
-
-
 def person_for_record(person_id: int) -> Person | None:
-    """The person whose record is asked for, loaded for the permission checks."""
-    return db.session.scalar(select(Person).options(*PERSON_LOAD).where(Person.id == person_id))
+    """The person whose record is asked for, loaded for the permission checks (with
+    memberships, fields and employer). The loader options are made here, not at import:
+    making them configures the mappers, which needs every model imported first."""
+    load = (
+        selectinload(Person.memberships).selectinload(Membership.organization),
+        selectinload(Person.fields),
+        selectinload(Person.employer),
+    )
+    return db.session.scalar(select(Person).options(*load).where(Person.id == person_id))
 
 
 def author_at(pub_id: int, position: int) -> PublicationAuthor | None:
