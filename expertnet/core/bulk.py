@@ -17,7 +17,8 @@ plain ``insert()`` executemany, which SQLAlchemy already batches well there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -104,3 +105,28 @@ def reserve_ids(session: Session, table: Table, n: int) -> list[int]:
         return list(session.scalars(sql, {"table": table.name, "n": n}))
     start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
     return list(range(start, start + n))
+
+
+@contextlib.contextmanager
+def indexes_built_after(conn, tables: tuple[str, ...]) -> Iterator[None]:
+    """On SQLite, drop the tables' plain indexes and create them again afterwards, in
+    the same transaction (SQLite's schema changes are transactional: a rollback brings
+    them back): building an index from the loaded rows costs a fraction of keeping it
+    up to date row by row. Indexes of constraints (UNIQUE, the primary key) stay."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    indexes = [
+        (name, sql)
+        for name, table, sql in conn.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        )
+        if table in tables
+    ]
+    quote = conn.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from search_index.collation import _FIELD as NAME_KEY_SEPARATOR
 from search_index.collation import person_name_key, sort_key
 
-from ..core.bulk import insert_rows, reserve_ids
+from ..core.bulk import indexes_built_after, insert_rows, reserve_ids
 from ..core.text import name_words
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
@@ -157,13 +157,35 @@ def load_union(
     org_ids, orgs_added = _load_organizations(session, union.organizations, now)
 
     people = union.people
-    memberships = union.memberships  # sorted by person index
     person_ids = reserve_ids(session, _person, len(people))
     conn = session.connection()
     stamps = {"version": 1, "created_at": now, "updated_at": now}
+    counts = {"people": 0, "experts": 0, "person_fields": 0, "memberships": 0}
+    with indexes_built_after(conn, ("person", "person_field", "membership")):
+        _write_people(conn, union, person_ids, org_ids, field_ids, stamps, counts, progress)
+    return {
+        "organizations": len(union.organizations),
+        "organizations_created": orgs_added,
+        "fields_created": fields_added,
+        **counts,
+    }
+
+
+def _write_people(
+    conn: Connection,
+    union: UnionData,
+    person_ids: list[int],
+    org_ids: dict[str, int],
+    field_ids: dict[str, int],
+    stamps: dict[str, object],
+    counts: dict[str, int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """People, their fields and memberships, a batch at a time (counted in ``counts``)."""
+    people = union.people
+    memberships = union.memberships  # sorted by person index
     name_key = _NameKeys()
     m_at = 0
-    counts = {"people": 0, "experts": 0, "person_fields": 0, "memberships": 0}
     for start in range(0, len(people), BATCH_SIZE):
         batch = people[start : start + BATCH_SIZE]
         new_ids = person_ids[start : start + len(batch)]
@@ -192,12 +214,6 @@ def load_union(
         counts["memberships"] += len(m_rows)
         if progress is not None:
             progress(len(batch))
-    return {
-        "organizations": len(union.organizations),
-        "organizations_created": orgs_added,
-        "fields_created": fields_added,
-        **counts,
-    }
 
 
 _MEMBERSHIP_COLUMNS = ("person_id", "organization_id", "role", "started_on", "ended_on")

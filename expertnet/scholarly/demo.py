@@ -11,16 +11,15 @@ directory loader: no audit entries, the caller commits.
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..core.bulk import insert_rows, reserve_ids
+from ..core.bulk import indexes_built_after, insert_rows, reserve_ids
 from ..core.types import utcnow
 from ..directory.models import Field, Membership, Organization, Person, person_field
 from .importers import title_key
@@ -251,35 +250,10 @@ def write_records(session: Session, records: DemoRecords) -> dict[str, int]:
     conn = session.connection()
     stamps = {"created_at": now, "updated_at": now}
     counts = {"publications": 0, "publication_authors": 0, "research_projects": 0}
-    with _indexes_built_after(conn, ("publication", "publication_author")):
+    with indexes_built_after(conn, ("publication", "publication_author")):
         _write(session, conn, records, counts, stamps)
     session.flush()
     return counts
-
-
-@contextlib.contextmanager
-def _indexes_built_after(conn, tables: tuple[str, ...]) -> Iterator[None]:
-    """On SQLite, drop the tables' plain indexes and create them again afterwards, in
-    the same transaction (SQLite's schema changes are transactional: a rollback brings
-    them back): building an index from the loaded rows costs a fraction of keeping it
-    up to date row by row. Indexes of constraints (UNIQUE, the primary key) stay."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    indexes = [
-        (name, sql)
-        for name, table, sql in conn.exec_driver_sql(
-            "SELECT name, tbl_name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
-        )
-        if table in tables
-    ]
-    quote = conn.dialect.identifier_preparer.quote
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
-    yield
-    for _name, sql in indexes:
-        conn.exec_driver_sql(sql)
 
 
 def _write(session: Session, conn, records: DemoRecords, counts: dict, stamps: dict) -> None:
