@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import scratch_postgres  # noqa: E402
+
 TARGET_SECONDS = 120.0
 SCRATCH_DB = "bench_import"
 COLUMNS = [
@@ -201,23 +203,6 @@ def run_import(label: str, db_url: str, roster: Path, rows: int, union, work: Pa
     return run
 
 
-@contextmanager
-def scratch_postgres(admin_url: str):
-    """A fresh ``bench_import`` database, dropped afterwards; yields its SQLAlchemy URL."""
-    import psycopg
-
-    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
-    base = plain.rsplit("/", 1)[0]
-    try:
-        yield f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{SCRATCH_DB}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-
-
 def markdown(runs: list[Run], rows: int, size_mb: float, generate_s: float, seed: int) -> str:
     phases = list(runs[0].phases)
     lines = [
@@ -336,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
                     "SQLite", f"sqlite:///{work / 'bench.db'}", roster, args.rows, union, work
                 )
             elif name == "postgresql":
-                with scratch_postgres(args.pg_url) as url:
+                with scratch_postgres(args.pg_url, SCRATCH_DB) as url:
                     run = run_import("PostgreSQL", url, roster, args.rows, union, work)
             else:
                 parser.error(f"unknown database {name}")

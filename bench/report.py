@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +37,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench._common import scratch_postgres  # noqa: E402
 
 TARGET_SECONDS = 2.0
 SCRATCH_DB = "bench_report"
@@ -518,23 +519,6 @@ def run_database(label: str, db_url: str, args, work: Path) -> Run:
     return run
 
 
-@contextmanager
-def scratch_postgres(admin_url: str):
-    """A fresh ``bench_report`` database, dropped afterwards; yields its SQLAlchemy URL."""
-    import psycopg
-
-    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
-    base = plain.rsplit("/", 1)[0]
-    try:
-        yield f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{SCRATCH_DB}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-
-
 # --- the report --------------------------------------------------------------------------------
 
 
@@ -647,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "sqlite":
                 runs.append(run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args, work))
             elif name == "postgresql":
-                with scratch_postgres(args.pg_url) as url:
+                with scratch_postgres(args.pg_url, SCRATCH_DB) as url:
                     runs.append(run_database("PostgreSQL", url, args, work))
             else:
                 parser.error(f"unknown database {name!r}")

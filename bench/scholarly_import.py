@@ -57,6 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import scratch_postgres  # noqa: E402
+
 TARGET_IMPORT_SECONDS = 120.0
 TARGET_PAGE_MS = 200.0
 TARGET_GRAPH_SECONDS = 15.0
@@ -508,23 +510,6 @@ def run(label: str, db_url: str, args, work: Path, union) -> Run:
     return result
 
 
-@contextmanager
-def scratch_postgres(admin_url: str):
-    """A fresh ``bench_scholarly_<pid>`` database, dropped afterwards; yields its URL."""
-    import psycopg
-
-    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
-    base = plain.rsplit("/", 1)[0]
-    try:
-        yield f"postgresql+psycopg://{base.removeprefix('postgresql://')}/{SCRATCH_DB}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
-
-
 def markdown(runs: list[Run], args) -> str:
     phases = list(runs[0].phases)
 
@@ -629,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "sqlite":
                 runs.append(run("SQLite", f"sqlite:///{work / 'bench.db'}", args, work, union))
             elif name == "postgresql":
-                with scratch_postgres(args.pg_url) as url:
+                with scratch_postgres(args.pg_url, SCRATCH_DB) as url:
                     runs.append(run("PostgreSQL", url, args, work, union))
             else:
                 parser.error(f"unknown database {name}")
