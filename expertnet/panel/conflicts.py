@@ -9,7 +9,7 @@ conflict it sees for one request. Rules work from the request's organisations ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..core.i18n import N_
 from .graph import (
     EMPLOYED,
     MEMBER,
@@ -314,41 +315,41 @@ class CoauthorOfInsider:
         years = self._years()
         kinds = (COAUTHOR, JOINT_PROJECT)
 
-        def partners(people: np.ndarray) -> list[tuple[int, int, Any]]:
-            """(position in ``people``, partner id, their most recent work) of each
-            collaboration within the window, person by person."""
+        def partners(people: np.ndarray) -> tuple[list[int], list[int], list[str], list[Any]]:
+            """(position in ``people``, partner id, kind of their most recent work, a
+            handle to that work for ``get``) of each collaboration within the window,
+            person by person. The works themselves are read only when a reason is shown."""
             owner, ids = _partners(ctx, people, kinds)
             keep = ids != people[owner]
             owner, ids = owner[keep], ids[keep]
-            works = _recent_works(layer.collaborations, people[owner], ids, years)
-            return [
-                (k, pid, c)
-                for k, pid, c in zip(owner.tolist(), ids.tolist(), works, strict=True)
-                if c is not None
-            ]
+            ok, kind, handles = _recent_collaborations(
+                layer.collaborations, people[owner], ids, years
+            )
+            return owner[ok].tolist(), ids[ok].tolist(), kind, handles
 
+        get = _work_getter(layer.collaborations)
+        label = ctx.graph.label
         for org_id, role in ctx.organisations:
             insiders, steps = _insiders(ctx, org_id, self.insider_kinds)
-            found = partners(insiders)
-            names = _labels(ctx, {int(insiders[k]) for k, _p, _c in found})
+            owners, pids, kind, handles = partners(insiders)
+            iids = insiders[owners].tolist() if owners else []
             org = _org_phrase(ctx, org_id, role)
             how = _how()
             office = how[OFFICE]
-            for k, pid, c in found:
-                iid, step = int(insiders[k]), steps[k]
+            on = onode(org_id)
+            for k, iid, pid, ck, h in zip(owners, iids, pids, kind, handles, strict=True):
+                step = steps[k]
                 yield Conflict(
                     pid,
                     self.code,
                     self.severity,
-                    _l(
-                        "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
-                        person=names[iid],
-                        how=how.get(step, office),
-                        org=org,
-                        work=_work(c),
+                    _Deferred(
+                        WORKED_WITH_INSIDER,
+                        _worked_with_insider,
+                        (label, pnode(iid), how.get(step, office), org, get, h),
                     ),
-                    (pnode(pid), pnode(iid), onode(org_id)),
-                    (c.kind, step),
+                    (pnode(pid), pnode(iid), on),
+                    (ck, step),
                 )
         rn = ctx.request_node
         if ctx.request_id is None or rn is None:
@@ -361,22 +362,60 @@ class CoauthorOfInsider:
             ],
             dtype=np.int64,
         )
-        found = partners(members)
-        names = _labels(ctx, {int(members[k]) for k, _p, _c in found})
-        for k, pid, c in found:
-            mid = int(members[k])
+        owners, pids, kind, handles = partners(members)
+        mids = members[owners].tolist() if owners else []
+        for mid, pid, ck, h in zip(mids, pids, kind, handles, strict=True):
             yield Conflict(
                 pid,
                 self.code,
                 self.severity,
-                _l(
-                    "Worked with %(person)s, who sits on this request's panel: %(work)s.",
-                    person=names[mid],
-                    work=_work(c),
+                _Deferred(
+                    WORKED_WITH_MEMBER,
+                    _worked_with_member,
+                    (label, pnode(mid), get, h),
                 ),
                 (pnode(pid), pnode(mid), rn),
-                (c.kind, "panel"),
+                (ck, "panel"),
             )
+
+
+WORKED_WITH_INSIDER = N_("Worked with %(person)s, who is %(how)s %(org)s: %(work)s.")
+WORKED_WITH_MEMBER = N_("Worked with %(person)s, who sits on this request's panel: %(work)s.")
+
+
+class _Deferred(LazyText):
+    """A ``LazyText`` whose variables are also made only when it is shown: a request at
+    1,000,000 members finds over a thousand co-authorships, and naming each one's people
+    and work (a title read from the snapshot) cost more than finding them. ``read(*args)``
+    gives the variables; the text is the same as ``_l(message, **read(*args))``."""
+
+    __slots__ = ("_args", "_read")
+
+    def __init__(self, message: str, read: Callable[..., dict[str, object]], args: tuple) -> None:
+        self.message = message
+        self._read = read
+        self._args = args
+
+    @property  # type: ignore[override]
+    def variables(self) -> dict[str, object]:
+        return self._read(*self._args)
+
+
+def _worked_with_insider(
+    label: Callable[[int], str],
+    node: int,
+    how: LazyText,
+    org: LazyText,
+    get: Callable[[Any], Any],
+    handle: Any,
+) -> dict[str, object]:
+    return {"person": label(node), "how": how, "org": org, "work": _work(get(handle))}
+
+
+def _worked_with_member(
+    label: Callable[[int], str], node: int, get: Callable[[Any], Any], handle: Any
+) -> dict[str, object]:
+    return {"person": label(node), "work": _work(get(handle))}
 
 
 def _work(c: Any) -> LazyText:
@@ -410,6 +449,40 @@ def _recent_works(collaborations: Any, a: np.ndarray, b: np.ndarray, years: int)
     return [
         collaborations.at(r) if k else None for r, k in zip(rows.tolist(), ok.tolist(), strict=True)
     ]
+
+
+def _recent_collaborations(
+    collaborations: Any, a: np.ndarray, b: np.ndarray, years: int
+) -> tuple[np.ndarray, list[str], list[Any]]:
+    """Which pairs (a[i], b[i]) worked together within the last ``years`` years (their
+    most recent collaboration, as ``_recent_works``) and, for those, its kind and a handle
+    for ``_work_getter(collaborations)``: on a snapshot's table, its row (one search for
+    all pairs, nothing read but years and kinds); else the collaboration itself."""
+    if getattr(collaborations, "find_many", None) is None:
+        works = _recent_works(collaborations, a, b, years)
+        ok = np.array([c is not None for c in works], dtype=bool)
+        kept = [c for c in works if c is not None]
+        return ok, [c.kind for c in kept], kept
+    from .snapshot_arrays import KINDS, NO_YEAR
+
+    rows = collaborations.find_many(a, b)
+    safe = np.maximum(rows, 0)
+    year = collaborations.years(safe)
+    ok = (rows >= 0) & ((year == NO_YEAR) | (year >= date.today().year - years))
+    kept = rows[ok]
+    kind = [KINDS[k] for k in np.asarray(collaborations.a["kind"][kept]).tolist()]
+    return ok, kind, kept.tolist()
+
+
+def _work_getter(collaborations: Any) -> Callable[[Any], Any]:
+    """The collaboration of a handle ``_recent_collaborations`` gave."""
+    if getattr(collaborations, "find_many", None) is None:
+        return _same
+    return collaborations.at  # type: ignore[no-any-return]
+
+
+def _same(c: Any) -> Any:
+    return c
 
 
 DEFAULT_RULES: tuple[ConflictRule, ...] = (

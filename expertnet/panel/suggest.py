@@ -110,6 +110,87 @@ class Exclusion:
     conflict: Conflict | None = None
 
 
+class Exclusions(Sequence[Exclusion]):
+    """Who was left out and why, the better fit first (then by id), each ``Exclusion``
+    made only when read.
+
+    A request at 1,000,000 members leaves out thousands of experts (not available, at
+    their workload cap); a page shows 30 and the API 50, the rest are only counted. The
+    order is computed for all of them at once (numpy), the objects for those read.
+    """
+
+    def __init__(
+        self,
+        named: list[Exclusion],
+        named_ids: np.ndarray,
+        named_aff: np.ndarray,
+        person_ids: np.ndarray,
+        aff: np.ndarray,
+        unavailable_rows: np.ndarray,
+        capped_rows: np.ndarray,
+        load: np.ndarray,
+        cap: np.ndarray,
+    ) -> None:
+        self._named = named
+        self._person_ids = person_ids
+        self._aff = aff
+        self._load, self._cap = load, cap
+        n_named, n_gone = len(named), len(unavailable_rows)
+        self._n_named, self._n_gone = n_named, n_gone
+        # Rows of the named part are never read (their objects exist): 0 keeps them valid.
+        self._rows = np.concatenate(
+            (np.zeros(n_named, dtype=np.int64), unavailable_rows, capped_rows)
+        ).astype(np.int64)
+        ids = np.concatenate((named_ids, person_ids[self._rows[n_named:]]))
+        a = np.concatenate((named_aff, aff[self._rows[n_named:]]))
+        # (-affinity, person id): ids are unique, so the order is the same as a sort by key.
+        self._order = np.lexsort((ids, -a))
+        self._made: dict[int, Exclusion] = {}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._make(i)
+
+    def __iter__(self):  # type: ignore[override]
+        for i in range(len(self)):
+            yield self._make(i)
+
+    def _make(self, i: int) -> Exclusion:
+        e = self._made.get(i)
+        if e is not None:
+            return e
+        k = int(self._order[i])
+        if k < self._n_named:
+            e = self._named[k]
+        else:
+            row = int(self._rows[k])
+            pid, a = int(self._person_ids[row]), float(self._aff[row])
+            if k < self._n_named + self._n_gone:
+                e = Exclusion(pid, _NOT_AVAILABLE, "unavailable", a)
+            else:
+                reason = _l(
+                    "At the workload cap: %(load)s of %(cap)s panels.",
+                    load=int(self._load[row]),
+                    cap=int(self._cap[row]),
+                )
+                e = Exclusion(pid, reason, "workload_cap", a)
+        # Shared by every caller of a kept evaluation: making one twice is harmless.
+        self._made[i] = e
+        return e
+
+
+#: One text for everyone not available (a reason is never changed once made).
+_NOT_AVAILABLE = _l("Marked as not available for panels.")
+
+
 @dataclass(frozen=True)
 class Unmet:
     constraint: str
@@ -124,7 +205,7 @@ class Suggestion:
     panel: list[Candidate]
     chair_id: int | None
     ranked: list[Candidate]
-    excluded: list[Exclusion]
+    excluded: Sequence[Exclusion]
     unmet: list[Unmet]
     constraints: PanelConstraints
     qualified_count: int
@@ -413,7 +494,7 @@ class _Evaluation:
     eg: ExpertGraph
     profile: RequestProfile
     candidates: Candidates  # eligible and qualified, best first
-    excluded: list[Exclusion]
+    excluded: Sequence[Exclusion]
     qvec: dict[int, float]
 
     @cached_property
@@ -435,7 +516,7 @@ class _Scored:
     load: np.ndarray
     declines: np.ndarray
     conflicts: dict[int, list[Conflict]]
-    excluded: tuple[Exclusion, ...]
+    excluded: Exclusions
     #: The learned source the scores used (held so that its ``id`` in the key stays its).
     learned: object = None
 
@@ -486,7 +567,7 @@ def _evaluate(
         scored.declines,
         scored.conflicts,
     )
-    return _Evaluation(eg, profile, candidates, list(scored.excluded), scored.qvec)
+    return _Evaluation(eg, profile, candidates, scored.excluded, scored.qvec)
 
 
 def _score(
@@ -518,19 +599,19 @@ def _score(
     # the coordinator) are decided one by one; everything else for all rows at once.
     # Only people with a conflict, a seat or the coordinator's word can be named: walk
     # those few (the qualified among them, by id), not every qualified expert.
-    excluded: list[Exclusion] = []
-    named: set[int] = set()
+    named: list[Exclusion] = []
     maybe = np.array(
         sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
     )
     named_ids = maybe[_in_sorted(maybe, qualified_ids)]
     named_aff = aff[_rows_of_ids(eg, named_ids)[0]].tolist()
-    for pid, pid_aff in zip(named_ids.tolist(), named_aff, strict=True):
+    left_out = profile.excluded_person_ids
+    for pid, a in zip(named_ids.tolist(), named_aff, strict=True):
         mine = conflicts.get(pid)
-        blocking = next((c for c in mine if c.excludes), None) if mine else None
-        a = pid_aff if (blocking or pid in seated) else 0.0
-        if blocking is not None:
-            excluded.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
+        # ``find_conflicts`` puts a person's excluding conflicts first.
+        if mine and mine[0].excludes:
+            blocking = mine[0]
+            named.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
         elif pid in seated:
             state = seated[pid]
             reason = (
@@ -538,39 +619,27 @@ def _score(
                 if state == "declined"
                 else _l("Already invited to this panel.")
             )
-            excluded.append(Exclusion(pid, reason, f"already_{state}", a))
-        elif pid in profile.excluded_person_ids:
-            a = pid_aff
-            excluded.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
-        else:
-            continue
-        named.add(pid)
+            named.append(Exclusion(pid, reason, f"already_{state}", a))
+        elif pid in left_out:
+            named.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
     arrays = _expert_arrays(eg)
     load = _scatter(eg, eg.load, "load_by_row")
     declines = _scatter(eg, eg.recent_declines, "declines_by_row")
-    named_sorted = np.array(sorted(named), dtype=np.int64)
+    named_sorted = np.array([e.person_id for e in named], dtype=np.int64)
     open_rows = qualified[~_in_sorted(qualified_ids, named_sorted)]
     unavailable = ~arrays.available[open_rows]
     capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
-    # One text for all of them (a reason is never changed once made).
-    not_available = _l("Marked as not available for panels.")
-    gone = open_rows[unavailable]
-    for pid, a in zip(model.person_ids[gone].tolist(), aff[gone].tolist(), strict=True):
-        excluded.append(Exclusion(pid, not_available, "unavailable", a))
-    for row in open_rows[capped].tolist():
-        cap = int(arrays.cap[row])
-        excluded.append(
-            Exclusion(
-                int(model.person_ids[row]),
-                _l(
-                    "At the workload cap: %(load)s of %(cap)s panels.",
-                    load=int(load[row]),
-                    cap=cap,
-                ),
-                "workload_cap",
-                float(aff[row]),
-            )
-        )
+    excluded = Exclusions(
+        named,
+        named_sorted,
+        np.array([e.affinity for e in named], dtype=np.float64),
+        model.person_ids,
+        aff,
+        open_rows[unavailable],
+        open_rows[capped],
+        load,
+        arrays.cap,
+    )
     rows = open_rows[~(unavailable | capped)]
     cap = arrays.cap[rows]
     headroom = np.where(cap > 0, 1.0 - load[rows] / np.maximum(cap, 1), 0.0)
@@ -579,7 +648,6 @@ def _score(
     # lift a poor fit above a good one by more than 30 %.
     score = np.round(aff[rows] * (0.7 + 0.3 * modifiers), 6)
     order = np.lexsort((model.person_ids[rows], -aff[rows], -score))
-    excluded.sort(key=lambda e: (-e.affinity, e.person_id))
     for array in (aff, text, field, load, declines):
         array.flags.writeable = False  # shared by every caller from now on
     return _Scored(
@@ -592,7 +660,7 @@ def _score(
         load=load,
         declines=declines,
         conflicts=conflicts,
-        excluded=tuple(excluded),
+        excluded=excluded,
         learned=learned,
     )
 
