@@ -316,40 +316,45 @@ class CoauthorOfInsider:
         kinds = (COAUTHOR, JOINT_PROJECT)
 
         def partners(people: np.ndarray) -> tuple[list[int], list[int], list[str], list[Any]]:
-            """(position in ``people``, partner id, kind of their most recent work, a
-            handle to that work for ``get``) of each collaboration within the window,
-            person by person. The works themselves are read only when a reason is shown."""
+            """(position in ``people``, graph node of the partner, kind of their most
+            recent work, a handle to that work for ``get``) of each collaboration within
+            the window, person by person. The works themselves are read only when a
+            reason is shown."""
             owner, ids = _partners(ctx, people, kinds)
             keep = ids != people[owner]
             owner, ids = owner[keep], ids[keep]
             ok, kind, handles = _recent_collaborations(
                 layer.collaborations, people[owner], ids, years
             )
-            return owner[ok].tolist(), ids[ok].tolist(), kind, handles
+            return owner[ok].tolist(), pnode(ids[ok]).tolist(), kind, handles
 
         get = _work_getter(layer.collaborations)
         label = ctx.graph.label
+        code, severity = self.code, self.severity
         for org_id, role in ctx.organisations:
             insiders, steps = _insiders(ctx, org_id, self.insider_kinds)
-            owners, pids, kind, handles = partners(insiders)
-            iids = insiders[owners].tolist() if owners else []
+            owners, nodes, kind, handles = partners(insiders)
+            if not owners:
+                continue
+            inodes = pnode(insiders).tolist()
             org = _org_phrase(ctx, org_id, role)
             how = _how()
             office = how[OFFICE]
+            hows = [how.get(step, office) for step in steps]
             on = onode(org_id)
-            for k, iid, pid, ck, h in zip(owners, iids, pids, kind, handles, strict=True):
-                step = steps[k]
+            for k, n, ck, h in zip(owners, nodes, kind, handles, strict=True):
+                inode = inodes[k]
                 yield Conflict(
-                    pid,
-                    self.code,
-                    self.severity,
+                    n >> 2,
+                    code,
+                    severity,
                     _Deferred(
                         WORKED_WITH_INSIDER,
                         _worked_with_insider,
-                        (label, pnode(iid), how.get(step, office), org, get, h),
+                        (label, inode, hows[k], org, get, h),
                     ),
-                    (pnode(pid), pnode(iid), on),
-                    (ck, step),
+                    (n, inode, on),
+                    (ck, steps[k]),
                 )
         rn = ctx.request_node
         if ctx.request_id is None or rn is None:
@@ -362,19 +367,16 @@ class CoauthorOfInsider:
             ],
             dtype=np.int64,
         )
-        owners, pids, kind, handles = partners(members)
-        mids = members[owners].tolist() if owners else []
-        for mid, pid, ck, h in zip(mids, pids, kind, handles, strict=True):
+        owners, nodes, kind, handles = partners(members)
+        mnodes = pnode(members).tolist()
+        for k, n, ck, h in zip(owners, nodes, kind, handles, strict=True):
+            mnode = mnodes[k]
             yield Conflict(
-                pid,
-                self.code,
-                self.severity,
-                _Deferred(
-                    WORKED_WITH_MEMBER,
-                    _worked_with_member,
-                    (label, pnode(mid), get, h),
-                ),
-                (pnode(pid), pnode(mid), rn),
+                n >> 2,
+                code,
+                severity,
+                _Deferred(WORKED_WITH_MEMBER, _worked_with_member, (label, mnode, get, h)),
+                (n, mnode, rn),
                 (ck, "panel"),
             )
 
@@ -504,8 +506,13 @@ def find_conflicts(
         for c in rule.find(ctx):
             out.setdefault(c.person_id, []).append(c)
     for conflicts in out.values():
-        conflicts.sort(key=lambda c: (not c.excludes, c.rule, c.path))
+        if len(conflicts) > 1:
+            conflicts.sort(key=_conflict_order)
     return out
+
+
+def _conflict_order(c: Conflict) -> tuple[bool, str, tuple[int, ...]]:
+    return (c.severity != EXCLUDE, c.rule, c.path)
 
 
 def path_json(eg: ExpertGraph, conflict: Conflict) -> list[dict]:

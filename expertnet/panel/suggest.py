@@ -121,9 +121,8 @@ class Exclusions(Sequence[Exclusion]):
 
     def __init__(
         self,
-        named: list[Exclusion],
-        named_ids: np.ndarray,
-        named_aff: np.ndarray,
+        why: list[Conflict | str | None],
+        named_rows: np.ndarray,
         person_ids: np.ndarray,
         aff: np.ndarray,
         unavailable_rows: np.ndarray,
@@ -131,18 +130,13 @@ class Exclusions(Sequence[Exclusion]):
         load: np.ndarray,
         cap: np.ndarray,
     ) -> None:
-        self._named = named
+        self._why = why
         self._person_ids = person_ids
         self._aff = aff
         self._load, self._cap = load, cap
-        n_named, n_gone = len(named), len(unavailable_rows)
-        self._n_named, self._n_gone = n_named, n_gone
-        # Rows of the named part are never read (their objects exist): 0 keeps them valid.
-        self._rows = np.concatenate(
-            (np.zeros(n_named, dtype=np.int64), unavailable_rows, capped_rows)
-        ).astype(np.int64)
-        ids = np.concatenate((named_ids, person_ids[self._rows[n_named:]]))
-        a = np.concatenate((named_aff, aff[self._rows[n_named:]]))
+        self._n_named, self._n_gone = len(why), len(unavailable_rows)
+        self._rows = np.concatenate((named_rows, unavailable_rows, capped_rows)).astype(np.int64)
+        ids, a = person_ids[self._rows], aff[self._rows]
         # (-affinity, person id): ids are unique, so the order is the same as a sort by key.
         self._order = np.lexsort((ids, -a))
         self._made: dict[int, Exclusion] = {}
@@ -168,11 +162,11 @@ class Exclusions(Sequence[Exclusion]):
         if e is not None:
             return e
         k = int(self._order[i])
+        row = int(self._rows[k])
+        pid, a = int(self._person_ids[row]), float(self._aff[row])
         if k < self._n_named:
-            e = self._named[k]
+            e = self._named(k, pid, a)
         else:
-            row = int(self._rows[k])
-            pid, a = int(self._person_ids[row]), float(self._aff[row])
             if k < self._n_named + self._n_gone:
                 e = Exclusion(pid, _NOT_AVAILABLE, "unavailable", a)
             else:
@@ -185,6 +179,19 @@ class Exclusions(Sequence[Exclusion]):
         # Shared by every caller of a kept evaluation: making one twice is harmless.
         self._made[i] = e
         return e
+
+    def _named(self, k: int, pid: int, a: float) -> Exclusion:
+        why = self._why[k]
+        if isinstance(why, Conflict):
+            return Exclusion(pid, why.reason, why.rule, a, why)
+        if why is None:
+            return Exclusion(pid, _l("Left out by the coordinator."), "left_out", a)
+        reason = (
+            _l("Declined this request's invitation.")
+            if why == "declined"
+            else _l("Already invited to this panel.")
+        )
+        return Exclusion(pid, reason, f"already_{why}", a)
 
 
 #: One text for everyone not available (a reason is never changed once made).
@@ -599,40 +606,37 @@ def _score(
     # the coordinator) are decided one by one; everything else for all rows at once.
     # Only people with a conflict, a seat or the coordinator's word can be named: walk
     # those few (the qualified among them, by id), not every qualified expert.
-    named: list[Exclusion] = []
     maybe = np.array(
         sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
     )
-    named_ids = maybe[_in_sorted(maybe, qualified_ids)]
-    named_aff = aff[_rows_of_ids(eg, named_ids)[0]].tolist()
+    maybe = maybe[_in_sorted(maybe, qualified_ids)]
+    # Why each is named (made into an ``Exclusion`` only when read, ``Exclusions``): the
+    # conflict that excludes them, their seat's state, or None (left out).
+    named: list[int] = []
+    why: list[Conflict | str | None] = []
     left_out = profile.excluded_person_ids
-    for pid, a in zip(named_ids.tolist(), named_aff, strict=True):
+    for pid in maybe.tolist():
         mine = conflicts.get(pid)
         # ``find_conflicts`` puts a person's excluding conflicts first.
         if mine and mine[0].excludes:
-            blocking = mine[0]
-            named.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
+            why.append(mine[0])
         elif pid in seated:
-            state = seated[pid]
-            reason = (
-                _l("Declined this request's invitation.")
-                if state == "declined"
-                else _l("Already invited to this panel.")
-            )
-            named.append(Exclusion(pid, reason, f"already_{state}", a))
+            why.append(seated[pid])
         elif pid in left_out:
-            named.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
+            why.append(None)
+        else:
+            continue
+        named.append(pid)
     arrays = _expert_arrays(eg)
     load = _scatter(eg, eg.load, "load_by_row")
     declines = _scatter(eg, eg.recent_declines, "declines_by_row")
-    named_sorted = np.array([e.person_id for e in named], dtype=np.int64)
+    named_sorted = np.array(named, dtype=np.int64)
     open_rows = qualified[~_in_sorted(qualified_ids, named_sorted)]
     unavailable = ~arrays.available[open_rows]
     capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
     excluded = Exclusions(
-        named,
-        named_sorted,
-        np.array([e.affinity for e in named], dtype=np.float64),
+        why,
+        _rows_of_ids(eg, named_sorted)[0],
         model.person_ids,
         aff,
         open_rows[unavailable],
