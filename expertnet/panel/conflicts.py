@@ -31,6 +31,7 @@ from .graph import (
 from .i18n import LazyText, _l
 from .names import EXCLUDE, POTENTIAL
 from .snapshot import BIT
+from .snapshot_arrays import search_sorted
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class ConflictContext:
         have = self._people_sorted
         if not len(have) or not len(person_ids):
             return np.zeros(len(person_ids), dtype=bool)
-        pos = np.minimum(np.searchsorted(have, person_ids), len(have) - 1)
+        pos = np.minimum(search_sorted(have, person_ids), len(have) - 1)
         return have[pos] == person_ids
 
     @property

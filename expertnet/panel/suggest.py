@@ -36,6 +36,7 @@ from .explain import matching_keywords, matching_phrases
 from .graph import ExpertGraph, PersonInfo
 from .i18n import LazyText, _, _l
 from .snapshot import PeopleTable
+from .snapshot_arrays import search_sorted
 
 #: At most this many seats; a panel of 30 is a conference, not a panel.
 MAX_PANEL_SIZE = 25
@@ -355,7 +356,7 @@ def _in_sorted(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """``np.isin(values, sorted_ids)`` for an ascending ``sorted_ids``: one search."""
     if not len(sorted_ids):
         return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
+    pos = np.minimum(search_sorted(sorted_ids, values), len(sorted_ids) - 1)
     return sorted_ids[pos] == values
 
 
@@ -364,7 +365,7 @@ def _rows_of_ids(eg: ExpertGraph, pids: np.ndarray) -> tuple[np.ndarray, np.ndar
     ids = eg.affinity.person_ids
     if not len(ids):
         return np.zeros(len(pids), dtype=np.int64), np.zeros(len(pids), dtype=bool)
-    pos = np.minimum(np.searchsorted(ids, pids), len(ids) - 1)
+    pos = np.minimum(search_sorted(ids, pids), len(ids) - 1)
     return pos, ids[pos] == pids
 
 

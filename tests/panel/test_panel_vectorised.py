@@ -440,3 +440,14 @@ def test_exclusions_made_when_read_are_the_sorted_list(seed):
     assert all(type(e.person_id) is int and type(e.affinity) is float for e in got)
     with pytest.raises(IndexError):
         got[len(want)]
+
+
+@pytest.mark.parametrize("n", [0, 5, 255, 256, 3000])
+def test_searching_needles_in_order_gives_the_plain_search(n):
+    from expertnet.panel.snapshot_arrays import search_sorted
+
+    rng = np.random.default_rng(n)
+    haystack = np.sort(rng.integers(0, 5000, 20000))  # duplicates: the leftmost is found
+    needles = rng.integers(-10, 5100, n)
+    got = search_sorted(haystack, needles)
+    assert got.tolist() == np.searchsorted(haystack, needles).tolist()
