@@ -30,6 +30,7 @@ from .conflicts import (
     Conflict,
     ConflictContext,
     ConflictRule,
+    SortedIds,
     find_conflicts,
 )
 from .explain import matching_keywords, matching_phrases
@@ -596,7 +597,7 @@ def _score(
         agency_id=profile.agency_id,
         subject_ids=tuple(profile.subject_ids),
         declared_person_ids=frozenset(profile.declared_person_ids),
-        people=frozenset(qualified_ids.tolist()),
+        people=SortedIds(qualified_ids),  # ascending, as the model's ids
     )
     conflicts = find_conflicts(ctx, rules)
     seated: dict[int, str] = {}

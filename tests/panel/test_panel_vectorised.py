@@ -451,3 +451,29 @@ def test_searching_needles_in_order_gives_the_plain_search(n):
     needles = rng.integers(-10, 5100, n)
     got = search_sorted(haystack, needles)
     assert got.tolist() == np.searchsorted(haystack, needles).tolist()
+
+
+@pytest.mark.parametrize("table", [False, True])
+def test_candidates_as_a_sorted_array_find_what_the_set_finds(table):
+    from expertnet.panel.conflicts import DEFAULT_RULES, SortedIds
+
+    eg, pids, org_ids = _graph(4, table=table)
+    rng = random.Random(4)
+    chosen = sorted(rng.sample(pids, len(pids) // 2))
+    ids = SortedIds(np.array(chosen, dtype=np.int64))
+    assert len(ids) == len(chosen) and list(ids) == chosen
+    assert all(p in ids for p in chosen) and not any(p in ids for p in set(pids) - set(chosen))
+    assert 10**9 not in ids and -1 not in ids
+
+    def ctx(people):
+        return ConflictContext(
+            graph=eg,
+            request_id=1,
+            agency_id=org_ids[0],
+            subject_ids=tuple(org_ids[1:3]),
+            declared_person_ids=frozenset(pids[::7]),
+            people=people,
+        )
+
+    want = find_conflicts(ctx(frozenset(chosen)), DEFAULT_RULES)
+    assert want and _plain(find_conflicts(ctx(ids), DEFAULT_RULES)) == _plain(want)
