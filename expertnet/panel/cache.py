@@ -341,6 +341,7 @@ def _catch_up(
 
     conn = session.connection()
     fresh: ExpertGraph | None = None
+    mapped = False
     if cached is not None:
         fresh = _patched(cached, conn, version[0])
     if fresh is None and root is not None:
@@ -357,6 +358,7 @@ def _catch_up(
                 with _lock:
                     _asked.pop(url, None)  # a build job (if one was asked) delivered
                 fresh = _patched(loaded, conn, version[0]) or loaded
+                mapped = True
     if fresh is None:
         return None
     fresh = _with_new_overlay(fresh, (fresh.version[0], version[1]), conn)
@@ -365,6 +367,11 @@ def _catch_up(
         if current is not None and current.version[0] > fresh.version[0]:
             return current  # a newer one landed meanwhile
         _graphs[url] = fresh
+    if mapped:
+        # As after a build: a process that maps its snapshot (every web process at
+        # 1,000,000 members) otherwise had each full collection walk all it holds, and
+        # one suggestion in 15 took 180 ms more (docs/performance.md).
+        settle()
     return fresh
 
 

@@ -9,7 +9,8 @@ conflict it sees for one request. Rules work from the request's organisations ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..core.i18n import N_
 from .graph import (
     EMPLOYED,
     MEMBER,
@@ -30,6 +32,28 @@ from .graph import (
 from .i18n import LazyText, _l
 from .names import EXCLUDE, POTENTIAL
 from .snapshot import BIT
+from .snapshot_arrays import search_sorted
+
+
+class SortedIds(AbstractSet[int]):
+    """Person ids held as one ascending array: a set for ``in``, ``len`` and iteration
+    without a Python object per id (a request's 50,000 candidates at 1,000,000 members
+    cost 5 ms as a frozenset, and as much again to sort back into an array)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+
+    def __contains__(self, x: object) -> bool:
+        i = int(np.searchsorted(self.ids, x))  # type: ignore[call-overload]
+        return i < len(self.ids) and int(self.ids[i]) == x
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids.tolist())
 
 
 @dataclass(frozen=True)
@@ -45,13 +69,15 @@ class ConflictContext:
     #: Only these people are of interest (the candidates), or None for everyone. A
     #: subject association has thousands of plain members; describing a conflict for
     #: each of them would cost more than the whole suggestion.
-    people: frozenset[int] | None = None
+    people: AbstractSet[int] | None = None
 
     def wants(self, person_id: int) -> bool:
         return self.people is None or person_id in self.people
 
     @cached_property
     def _people_sorted(self) -> np.ndarray:
+        if isinstance(self.people, SortedIds):
+            return self.people.ids
         people = self.people or ()
         return np.sort(np.fromiter(people, dtype=np.int64, count=len(people)))
 
@@ -68,7 +94,7 @@ class ConflictContext:
         have = self._people_sorted
         if not len(have) or not len(person_ids):
             return np.zeros(len(person_ids), dtype=bool)
-        pos = np.minimum(np.searchsorted(have, person_ids), len(have) - 1)
+        pos = np.minimum(search_sorted(have, person_ids), len(have) - 1)
         return have[pos] == person_ids
 
     @property
@@ -314,41 +340,46 @@ class CoauthorOfInsider:
         years = self._years()
         kinds = (COAUTHOR, JOINT_PROJECT)
 
-        def partners(people: np.ndarray) -> list[tuple[int, int, Any]]:
-            """(position in ``people``, partner id, their most recent work) of each
-            collaboration within the window, person by person."""
+        def partners(people: np.ndarray) -> tuple[list[int], list[int], list[str], list[Any]]:
+            """(position in ``people``, graph node of the partner, kind of their most
+            recent work, a handle to that work for ``get``) of each collaboration within
+            the window, person by person. The works themselves are read only when a
+            reason is shown."""
             owner, ids = _partners(ctx, people, kinds)
             keep = ids != people[owner]
             owner, ids = owner[keep], ids[keep]
-            works = _recent_works(layer.collaborations, people[owner], ids, years)
-            return [
-                (k, pid, c)
-                for k, pid, c in zip(owner.tolist(), ids.tolist(), works, strict=True)
-                if c is not None
-            ]
+            ok, kind, handles = _recent_collaborations(
+                layer.collaborations, people[owner], ids, years
+            )
+            return owner[ok].tolist(), pnode(ids[ok]).tolist(), kind, handles
 
+        get = _work_getter(layer.collaborations)
+        label = ctx.graph.label
+        code, severity = self.code, self.severity
         for org_id, role in ctx.organisations:
             insiders, steps = _insiders(ctx, org_id, self.insider_kinds)
-            found = partners(insiders)
-            names = _labels(ctx, {int(insiders[k]) for k, _p, _c in found})
+            owners, nodes, kind, handles = partners(insiders)
+            if not owners:
+                continue
+            inodes = pnode(insiders).tolist()
             org = _org_phrase(ctx, org_id, role)
             how = _how()
             office = how[OFFICE]
-            for k, pid, c in found:
-                iid, step = int(insiders[k]), steps[k]
+            hows = [how.get(step, office) for step in steps]
+            on = onode(org_id)
+            for k, n, ck, h in zip(owners, nodes, kind, handles, strict=True):
+                inode = inodes[k]
                 yield Conflict(
-                    pid,
-                    self.code,
-                    self.severity,
-                    _l(
-                        "Worked with %(person)s, who is %(how)s %(org)s: %(work)s.",
-                        person=names[iid],
-                        how=how.get(step, office),
-                        org=org,
-                        work=_work(c),
+                    n >> 2,
+                    code,
+                    severity,
+                    _Deferred(
+                        WORKED_WITH_INSIDER,
+                        _worked_with_insider,
+                        (label, inode, hows[k], org, get, h),
                     ),
-                    (pnode(pid), pnode(iid), onode(org_id)),
-                    (c.kind, step),
+                    (n, inode, on),
+                    (ck, steps[k]),
                 )
         rn = ctx.request_node
         if ctx.request_id is None or rn is None:
@@ -361,22 +392,57 @@ class CoauthorOfInsider:
             ],
             dtype=np.int64,
         )
-        found = partners(members)
-        names = _labels(ctx, {int(members[k]) for k, _p, _c in found})
-        for k, pid, c in found:
-            mid = int(members[k])
+        owners, nodes, kind, handles = partners(members)
+        mnodes = pnode(members).tolist()
+        for k, n, ck, h in zip(owners, nodes, kind, handles, strict=True):
+            mnode = mnodes[k]
             yield Conflict(
-                pid,
-                self.code,
-                self.severity,
-                _l(
-                    "Worked with %(person)s, who sits on this request's panel: %(work)s.",
-                    person=names[mid],
-                    work=_work(c),
-                ),
-                (pnode(pid), pnode(mid), rn),
-                (c.kind, "panel"),
+                n >> 2,
+                code,
+                severity,
+                _Deferred(WORKED_WITH_MEMBER, _worked_with_member, (label, mnode, get, h)),
+                (n, mnode, rn),
+                (ck, "panel"),
             )
+
+
+WORKED_WITH_INSIDER = N_("Worked with %(person)s, who is %(how)s %(org)s: %(work)s.")
+WORKED_WITH_MEMBER = N_("Worked with %(person)s, who sits on this request's panel: %(work)s.")
+
+
+class _Deferred(LazyText):
+    """A ``LazyText`` whose variables are also made only when it is shown: a request at
+    1,000,000 members finds over a thousand co-authorships, and naming each one's people
+    and work (a title read from the snapshot) cost more than finding them. ``read(*args)``
+    gives the variables; the text is the same as ``_l(message, **read(*args))``."""
+
+    __slots__ = ("_args", "_read")
+
+    def __init__(self, message: str, read: Callable[..., dict[str, object]], args: tuple) -> None:
+        self.message = message
+        self._read = read
+        self._args = args
+
+    @property  # type: ignore[override]
+    def variables(self) -> dict[str, object]:
+        return self._read(*self._args)
+
+
+def _worked_with_insider(
+    label: Callable[[int], str],
+    node: int,
+    how: LazyText,
+    org: LazyText,
+    get: Callable[[Any], Any],
+    handle: Any,
+) -> dict[str, object]:
+    return {"person": label(node), "how": how, "org": org, "work": _work(get(handle))}
+
+
+def _worked_with_member(
+    label: Callable[[int], str], node: int, get: Callable[[Any], Any], handle: Any
+) -> dict[str, object]:
+    return {"person": label(node), "work": _work(get(handle))}
 
 
 def _work(c: Any) -> LazyText:
@@ -412,6 +478,40 @@ def _recent_works(collaborations: Any, a: np.ndarray, b: np.ndarray, years: int)
     ]
 
 
+def _recent_collaborations(
+    collaborations: Any, a: np.ndarray, b: np.ndarray, years: int
+) -> tuple[np.ndarray, list[str], list[Any]]:
+    """Which pairs (a[i], b[i]) worked together within the last ``years`` years (their
+    most recent collaboration, as ``_recent_works``) and, for those, its kind and a handle
+    for ``_work_getter(collaborations)``: on a snapshot's table, its row (one search for
+    all pairs, nothing read but years and kinds); else the collaboration itself."""
+    if getattr(collaborations, "find_many", None) is None:
+        works = _recent_works(collaborations, a, b, years)
+        ok = np.array([c is not None for c in works], dtype=bool)
+        kept = [c for c in works if c is not None]
+        return ok, [c.kind for c in kept], kept
+    from .snapshot_arrays import KINDS, NO_YEAR
+
+    rows = collaborations.find_many(a, b)
+    safe = np.maximum(rows, 0)
+    year = collaborations.years(safe)
+    ok = (rows >= 0) & ((year == NO_YEAR) | (year >= date.today().year - years))
+    kept = rows[ok]
+    kind = [KINDS[k] for k in np.asarray(collaborations.a["kind"][kept]).tolist()]
+    return ok, kind, kept.tolist()
+
+
+def _work_getter(collaborations: Any) -> Callable[[Any], Any]:
+    """The collaboration of a handle ``_recent_collaborations`` gave."""
+    if getattr(collaborations, "find_many", None) is None:
+        return _same
+    return collaborations.at  # type: ignore[no-any-return]
+
+
+def _same(c: Any) -> Any:
+    return c
+
+
 DEFAULT_RULES: tuple[ConflictRule, ...] = (
     EmployedByParty(),
     HoldsOfficeInParty(),
@@ -431,8 +531,13 @@ def find_conflicts(
         for c in rule.find(ctx):
             out.setdefault(c.person_id, []).append(c)
     for conflicts in out.values():
-        conflicts.sort(key=lambda c: (not c.excludes, c.rule, c.path))
+        if len(conflicts) > 1:
+            conflicts.sort(key=_conflict_order)
     return out
+
+
+def _conflict_order(c: Conflict) -> tuple[bool, str, tuple[int, ...]]:
+    return (c.severity != EXCLUDE, c.rule, c.path)
 
 
 def path_json(eg: ExpertGraph, conflict: Conflict) -> list[dict]:

@@ -31,7 +31,13 @@ import numpy as np
 
 from ..core.gcpause import gc_paused
 from ..scholarly.graph_source import COAUTHOR, JOINT_PROJECT
-from .snapshot_arrays import affinity_arrays, affinity_from, scholarly_arrays, scholarly_from
+from .snapshot_arrays import (
+    affinity_arrays,
+    affinity_from,
+    scholarly_arrays,
+    scholarly_from,
+    search_sorted,
+)
 
 # The graph's edge kinds (``panel.graph`` names them too; it imports this module).
 EMPLOYED, EXPERTISE, MEMBER, OFFICE, RELATIONSHIP = (
@@ -184,7 +190,7 @@ class CSRGraph:
         organisation's staff) cost what one row read one by one costs.
         """
         ns = np.asarray(ns, dtype=np.int64)
-        i = np.minimum(np.searchsorted(self.nodes, ns), max(len(self.nodes) - 1, 0))
+        i = np.minimum(search_sorted(self.nodes, ns), max(len(self.nodes) - 1, 0))
         plain = (self.nodes[i] == ns) if len(self.nodes) else np.zeros(len(ns), dtype=bool)
         special = np.zeros(len(ns), dtype=bool)
         if self.over or self.gone:

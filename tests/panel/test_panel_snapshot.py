@@ -286,6 +286,21 @@ def test_every_process_maps_the_snapshot_one_build_wrote(snap_app):
         db.session.remove()
 
 
+def test_a_process_that_maps_the_snapshot_settles_it_once(snap_app, monkeypatch):
+    """As after a build: the mapped snapshot's objects leave the collector's sight
+    (``cache.settle``), or each full collection walks them all during some request."""
+    with snap_app.app_context():
+        _seed(6)
+        built = cache.refresh(db.engine)
+        cache.clear()  # another process: it maps the file
+        settled = []
+        monkeypatch.setattr(cache, "settle", lambda: settled.append(1))
+        eg = cache.get_graph()
+        assert eg.version == built.version and settled == [1]
+        assert cache.get_graph() is eg and settled == [1]  # the cached one: nothing to do
+        db.session.remove()
+
+
 def _edit(person_ids, org_ids):
     """Profile edits of every kind a patch must handle."""
     from expertnet.directory.models import Field, Membership, Person

@@ -370,3 +370,110 @@ def test_matching_titles_by_term_are_the_titles_by_vocabulary():
     for q in (None, query_terms(inverse, qvec)):
         got = matching_titles(layer, 40, vocab, qvec, limit=1, qterms=q)
         assert got == [(2024, "nông nghiệp và thủy sản")]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_exclusions_made_when_read_are_the_sorted_list(seed):
+    """``Exclusions`` (ordered for all at once, each made when read) is the list the
+    suggestion used to make and sort: better fit first, then by id; the same reasons."""
+    from expertnet.panel.suggest import Exclusion, Exclusions
+
+    rng = random.Random(seed)
+    n = 400
+    person_ids = np.array(sorted(rng.sample(range(1, 10 * n), n)), dtype=np.int64)
+    # Few distinct affinities: many ties, ordered by id.
+    aff = np.array([rng.choice([0.1, 0.25, 0.5, 0.75]) for _ in range(n)])
+    load = np.array([rng.randint(0, 5) for _ in range(n)], dtype=np.int64)
+    cap = np.array([rng.randint(0, 5) for _ in range(n)], dtype=np.int64)
+    rows = rng.sample(range(n), 120)
+    named, gone, capped = sorted(rows[:40]), rows[40:80], rows[80:]
+    why: list = []
+    want: list[Exclusion] = []
+    for r in named:
+        pid, a = int(person_ids[r]), float(aff[r])
+        pick = rng.randint(0, 3)
+        if pick == 0:
+            c = Conflict(pid, "declared", "exclude", _l("Declared."), (pnode(pid),), ())
+            why.append(c)
+            want.append(Exclusion(pid, c.reason, "declared", a, c))
+        elif pick == 1:
+            why.append(None)
+            want.append(Exclusion(pid, "Left out by the coordinator.", "left_out", a))
+        else:
+            state = "declined" if pick == 2 else "invited"
+            why.append(state)
+            text = (
+                "Declined this request's invitation."
+                if state == "declined"
+                else "Already invited to this panel."
+            )
+            want.append(Exclusion(pid, text, f"already_{state}", a))
+    for r in gone:
+        pid = int(person_ids[r])
+        want.append(Exclusion(pid, "Marked as not available for panels.", "unavailable", aff[r]))
+    for r in capped:
+        text = f"At the workload cap: {load[r]} of {cap[r]} panels."
+        want.append(Exclusion(int(person_ids[r]), text, "workload_cap", float(aff[r])))
+    want.sort(key=lambda e: (-e.affinity, e.person_id))
+
+    got = Exclusions(
+        why,
+        np.array(named, dtype=np.int64),
+        person_ids,
+        aff,
+        np.array(gone, dtype=np.int64),
+        np.array(capped, dtype=np.int64),
+        load,
+        cap,
+    )
+
+    def plain(e):
+        c = e.conflict
+        return (e.person_id, str(e.reason), e.rule, e.affinity, c and (c.rule, c.path))
+
+    assert len(got) == len(want)
+    # Read out of order first: what is made once is what a later read gets.
+    assert [plain(e) for e in got[50:60]] == [plain(e) for e in want[50:60]]
+    assert plain(got[-1]) == plain(want[-1])
+    assert [plain(e) for e in got] == [plain(e) for e in want]
+    assert got[3] is got[3]
+    assert all(type(e.person_id) is int and type(e.affinity) is float for e in got)
+    with pytest.raises(IndexError):
+        got[len(want)]
+
+
+@pytest.mark.parametrize("n", [0, 5, 255, 256, 3000])
+def test_searching_needles_in_order_gives_the_plain_search(n):
+    from expertnet.panel.snapshot_arrays import search_sorted
+
+    rng = np.random.default_rng(n)
+    haystack = np.sort(rng.integers(0, 5000, 20000))  # duplicates: the leftmost is found
+    needles = rng.integers(-10, 5100, n)
+    got = search_sorted(haystack, needles)
+    assert got.tolist() == np.searchsorted(haystack, needles).tolist()
+
+
+@pytest.mark.parametrize("table", [False, True])
+def test_candidates_as_a_sorted_array_find_what_the_set_finds(table):
+    from expertnet.panel.conflicts import DEFAULT_RULES, SortedIds
+
+    eg, pids, org_ids = _graph(4, table=table)
+    rng = random.Random(4)
+    chosen = sorted(rng.sample(pids, len(pids) // 2))
+    ids = SortedIds(np.array(chosen, dtype=np.int64))
+    assert len(ids) == len(chosen) and list(ids) == chosen
+    assert all(p in ids for p in chosen) and not any(p in ids for p in set(pids) - set(chosen))
+    assert 10**9 not in ids and -1 not in ids
+
+    def ctx(people):
+        return ConflictContext(
+            graph=eg,
+            request_id=1,
+            agency_id=org_ids[0],
+            subject_ids=tuple(org_ids[1:3]),
+            declared_person_ids=frozenset(pids[::7]),
+            people=people,
+        )
+
+    want = find_conflicts(ctx(frozenset(chosen)), DEFAULT_RULES)
+    assert want and _plain(find_conflicts(ctx(ids), DEFAULT_RULES)) == _plain(want)
