@@ -397,6 +397,8 @@ def measure_graph(db_url: str, instance: Path, n_suggestions: int) -> dict[str, 
         "EXPERTNET_INSTANCE": str(instance),
         "EXPERTNET_DATABASE_URL": db_url,
         "EXPERTNET_SECRET_KEY": "bench" * 8,
+        # A server database wants the public address (for the links in mail).
+        "EXPERTNET_BASE_URL": os.environ.get("EXPERTNET_BASE_URL", "http://localhost"),
         "EXPERTNET_GRAPH_BACKGROUND": "0",
         "PYTHONPATH": str(ROOT),
     }
