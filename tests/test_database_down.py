@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from expertnet import create_app
+from expertnet.search.syncer import stop_syncers
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,10 @@ def down_client(tmp_path_factory):
             "EXPERTNET_INDEX_WARM": False,
         }
     )
-    return app.test_client()
+    yield app.test_client()
+    # The index syncer the first request started keeps retrying the absent server; stop
+    # it with the module, not at interpreter exit (its log lines would then go nowhere).
+    stop_syncers(app)
 
 
 @pytest.mark.parametrize("url", ["/", "/register", "/experts", "/organizations"])
